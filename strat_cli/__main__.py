@@ -1,0 +1,3 @@
+from strat_cli.cli import main
+
+main()

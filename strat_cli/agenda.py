@@ -1,0 +1,190 @@
+"""Agendas: each local area's procedure as data (YAML), validated on load.
+
+An agenda file says which items a discussion covers and in what order, who must attend, who to
+invite when, and the area's timescales. Councils edit these files; no Python changes needed.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from .errors import AgendaError
+from .model import AgencyKind
+from .resources import shipped_dir
+
+
+class ItemKind(StrEnum):
+    """What an agenda item records. `notes` is free text; the others open a structured step."""
+
+    notes = "notes"
+    attendance = "attendance"
+    information = "information"
+    risk = "risk"
+    voice = "voice"
+    other_children = "other_children"
+    decisions = "decisions"
+    actions = "actions"
+    disagreements = "disagreements"
+    family = "family"
+    review = "review"
+
+
+class Item(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    key: str = Field(
+        pattern=r"^[a-z][a-z0-9_]*$", description="Stable key; notes are stored under it"
+    )
+    title: str
+    guidance: str = ""
+    kind: ItemKind = ItemKind.notes
+    required: bool = False
+
+
+class InviteRule(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    when: Literal[
+        "always",
+        "child_in_hospital",
+        "medical_possible",
+        "pre_birth",
+        "out_of_area",
+        "legal",
+        "adult_issues",
+        "sexual_abuse",
+        "exploitation",
+        "looked_after",
+        "staff_allegation",
+    ]
+    invite: str
+
+
+class Timescales(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    nation: Literal["ENG", "WLS", "SCT", "NIR"] = "ENG"
+    discussion_within_hours: int | None = Field(24, ge=0)
+    discussion_within_working_days: int | None = Field(None, ge=0)
+    summary_within_hours: float = Field(1, gt=0)
+    minutes_authorised_within_hours: float | None = Field(None, gt=0)
+    circulate_within_working_days: int = Field(1, ge=0)
+    icpc_within_working_days: int = Field(15, ge=1)
+    icpc_from: Literal["last", "initiating"] = "last"
+
+
+class Rules(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    nfa_requires_police_agreement: bool = False
+    disagreements: str = ""
+    requires_contingency_plan: bool = True
+
+
+class Agenda(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
+    name: str
+    source: str = ""
+    statutory_partners: list[AgencyKind] = Field(
+        default_factory=lambda: [AgencyKind.social_care, AgencyKind.police, AgencyKind.health]
+    )
+    invite: list[InviteRule] = Field(default_factory=list)
+    timescales: Timescales = Field(default_factory=Timescales)
+    rules: Rules = Field(default_factory=Rules)
+    items: list[Item]
+    path: Path | None = Field(None, exclude=True)
+
+    @model_validator(mode="after")
+    def _items_sound(self) -> Agenda:
+        keys = [i.key for i in self.items]
+        dupes = sorted({k for k in keys if keys.count(k) > 1})
+        if dupes:
+            raise ValueError(f"item key {dupes[0]!r} is used more than once")
+        if not self.items:
+            raise ValueError("an agenda needs at least one item")
+        for needed in (ItemKind.attendance, ItemKind.decisions, ItemKind.actions):
+            if not any(i.kind == needed for i in self.items):
+                raise ValueError(f"no item of kind {needed.value!r}: every discussion needs one")
+        return self
+
+    def item(self, key: str) -> Item | None:
+        return next((i for i in self.items if i.key == key), None)
+
+    def index_of(self, key: str) -> int:
+        return [i.key for i in self.items].index(key)
+
+
+def _where(loc: tuple[Any, ...], data: Any) -> str:
+    """Turn a pydantic error location into words a council officer can find in the file."""
+    parts: list[str] = []
+    node = data
+    for i, step in enumerate(loc):
+        if step == "items" and i + 1 < len(loc) and isinstance(loc[i + 1], int):
+            continue
+        if isinstance(step, int) and i > 0 and loc[i - 1] == "items":
+            key = (
+                node[step].get("key")
+                if isinstance(node, list) and isinstance(node[step], dict)
+                else None
+            )
+            parts.append(f"item {step + 1}" + (f" ({key})" if key else ""))
+        else:
+            parts.append(str(step))
+        try:
+            node = node[step]
+        except (KeyError, IndexError, TypeError):
+            node = None
+    return ", ".join(parts) or "top level"
+
+
+def load_agenda(path: Path) -> Agenda:
+    """Read and validate one agenda file; any fault names the file, item and field."""
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise AgendaError(f"{path}: cannot read agenda ({exc.strerror})") from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = f" line {mark.line + 1}" if mark else ""
+        problem = getattr(exc, "problem", None) or "not valid YAML"
+        raise AgendaError(f"{path}:{line}: {problem}") from None
+    if not isinstance(data, dict):
+        raise AgendaError(f"{path}: an agenda file must be a mapping of fields")
+    try:
+        agenda = Agenda.model_validate(data)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        raise AgendaError(f"{path}: {_where(err['loc'], data)}: {err['msg']}") from None
+    agenda.path = path
+    return agenda
+
+
+def agenda_dirs(extra: list[Path] | None = None) -> list[Path]:
+    """Shipped agendas first; a configured folder adds to them and overrides by id."""
+    return [shipped_dir("agendas"), *(extra or [])]
+
+
+def load_agendas(extra: list[Path] | None = None) -> dict[str, Agenda]:
+    agendas: dict[str, Agenda] = {}
+    for folder in agenda_dirs(extra):
+        if not folder.is_dir():
+            continue
+        for path in sorted(folder.glob("*.y*ml")):
+            agenda = load_agenda(path)
+            agendas[agenda.id] = agenda
+    return agendas
+
+
+def get_agenda(agenda_id: str, extra: list[Path] | None = None) -> Agenda:
+    agendas = load_agendas(extra)
+    if agenda_id not in agendas:
+        known = ", ".join(sorted(agendas)) or "none"
+        raise AgendaError(f"no agenda {agenda_id!r} (known: {known})")
+    return agendas[agenda_id]

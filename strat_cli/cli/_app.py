@@ -1,0 +1,140 @@
+"""The Typer app, its global options and the one place user errors become exit codes.
+
+Command modules import `app` from here and register on it. Library modules never import typer.
+Heavy libraries (pydantic models, docx, questionary, rich) are imported inside commands so that
+`strat --help` stays fast.
+"""
+
+from __future__ import annotations
+
+import sys
+import traceback
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import typer
+from typer.core import TyperGroup
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from ..settings import Settings
+    from ..store import Store
+
+EXIT_INTERRUPTED = 130
+
+
+class StratGroup(TyperGroup):
+    """Turns every StratError into `Error: …` on stderr and its exit code; nothing else does."""
+
+    def invoke(self, ctx: Any) -> Any:
+        from ..errors import StratError
+
+        try:
+            return super().invoke(ctx)
+        except StratError as exc:
+            typer.echo(f"Error: {exc.message}", err=True)
+            raise typer.Exit(exc.exit_code) from None
+        except KeyboardInterrupt:
+            typer.echo("\nInterrupted.", err=True)
+            raise typer.Exit(EXIT_INTERRUPTED) from None
+        except (typer.Exit, typer.Abort, SystemExit):
+            raise
+        except Exception as exc:  # a bug: keep the traceback for us, one line for the user
+            if getattr(exc, "exit_code", None) is not None and type(exc).__module__.startswith(
+                ("click", "typer")
+            ):
+                raise
+            log = _crash_log(ctx)
+            typer.echo(
+                f"Error: strat hit an internal problem ({type(exc).__name__}); nothing saved was "
+                f"lost. Details for support: {log}",
+                err=True,
+            )
+            raise typer.Exit(70) from None
+
+
+def _crash_log(ctx: Any) -> str:
+    import tempfile
+
+    path = Path(tempfile.gettempdir()) / f"strat-crash-{datetime.now():%Y%m%d-%H%M%S}.log"
+    try:
+        path.write_text(traceback.format_exc(), encoding="utf-8")
+    except OSError:
+        return "(could not write a crash log)"
+    return str(path)
+
+
+app = typer.Typer(
+    cls=StratGroup,
+    name="strat",
+    help=(
+        "Record child-safeguarding strategy discussions live, and produce the Decision Sheet, "
+        "minutes and action summary.\n\n"
+        "Start a meeting:  strat new        Continue one:  strat resume SD-2026-0001"
+    ),
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+@dataclass
+class State:
+    store_override: Path | None = None
+    _settings: Settings | None = None
+
+    @property
+    def settings(self) -> Settings:
+        if self._settings is None:
+            from ..settings import load_settings
+
+            self._settings = load_settings(self.store_override)
+        return self._settings
+
+    @property
+    def store(self) -> Store:
+        from ..store import Store
+
+        return Store(self.settings.store)
+
+
+@app.callback()
+def _root(
+    ctx: typer.Context,
+    store: Path | None = typer.Option(
+        None,
+        "--store",
+        help="Store folder (default: $STRAT_HOME, else your data folder).",
+        show_default=False,
+    ),
+) -> None:
+    ctx.obj = State(store_override=store)
+
+
+def state(ctx: typer.Context) -> State:
+    obj = ctx.find_root().obj
+    if not isinstance(obj, State):  # called without the root callback (tests)
+        obj = State()
+        ctx.find_root().obj = obj
+    return obj
+
+
+def console(stderr: bool = False) -> Console:
+    from rich.console import Console
+
+    return Console(stderr=stderr, highlight=False, soft_wrap=False)
+
+
+def warn(message: str) -> None:
+    typer.echo(f"Warning: {message}", err=True)
+
+
+def print_json(data: Any) -> None:
+    import json
+
+    sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n")

@@ -1,0 +1,411 @@
+"""The meeting record: one typed model behind the JSON file, its schema, the prompts and templates.
+
+Everything a strategy discussion must record (``shared/domain.md``, "Recording" and "What the
+discussion covers") has a field here. Field descriptions double as prompt labels and schema docs,
+so keep them short and in the chair's words.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Annotated, Any
+from zoneinfo import ZoneInfo
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
+
+SCHEMA_VERSION = 1
+LONDON = ZoneInfo("Europe/London")
+MEETING_ID_RE = re.compile(r"^SD-\d{4}-\d{4,6}$")
+
+
+def _aware(value: datetime) -> datetime:
+    """Times without a zone are taken as UK local time: that is what a chair types."""
+    if value.tzinfo is None:
+        return value.replace(tzinfo=LONDON)
+    return value
+
+
+AwareDatetime = Annotated[datetime, AfterValidator(_aware)]
+
+
+class Model(BaseModel):
+    """Base for every part of the record: unknown keys are errors, so typos in files show."""
+
+    model_config = ConfigDict(extra="forbid", validate_assignment=False, use_enum_values=False)
+
+
+# --- choices ---------------------------------------------------------------------------------
+
+
+class MeetingType(StrEnum):
+    initial = "initial"
+    follow_up = "follow-up"
+    final = "final"
+
+
+class MeetingFormat(StrEnum):
+    phone = "phone"
+    video = "video"
+    in_person = "in person"
+    hybrid = "hybrid"
+
+
+class Status(StrEnum):
+    draft = "draft"
+    ended = "ended"
+    authorised = "authorised"
+
+
+class AgencyKind(StrEnum):
+    social_care = "social care"
+    police = "police"
+    health = "health"
+    education = "education"
+    legal = "legal"
+    adult_services = "adult services"
+    probation = "probation"
+    youth_justice = "youth justice"
+    housing = "housing"
+    voluntary = "voluntary"
+    other_area = "other area"
+    other = "other"
+
+
+class Attendance(StrEnum):
+    invited = "invited"  # not yet marked: the state of an invitee before the call
+    in_person = "in person"
+    remote = "phone/video"
+    apologies = "apologies"
+    report_sent = "report sent"
+    absent = "did not attend"
+
+    @property
+    def took_part(self) -> bool:
+        return self in (Attendance.in_person, Attendance.remote)
+
+
+class Outcome(StrEnum):
+    s47_single = "s47 single-agency"
+    s47_joint = "s47 joint with police"
+    s17 = "s17 child in need assessment"
+    early_help = "early help"
+    nfa = "no further action"
+    further_strategy = "further strategy discussion"
+
+    @property
+    def is_s47(self) -> bool:
+        return self in (Outcome.s47_single, Outcome.s47_joint)
+
+
+class YesNo(StrEnum):
+    yes = "yes"
+    no = "no"
+    undecided = "not yet decided"
+
+
+class ActionStatus(StrEnum):
+    open = "open"
+    done = "done"
+    carried = "carried forward"
+    cancelled = "cancelled"
+
+
+class RiskLevel(StrEnum):
+    immediate = "immediate"
+    high = "high"
+    medium = "medium"
+    low = "low"
+
+
+# --- parts of the record ---------------------------------------------------------------------
+
+
+class Child(Model):
+    id: str = Field(description="Short reference within the meeting, e.g. C1")
+    name: str = Field(description="Name (never used in file names or email subjects)")
+    subject: bool = Field(
+        True, description="Subject of the concern (false: another child considered)"
+    )
+    unborn: bool = Field(False, description="Unborn child (pre-birth discussion)")
+    expected_date: date | None = Field(None, description="Expected date of delivery, if unborn")
+    date_of_birth: date | None = None
+    gender: str = ""
+    ethnicity: str = ""
+    language: str = Field("", description="First language")
+    communication_needs: str = Field("", description="Disability or communication needs")
+    interpreter: bool = Field(False, description="Interpreter needed for the child")
+    school: str = Field("", description="School, nursery or other setting")
+    in_hospital: bool = Field(False, description="In hospital (in-patient or out-patient)")
+    out_of_area: bool = Field(False, description="Lives outside the area")
+    local_ref: str = Field("", description="Case-management system reference")
+    voice: str = Field("", description="The child's voice and lived experience")
+    considered: str = Field("", description="For other children: how they may be affected")
+
+
+class Adult(Model):
+    id: str = Field(description="Short reference within the meeting, e.g. AD1")
+    name: str
+    relationship: str = Field("", description="Relationship to the children")
+    parental_responsibility: bool = Field(False, description="Holds parental responsibility")
+    household_member: bool = Field(False, description="Lives in the household")
+    alleged_perpetrator: bool = False
+    risk_to_staff: bool = Field(False, description="History of violence or threats to staff")
+    risk_to_staff_detail: str = ""
+    interpreter: bool = Field(False, description="Interpreter needed")
+    notes: str = ""
+
+
+class Participant(Model):
+    id: str = Field(description="Short reference within the meeting, e.g. P1")
+    name: str
+    role: str = Field("", description="Job role")
+    agency: str = Field("", description="Agency, e.g. Northshire Police")
+    agency_kind: AgencyKind = AgencyKind.other
+    email: str = ""
+    phone: str = ""
+    attendance: Attendance = Attendance.invited
+    apology_reason: str = ""
+    joined_at: AwareDatetime | None = Field(None, description="Joined late at")
+    left_at: AwareDatetime | None = Field(None, description="Left early at")
+    contributed: bool = Field(False, description="Contributed information")
+    is_chair: bool = False
+    is_minute_taker: bool = False
+
+
+class InformationShared(Model):
+    id: str
+    participant_id: str | None = Field(None, description="Who shared it (a participant)")
+    by: str = Field("", description="Who shared it, as named")
+    agency: str = ""
+    summary: str
+    historical: bool = Field(False, description="Historical information")
+    other_area: bool = Field(False, description="From another area the family lived in")
+    shareable_with_family: bool = Field(True, description="May be shared with the family")
+    at: AwareDatetime | None = None
+
+
+class Risk(Model):
+    level: RiskLevel | None = None
+    summary: str = Field("", description="Assessment of risk and urgency")
+    immediate_safety: str = Field("", description="Immediate safeguarding and care arrangements")
+
+
+class Medical(Model):
+    needed: YesNo = YesNo.undecided
+    reason: str = Field("", description="Why a medical is, or is not, needed")
+    by: str = Field("", description="Who will carry it out, and when")
+    contingency: str = Field("", description="Plan if consent is refused")
+
+
+class PoliceAgreement(Model):
+    officer: str = Field("", description="Police officer in charge")
+    agreed: bool = False
+    at: AwareDatetime | None = None
+    note: str = ""
+
+
+class Decision(Model):
+    id: str
+    child_id: str
+    outcome: Outcome
+    rationale: str = Field(description="The basis for the decision")
+    medical: Medical = Field(default_factory=Medical)
+    parents_informed: YesNo = YesNo.undecided
+    parents_not_informed_reason: str = ""
+    legal_advice: YesNo = YesNo.undecided
+    legal_detail: str = ""
+    seen_alone: str = Field("", description="When and by whom the child will be seen alone")
+    interpreter: str = Field("", description="Interpreter arrangements")
+    police_agreement: PoliceAgreement | None = None
+    recorded_at: AwareDatetime | None = None
+
+
+class Action(Model):
+    id: str = Field(description="A1, A2…: unique within the meeting")
+    what: str
+    owner: str
+    owner_participant_id: str | None = None
+    agency: str = ""
+    due: AwareDatetime
+    due_rule: str = Field("", description="The rule as typed, e.g. '2 working days'")
+    status: ActionStatus = ActionStatus.open
+    completed_at: AwareDatetime | None = None
+    completion_note: str = ""
+    contingency: bool = Field(False, description="A contingency action")
+    child_ids: list[str] = Field(default_factory=list)
+    created_at: AwareDatetime | None = None
+    carried_from: str | None = Field(None, description="MEETING:ACTION this was carried from")
+
+    @field_validator("what", "owner")
+    @classmethod
+    def _not_blank(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("must not be empty")
+        return value
+
+
+class Disagreement(Model):
+    id: str
+    raised_by: str
+    about: str
+    resolution: str = ""
+    escalated: bool = False
+    escalation: str = Field("", description="Escalation route and to whom")
+    at: AwareDatetime | None = None
+
+
+class PartnerGap(Model):
+    """A statutory partner not present, and what the chair decided about it."""
+
+    agency_kind: AgencyKind
+    reason: str = ""
+    escalated: bool = False
+    escalation: str = ""
+    proceeded: bool = True
+
+
+class FamilySharing(Model):
+    shared: str = Field("", description="What will be shared with the family, and by whom")
+    withheld: str = Field("", description="What is withheld from the family")
+    withheld_reason: str = ""
+
+
+class CirculationEntry(Model):
+    at: AwareDatetime
+    by: str = ""
+    method: str = Field(description="draft or smtp")
+    recipients: list[str] = Field(default_factory=list)
+    delivered: list[str] = Field(default_factory=list)
+    refused: dict[str, str] = Field(default_factory=dict)
+    documents: dict[str, str] = Field(default_factory=dict, description="file name → sha256")
+    note: str = ""
+
+
+class Authorisation(Model):
+    by: str
+    role: str
+    at: AwareDatetime
+    override_reason: str = ""
+
+
+class Amendment(Model):
+    at: AwareDatetime
+    by: str
+    text: str
+
+
+class AuditEvent(Model):
+    at: AwareDatetime
+    who: str = ""
+    event: str
+    detail: str = ""
+
+
+class Progress(Model):
+    """Where the chair is in the agenda, so `strat resume` continues at the same place."""
+
+    current: str | None = None
+    done: list[str] = Field(default_factory=list)
+    skipped: list[str] = Field(default_factory=list)
+    attendance_taken: bool = False
+
+
+class Meeting(Model):
+    schema_version: int = SCHEMA_VERSION
+    id: str = Field(description="Reference, e.g. SD-2026-0001: never a name")
+    agenda: str = Field(description="Agenda (area) id, e.g. pan-lancashire")
+    type: MeetingType = MeetingType.initial
+    format: MeetingFormat = MeetingFormat.video
+    status: Status = Status.draft
+    started_at: AwareDatetime
+    ended_at: AwareDatetime | None = None
+    concern_identified_at: AwareDatetime | None = None
+    reason: str = Field("", description="Reason for the discussion: the concern or trigger")
+    referrer: str = Field("", description="Referring person or agency")
+    chair: str = ""
+    chair_role: str = ""
+    minute_taker: str = ""
+    previous: list[str] = Field(default_factory=list, description="Earlier discussions of the case")
+    children: list[Child] = Field(default_factory=list)
+    adults: list[Adult] = Field(default_factory=list)
+    participants: list[Participant] = Field(default_factory=list)
+    partner_gaps: list[PartnerGap] = Field(default_factory=list)
+    information: list[InformationShared] = Field(default_factory=list)
+    notes: dict[str, str] = Field(default_factory=dict, description="Notes per agenda item key")
+    risk: Risk = Field(default_factory=Risk)
+    decisions: list[Decision] = Field(default_factory=list)
+    actions: list[Action] = Field(default_factory=list)
+    disagreements: list[Disagreement] = Field(default_factory=list)
+    family: FamilySharing = Field(default_factory=FamilySharing)
+    review_mechanism: str = Field("", description="How completion of actions will be reviewed")
+    next_discussion: AwareDatetime | None = None
+    s47_started_at: AwareDatetime | None = Field(
+        None, description="When the discussion that initiated s47 was held (from earlier links)"
+    )
+    progress: Progress = Field(default_factory=Progress)
+    circulation: list[CirculationEntry] = Field(default_factory=list)
+    rendered: dict[str, str] = Field(
+        default_factory=dict, description="document → sha256 of record"
+    )
+    authorisation: Authorisation | None = None
+    amendments: list[Amendment] = Field(default_factory=list)
+    audit: list[AuditEvent] = Field(default_factory=list)
+    created_at: AwareDatetime | None = None
+    updated_at: AwareDatetime | None = None
+
+    @field_validator("id")
+    @classmethod
+    def _reference(cls, value: str) -> str:
+        if not MEETING_ID_RE.match(value):
+            raise ValueError("must look like SD-2026-0001")
+        return value
+
+    # --- lookups the prompts, views and checks share -------------------------------------
+
+    def child(self, child_id: str) -> Child | None:
+        return next((c for c in self.children if c.id == child_id), None)
+
+    def participant(self, participant_id: str) -> Participant | None:
+        return next((p for p in self.participants if p.id == participant_id), None)
+
+    def action(self, action_id: str) -> Action | None:
+        return next((a for a in self.actions if a.id == action_id), None)
+
+    def decisions_for(self, child_id: str) -> list[Decision]:
+        return [d for d in self.decisions if d.child_id == child_id]
+
+    @property
+    def subject_children(self) -> list[Child]:
+        return [c for c in self.children if c.subject]
+
+    @property
+    def s47_decided(self) -> bool:
+        return any(d.outcome.is_s47 for d in self.decisions)
+
+    @property
+    def locked(self) -> bool:
+        return self.authorisation is not None
+
+    def next_id(self, prefix: str, existing: list[str]) -> str:
+        """The next free short id (C3, P12, A151…) so ids never get reused after a deletion."""
+        numbers = [int(x[len(prefix) :]) for x in existing if x[len(prefix) :].isdigit()]
+        return f"{prefix}{max(numbers, default=0) + 1}"
+
+    def log(self, event: str, detail: str = "", who: str = "", at: datetime | None = None) -> None:
+        """Append to the audit trail: every change a person makes is traceable."""
+        self.audit.append(
+            AuditEvent(
+                at=at or datetime.now(LONDON), who=who or self.chair, event=event, detail=detail
+            )
+        )
+
+
+def json_schema() -> dict[str, Any]:
+    """The published JSON Schema of the meeting file (`strat schema`)."""
+    schema = Meeting.model_json_schema()
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["$id"] = f"https://strat.invalid/schema/meeting-v{SCHEMA_VERSION}.json"
+    schema["title"] = "Strategy discussion record"
+    return schema

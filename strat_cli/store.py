@@ -1,0 +1,260 @@
+"""The store: one JSON file per meeting, written so that no crash, full disk or second process
+can lose or corrupt what was already saved.
+
+Every save validates the record, writes a temporary file in the same folder, fsyncs it and
+replaces the old file in one step. A lock per meeting keeps a second strat process out.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import json
+import os
+import stat
+import tempfile
+from collections.abc import Callable, Iterator
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from filelock import FileLock, Timeout
+from pydantic import ValidationError
+
+from .errors import Busy, InvalidRecord, Locked, NotFound, StratError
+from .model import LONDON, MEETING_ID_RE, SCHEMA_VERSION, Meeting
+
+POSIX = os.name == "posix"
+
+# Upgrades from older schema versions: UPGRADES[n] turns a version-n dict into version n+1.
+# Add a step here whenever SCHEMA_VERSION goes up, and a test that reads a file of the old shape.
+UPGRADES: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {}
+
+
+def upgrade(data: dict[str, Any], source: Path | str = "record") -> dict[str, Any]:
+    """Bring an older record up to the current schema, one version at a time."""
+    version = data.get("schema_version")
+    if not isinstance(version, int):
+        raise InvalidRecord(f"{source}: field schema_version: missing or not a whole number")
+    if version > SCHEMA_VERSION:
+        raise InvalidRecord(
+            f"{source}: schema_version {version} was written by a newer strat "
+            f"(this one reads up to {SCHEMA_VERSION}): upgrade strat"
+        )
+    while version < SCHEMA_VERSION:
+        step = UPGRADES.get(version)
+        if step is None:
+            raise InvalidRecord(f"{source}: schema_version {version} cannot be upgraded")
+        data = step(dict(data))
+        version += 1
+        data["schema_version"] = version
+    return data
+
+
+def describe_validation_error(exc: ValidationError, source: Path | str) -> str:
+    """One line naming the file and the field path, e.g. `actions.3.due`."""
+    err = exc.errors()[0]
+    field = ".".join(str(p) for p in err["loc"]) or "top level"
+    more = f" (and {exc.error_count() - 1} more)" if exc.error_count() > 1 else ""
+    return f"{source}: field {field}: {err['msg']}{more}"
+
+
+def parse_meeting(text: str | bytes, source: Path | str) -> Meeting:
+    """Parse and validate a meeting file's text; every fault names the file and the field."""
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InvalidRecord(
+            f"{source}: line {exc.lineno} column {exc.colno}: not valid JSON ({exc.msg}); "
+            "the file was left as it is"
+        ) from None
+    except UnicodeDecodeError:
+        raise InvalidRecord(f"{source}: not a text file; the file was left as it is") from None
+    if not isinstance(data, dict):
+        raise InvalidRecord(f"{source}: top level: a meeting file must hold one JSON object")
+    data = upgrade(data, source)
+    try:
+        return Meeting.model_validate(data)
+    except ValidationError as exc:
+        raise InvalidRecord(describe_validation_error(exc, source)) from None
+
+
+def check_id(meeting_id: str) -> str:
+    """Refuse anything that is not a plain reference, so an ID can never escape the store."""
+    if not MEETING_ID_RE.match(meeting_id):
+        raise NotFound(f"{meeting_id!r} is not a meeting reference (they look like SD-2026-0001)")
+    return meeting_id
+
+
+def _write_error(exc: OSError, path: Path) -> StratError:
+    if exc.errno == errno.ENOSPC:
+        why = "the disk is full"
+    elif exc.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
+        why = "the store is read-only or not yours"
+    else:
+        why = exc.strerror or str(exc)
+    return StratError(f"{path}: could not save ({why}); the last saved version is intact")
+
+
+def atomic_write(path: Path, data: bytes) -> None:
+    """Write `data` to `path` so that a reader sees either the old file or the new one."""
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        if POSIX:
+            os.chmod(tmp, 0o600)
+        os.replace(tmp, path)
+    except BaseException as exc:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        if isinstance(exc, OSError):
+            raise _write_error(exc, path) from None
+        raise
+    if POSIX:  # make the rename itself durable; directories cannot be opened on Windows
+        with contextlib.suppress(OSError):
+            dir_fd = os.open(path.parent, os.O_RDONLY)
+            try:
+                os.fsync(dir_fd)
+            finally:
+                os.close(dir_fd)
+
+
+class Store:
+    """The folder of meetings. Pass the folder in; nothing here reads the environment."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.meetings = root / "meetings"
+        # Called after every successful save (the index keeps itself current this way).
+        self.after_save: list[Callable[[Meeting], None]] = []
+
+    # --- folders and permissions --------------------------------------------------------
+
+    def ensure(self) -> None:
+        """Create the store private to this user (0700 on POSIX)."""
+        try:
+            for folder in (self.root, self.meetings):
+                folder.mkdir(parents=True, exist_ok=True)
+                if POSIX:
+                    os.chmod(folder, 0o700)
+        except OSError as exc:
+            raise StratError(f"{self.root}: cannot create the store ({exc.strerror})") from None
+
+    def permission_warning(self) -> str | None:
+        """A warning when other users could read the store (POSIX only)."""
+        if not POSIX or not self.root.exists():
+            return None
+        for folder in (self.root, self.meetings):
+            if folder.exists() and folder.stat().st_mode & (stat.S_IRWXG | stat.S_IRWXO):
+                return (
+                    f"{folder} can be read by other users of this computer; "
+                    f"run: chmod 700 '{folder}'"
+                )
+        return None
+
+    # --- names --------------------------------------------------------------------------
+
+    def path(self, meeting_id: str) -> Path:
+        return self.meetings / f"{check_id(meeting_id)}.json"
+
+    def _lock(self, meeting_id: str) -> FileLock:
+        return FileLock(str(self.meetings / f".{meeting_id}.lock"), timeout=0, mode=0o600)
+
+    def exists(self, meeting_id: str) -> bool:
+        return self.path(meeting_id).is_file()
+
+    def ids(self) -> list[str]:
+        if not self.meetings.is_dir():
+            return []
+        return sorted(
+            p.stem for p in self.meetings.glob("SD-*.json") if MEETING_ID_RE.match(p.stem)
+        )
+
+    def new_id(self, year: int) -> str:
+        """The next free reference for the year; reserved by creating its file under a lock."""
+        self.ensure()
+        with FileLock(str(self.meetings / ".new.lock"), timeout=10, mode=0o600):
+            numbers = [int(i.rsplit("-", 1)[1]) for i in self.ids() if i.startswith(f"SD-{year}-")]
+            return f"SD-{year}-{max(numbers, default=0) + 1:04d}"
+
+    # --- reading and writing ------------------------------------------------------------
+
+    def load(self, meeting_id: str) -> Meeting:
+        path = self.path(meeting_id)
+        if path.is_symlink():
+            raise InvalidRecord(f"{path}: is a symbolic link; strat reads only its own files")
+        try:
+            raw = path.read_bytes()
+        except FileNotFoundError:
+            raise NotFound(f"no meeting {meeting_id} in {self.meetings}") from None
+        except OSError as exc:
+            raise StratError(f"{path}: cannot read ({exc.strerror})") from None
+        return parse_meeting(raw, path)
+
+    def save(self, meeting: Meeting, *, now: datetime | None = None) -> Path:
+        """Validate then write atomically. Raises before touching the file if invalid."""
+        self.ensure()
+        meeting.updated_at = now or datetime.now(LONDON)
+        meeting.created_at = meeting.created_at or meeting.updated_at
+        text = meeting.model_dump_json(indent=1, exclude_none=False)
+        path = self.path(meeting.id)
+        try:
+            Meeting.model_validate_json(text)
+        except ValidationError as exc:
+            raise InvalidRecord(
+                describe_validation_error(exc, f"{meeting.id} (not saved)")
+            ) from None
+        atomic_write(path, text.encode("utf-8"))
+        for hook in self.after_save:
+            hook(meeting)
+        return path
+
+    def create(self, meeting: Meeting) -> Path:
+        """Save a new meeting, refusing to overwrite an existing one with the same reference."""
+        if self.exists(meeting.id):
+            raise StratError(f"{meeting.id} already exists in {self.meetings}")
+        return self.save(meeting)
+
+    @contextlib.contextmanager
+    def hold(self, meeting_id: str) -> Iterator[None]:
+        """Keep other strat processes away from one meeting while this one edits it."""
+        self.ensure()
+        lock = self._lock(check_id(meeting_id))
+        try:
+            lock.acquire()
+        except Timeout:
+            raise Busy(
+                f"{meeting_id} is open in another strat process; finish there first "
+                "(or close that terminal), then try again"
+            ) from None
+        try:
+            yield
+        finally:
+            lock.release()
+
+    @contextlib.contextmanager
+    def edit(self, meeting_id: str, *, allow_locked: bool = False) -> Iterator[Meeting]:
+        """Load a meeting under its lock; the caller saves as often as it likes."""
+        with self.hold(meeting_id):
+            meeting = self.load(meeting_id)
+            if meeting.locked and not allow_locked:
+                raise Locked(
+                    f"{meeting_id} was authorised by {meeting.authorisation.by if meeting.authorisation else '?'}"
+                    f" and is locked; add to it with: strat amend {meeting_id}"
+                )
+            yield meeting
+
+    def iter_meetings(
+        self, on_error: Callable[[StratError], None] | None = None
+    ) -> Iterator[Meeting]:
+        """Every readable meeting; unreadable ones are reported, never fatal to a listing."""
+        for meeting_id in self.ids():
+            try:
+                yield self.load(meeting_id)
+            except StratError as exc:
+                if on_error is None:
+                    raise
+                on_error(exc)

@@ -1,0 +1,79 @@
+"""Shared fixtures: every test gets its own store, and nothing reads the real user's files."""
+
+from __future__ import annotations
+
+import shutil
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from strat_cli.cli import app
+from strat_cli.model import Meeting
+from strat_cli.samples import large, typical
+from strat_cli.settings import Settings, load_settings
+from strat_cli.store import Store
+
+REPO = Path(__file__).resolve().parent.parent
+EXAMPLES = REPO / "examples"
+
+
+@pytest.fixture(autouse=True)
+def isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """STRAT_HOME points at a fresh folder; no config or editor from the developer's machine."""
+    home = tmp_path / "store"
+    monkeypatch.setenv("STRAT_HOME", str(home))
+    for var in ("STRAT_CONFIG", "STRAT_USER", "EDITOR", "VISUAL", "STRAT_SMTP_PASSWORD"):
+        monkeypatch.delenv(var, raising=False)
+    yield home
+
+
+@pytest.fixture
+def settings(isolated_home: Path) -> Settings:
+    return load_settings(isolated_home)
+
+
+@pytest.fixture
+def store(isolated_home: Path) -> Store:
+    s = Store(isolated_home)
+    s.ensure()
+    return s
+
+
+@pytest.fixture
+def typical_meeting() -> Meeting:
+    return typical()
+
+
+@pytest.fixture
+def large_meeting() -> Meeting:
+    return large()
+
+
+@pytest.fixture
+def saved(store: Store, typical_meeting: Meeting) -> Meeting:
+    """The typical example, saved in the store as SD-2026-0001."""
+    store.save(typical_meeting)
+    return typical_meeting
+
+
+@pytest.fixture
+def runner() -> CliRunner:
+    return CliRunner()
+
+
+def strat_executable() -> str:
+    """The installed `strat` of the interpreter running the tests (the venv's)."""
+    here = Path(sys.executable).parent
+    for name in ("strat", "strat.exe"):
+        if (here / name).exists():
+            return str(here / name)
+    found = shutil.which("strat")
+    if not found:
+        pytest.skip("the strat command is not installed")
+    return found
+
+
+__all__ = ["EXAMPLES", "REPO", "app", "strat_executable"]

@@ -1,0 +1,64 @@
+"""The command line: one error path, one line per error, --help everywhere."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+from strat_cli.cli import app
+from strat_cli.model import Meeting
+from strat_cli.store import Store
+
+from .conftest import EXAMPLES
+
+
+def test_every_command_has_help_with_an_example(runner: CliRunner) -> None:
+    import typer.main
+
+    group = typer.main.get_command(app)
+    for name in group.commands:  # type: ignore[attr-defined]
+        result = runner.invoke(app, [name, "--help"])
+        assert result.exit_code == 0, name
+        assert "Example" in result.output, f"strat {name} --help shows no example"
+
+
+def test_schema_prints_json_schema(runner: CliRunner) -> None:
+    result = runner.invoke(app, ["schema"])
+    assert result.exit_code == 0
+    assert json.loads(result.output)["title"] == "Strategy discussion record"
+
+
+def test_unknown_meeting_is_one_line_and_exit_1(runner: CliRunner) -> None:
+    result = runner.invoke(app, ["show", "SD-2026-0404"])
+    assert result.exit_code == 1
+    assert result.output.strip().startswith("Error: no meeting SD-2026-0404")
+    assert "Traceback" not in result.output
+
+
+def test_corrupt_file_message_names_the_file_and_line(
+    runner: CliRunner, store: Store, saved: Meeting
+) -> None:
+    store.path(saved.id).write_text('{"id": "SD-2026-0001",', encoding="utf-8")
+    result = runner.invoke(app, ["show", saved.id])
+    assert result.exit_code == 1
+    assert "SD-2026-0001.json: line 1 column" in result.output
+    assert len(result.output.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize("example", ["typical.json", "large.json"])
+def test_examples_import_and_show(runner: CliRunner, example: str) -> None:
+    result = runner.invoke(app, ["import", str(EXAMPLES / example), "--new-id"])
+    assert result.exit_code == 0, result.output
+    meeting_id = result.output.split()[1]
+    shown = runner.invoke(app, ["show", meeting_id])
+    assert shown.exit_code == 0, shown.output
+    assert "Decisions" in shown.output
+
+
+def test_list_json_holds_each_meeting(runner: CliRunner, saved: Meeting) -> None:
+    result = runner.invoke(app, ["list", "--json"])
+    assert result.exit_code == 0
+    rows = json.loads(result.output)
+    assert [r["id"] for r in rows] == [saved.id]

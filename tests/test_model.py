@@ -1,0 +1,51 @@
+"""The meeting record: one model, round-tripped through JSON, with its schema."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+
+import pytest
+from pydantic import ValidationError
+
+from strat_cli.model import LONDON, Action, Meeting, json_schema
+from strat_cli.samples import large, typical
+
+
+@pytest.mark.parametrize("build", [typical, large])
+def test_record_round_trips_through_json_unchanged(build) -> None:  # type: ignore[no-untyped-def]
+    meeting = build()
+    again = Meeting.model_validate_json(meeting.model_dump_json())
+    assert again == meeting
+    assert again.model_dump_json() == meeting.model_dump_json()
+
+
+def test_times_without_a_zone_are_taken_as_uk_time() -> None:
+    m = Meeting(id="SD-2026-0009", agenda="national", started_at=datetime(2026, 7, 1, 9, 30))
+    assert m.started_at.tzinfo is not None
+    assert m.started_at.utcoffset().total_seconds() == 3600  # BST in July
+
+
+@pytest.mark.parametrize("bad", ["Mia-Fenwick", "SD-26-1", "../SD-2026-0001", "SD-2026-0001/x"])
+def test_reference_never_holds_anything_but_the_pattern(bad: str) -> None:
+    with pytest.raises(ValidationError, match="SD-2026-0001"):
+        Meeting(id=bad, agenda="national", started_at=datetime(2026, 1, 5, 9, tzinfo=LONDON))
+
+
+def test_an_action_needs_an_owner_and_a_what() -> None:
+    with pytest.raises(ValidationError, match="owner"):
+        Action(id="A1", what="Visit", owner="  ", due=datetime(2026, 1, 5, 17, tzinfo=LONDON))
+
+
+def test_schema_describes_every_top_level_field() -> None:
+    schema = json_schema()
+    assert set(Meeting.model_fields) <= set(schema["properties"])
+    assert schema["properties"]["schema_version"]["default"] == 1
+    json.dumps(schema)  # publishable as JSON
+
+
+def test_unknown_fields_are_errors_so_typos_show() -> None:
+    data = json.loads(typical().model_dump_json())
+    data["childern"] = []
+    with pytest.raises(ValidationError, match="childern"):
+        Meeting.model_validate(data)

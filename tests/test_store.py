@@ -1,0 +1,161 @@
+"""The store never loses or corrupts a saved record."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from strat_cli import store as store_module
+from strat_cli.errors import Busy, InvalidRecord, Locked, NotFound
+from strat_cli.model import Authorisation, Meeting
+from strat_cli.store import Store
+
+
+def test_saved_meeting_loads_back_equal(store: Store, typical_meeting: Meeting) -> None:
+    store.save(typical_meeting)
+    assert store.load(typical_meeting.id) == typical_meeting
+
+
+def test_a_save_interrupted_before_the_replace_leaves_the_previous_file(
+    store: Store, saved: Meeting, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    before = store.path(saved.id).read_bytes()
+    saved.reason = "changed"
+
+    def crash(src: str, dst: str) -> None:
+        raise KeyboardInterrupt  # the process is stopped between write and replace
+
+    monkeypatch.setattr(store_module.os, "replace", crash)
+    with pytest.raises(KeyboardInterrupt):
+        store.save(saved)
+    assert store.path(saved.id).read_bytes() == before
+    assert [p.name for p in store.meetings.iterdir() if p.suffix == ".tmp"] == []
+
+
+def test_a_failed_write_names_the_file_and_keeps_the_last_version(
+    store: Store, saved: Meeting, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import errno
+
+    before = store.path(saved.id).read_bytes()
+
+    def full(fd: int) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(store_module.os, "fsync", full)
+    saved.reason = "changed"
+    with pytest.raises(Exception, match=r"disk is full.*last saved version is intact"):
+        store.save(saved)
+    assert store.path(saved.id).read_bytes() == before
+
+
+def test_an_invalid_record_is_refused_before_the_file_is_touched(
+    store: Store, saved: Meeting
+) -> None:
+    before = store.path(saved.id).read_bytes()
+    saved.actions[0].owner = ""
+    with pytest.raises(InvalidRecord, match=r"actions\.0\.owner"):
+        store.save(saved)
+    assert store.path(saved.id).read_bytes() == before
+
+
+def test_a_second_process_gets_a_clear_lock_message(store: Store, saved: Meeting) -> None:
+    other = Store(store.root)
+    with (
+        store.hold(saved.id),
+        pytest.raises(Busy, match="open in another strat process"),
+        other.hold(saved.id),
+    ):
+        pass
+
+
+def test_a_truncated_file_names_file_and_line_and_is_not_overwritten(
+    store: Store, saved: Meeting
+) -> None:
+    path = store.path(saved.id)
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text[: len(text) // 2], encoding="utf-8")
+    damaged = path.read_bytes()
+    with pytest.raises(
+        InvalidRecord, match=rf"{saved.id}\.json: line \d+ column \d+: not valid JSON"
+    ):
+        store.load(saved.id)
+    assert path.read_bytes() == damaged
+
+
+def test_a_hand_edited_invalid_field_is_named(store: Store, saved: Meeting) -> None:
+    path = store.path(saved.id)
+    data = json.loads(path.read_text(encoding="utf-8"))
+    data["decisions"][1]["outcome"] = "maybe"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    with pytest.raises(InvalidRecord, match=r"field decisions\.1\.outcome"):
+        store.load(saved.id)
+
+
+def test_a_file_from_a_newer_strat_is_refused(store: Store, saved: Meeting) -> None:
+    path = store.path(saved.id)
+    data = json.loads(path.read_text(encoding="utf-8"))
+    data["schema_version"] = 99
+    path.write_text(json.dumps(data), encoding="utf-8")
+    with pytest.raises(InvalidRecord, match="newer strat"):
+        store.load(saved.id)
+
+
+def test_older_files_are_upgraded_step_by_step(
+    store: Store, saved: Meeting, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The upgrade path: a version-0 file whose chair lived under another key."""
+    path = store.path(saved.id)
+    data = json.loads(path.read_text(encoding="utf-8"))
+    data["schema_version"] = 0
+    data["chaired_by"] = data.pop("chair")
+
+    def v0_to_v1(old: dict) -> dict:  # type: ignore[type-arg]
+        old["chair"] = old.pop("chaired_by")
+        return old
+
+    monkeypatch.setitem(store_module.UPGRADES, 0, v0_to_v1)
+    path.write_text(json.dumps(data), encoding="utf-8")
+    assert store.load(saved.id).chair == saved.chair
+
+
+@pytest.mark.parametrize("bad", ["../etc/passwd", "/tmp/SD-2026-0001", "SD-2026-0001/../x", ""])
+def test_ids_that_try_to_escape_the_store_are_refused(store: Store, bad: str) -> None:
+    with pytest.raises(NotFound, match="not a meeting reference"):
+        store.load(bad)
+
+
+@pytest.mark.skipif(os.name != "posix", reason="POSIX permissions")
+def test_store_is_private_to_the_user(store: Store, saved: Meeting) -> None:
+    assert store.root.stat().st_mode & 0o777 == 0o700
+    assert store.path(saved.id).stat().st_mode & 0o777 == 0o600
+    assert store.permission_warning() is None
+    os.chmod(store.root, 0o755)
+    assert "can be read by other users" in (store.permission_warning() or "")
+
+
+def test_an_authorised_record_refuses_edits(store: Store, saved: Meeting) -> None:
+    from datetime import datetime
+
+    from strat_cli.model import LONDON
+
+    saved.authorisation = Authorisation(
+        by="Ruth Ellery", role="Service Manager", at=datetime.now(LONDON)
+    )
+    store.save(saved)
+    with pytest.raises(Locked, match=f"strat amend {saved.id}"), store.edit(saved.id):
+        pass
+
+
+def test_new_ids_count_up_within_the_year(store: Store, saved: Meeting) -> None:
+    assert store.new_id(2026) == "SD-2026-0002"
+    assert store.new_id(2027) == "SD-2027-0001"
+
+
+def test_missing_meeting_says_where_it_looked(store: Store) -> None:
+    with pytest.raises(NotFound, match=str(store.meetings).replace("\\", "\\\\")):
+        store.load("SD-2026-0404")
+    assert isinstance(store.root, Path)
