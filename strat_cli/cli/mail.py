@@ -1,0 +1,5 @@
+"""Commands: mail (being built)."""
+
+from __future__ import annotations
+
+from ._app import app  # noqa: F401
