@@ -246,6 +246,24 @@ class Action(Model):
         return value
 
 
+class ReviewOutcome(StrEnum):
+    done = "done"
+    carried = "carried forward"
+    cancelled = "cancelled"
+
+
+class ActionReview(Model):
+    """What a follow-up discussion decided about an open action from an earlier one."""
+
+    ref: str = Field(description="MEETING:ACTION reviewed, e.g. SD-2026-0001:A3")
+    what: str
+    owner: str
+    outcome: ReviewOutcome
+    note: str = Field("", description="Why cancelled, or what was done")
+    new_action_id: str | None = Field(None, description="The carried action in this meeting")
+    at: AwareDatetime | None = None
+
+
 class Disagreement(Model):
     id: str
     raised_by: str
@@ -339,6 +357,9 @@ class Meeting(Model):
     actions: list[Action] = Field(default_factory=list)
     disagreements: list[Disagreement] = Field(default_factory=list)
     family: FamilySharing = Field(default_factory=FamilySharing)
+    reviewed_actions: list[ActionReview] = Field(
+        default_factory=list, description="Open actions from earlier discussions, reviewed here"
+    )
     review_mechanism: str = Field("", description="How completion of actions will be reviewed")
     next_discussion: AwareDatetime | None = None
     s47_started_at: AwareDatetime | None = Field(

@@ -79,6 +79,21 @@ def parse_meeting(text: str | bytes, source: Path | str) -> Meeting:
         raise InvalidRecord(describe_validation_error(exc, source)) from None
 
 
+# What may still change once a record is authorised: the follow-up of actions and the
+# record's own bookkeeping. Everything else is authorised content and is never rewritten.
+BOOKKEEPING = {"circulation", "rendered", "audit", "amendments", "updated_at", "progress"}
+ACTION_FOLLOW_UP = {"status", "completed_at", "completion_note"}
+
+
+def authorised_content(meeting: Meeting) -> dict[str, Any]:
+    """The part of a record an authorisation covers."""
+    data = meeting.model_dump(mode="json", exclude=BOOKKEEPING)
+    for action in data["actions"]:
+        for key in ACTION_FOLLOW_UP:
+            action.pop(key, None)
+    return data
+
+
 def check_id(meeting_id: str) -> str:
     """Refuse anything that is not a plain reference, so an ID can never escape the store."""
     if not MEETING_ID_RE.match(meeting_id):
@@ -207,6 +222,13 @@ class Store:
             raise InvalidRecord(
                 describe_validation_error(exc, f"{meeting.id} (not saved)")
             ) from None
+        if meeting.authorisation is not None and path.is_file():
+            before = self.load(meeting.id)
+            if before.locked and authorised_content(before) != authorised_content(meeting):
+                raise Locked(
+                    f"{meeting.id} is authorised: its content cannot change; "
+                    f"add to it with: strat amend {meeting.id}"
+                )
         atomic_write(path, text.encode("utf-8"))
         for hook in self.after_save:
             hook(meeting)

@@ -159,3 +159,33 @@ def test_missing_meeting_says_where_it_looked(store: Store) -> None:
     with pytest.raises(NotFound, match=str(store.meetings).replace("\\", "\\\\")):
         store.load("SD-2026-0404")
     assert isinstance(store.root, Path)
+
+
+def _authorise(store: Store, meeting: Meeting) -> None:
+    from datetime import datetime
+
+    from strat_cli.model import LONDON
+
+    meeting.authorisation = Authorisation(by="Ruth Ellery", role="Service Manager", at=datetime.now(LONDON))
+    store.save(meeting)
+
+
+def test_authorised_content_can_never_be_rewritten_by_a_save(store: Store, saved: Meeting) -> None:
+    _authorise(store, saved)
+    before = store.path(saved.id).read_bytes()
+    saved.decisions[0].rationale = "quietly changed"
+    with pytest.raises(Locked, match="content cannot change"):
+        store.save(saved)
+    assert store.path(saved.id).read_bytes() == before
+
+
+def test_action_follow_up_and_bookkeeping_still_save_on_an_authorised_record(
+    store: Store, saved: Meeting
+) -> None:
+    from strat_cli.model import ActionStatus
+
+    _authorise(store, saved)
+    saved.actions[0].status = ActionStatus.done
+    saved.log("action done", "A1")
+    store.save(saved)
+    assert store.load(saved.id).actions[0].status == ActionStatus.done

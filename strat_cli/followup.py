@@ -1,0 +1,162 @@
+"""Follow-up discussions: the next discussion of the same case starts from what is known.
+
+Children, adults and participants carry over (participants as invitees, attendance unmarked);
+open actions from every earlier discussion in the chain are reviewed one by one: done, carried
+with a new due time, or cancelled with a reason. The ICPC clock keeps the discussion that first
+started s47, so an area counting from the *initiating* discussion never loses it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from .errors import InputError
+from .model import (
+    Action,
+    ActionReview,
+    ActionStatus,
+    Attendance,
+    Meeting,
+    MeetingType,
+    Progress,
+    ReviewOutcome,
+)
+
+
+def chain(meeting: Meeting, load: Callable[[str], Meeting]) -> list[Meeting]:
+    """The earlier discussions of the case, oldest first, then this one."""
+    earlier = [load(ref) for ref in meeting.previous]
+    return [*earlier, meeting]
+
+
+def start_follow_up(earlier: Meeting, new_id: str, now: datetime, by: str = "") -> Meeting:
+    """A new draft discussion of the same case, carrying over who and what is already known."""
+    children = [c.model_copy(update={"voice": ""}, deep=True) for c in earlier.children]
+    participants = [
+        p.model_copy(
+            update={
+                "attendance": Attendance.invited,
+                "apology_reason": "",
+                "joined_at": None,
+                "left_at": None,
+                "contributed": False,
+            },
+            deep=True,
+        )
+        for p in earlier.participants
+    ]
+    s47_started = earlier.s47_started_at or (earlier.started_at if earlier.s47_decided else None)
+    meeting = Meeting(
+        id=new_id,
+        agenda=earlier.agenda,
+        type=MeetingType.follow_up,
+        format=earlier.format,
+        started_at=now,
+        concern_identified_at=earlier.concern_identified_at,
+        reason=f"Follow-up to {earlier.id}",
+        referrer=earlier.referrer,
+        chair=earlier.chair,
+        chair_role=earlier.chair_role,
+        minute_taker=earlier.minute_taker,
+        previous=[*earlier.previous, earlier.id],
+        children=children,
+        adults=[a.model_copy(deep=True) for a in earlier.adults],
+        participants=participants,
+        s47_started_at=s47_started,
+        progress=Progress(),
+    )
+    meeting.log("created", f"follow-up to {earlier.id}", who=by or earlier.chair, at=now)
+    return meeting
+
+
+@dataclass(frozen=True)
+class OpenAction:
+    """An action still open in an earlier discussion, named across meetings."""
+
+    meeting_id: str
+    action: Action
+
+    @property
+    def ref(self) -> str:
+        return f"{self.meeting_id}:{self.action.id}"
+
+
+def open_actions(earlier: list[Meeting]) -> list[OpenAction]:
+    """Open actions of the earlier discussions, soonest due first."""
+    found = [
+        OpenAction(m.id, a) for m in earlier for a in m.actions if a.status == ActionStatus.open
+    ]
+    return sorted(found, key=lambda o: o.action.due)
+
+
+def review_action(
+    meeting: Meeting,
+    earlier: Meeting,
+    action_id: str,
+    outcome: ReviewOutcome,
+    now: datetime,
+    *,
+    note: str = "",
+    new_due: datetime | None = None,
+    due_rule: str = "",
+    by: str = "",
+) -> ActionReview:
+    """Record the review of one earlier action in both meetings.
+
+    The earlier meeting only gets its action's follow-up fields changed (allowed even once it is
+    authorised); the new meeting records the review and, when carried, the new action.
+    """
+    old = earlier.action(action_id)
+    if old is None:
+        raise InputError(f"{earlier.id} has no action {action_id}")
+    ref = f"{earlier.id}:{old.id}"
+    new_action_id = None
+    if outcome == ReviewOutcome.cancelled and not note.strip():
+        raise InputError(f"{ref}: a cancelled action needs the reason it was cancelled")
+    if outcome == ReviewOutcome.carried:
+        if new_due is None:
+            raise InputError(f"{ref}: a carried action needs a new due date and time")
+        if new_due <= now:
+            raise InputError(f"{ref}: the new due time must be in the future")
+        new_action_id = meeting.next_id("A", [a.id for a in meeting.actions])
+        meeting.actions.append(
+            old.model_copy(
+                update={
+                    "id": new_action_id,
+                    "due": new_due,
+                    "due_rule": due_rule,
+                    "status": ActionStatus.open,
+                    "completed_at": None,
+                    "completion_note": "",
+                    "created_at": now,
+                    "carried_from": ref,
+                },
+                deep=True,
+            )
+        )
+        old.status = ActionStatus.carried
+        old.completion_note = f"Carried to {meeting.id}:{new_action_id}"
+    elif outcome == ReviewOutcome.done:
+        old.status = ActionStatus.done
+        old.completed_at = now
+        old.completion_note = note or f"Confirmed done at {meeting.id}"
+    else:
+        old.status = ActionStatus.cancelled
+        old.completed_at = now
+        old.completion_note = note
+    review = ActionReview(
+        ref=ref,
+        what=old.what,
+        owner=old.owner,
+        outcome=outcome,
+        note=note,
+        new_action_id=new_action_id,
+        at=now,
+    )
+    meeting.reviewed_actions.append(review)
+    who = by or meeting.chair
+    meeting.log("action reviewed", f"{ref} {outcome.value}", who=who, at=now)
+    earlier.log("action reviewed", f"{ref} {outcome.value} at {meeting.id}", who=who, at=now)
+    return review

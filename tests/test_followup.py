@@ -1,0 +1,77 @@
+"""A follow-up discussion carries the case forward and reviews every open action."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import pytest
+
+from strat_cli.errors import InputError
+from strat_cli.followup import open_actions, review_action, start_follow_up
+from strat_cli.model import LONDON, ActionStatus, Attendance, Meeting, MeetingType, ReviewOutcome
+from strat_cli.store import Store
+
+NOW = datetime(2026, 11, 25, 10, 0, tzinfo=LONDON)
+
+
+def test_follow_up_carries_children_adults_and_invitees(saved: Meeting) -> None:
+    nxt = start_follow_up(saved, "SD-2026-0002", NOW)
+    assert nxt.type == MeetingType.follow_up
+    assert nxt.previous == [saved.id]
+    assert [c.name for c in nxt.children] == [c.name for c in saved.children]
+    assert all(c.voice == "" for c in nxt.children)  # heard afresh at each discussion
+    assert [a.name for a in nxt.adults] == [a.name for a in saved.adults]
+    assert {p.attendance for p in nxt.participants} == {Attendance.invited}
+    assert nxt.actions == [] and nxt.decisions == []
+
+
+def test_icpc_clock_keeps_the_discussion_that_started_s47(saved: Meeting) -> None:
+    nxt = start_follow_up(saved, "SD-2026-0002", NOW)
+    assert nxt.s47_started_at == saved.started_at
+    third = start_follow_up(nxt, "SD-2026-0003", NOW + timedelta(days=3))
+    assert third.s47_started_at == saved.started_at
+    assert third.previous == [saved.id, nxt.id]
+
+
+def test_open_actions_are_reviewed_one_by_one(store: Store, saved: Meeting) -> None:
+    nxt = start_follow_up(saved, "SD-2026-0002", NOW)
+    pending = open_actions([saved])
+    assert [o.ref for o in pending][0] == "SD-2026-0001:A1"  # soonest due first
+    review_action(nxt, saved, "A1", ReviewOutcome.done, NOW, note="Seen alone at school")
+    review_action(
+        nxt,
+        saved,
+        "A3",
+        ReviewOutcome.carried,
+        NOW,
+        new_due=NOW + timedelta(days=2),
+        due_rule="2 working days",
+    )
+    review_action(nxt, saved, "A6", ReviewOutcome.cancelled, NOW, note="Records already shared")
+    store.save(saved)
+    store.save(nxt)
+
+    earlier = store.load(saved.id)
+    assert earlier.action("A1").status == ActionStatus.done  # type: ignore[union-attr]
+    assert earlier.action("A3").status == ActionStatus.carried  # type: ignore[union-attr]
+    assert earlier.action("A6").completion_note == "Records already shared"  # type: ignore[union-attr]
+    carried = store.load(nxt.id).actions[0]
+    assert carried.carried_from == "SD-2026-0001:A3"
+    assert carried.owner == "DS Priya Lamb" and carried.status == ActionStatus.open
+    assert [r.outcome for r in store.load(nxt.id).reviewed_actions] == [
+        ReviewOutcome.done,
+        ReviewOutcome.carried,
+        ReviewOutcome.cancelled,
+    ]
+    assert "SD-2026-0001:A3" not in [o.ref for o in open_actions([earlier])]
+
+
+def test_a_cancelled_action_needs_a_reason_and_a_carried_one_a_future_due(saved: Meeting) -> None:
+    nxt = start_follow_up(saved, "SD-2026-0002", NOW)
+    with pytest.raises(InputError, match="reason"):
+        review_action(nxt, saved, "A1", ReviewOutcome.cancelled, NOW)
+    with pytest.raises(InputError, match="future"):
+        review_action(
+            nxt, saved, "A1", ReviewOutcome.carried, NOW, new_due=NOW - timedelta(hours=1)
+        )
+    assert saved.action("A1").status == ActionStatus.open  # type: ignore[union-attr]
