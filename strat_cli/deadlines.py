@@ -1,0 +1,466 @@
+"""Every date strat computes: working days, the area's statutory deadlines, and action due times.
+
+One module so that the documents, the screens and the checks can never disagree about a date.
+Working days skip weekends and the bank holidays of the area's nation (``timescales.nation``:
+ENG, WLS, SCT or NIR, whose holidays differ), always through ``holidays`` with the subdivision.
+
+Counting rule, used everywhere: "N working days after a moment" is the Nth working day after
+that moment's date, so a discussion on Friday plus 1 working day is Monday, and one held on a
+Saturday plus 1 working day is also Monday (weekend days are never counted). This gives the
+earlier of the two readings of a weekend start, which is the safe side for a statutory deadline.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any
+
+from .errors import InputError
+from .model import LONDON
+
+if TYPE_CHECKING:
+    from .agenda import Agenda
+    from .model import Meeting
+
+NATIONS = ("ENG", "WLS", "SCT", "NIR")
+DEFAULT_DUE_TIME = time(17, 0)  # a date typed without a time means close of the working day
+ICPC_DUE_TIME = time(9, 0)  # "before ICPC": in hand by the start of that day
+END_OF_DAY = time(23, 59)  # "within N working days" is met any time on that working day
+
+_DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+# --- working days ----------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=8)
+def calendar(nation: str) -> Any:
+    """The bank holidays of one UK nation (a ``holidays.HolidayBase``), years filled on demand.
+
+    Always with ``subdiv``: ``country_holidays("GB")`` alone omits Easter Monday and the August
+    holiday, which would put deadlines on days the office is shut.
+    """
+    if nation not in NATIONS:
+        raise InputError(f"unknown nation {nation!r}: use one of {', '.join(NATIONS)}")
+    import holidays
+
+    return holidays.country_holidays("GB", subdiv=nation)
+
+
+def is_working_day(day: date, nation: str) -> bool:
+    """Monday to Friday and not a bank holiday in that nation."""
+    return day.weekday() < 5 and day not in calendar(nation)
+
+
+def next_working_day_on_or_after(day: date, nation: str) -> date:
+    """The day itself if it is a working day, else the first working day after it."""
+    while not is_working_day(day, nation):
+        day += timedelta(days=1)
+    return day
+
+
+def _nth_working_day_after(day: date, days: int, nation: str) -> date:
+    """The Nth working day after `day` (N = 0: the day itself, or the next working day)."""
+    if days <= 0:
+        return next_working_day_on_or_after(day, nation)
+    for _ in range(days):
+        day = next_working_day_on_or_after(day + timedelta(days=1), nation)
+    return day
+
+
+def add_working_days(start: datetime, days: int, nation: str) -> datetime:
+    """Same clock time, `days` working days later, in UK local time.
+
+    A start on a weekend or bank holiday is counted from the next working day (that day is
+    working day 1), so Saturday + 1 working day is Monday. See the module docstring.
+    """
+    if days < 0:
+        raise ValueError("days must not be negative")
+    local = _london(start)
+    target = _nth_working_day_after(local.date(), days, nation)
+    return _at(target, local.time().replace(tzinfo=None))
+
+
+def add_hours(start: datetime, hours: float) -> datetime:
+    """Elapsed hours, correct across the clock change (computed in UTC, shown in UK time)."""
+    return (start.astimezone(UTC) + timedelta(hours=hours)).astimezone(LONDON)
+
+
+def _london(moment: datetime) -> datetime:
+    """Any datetime as UK local time; a naive one is taken to be UK local time already."""
+    if moment.tzinfo is None:
+        return moment.replace(tzinfo=LONDON)
+    return moment.astimezone(LONDON)
+
+
+def _at(day: date, clock: time) -> datetime:
+    return datetime.combine(day, clock, tzinfo=LONDON)
+
+
+# --- the area's deadlines for one meeting ----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Deadlines:
+    """The statutory deadlines of one meeting under its area's agenda.
+
+    Every datetime is UK local time. Clock-hour rules (summary, minutes, discussion within
+    hours) count elapsed hours from the meeting's end, or its start while it has not ended.
+    Working-day rules end at 23:59 on the working day they fall on (``circulation_due``,
+    ``discussion_due`` for working-day areas): "within one working day" is met any time that
+    day. Circulation is on time if the first real circulation happened before 23:59 had
+    passed, i.e. within that minute.
+    """
+
+    summary_due: datetime | None
+    minutes_authorised_due: datetime | None
+    circulation_due: datetime | None
+    icpc_target: date | None
+    icpc_counted_from: datetime | None
+    discussion_due: datetime | None
+    circulated_on_time: bool | None
+
+
+def meeting_deadlines(meeting: Meeting, agenda: Agenda) -> Deadlines:
+    """Compute every deadline of `meeting` from `agenda`'s timescales."""
+    t = agenda.timescales
+    nation = t.nation
+    base = _london(meeting.ended_at or meeting.started_at)
+
+    summary_due = add_hours(base, t.summary_within_hours)
+    minutes_due = (
+        add_hours(base, t.minutes_authorised_within_hours)
+        if t.minutes_authorised_within_hours is not None
+        else None
+    )
+    circulation_day = _nth_working_day_after(base.date(), t.circulate_within_working_days, nation)
+    circulation_due = _at(circulation_day, END_OF_DAY)
+
+    icpc_target: date | None = None
+    icpc_from: datetime | None = None
+    if meeting.s47_decided:
+        if t.icpc_from == "initiating" and meeting.s47_started_at is not None:
+            icpc_from = _london(meeting.s47_started_at)
+        else:
+            icpc_from = _london(meeting.started_at)
+        icpc_target = _nth_working_day_after(icpc_from.date(), t.icpc_within_working_days, nation)
+
+    discussion_due = _discussion_due(meeting, agenda)
+    return Deadlines(
+        summary_due=summary_due,
+        minutes_authorised_due=minutes_due,
+        circulation_due=circulation_due,
+        icpc_target=icpc_target,
+        icpc_counted_from=icpc_from,
+        discussion_due=discussion_due,
+        circulated_on_time=_circulated_on_time(meeting, circulation_due),
+    )
+
+
+def _discussion_due(meeting: Meeting, agenda: Agenda) -> datetime | None:
+    """When the discussion should have been held; the stricter rule if an area sets both."""
+    if meeting.concern_identified_at is None:
+        return None
+    t = agenda.timescales
+    concern = _london(meeting.concern_identified_at)
+    candidates: list[datetime] = []
+    if t.discussion_within_hours is not None:
+        candidates.append(add_hours(concern, t.discussion_within_hours))
+    if t.discussion_within_working_days is not None:
+        day = _nth_working_day_after(concern.date(), t.discussion_within_working_days, t.nation)
+        candidates.append(_at(day, END_OF_DAY))
+    return min(candidates) if candidates else None
+
+
+def _circulated_on_time(meeting: Meeting, due: datetime) -> bool | None:
+    sent = [
+        c
+        for c in meeting.circulation
+        if c.method in ("smtp", "draft") and (c.delivered or c.recipients)
+    ]
+    if not sent:
+        return None
+    first = min(sent, key=lambda c: c.at)
+    return first.at < due + timedelta(minutes=1)
+
+
+# --- what a chair types for an action's due time ---------------------------------------------
+
+_EXAMPLES = "e.g. 'tomorrow 9am', 'within 2 hours', '2 working days', 'fri 16:00', '25/11 17:00'"
+
+_WEEKDAYS = {
+    name: i
+    for i, names in enumerate(
+        (
+            ("monday", "mon"),
+            ("tuesday", "tue", "tues"),
+            ("wednesday", "wed", "weds"),
+            ("thursday", "thu", "thur", "thurs"),
+            ("friday", "fri"),
+            ("saturday", "sat"),
+            ("sunday", "sun"),
+        )
+    )
+    for name in names
+}
+_MONTH_NAMES = {
+    name: i + 1
+    for i, full in enumerate(
+        (
+            "january",
+            "february",
+            "march",
+            "april",
+            "may",
+            "june",
+            "july",
+            "august",
+            "september",
+            "october",
+            "november",
+            "december",
+        )
+    )
+    for name in {full, full[:3], full[:4]}
+}
+
+_TIME = r"(?P<time>\d{1,2}(?:[:.]\d{2})?\s*(?:am|pm)|\d{1,2}[:.]\d{2}|noon|midday)"
+_OPT_TIME = rf"(?:\s+(?:at\s+)?{_TIME})?"
+_RE_TIME = re.compile(rf"^{_TIME}$")
+_RE_AMPM = re.compile(r"^(\d{1,2})(?:[:.](\d{2}))?\s*(am|pm)$")
+_RE_HHMM = re.compile(r"^(\d{1,2})[:.](\d{2})$")
+_RE_DURATION = re.compile(
+    r"^(?:(?:with)?in\s+)?(?P<n>\d+(?:\.\d+)?|an?|one)\s*"
+    r"(?P<unit>h|hr|hrs|hour|hours|m|min|mins|minute|minutes)$"
+)
+_RE_WORKING = re.compile(
+    r"^(?:within\s+|in\s+)?(?P<n>\d+|one|a)\s*(?:(?:working|work|business)\s*days?|wds?)"
+    rf"{_OPT_TIME}$"
+)
+_RE_DAYS = re.compile(
+    rf"^(?:within\s+|in\s+)?(?P<n>\d+|one|a)\s*(?P<unit>days?|weeks?){_OPT_TIME}$"
+)
+_RE_RELATIVE_DAY = re.compile(rf"^(?P<day>today|tomorrow|tmrw|tmw){_OPT_TIME}$")
+_RE_TIME_DAY = re.compile(rf"^{_TIME}\s+(?P<day>today|tomorrow|tmrw|tmw)$")
+_RE_EOD = re.compile(r"^(?:end of (?:the )?day|eod|cob|close of (?:play|business)|cop)$")
+_RE_NEXT_WD = re.compile(rf"^next\s+(?:working|work|business)\s+day{_OPT_TIME}$")
+_RE_WEEKDAY = re.compile(rf"^(?:next\s+|this\s+)?(?P<wday>[a-z]+){_OPT_TIME}$")
+_RE_DMY = re.compile(
+    rf"^(?P<d>\d{{1,2}})[/.-](?P<m>\d{{1,2}})(?:[/.-](?P<y>\d{{2}}|\d{{4}}))?{_OPT_TIME}$"
+)
+_RE_ISO = re.compile(rf"^(?P<y>\d{{4}})-(?P<m>\d{{1,2}})-(?P<d>\d{{1,2}}){_OPT_TIME}$")
+_RE_ISO_T = re.compile(r"^(?P<y>\d{4})-(?P<m>\d{1,2})-(?P<d>\d{1,2})t(?P<time>\d{1,2}:\d{2})$")
+_RE_D_MON = re.compile(
+    rf"^(?P<d>\d{{1,2}})(?:st|nd|rd|th)?\s+(?P<mon>[a-z]+)\.?(?:\s+(?P<y>\d{{4}}))?{_OPT_TIME}$"
+)
+_RE_MON_D = re.compile(
+    rf"^(?P<mon>[a-z]+)\.?\s+(?P<d>\d{{1,2}})(?:st|nd|rd|th)?(?:,?\s+(?P<y>\d{{4}}))?{_OPT_TIME}$"
+)
+_RE_BEFORE_ICPC = re.compile(r"^(?:before|by)\s+(?:the\s+)?(?:icpc|conference)$")
+_RE_BEFORE_NEXT = re.compile(
+    r"^(?:before|by)\s+(?:the\s+)?next\s+(?:strategy\s+)?(?:discussion|meeting|strat)$"
+)
+
+
+def _bad(text: str, why: str = "") -> InputError:
+    reason = f" ({why})" if why else ""
+    return InputError(f"cannot read due time {text!r}{reason}: {_EXAMPLES}")
+
+
+def _clock(raw: str | None, text: str) -> time | None:
+    """'17:00', '9am', '9.30pm', 'noon' → a time; None when no time was typed."""
+    if raw is None:
+        return None
+    raw = raw.replace(" ", "")
+    if raw in ("noon", "midday"):
+        return time(12, 0)
+    if m := _RE_AMPM.match(raw):
+        hour, minute = int(m.group(1)), int(m.group(2) or 0)
+        if not 1 <= hour <= 12 or minute > 59:
+            raise _bad(text, f"no such time {raw}")
+        hour = hour % 12 + (12 if m.group(3) == "pm" else 0)
+        return time(hour, minute)
+    if m := _RE_HHMM.match(raw):
+        hour, minute = int(m.group(1)), int(m.group(2))
+        if hour > 23 or minute > 59:
+            raise _bad(text, f"no such time {raw}")
+        return time(hour, minute)
+    raise _bad(text)
+
+
+def _count(raw: str) -> int:
+    return 1 if raw in ("a", "an", "one") else int(raw)
+
+
+def _date(text: str, year: int, month: int, day: int) -> date:
+    try:
+        return date(year, month, day)
+    except ValueError:
+        raise _bad(text, f"no such date {day}/{month}/{year}") from None
+
+
+def _month(raw: str, text: str) -> int:
+    month = _MONTH_NAMES.get(raw)
+    if month is None:
+        raise _bad(text, f"unknown month {raw!r}")
+    return month
+
+
+def _day_and_month(text: str, now: datetime, d: int, m: int, y: str | None) -> date:
+    """A day and month; without a year, the next such date from today (05/01 typed in December
+    is next January). A date in the past with a year given is left for the caller to refuse."""
+    if y is not None:
+        year = int(y)
+        return _date(text, year + 2000 if year < 100 else year, m, d)
+    for year in range(now.year, now.year + 9):  # 29/02 may need a few years
+        try:
+            day = date(year, m, d)
+        except ValueError:
+            continue
+        if day >= now.date():
+            return day
+    raise _bad(text, f"no such date {d}/{m}")
+
+
+def resolve_due(
+    text: str, now: datetime, agenda: Agenda, meeting: Meeting | None = None
+) -> datetime:
+    """Turn a due time as typed by the chair into a UK local datetime, or raise InputError.
+
+    Dates without a time mean 17:00; working days skip the area's bank holidays; anything that
+    would be due before `now` is refused rather than guessed at.
+    """
+    now = _london(now)
+    due = _parse_due(text, now, agenda, meeting)
+    if due < now:
+        raise InputError(
+            f"due time {text!r} would be {format_uk(due)}, which has already passed "
+            f"(now {format_uk(now)}); give a later time, e.g. 'tomorrow 9am'"
+        )
+    return due
+
+
+def _parse_due(text: str, now: datetime, agenda: Agenda, meeting: Meeting | None) -> datetime:
+    raw = " ".join(text.strip().lower().split())
+    if raw.startswith("by ") and not _RE_BEFORE_ICPC.match(raw) and not _RE_BEFORE_NEXT.match(raw):
+        raw = raw[3:]
+    if not raw:
+        raise InputError(f"no due time given: {_EXAMPLES}")
+    nation = agenda.timescales.nation
+    today = now.date()
+
+    def on(day: date, clock_raw: str | None) -> datetime:
+        return _at(day, _clock(clock_raw, text) or DEFAULT_DUE_TIME)
+
+    if m := _RE_TIME.match(raw):
+        clock = _clock(m.group("time"), text)
+        assert clock is not None
+        return _at(today, clock)
+    if _RE_EOD.match(raw):
+        return _at(today, DEFAULT_DUE_TIME)
+    if m := _RE_DURATION.match(raw):
+        n = float(m.group("n")) if m.group("n")[0].isdigit() else 1.0
+        hours = n if m.group("unit").startswith("h") else n / 60
+        return add_hours(now, hours)
+    if m := _RE_WORKING.match(raw):
+        n = _count(m.group("n"))
+        return on(_nth_working_day_after(today, n, nation), m.group("time"))
+    if m := _RE_NEXT_WD.match(raw):
+        return on(_nth_working_day_after(today, 1, nation), m.group("time"))
+    if m := _RE_DAYS.match(raw):
+        n = _count(m.group("n")) * (7 if m.group("unit").startswith("week") else 1)
+        return on(today + timedelta(days=n), m.group("time"))
+    if (m := _RE_RELATIVE_DAY.match(raw)) or (m := _RE_TIME_DAY.match(raw)):
+        offset = 0 if m.group("day") == "today" else 1
+        return on(today + timedelta(days=offset), m.group("time"))
+    if _RE_BEFORE_ICPC.match(raw):
+        return _before_icpc(text, meeting, agenda)
+    if _RE_BEFORE_NEXT.match(raw):
+        if meeting is None or meeting.next_discussion is None:
+            raise InputError(
+                f"due time {text!r}: no next discussion is set for this meeting yet; "
+                "set it first or give a date, e.g. '2 working days'"
+            )
+        return _london(meeting.next_discussion)
+    if m := _RE_ISO_T.match(raw):
+        day = _date(text, int(m.group("y")), int(m.group("m")), int(m.group("d")))
+        return on(day, m.group("time"))
+    if m := _RE_ISO.match(raw):
+        day = _date(text, int(m.group("y")), int(m.group("m")), int(m.group("d")))
+        return on(day, m.group("time"))
+    if m := _RE_DMY.match(raw):
+        day = _day_and_month(text, now, int(m.group("d")), int(m.group("m")), m.group("y"))
+        return on(day, m.group("time"))
+    if (m := _RE_D_MON.match(raw)) and m.group("mon") in _MONTH_NAMES:
+        month = _month(m.group("mon"), text)
+        return on(
+            _day_and_month(text, now, int(m.group("d")), month, m.group("y")), m.group("time")
+        )
+    if (m := _RE_MON_D.match(raw)) and m.group("mon") in _MONTH_NAMES:
+        month = _month(m.group("mon"), text)
+        return on(
+            _day_and_month(text, now, int(m.group("d")), month, m.group("y")), m.group("time")
+        )
+    if (m := _RE_WEEKDAY.match(raw)) and m.group("wday") in _WEEKDAYS:
+        ahead = (_WEEKDAYS[m.group("wday")] - today.weekday() - 1) % 7 + 1
+        return on(today + timedelta(days=ahead), m.group("time"))
+    raise _bad(text)
+
+
+def _before_icpc(text: str, meeting: Meeting | None, agenda: Agenda) -> datetime:
+    target = meeting_deadlines(meeting, agenda).icpc_target if meeting is not None else None
+    if target is None:
+        raise InputError(
+            f"due time {text!r}: there is no ICPC target because no s47 enquiry has been "
+            "decided; give a date instead, e.g. '5 working days'"
+        )
+    return _at(target, ICPC_DUE_TIME)
+
+
+# --- showing dates -----------------------------------------------------------------------------
+
+
+def format_uk_date(day: date) -> str:
+    """'Tue 24 Nov 2026': fixed English names, whatever the machine's locale."""
+    return f"{_DAYS[day.weekday()]} {day.day} {_MONTHS[day.month - 1]} {day.year}"
+
+
+def format_uk(moment: datetime) -> str:
+    """'Tue 24 Nov 2026 17:00' in UK local time."""
+    local = _london(moment)
+    return f"{format_uk_date(local.date())} {local:%H:%M}"
+
+
+def _span(delta: timedelta) -> str:
+    minutes = int(abs(delta.total_seconds()) // 60)
+    hours, minutes = divmod(minutes, 60)
+    if hours and minutes:
+        return f"{hours} h {minutes} min"
+    if hours:
+        return f"{hours} h"
+    return f"{minutes} min"
+
+
+def describe_due(due: datetime, now: datetime) -> str:
+    """'Tue 24 Nov 2026 17:00 (tomorrow)': the full date plus how far off it is, so the chair
+    sees at once whether strat understood what was typed."""
+    due_l, now_l = _london(due), _london(now)
+    days = (due_l.date() - now_l.date()).days
+    delta = due_l - now_l
+    if days == 0:
+        relative = (
+            f"today, in {_span(delta)}" if delta >= timedelta(0) else f"today, {_span(delta)} ago"
+        )
+    elif days == 1:
+        relative = "tomorrow"
+    elif days == -1:
+        relative = "yesterday"
+    elif days > 1:
+        relative = f"in {days} days"
+    else:
+        relative = f"{-days} days ago"
+    return f"{format_uk(due_l)} ({relative})"
