@@ -11,6 +11,7 @@ import contextlib
 import errno
 import json
 import os
+import re
 import stat
 import tempfile
 from collections.abc import Callable, Iterator
@@ -20,6 +21,7 @@ from typing import Any
 
 from filelock import FileLock, Timeout
 from pydantic import ValidationError
+from pydantic_core import PydanticSerializationError
 
 from .errors import Busy, InvalidRecord, Locked, NotFound, StratError
 from .model import LONDON, MEETING_ID_RE, SCHEMA_VERSION, Meeting
@@ -45,7 +47,14 @@ def upgrade(data: dict[str, Any], source: Path | str = "record") -> dict[str, An
         step = UPGRADES.get(version)
         if step is None:
             raise InvalidRecord(f"{source}: schema_version {version} cannot be upgraded")
-        data = step(dict(data))
+        try:
+            data = step(dict(data))
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            field = f" field {exc.args[0]}:" if isinstance(exc, KeyError) and exc.args else ""
+            raise InvalidRecord(
+                f"{source}:{field} cannot be upgraded from schema_version {version} "
+                f"({type(exc).__name__}); the file was left as it is"
+            ) from None
         version += 1
         data["schema_version"] = version
     return data
@@ -59,6 +68,28 @@ def describe_validation_error(exc: ValidationError, source: Path | str) -> str:
     return f"{source}: field {field}: {err['msg']}{more}"
 
 
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _without_surrogates(value: Any) -> Any:
+    """Lone surrogates (from undecodable terminal bytes or a `\\udXXX` escape) cannot be
+    written as UTF-8: each becomes U+FFFD and the text around it is kept."""
+    if isinstance(value, str):
+        return _LONE_SURROGATE.sub("\ufffd", value)
+    if isinstance(value, list):
+        return [_without_surrogates(v) for v in value]
+    if isinstance(value, dict):
+        return {_without_surrogates(k): _without_surrogates(v) for k, v in value.items()}
+    return value
+
+
+def _may_hold_surrogates(text: str | bytes) -> bool:
+    """Cheap test first: valid UTF-8 holds none, so only a `\\udXXX` escape can bring one."""
+    if isinstance(text, bytes):
+        return b"\\ud" in text or b"\\uD" in text
+    return "\\ud" in text or "\\uD" in text or _LONE_SURROGATE.search(text) is not None
+
+
 def parse_meeting(text: str | bytes, source: Path | str) -> Meeting:
     """Parse and validate a meeting file's text; every fault names the file and the field."""
     try:
@@ -70,9 +101,15 @@ def parse_meeting(text: str | bytes, source: Path | str) -> Meeting:
         ) from None
     except UnicodeDecodeError:
         raise InvalidRecord(f"{source}: not a text file; the file was left as it is") from None
+    except (ValueError, RecursionError) as exc:  # e.g. a 5,000-digit number, nesting too deep
+        raise InvalidRecord(
+            f"{source}: not a meeting file ({type(exc).__name__}); the file was left as it is"
+        ) from None
     if not isinstance(data, dict):
         raise InvalidRecord(f"{source}: top level: a meeting file must hold one JSON object")
     data = upgrade(data, source)
+    if _may_hold_surrogates(text):
+        data = _without_surrogates(data)
     try:
         return Meeting.model_validate(data)
     except ValidationError as exc:
@@ -113,7 +150,10 @@ def _write_error(exc: OSError, path: Path) -> StratError:
 
 def atomic_write(path: Path, data: bytes) -> None:
     """Write `data` to `path` so that a reader sees either the old file or the new one."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:  # a read-only or full store fails here already
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    except OSError as exc:
+        raise _write_error(exc, path) from None
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
@@ -152,9 +192,10 @@ class Store:
         """Create the store private to this user (0700 on POSIX)."""
         try:
             for folder in (self.root, self.meetings):
-                folder.mkdir(parents=True, exist_ok=True)
-                if POSIX:
-                    os.chmod(folder, 0o700)
+                folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+                mode = stat.S_IMODE(folder.stat().st_mode)
+                if POSIX and mode & 0o077:  # take others' rights away; never give rights back
+                    os.chmod(folder, mode & 0o700)
         except OSError as exc:
             raise StratError(f"{self.root}: cannot create the store ({exc.strerror})") from None
 
@@ -178,6 +219,21 @@ class Store:
     def _lock(self, meeting_id: str) -> FileLock:
         return FileLock(str(self.meetings / f".{meeting_id}.lock"), timeout=0, mode=0o600)
 
+    @contextlib.contextmanager
+    def _store_lock(self, timeout: float) -> Iterator[None]:
+        """The lock taken while a new reference is chosen or a new file created."""
+        lock = FileLock(str(self.meetings / ".new.lock"), timeout=timeout, mode=0o600)
+        try:
+            lock.acquire()
+        except Timeout:
+            raise Busy(f"{self.meetings} is busy in another strat process; try again") from None
+        except OSError as exc:
+            raise _write_error(exc, self.meetings / ".new.lock") from None
+        try:
+            yield
+        finally:
+            lock.release()
+
     def exists(self, meeting_id: str) -> bool:
         return self.path(meeting_id).is_file()
 
@@ -191,7 +247,7 @@ class Store:
     def new_id(self, year: int) -> str:
         """The next free reference for the year; reserved by creating its file under a lock."""
         self.ensure()
-        with FileLock(str(self.meetings / ".new.lock"), timeout=10, mode=0o600):
+        with self._store_lock(timeout=10):
             numbers = [int(i.rsplit("-", 1)[1]) for i in self.ids() if i.startswith(f"SD-{year}-")]
             return f"SD-{year}-{max(numbers, default=0) + 1:04d}"
 
@@ -201,6 +257,8 @@ class Store:
         path = self.path(meeting_id)
         if path.is_symlink():
             raise InvalidRecord(f"{path}: is a symbolic link; strat reads only its own files")
+        if path.exists() and not path.is_file():  # a folder or a pipe: never block on it
+            raise InvalidRecord(f"{path}: is not a regular file; strat reads only its own files")
         try:
             raw = path.read_bytes()
         except FileNotFoundError:
@@ -214,7 +272,13 @@ class Store:
         self.ensure()
         meeting.updated_at = now or datetime.now(LONDON)
         meeting.created_at = meeting.created_at or meeting.updated_at
-        text = meeting.model_dump_json(indent=1, exclude_none=False)
+        try:
+            text = meeting.model_dump_json(indent=1, exclude_none=False)
+        except PydanticSerializationError:  # a lone surrogate: keep the text, mark the gap
+            clean = Meeting.model_validate(_without_surrogates(meeting.model_dump(mode="json")))
+            for name in Meeting.model_fields:  # the caller's copy now matches the file
+                setattr(meeting, name, getattr(clean, name))
+            text = meeting.model_dump_json(indent=1, exclude_none=False)
         path = self.path(meeting.id)
         try:
             Meeting.model_validate_json(text)
@@ -236,9 +300,12 @@ class Store:
 
     def create(self, meeting: Meeting) -> Path:
         """Save a new meeting, refusing to overwrite an existing one with the same reference."""
-        if self.exists(meeting.id):
-            raise StratError(f"{meeting.id} already exists in {self.meetings}")
-        return self.save(meeting)
+        self.ensure()
+        # Under the store's creation lock, so two processes cannot both create one reference.
+        with self._store_lock(timeout=10):
+            if self.exists(meeting.id) or self.path(meeting.id).is_symlink():
+                raise StratError(f"{meeting.id} already exists in {self.meetings}")
+            return self.save(meeting)
 
     @contextlib.contextmanager
     def hold(self, meeting_id: str) -> Iterator[None]:
@@ -252,6 +319,8 @@ class Store:
                 f"{meeting_id} is open in another strat process; finish there first "
                 "(or close that terminal), then try again"
             ) from None
+        except OSError as exc:  # a read-only store cannot hold a lock file
+            raise _write_error(exc, self.path(meeting_id)) from None
         try:
             yield
         finally:

@@ -57,14 +57,19 @@ class StratGroup(TyperGroup):
 
 
 def _crash_log(ctx: Any) -> str:
+    """The traceback may quote record text: a new file only this user can read (0600, created
+    exclusively, so a planted file or link in the shared temp folder is never written through)."""
     import tempfile
 
-    path = Path(tempfile.gettempdir()) / f"strat-crash-{datetime.now():%Y%m%d-%H%M%S}.log"
     try:
-        path.write_text(traceback.format_exc(), encoding="utf-8")
+        fd, name = tempfile.mkstemp(
+            prefix=f"strat-crash-{datetime.now():%Y%m%d-%H%M%S}-", suffix=".log"
+        )
+        with open(fd, "w", encoding="utf-8", errors="backslashreplace") as handle:
+            handle.write(traceback.format_exc())
     except OSError:
         return "(could not write a crash log)"
-    return str(path)
+    return name
 
 
 app = typer.Typer(
@@ -87,6 +92,7 @@ app = typer.Typer(
 class State:
     store_override: Path | None = None
     _settings: Settings | None = None
+    _store: Store | None = None
 
     @property
     def settings(self) -> Settings:
@@ -98,9 +104,14 @@ class State:
 
     @property
     def store(self) -> Store:
-        from ..store import Store
+        """The store, with a warning (once per command) when others can read it."""
+        if self._store is None:
+            from ..store import Store
 
-        return Store(self.settings.store)
+            self._store = Store(self.settings.store)
+            if message := self._store.permission_warning():
+                warn(message)
+        return self._store
 
 
 @app.callback()
