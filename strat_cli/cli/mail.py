@@ -1,5 +1,109 @@
-"""Commands: mail (being built)."""
+"""Commands: email (circulate the record to every participant, as a draft or over SMTP)."""
 
 from __future__ import annotations
 
-from ._app import app  # noqa: F401
+from pathlib import Path
+
+import typer
+
+from ._app import app, console, state, warn
+
+
+@app.command()
+def email(
+    ctx: typer.Context,
+    meeting_id: str = typer.Argument(
+        ..., metavar="ID", help="Meeting reference, e.g. SD-2026-0001."
+    ),
+    doc: list[str] = typer.Option(
+        ["all"],
+        "--doc",
+        help="Document to attach: decision-sheet, minutes, summary or all (repeatable).",
+    ),
+    out: Path | None = typer.Option(
+        None,
+        "--out",
+        help="Folder for the documents and the .eml draft (default: documents.out, else here).",
+        show_default=False,
+    ),
+    send: bool = typer.Option(
+        False, "--send", help="Send through the SMTP server in the settings."
+    ),
+    retry: bool = typer.Option(
+        False,
+        "--retry",
+        help="Send only to those who have not yet received the current documents (implies --send).",
+    ),
+    again: bool = typer.Option(
+        False, "--again", help="With --send: send to everyone, even those who already have it."
+    ),
+    only: list[str] = typer.Option(
+        [],
+        "--only",
+        help="Only this participant id or address (repeatable), e.g. --only P3.",
+        show_default=False,
+    ),
+) -> None:
+    """Email the documents to every participant, and record who received them.
+
+    Without --send, saves an .eml draft that Outlook opens as a new message ready to send.
+    The subject holds the reference, never a child's name. The password comes from the
+    environment variable named in [smtp] password_env, or a hidden prompt.
+
+    Example:  strat email SD-2026-0001 --send
+    """
+    import os
+    import sys
+
+    from ..mail import circulate, resolve_password
+
+    st = state(ctx)
+    settings = st.settings
+    if again and retry:
+        raise typer.BadParameter("--again and --retry contradict each other")
+    send_now = send or retry
+    out_dir = out or settings.out_dir or Path.cwd()
+
+    def prompt(label: str) -> str:
+        import getpass
+
+        return getpass.getpass(label)
+
+    interactive = sys.stdin.isatty()
+
+    def password() -> str | None:
+        return resolve_password(settings.smtp, os.environ, prompt=prompt if interactive else None)
+
+    result = circulate(
+        st.store,
+        meeting_id,
+        settings,
+        docs=doc,
+        out_dir=out_dir,
+        send_now=send_now,
+        again=again,
+        only=only or None,
+        password=password,
+    )
+    rec = result.recipients
+    if rec.missing:
+        warn(f"no email address for: {'; '.join(rec.missing)}")
+    if rec.invalid:
+        warn(f"not an email address, left out: {'; '.join(rec.invalid)}")
+    con = console()
+    if result.rerendered:
+        con.print(f"Re-rendered (the record changed): {', '.join(result.rerendered)}")
+    for name in result.documents:
+        con.print(f"Attached: {name}")
+    con.print(f"Draft saved: {result.draft}")
+    if not send_now:
+        con.print("Open it in Outlook (or your mail program), check it and press Send.")
+        if not rec.all:
+            warn("no participant has an email address; add them in the draft")
+        return
+    if result.skipped:
+        con.print(f"Already had these documents: {', '.join(result.skipped)}")
+    if not result.delivered:
+        con.print("Nobody left to send to: everyone has the current documents (--again resends).")
+        return
+    con.print(f"Sent to {len(result.delivered)}: {', '.join(result.delivered)}")

@@ -1,0 +1,517 @@
+"""Circulation by email, against a real SMTP server (aiosmtpd) on loopback.
+
+The library is tested directly for each failure; the CLI for the happy path and a server that
+is down. Every message is read back with the standard library and every attachment with
+python-docx, so "arrived intact" means what a participant would open.
+"""
+
+from __future__ import annotations
+
+import io
+import socket
+import sys
+import types
+from collections.abc import Iterator
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
+from email import policy
+from email.message import EmailMessage
+from email.parser import BytesParser
+from pathlib import Path
+from typing import Any
+
+import docx
+import pytest
+from typer.testing import CliRunner
+
+import strat_cli
+from strat_cli.cli import app
+from strat_cli.errors import InputError, MailError
+from strat_cli.mail import (
+    circulate,
+    received_current,
+    recipients_for,
+    resolve_password,
+    subject_for,
+)
+from strat_cli.model import LONDON, Authorisation, Meeting, Status
+from strat_cli.settings import EmailSettings, Settings, SmtpSettings
+from strat_cli.store import Store
+
+runner = CliRunner()
+PASSWORD = "correct horse"  # a test password: it must never reach the meeting file
+
+
+# --- the documents: the real renderer when it exists, else small real .docx files ----------
+
+
+def _fake_render() -> types.ModuleType:
+    """Stands in for strat_cli.render while it is being written: same names, real .docx."""
+    import hashlib
+
+    from strat_cli.store import BOOKKEEPING
+
+    mod = types.ModuleType("strat_cli.render")
+    docs = ("decision-sheet", "minutes", "summary")
+
+    def document_filename(meeting: Meeting, doc: str, family: bool = False) -> str:
+        return f"{meeting.id}-{doc}{'-family' if family else ''}.docx"
+
+    def record_hash(meeting: Meeting) -> str:
+        data = meeting.model_dump_json(exclude=BOOKKEEPING)
+        return hashlib.sha256(data.encode()).hexdigest()
+
+    def render_documents(
+        meeting: Meeting,
+        agenda: Any,
+        settings: Settings,
+        which: Any,
+        out_dir: Path,
+        *,
+        family: bool = False,
+    ) -> list[Path]:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        paths = []
+        for doc in which:
+            d = docx.Document()
+            d.add_paragraph(f"{doc} {meeting.id}")
+            d.add_paragraph(meeting.reason)
+            path = out_dir / document_filename(meeting, doc, family)
+            d.save(str(path))
+            paths.append(path)
+        return paths
+
+    def summary_text(meeting: Meeting, agenda: Any, settings: Settings) -> str:
+        return "\n".join(f"{a.id} {a.what} ({a.owner})" for a in meeting.actions)
+
+    mod.DOCS = docs  # type: ignore[attr-defined]
+    mod.document_filename = document_filename  # type: ignore[attr-defined]
+    mod.record_hash = record_hash  # type: ignore[attr-defined]
+    mod.render_documents = render_documents  # type: ignore[attr-defined]
+    mod.summary_text = summary_text  # type: ignore[attr-defined]
+    return mod
+
+
+@pytest.fixture(autouse=True)
+def renderer(monkeypatch: pytest.MonkeyPatch) -> None:
+    import importlib.util
+
+    if importlib.util.find_spec("strat_cli.render") is None:
+        fake = _fake_render()
+        monkeypatch.setitem(sys.modules, "strat_cli.render", fake)
+        monkeypatch.setattr(strat_cli, "render", fake, raising=False)
+
+
+# --- a real SMTP server on loopback ----------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@dataclass
+class Inbox:
+    """aiosmtpd handler: keeps every message and refuses chosen recipients with 550."""
+
+    refuse: set[str] = field(default_factory=set)
+    messages: list[tuple[str, list[str], bytes]] = field(default_factory=list)
+
+    async def handle_RCPT(
+        self, server: Any, session: Any, envelope: Any, address: str, rcpt_options: Any
+    ) -> str:
+        if address.lower() in self.refuse:
+            return "550 5.1.1 No such mailbox here"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        self.messages.append((envelope.mail_from, list(envelope.rcpt_tos), envelope.content))
+        return "250 Message accepted for delivery"
+
+    def parsed(self, n: int = -1) -> EmailMessage:
+        msg = BytesParser(policy=policy.default).parsebytes(self.messages[n][2])
+        assert isinstance(msg, EmailMessage)
+        return msg
+
+
+@dataclass
+class Server:
+    inbox: Inbox
+    port: int
+
+
+def _authenticator(server: Any, session: Any, envelope: Any, mechanism: str, auth_data: Any) -> Any:
+    from aiosmtpd.smtp import AuthResult, LoginPassword
+
+    ok = (
+        isinstance(auth_data, LoginPassword)
+        and auth_data.login == b"chair@socialcare.northshire.example"
+        and auth_data.password == PASSWORD.encode()
+    )
+    return AuthResult(success=ok, handled=False)
+
+
+def _start(**kwargs: Any) -> Iterator[Server]:
+    from aiosmtpd.controller import Controller
+
+    inbox = Inbox()
+    port = free_port()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port, **kwargs)
+    controller.start()
+    try:
+        yield Server(inbox, port)
+    finally:
+        controller.stop()
+
+
+@pytest.fixture
+def smtp_server() -> Iterator[Server]:
+    yield from _start()
+
+
+@pytest.fixture
+def auth_server() -> Iterator[Server]:
+    yield from _start(authenticator=_authenticator, auth_require_tls=False)
+
+
+def mail_settings(settings: Settings, port: int, **smtp: Any) -> Settings:
+    return replace(
+        settings,
+        user="Tom Aske",
+        email=EmailSettings(
+            sender="mash@socialcare.northshire.example", cc=("mash-records@northshire.example",)
+        ),
+        smtp=SmtpSettings(host="127.0.0.1", port=port, security="none", timeout=10, **smtp),
+    )
+
+
+def addresses(meeting: Meeting) -> list[str]:
+    return [p.email for p in meeting.participants if p.email]
+
+
+def attachments(msg: EmailMessage) -> dict[str, bytes]:
+    out = {}
+    for part in msg.iter_attachments():
+        assert isinstance(part, EmailMessage)
+        data = part.get_content()
+        assert isinstance(data, bytes)
+        out[str(part.get_filename())] = data
+    return out
+
+
+def config(home: Path, port: int) -> None:
+    home.mkdir(parents=True, exist_ok=True)
+    (home / "config.toml").write_text(
+        f"""
+[user]
+name = "Tom Aske"
+[email]
+sender = "mash@socialcare.northshire.example"
+[smtp]
+host = "127.0.0.1"
+port = {port}
+security = "none"
+timeout = 10
+""",
+        encoding="utf-8",
+    )
+
+
+# --- drafts ---------------------------------------------------------------------------------
+
+
+def test_draft_parses_carries_x_unsent_and_every_document(
+    store: Store, saved: Meeting, settings: Settings, tmp_path: Path
+) -> None:
+    s = mail_settings(settings, free_port())
+    result = circulate(store, saved.id, s, out_dir=tmp_path / "out")
+
+    msg = BytesParser(policy=policy.default).parsebytes(result.draft.read_bytes())
+    assert isinstance(msg, EmailMessage)
+    assert msg["X-Unsent"] == "1"
+    assert msg["Subject"].startswith(f"Strategy discussion {saved.id} (19 Nov 2026)")
+    assert msg["Subject"].endswith("— OFFICIAL-SENSITIVE")
+    to = str(msg["To"])
+    assert all(a in to for a in addresses(saved))
+    assert "mash-records@northshire.example" in str(msg["Cc"])
+    got = attachments(msg)
+    assert set(got) == {p.name for p in result.documents.values()}
+    assert len(got) == 3
+    for name, data in got.items():
+        assert data == result.documents[name].read_bytes()
+        docx.Document(io.BytesIO(data))
+    body = msg.get_body(("plain",))
+    assert body is not None
+    text = body.get_content()
+    assert saved.actions[0].what in text
+    assert "Data Protection" in text  # the default footer
+
+    back = store.load(saved.id)
+    entry = back.circulation[-1]
+    assert entry.method == "draft"
+    assert entry.delivered == []
+    assert set(entry.documents) == set(got)
+    assert back.audit[-1].event == "email draft"
+    assert back.rendered  # the renders are recorded, so the next run reuses them
+
+
+def test_subject_never_names_a_child(typical_meeting: Meeting) -> None:
+    subject = subject_for(typical_meeting, "OFFICIAL-SENSITIVE")
+    for child in typical_meeting.children:
+        for part in child.name.split():
+            assert part.lower() not in subject.lower()
+    first = typical_meeting.children[0].name.split()[0]
+    with pytest.raises(MailError, match="child's name"):
+        subject_for(typical_meeting, f"OFFICIAL-SENSITIVE re {first}")
+
+
+def test_participants_without_email_are_named(typical_meeting: Meeting, settings: Settings) -> None:
+    typical_meeting.participants[7].email = ""
+    typical_meeting.participants[4].email = "01632 960005"
+    rec = recipients_for(typical_meeting, settings)
+    assert rec.missing == (
+        "Rita Mensah (Independent Domestic Violence Adviser, Northshire IDVA Service)",
+    )
+    assert rec.invalid == ("Jo Castell: '01632 960005'",)
+    assert len(rec.to) == 6
+
+
+def test_bcc_mode_hides_participants_on_the_wire(
+    store: Store, saved: Meeting, settings: Settings, tmp_path: Path, smtp_server: Server
+) -> None:
+    s = mail_settings(settings, smtp_server.port)
+    s = replace(s, email=replace(s.email, to="bcc"))
+    result = circulate(store, saved.id, s, out_dir=tmp_path, send_now=True)
+
+    draft = BytesParser(policy=policy.default).parsebytes(result.draft.read_bytes())
+    assert all(a in str(draft["Bcc"]) for a in addresses(saved))
+    _, rcpts, raw = smtp_server.inbox.messages[0]
+    assert set(rcpts) == {*addresses(saved), "mash-records@northshire.example"}
+    sent = smtp_server.inbox.parsed()
+    assert sent["Bcc"] is None and sent["X-Unsent"] is None
+    assert not any(a.encode() in raw for a in addresses(saved))
+
+
+def test_only_narrows_and_rejects_strangers(typical_meeting: Meeting, settings: Settings) -> None:
+    rec = recipients_for(typical_meeting, settings, only=["P3"])
+    assert rec.all == ["lamb@police.northshire.example"]
+    with pytest.raises(InputError, match="P99"):
+        recipients_for(typical_meeting, settings, only=["P99"])
+
+
+# --- sending --------------------------------------------------------------------------------
+
+
+def test_cli_send_delivers_every_document_intact(
+    isolated_home: Path, store: Store, saved: Meeting, tmp_path: Path, smtp_server: Server
+) -> None:
+    config(isolated_home, smtp_server.port)
+    out = tmp_path / "out"
+    res = runner.invoke(app, ["email", saved.id, "--send", "--out", str(out)])
+    assert res.exit_code == 0, res.output
+    assert "Sent to 8:" in res.stdout
+    assert "Draft saved:" in res.stdout
+
+    assert len(smtp_server.inbox.messages) == 1
+    sender, rcpts, _ = smtp_server.inbox.messages[0]
+    assert sender == "mash@socialcare.northshire.example"
+    assert rcpts == addresses(saved)
+    msg = smtp_server.inbox.parsed()
+    assert msg["X-Unsent"] is None
+    got = attachments(msg)
+    assert len(got) == 3
+    for name, data in got.items():
+        assert data == (out / name).read_bytes()
+        document = docx.Document(io.BytesIO(data))
+        assert document.paragraphs is not None
+
+    entry = store.load(saved.id).circulation[-1]
+    assert entry.method == "smtp"
+    assert entry.delivered == addresses(saved)
+    assert entry.by == "Tom Aske"
+    import hashlib
+
+    assert entry.documents == {n: hashlib.sha256(d).hexdigest() for n, d in got.items()}
+
+    # Run again: everyone has the current documents, so nothing is sent twice.
+    res = runner.invoke(app, ["email", saved.id, "--send", "--out", str(out)])
+    assert res.exit_code == 0, res.output
+    assert "Nobody left to send to" in res.stdout
+    assert len(smtp_server.inbox.messages) == 1
+
+
+def test_cli_warns_about_participants_without_email(
+    isolated_home: Path, store: Store, typical_meeting: Meeting, tmp_path: Path
+) -> None:
+    typical_meeting.participants[7].email = ""
+    store.save(typical_meeting)
+    res = runner.invoke(app, ["email", typical_meeting.id, "--out", str(tmp_path)])
+    assert res.exit_code == 0, res.output
+    assert "Warning: no email address for: Rita Mensah" in res.stderr
+    for child in typical_meeting.children:
+        assert child.name not in res.output
+
+
+def test_cli_server_down_keeps_draft_and_record(
+    isolated_home: Path, store: Store, saved: Meeting, tmp_path: Path
+) -> None:
+    port = free_port()  # nothing listens here
+    config(isolated_home, port)
+    first = runner.invoke(app, ["email", saved.id, "--out", str(tmp_path)])
+    assert first.exit_code == 0, first.output
+    before = store.load(saved.id).circulation
+
+    res = runner.invoke(app, ["email", saved.id, "--send", "--out", str(tmp_path)])
+    assert res.exit_code == 1
+    draft = tmp_path / f"{saved.id}-email.eml"
+    assert res.stderr.splitlines()[-1] == (
+        f"Error: could not reach the mail server 127.0.0.1:{port} (connection refused); "
+        f"nothing was sent. The draft is saved at {draft}; "
+        f"try again with: strat email {saved.id} --retry"
+    )
+    assert draft.is_file()
+    after = store.load(saved.id)
+    assert after.circulation == before  # nothing recorded was lost, nothing false added
+    assert after.audit[-1].event == "email failed"
+
+
+def test_refused_recipient_then_retry_sends_only_to_them(
+    store: Store, saved: Meeting, settings: Settings, tmp_path: Path, smtp_server: Server
+) -> None:
+    s = mail_settings(settings, smtp_server.port)
+    smtp_server.inbox.refuse = {"lamb@police.northshire.example"}
+    with pytest.raises(MailError) as err:
+        circulate(store, saved.id, s, out_dir=tmp_path, send_now=True)
+    message = err.value.message
+    assert "refused 1 of 9 recipients: lamb@police.northshire.example (550 5.1.1" in message
+    assert "the other 8 received it" in message
+    assert f"strat email {saved.id} --retry" in message
+    assert (tmp_path / f"{saved.id}-email.eml").is_file()
+
+    entry = store.load(saved.id).circulation[-1]
+    assert "lamb@police.northshire.example" not in entry.delivered
+    assert len(entry.delivered) == 8
+    assert list(entry.refused) == ["lamb@police.northshire.example"]
+
+    smtp_server.inbox.refuse = set()
+    result = circulate(store, saved.id, s, out_dir=tmp_path, send_now=True)
+    assert smtp_server.inbox.messages[-1][1] == ["lamb@police.northshire.example"]
+    assert result.delivered == ["lamb@police.northshire.example"]
+    assert len(result.skipped) == 8
+    back = store.load(saved.id)
+    assert len(back.circulation) == 2  # the first entry is kept as it was
+    everyone = {*addresses(saved), "mash-records@northshire.example"}
+    assert received_current(back, entry.documents) == everyone
+
+
+def test_every_recipient_refused_is_not_circulation(
+    store: Store, saved: Meeting, settings: Settings, tmp_path: Path, smtp_server: Server
+) -> None:
+    s = mail_settings(settings, smtp_server.port)
+    smtp_server.inbox.refuse = {a.lower() for a in addresses(saved)} | {
+        "mash-records@northshire.example"
+    }
+    with pytest.raises(MailError, match="refused every recipient"):
+        circulate(store, saved.id, s, out_dir=tmp_path, send_now=True)
+    assert store.load(saved.id).circulation == []
+
+
+def test_changed_record_is_rerendered_and_sent_to_everyone_again(
+    store: Store, saved: Meeting, settings: Settings, tmp_path: Path, smtp_server: Server
+) -> None:
+    s = mail_settings(settings, smtp_server.port)
+    first = circulate(store, saved.id, s, out_dir=tmp_path, send_now=True)
+    assert sorted(first.rerendered) == ["decision-sheet", "minutes", "summary"]
+    same = circulate(store, saved.id, s, out_dir=tmp_path, send_now=True, docs=["summary"])
+    assert same.rerendered == []
+
+    with store.edit(saved.id) as m:
+        m.reason += " Further concern raised by the school."
+        store.save(m)
+    again = circulate(store, saved.id, s, out_dir=tmp_path, send_now=True)
+    assert sorted(again.rerendered) == ["decision-sheet", "minutes", "summary"]
+    assert len(again.delivered) == 9
+    assert again.skipped == []
+
+
+def test_login_failure_then_success_and_password_never_saved(
+    store: Store, saved: Meeting, settings: Settings, tmp_path: Path, auth_server: Server
+) -> None:
+    s = mail_settings(settings, auth_server.port, user="chair@socialcare.northshire.example")
+    with pytest.raises(MailError) as err:
+        circulate(store, saved.id, s, out_dir=tmp_path, send_now=True, password=lambda: "wrong")
+    assert "refused the login for chair@socialcare.northshire.example (535" in err.value.message
+    assert "nothing was sent" in err.value.message
+    assert auth_server.inbox.messages == []
+
+    result = circulate(
+        store, saved.id, s, out_dir=tmp_path, send_now=True, password=lambda: PASSWORD
+    )
+    assert len(result.delivered) == 9
+    assert PASSWORD not in store.path(saved.id).read_text(encoding="utf-8")
+    assert PASSWORD.encode() not in result.draft.read_bytes()
+
+
+def test_starttls_missing_is_a_tls_failure(
+    store: Store, saved: Meeting, settings: Settings, tmp_path: Path, smtp_server: Server
+) -> None:
+    s = mail_settings(settings, smtp_server.port)
+    s = replace(s, smtp=replace(s.smtp, security="starttls"))
+    with pytest.raises(MailError, match="does not offer STARTTLS"):
+        circulate(store, saved.id, s, out_dir=tmp_path, send_now=True)
+    assert (tmp_path / f"{saved.id}-email.eml").is_file()
+
+
+def test_ssl_to_a_plain_server_is_a_tls_failure(
+    store: Store, saved: Meeting, settings: Settings, tmp_path: Path, smtp_server: Server
+) -> None:
+    s = mail_settings(settings, smtp_server.port)
+    s = replace(s, smtp=replace(s.smtp, security="ssl"))
+    with pytest.raises(MailError, match=r"^TLS with the mail server 127\.0\.0\.1:\d+ failed"):
+        circulate(store, saved.id, s, out_dir=tmp_path, send_now=True)
+
+
+def test_authorised_record_still_records_circulation(
+    store: Store, saved: Meeting, settings: Settings, tmp_path: Path, smtp_server: Server
+) -> None:
+    saved.status = Status.authorised
+    saved.authorisation = Authorisation(
+        by="Dana Okafor", role="Team Manager", at=datetime(2026, 11, 19, 13, 0, tzinfo=LONDON)
+    )
+    store.save(saved)
+    s = mail_settings(settings, smtp_server.port)
+    circulate(store, saved.id, s, out_dir=tmp_path, send_now=True)
+    back = store.load(saved.id)
+    assert back.locked and back.circulation[-1].delivered
+
+
+def test_circulation_entry_feeds_the_one_working_day_check(
+    store: Store, saved: Meeting, settings: Settings, tmp_path: Path, smtp_server: Server
+) -> None:
+    from strat_cli.agenda import get_agenda
+    from strat_cli.deadlines import meeting_deadlines
+
+    assert saved.ended_at is not None
+    s = mail_settings(settings, smtp_server.port)
+    circulate(
+        store,
+        saved.id,
+        s,
+        out_dir=tmp_path,
+        send_now=True,
+        now=lambda: saved.ended_at + timedelta(hours=2),  # type: ignore[operator]
+    )
+    back = store.load(saved.id)
+    agenda = get_agenda(back.agenda, s.extra_agenda_dirs)
+    assert meeting_deadlines(back, agenda).circulated_on_time is True
+
+
+def test_password_from_env_or_prompt_never_guessed() -> None:
+    smtp = SmtpSettings(host="127.0.0.1", user="chair@socialcare.northshire.example")
+    assert resolve_password(smtp, {"STRAT_SMTP_PASSWORD": "x1"}, prompt=None) == "x1"
+    assert resolve_password(smtp, {}, prompt=lambda label: "typed") == "typed"
+    with pytest.raises(MailError, match="STRAT_SMTP_PASSWORD"):
+        resolve_password(smtp, {}, prompt=None)
+    assert resolve_password(SmtpSettings(), {}, prompt=None) is None
