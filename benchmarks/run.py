@@ -1,0 +1,968 @@
+#!/usr/bin/env python3
+"""strat's benchmarks: what a chair, a minute taker and a team with a big store feel.
+
+Run from anywhere, with the Python that has strat installed (``pip install .`` is enough):
+
+    python benchmarks/run.py                 # full run: 20,000 meetings, default rounds
+    python benchmarks/run.py --quick         # a couple of minutes: 2,000 meetings, fewer rounds
+    python benchmarks/run.py --only startup  # one pair (or group) by name
+    python benchmarks/run.py --write-readme  # also write results + machine into README.md
+
+Everything is generated into a temporary folder (fictional meetings built from
+``strat_cli.samples``) and removed afterwards. Each pair runs alternately, A, B, A, B…, in one
+run, so a noisy neighbour or a CPU frequency change hits both sides alike. Whole-process timings
+are wall clock around the subprocess; peak memory is the child's own ``ru_maxrss`` (from
+``os.wait4`` on POSIX; n/a on Windows). Only the standard library and strat's own dependencies
+are used.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import os
+import platform
+import random
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+POSIX = os.name == "posix"
+MB = 1024 * 1024
+
+# --- targets ---------------------------------------------------------------------------------
+
+STARTUP_RATIO = 1.1
+ANSWER_P95_MS = 20.0
+RENDER_RATIO = 1.0
+STORE_SECONDS = 0.5
+PEAK_MB = 150.0
+
+
+# --- helpers: processes, timing, memory --------------------------------------------------------
+
+
+@dataclass
+class Run:
+    seconds: float
+    peak_bytes: int | None
+    returncode: int
+    stdout: bytes = b""
+    stderr: bytes = b""
+
+
+def run_process(cmd: Sequence[str], env: dict[str, str], cwd: Path | None = None) -> Run:
+    """Run one process to the end, wall time around it."""
+    start = time.perf_counter()
+    proc = subprocess.run(list(cmd), env=env, cwd=cwd, capture_output=True)
+    return Run(time.perf_counter() - start, None, proc.returncode, proc.stdout, proc.stderr)
+
+
+# Peak memory is measured in separate, untimed runs through this tiny launcher: it forks and
+# execs the command and reads the child's own rusage from wait4. Measuring from the harness
+# itself would be wrong on Linux: a vfork'ed child inherits the parent's RSS high-water mark
+# at exec, so every child would look at least as big as the harness (pydantic and all).
+LAUNCHER = """\
+import os, sys
+pid = os.fork()
+if pid == 0:
+    try:
+        os.execvp(sys.argv[2], sys.argv[2:])
+    finally:
+        os._exit(127)
+_, status, usage = os.wait4(pid, 0)
+factor = 1 if sys.platform == "darwin" else 1024
+with open(sys.argv[1], "w") as out:
+    out.write(f"{os.waitstatus_to_exitcode(status)} {usage.ru_maxrss * factor}")
+"""
+
+
+def measure_peak(cmd: Sequence[str], env: dict[str, str], cwd: Path | None = None) -> int | None:
+    """The peak RSS in bytes of one run of `cmd` (POSIX); None where it cannot be measured."""
+    if not POSIX:
+        return None
+    fd, report = tempfile.mkstemp(prefix="strat-bench-rss-")
+    os.close(fd)
+    try:
+        subprocess.run(
+            [sys.executable, "-S", "-c", LAUNCHER, report, *cmd],
+            env=env,
+            cwd=cwd,
+            capture_output=True,
+            check=False,
+        )
+        text = Path(report).read_text().split()
+        if len(text) != 2 or text[0] != "0":
+            return None
+        return int(text[1])
+    finally:
+        os.unlink(report)
+
+
+def pct(values: Sequence[float], q: float) -> float:
+    """The q-th percentile (nearest rank), enough for a benchmark report."""
+    ordered = sorted(values)
+    if not ordered:
+        return float("nan")
+    k = max(0, min(len(ordered) - 1, round(q / 100 * len(ordered) + 0.5) - 1))
+    return ordered[k]
+
+
+def fmt_s(seconds: float | None) -> str:
+    if seconds is None or seconds != seconds:
+        return "n/a"
+    if seconds < 1:
+        return f"{seconds * 1000:.1f} ms"
+    return f"{seconds:.2f} s"
+
+
+def fmt_mb(peak: int | None) -> str:
+    return "n/a" if peak is None else f"{peak / MB:.0f} MB"
+
+
+class Progress:
+    """rich progress when a terminal is there, plain lines otherwise."""
+
+    def __init__(self, quiet: bool = False) -> None:
+        self.quiet = quiet
+        self._progress: Any = None
+        if sys.stderr.isatty() and not quiet:
+            try:
+                from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+                self._progress = Progress(
+                    TextColumn("{task.description}"),
+                    BarColumn(),
+                    TextColumn("{task.completed}/{task.total}"),
+                    TimeElapsedColumn(),
+                    transient=True,
+                )
+            except ImportError:
+                self._progress = None
+
+    def __enter__(self) -> Progress:
+        if self._progress is not None:
+            self._progress.__enter__()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._progress is not None:
+            self._progress.__exit__(*exc)
+
+    def task(self, description: str, total: int) -> Callable[[], None]:
+        if self._progress is not None:
+            tid = self._progress.add_task(description, total=total)
+            return lambda: self._progress.advance(tid)
+        self.log(f"{description} ({total} rounds)")
+        return lambda: None
+
+    def log(self, text: str) -> None:
+        if self._progress is not None:
+            self._progress.console.log(text)
+        elif not self.quiet:
+            print(text, file=sys.stderr, flush=True)
+
+
+# --- results -----------------------------------------------------------------------------------
+
+
+@dataclass
+class Pair:
+    name: str
+    what: str
+    a_label: str
+    b_label: str
+    target: str
+    a: list[float] = field(default_factory=list)
+    b: list[float] = field(default_factory=list)
+    a_peak: int | None = None
+    b_peak: int | None = None
+    kind: str = "ratio"  # ratio | p95 | absolute
+    limit: float = 0.0
+    skipped: str = ""
+    note: str = ""
+
+    @property
+    def a_median(self) -> float:
+        return statistics.median(self.a) if self.a else float("nan")
+
+    @property
+    def b_median(self) -> float:
+        return statistics.median(self.b) if self.b else float("nan")
+
+    @property
+    def a_p95(self) -> float:
+        return pct(self.a, 95)
+
+    @property
+    def ratio(self) -> float:
+        return self.a_median / self.b_median if self.b and self.b_median else float("nan")
+
+    @property
+    def time_ok(self) -> bool | None:
+        if self.skipped or not self.a:
+            return None
+        if self.kind == "ratio":
+            return self.ratio <= self.limit
+        if self.kind == "p95":
+            return self.a_p95 * 1000 < self.limit
+        return self.a_median < self.limit
+
+    @property
+    def mem_ok(self) -> bool | None:
+        if self.skipped or self.a_peak is None:
+            return None
+        return self.a_peak / MB < PEAK_MB
+
+
+def verdict(ok: bool | None) -> str:
+    return "n/a" if ok is None else ("PASS" if ok else "MISS")
+
+
+def results_table(pairs: list[Pair]) -> str:
+    head = (
+        "| pair | A (strat) median | A p95 | B (baseline) median | A/B | target | time | "
+        "A peak mem | B peak mem | mem < 150 MB |\n"
+        "|---|---|---|---|---|---|---|---|---|---|\n"
+    )
+    rows = []
+    for p in pairs:
+        if p.skipped:
+            rows.append(f"| {p.name} | skipped: {p.skipped} | | | | {p.target} | n/a | | | |")
+            continue
+        rows.append(
+            f"| {p.name} | {fmt_s(p.a_median)} | {fmt_s(p.a_p95)} | {fmt_s(p.b_median)} "
+            f"| {p.ratio:.2f}× | {p.target} | {verdict(p.time_ok)} | {fmt_mb(p.a_peak)} "
+            f"| {fmt_mb(p.b_peak)} | {verdict(p.mem_ok)} |"
+        )
+    return head + "\n".join(rows) + "\n"
+
+
+def pair_legend(pairs: list[Pair]) -> str:
+    lines = []
+    for p in pairs:
+        line = f"- **{p.name}**: A = {p.a_label}; B = {p.b_label}."
+        if p.note:
+            line += f" {p.note}"
+        lines.append(line)
+    return "\n".join(lines) + "\n"
+
+
+# --- fictional data ----------------------------------------------------------------------------
+
+DT_FIELDS_TOP = ("started_at", "ended_at", "concern_identified_at", "created_at", "updated_at")
+
+
+def _shift(value: str | None, delta: timedelta) -> str | None:
+    if not value:
+        return value
+    return (datetime.fromisoformat(value) + delta).isoformat()
+
+
+def make_meetings(root: Path, count: int, seed: int = 7) -> dict[str, Any]:
+    """Write `count` fictional meetings straight into <root>/meetings as JSON files.
+
+    Built from strat_cli.samples (typical, and a large one now and then) with varied references,
+    dates, statuses, outcomes and action states, in strat's own file format.
+    """
+    from strat_cli.model import ActionStatus, MeetingType, Outcome, Status
+    from strat_cli.samples import START, large, typical
+
+    rng = random.Random(seed)
+    base_typical = typical().model_dump(mode="json")
+    base_large = large().model_dump(mode="json")
+    folder = root / "meetings"
+    folder.mkdir(parents=True, exist_ok=True)
+    if POSIX:
+        os.chmod(root, 0o700)
+        os.chmod(folder, 0o700)
+    now = datetime.now(START.tzinfo)
+    first = now - timedelta(days=3 * 365)
+    numbers: dict[int, int] = {}
+    outcomes = [o.value for o in Outcome]
+    stats = {"meetings": count, "open_actions": 0, "overdue_actions": 0, "large": 0}
+    # Spread meetings over three years, oldest first, so references rise with dates.
+    offsets = sorted(rng.uniform(0, (now - first).total_seconds()) for _ in range(count))
+    for offset in offsets:
+        is_large = rng.random() < 0.01
+        data = json.loads(json.dumps(base_large if is_large else base_typical))
+        stats["large"] += is_large
+        start = (first + timedelta(seconds=offset)).replace(microsecond=0)
+        delta = start - START
+        year = start.year
+        numbers[year] = numbers.get(year, 0) + 1
+        data["id"] = f"SD-{year}-{numbers[year]:04d}"
+        for key in DT_FIELDS_TOP:
+            data[key] = _shift(data.get(key), delta)
+        data["next_discussion"] = _shift(data.get("next_discussion"), delta)
+        for event in data["audit"]:
+            event["at"] = _shift(event["at"], delta)
+        age_days = (now - start).days
+        data["type"] = rng.choice([MeetingType.initial.value] * 3 + [MeetingType.follow_up.value])
+        roll = rng.random()
+        if age_days < 2 and roll < 0.5:
+            data["status"] = Status.draft.value
+        elif roll < 0.7:
+            data["status"] = Status.authorised.value
+            data["authorisation"] = {
+                "by": "Dana Okafor",
+                "role": "Team Manager, MASH",
+                "at": _shift(data["ended_at"], timedelta(days=1)),
+                "override_reason": "",
+            }
+        else:
+            data["status"] = Status.ended.value
+        for decision in data["decisions"]:
+            decision["outcome"] = rng.choice(outcomes)
+        for action in data["actions"]:
+            action["due"] = _shift(action["due"], delta)
+            due = datetime.fromisoformat(action["due"])
+            # Most old actions are done; a few stay open past their date (the overdue list).
+            if due < now and rng.random() < 0.93:
+                action["status"] = rng.choice(
+                    [ActionStatus.done.value] * 8
+                    + [ActionStatus.cancelled.value, ActionStatus.carried.value]
+                )
+                if action["status"] == ActionStatus.done.value:
+                    action["completed_at"] = _shift(action["due"], timedelta(hours=-1))
+            if action["status"] == ActionStatus.open.value:
+                stats["open_actions"] += 1
+                stats["overdue_actions"] += due < now
+        text = json.dumps(data, indent=1, ensure_ascii=False)
+        (folder / f"{data['id']}.json").write_text(text, encoding="utf-8")
+    return stats
+
+
+# --- strat, its commands and its index ---------------------------------------------------------
+
+
+@dataclass
+class Strat:
+    cmd: list[str]
+    env: dict[str, str]
+    commands: set[str]
+
+    def __call__(self, *args: str, store: Path | None = None) -> list[str]:
+        return [*self.cmd, *(["--store", str(store)] if store else []), *args]
+
+
+def find_strat(env: dict[str, str]) -> Strat:
+    """The installed `strat` console script run by this interpreter, else `python -m strat_cli`."""
+    scripts = Path(sys.executable).parent
+    candidates = [scripts / "strat", scripts / "strat.exe", scripts / "strat-script.py"]
+    cmd = [sys.executable, "-m", "strat_cli"]
+    for c in candidates:
+        if c.is_file() and c.suffix != ".exe":
+            head = c.read_bytes()[:200]
+            if head.startswith(b"#!"):
+                cmd = [sys.executable, str(c)]
+                break
+    out = subprocess.run([*cmd, "--help"], env=env, capture_output=True, text=True, check=True)
+    commands = set()
+    in_commands = False
+    for line in out.stdout.splitlines():
+        if line.strip().lower().startswith("commands"):
+            in_commands = True
+            continue
+        if in_commands:
+            m = re.match(r"^[\s│|]+([a-z][a-z-]*)\s", line)
+            if m:
+                commands.add(m.group(1))
+    return Strat(cmd, env, commands)
+
+
+def build_index(strat: Strat, store: Path, progress: Progress) -> str:
+    """Build the SQLite register through strat's own reindex path; say how it was done."""
+    try:
+        from strat_cli import index as index_mod  # type: ignore[attr-defined]
+    except ImportError:
+        index_mod = None
+    if "reindex" in strat.commands:
+        run = run_process(strat("reindex", store=store), strat.env)
+        if run.returncode != 0:
+            raise SystemExit(
+                f"strat reindex failed ({run.returncode}): {run.stderr.decode(errors='replace')}"
+            )
+        return "strat reindex"
+    if index_mod is not None:
+        for name in ("reindex", "rebuild", "rebuild_index", "build"):
+            fn = getattr(index_mod, name, None)
+            if callable(fn):
+                from strat_cli.store import Store
+
+                fn(Store(store))
+                return f"strat_cli.index.{name}"
+    progress.log("no index yet (strat_cli.index / strat reindex missing): store pairs read JSON")
+    return "none"
+
+
+# --- baselines (tiny scripts generated into the temp folder) -----------------------------------
+
+MINIMAL_TYPER = '''\
+"""The floor for start-up: a Typer app with two commands, nothing else."""
+import typer
+
+# The same switches strat uses (no completion, no rich help): Typer's own floor.
+app = typer.Typer(add_completion=False, rich_markup_mode=None, pretty_exceptions_enable=False)
+
+
+@app.command()
+def hello(name: str = "world") -> None:
+    """Say hello."""
+    typer.echo(f"hello {name}")
+
+
+@app.command("list")
+def list_() -> None:
+    """List nothing."""
+    typer.echo("nothing to list")
+
+
+if __name__ == "__main__":
+    app()
+'''
+
+NAIVE_LOADER = '''\
+"""The naive way to answer a question over the store: read and validate every file."""
+import json
+import sys
+from datetime import datetime
+from pathlib import Path
+
+from strat_cli.model import LONDON, Meeting
+
+folder = Path(sys.argv[1]) / "meetings"
+what = sys.argv[2]
+meetings = []
+for path in sorted(folder.glob("SD-*.json")):
+    with open(path, encoding="utf-8") as handle:
+        meetings.append(Meeting.model_validate(json.load(handle)))
+now = datetime.now(LONDON)
+if what == "overdue":
+    rows = [(m.id, a.id, a.due) for m in meetings for a in m.actions
+            if a.status.value == "open" and a.due < now]
+    rows.sort(key=lambda r: r[2])
+else:
+    rows = sorted(((m.started_at, m.id, m.status.value) for m in meetings), reverse=True)
+print(len(rows))
+'''
+
+
+def minutes_markdown(meeting: Any) -> str:
+    """A Markdown version of the minutes (what pandoc gets), from the same record."""
+    m = meeting
+    out = [
+        "---",
+        f"title: Strategy discussion {m.id}",
+        "---",
+        "",
+        "OFFICIAL-SENSITIVE",
+        "",
+        f"**Reference:** {m.id}  ",
+        f"**Date:** {m.started_at:%d/%m/%Y %H:%M}  ",
+        f"**Chair:** {m.chair}, {m.chair_role}  ",
+        f"**Minutes:** {m.minute_taker}",
+        "",
+        "## Reason for the discussion",
+        "",
+        m.reason,
+        "",
+        "## Children",
+        "",
+        "| ref | name | date of birth | school |",
+        "|---|---|---|---|",
+    ]
+    for c in m.children:
+        dob = f"{c.date_of_birth:%d/%m/%Y}" if c.date_of_birth else ""
+        out.append(f"| {c.id} | {c.name} | {dob} | {c.school} |")
+    out += ["", "## Attendance", "", "| name | role | agency | attendance |", "|---|---|---|---|"]
+    for p in m.participants:
+        out.append(f"| {p.name} | {p.role} | {p.agency} | {p.attendance.value} |")
+    out += ["", "## Information shared", ""]
+    for i in m.information:
+        out.append(f"- **{i.by}** ({i.agency}): {i.summary}")
+    out += ["", "## Risk", "", m.risk.summary or "-", "", "## Decisions", ""]
+    for d in m.decisions:
+        child = m.child(d.child_id)
+        out += [
+            f"### {child.name if child else d.child_id}: {d.outcome.value}",
+            "",
+            d.rationale,
+            "",
+            f"Medical: {d.medical.needed.value}. {d.medical.reason}",
+            "",
+        ]
+    out += ["## Actions", "", "| ref | action | owner | agency | due |", "|---|---|---|---|---|"]
+    for a in m.actions:
+        out.append(f"| {a.id} | {a.what} | {a.owner} | {a.agency} | {a.due:%d/%m/%Y %H:%M} |")
+    out += ["", "## Disagreements", ""]
+    for g in m.disagreements:
+        out.append(f"- {g.raised_by}: {g.about}. {g.resolution}")
+    out += [
+        "",
+        "## Sharing with the family",
+        "",
+        m.family.shared,
+        "",
+        "## Review",
+        "",
+        m.review_mechanism,
+        "",
+    ]
+    return "\n".join(out)
+
+
+# --- the per-answer path, in a worker process ---------------------------------------------------
+
+
+def answer_worker(store_dir: Path, rounds: int) -> None:
+    """Time Enter → answer saved → next prompt ready, alternating with the atomic write alone.
+
+    Prints one JSON object {"a": [...], "b": [...], "how": "..."} on stdout (seconds).
+    """
+    import gc
+
+    from strat_cli.samples import large
+    from strat_cli.store import Store, atomic_write
+
+    store = Store(store_dir)
+    store.ensure()
+    meeting = large("SD-2026-0002")
+    store.save(meeting)
+    step, how = answer_step(store, meeting)
+    path = store.path(meeting.id)
+    data = path.read_bytes()
+    for _ in range(5):  # warm-up both sides
+        step(0)
+        atomic_write(path, data)
+    a: list[float] = []
+    b: list[float] = []
+    gc.collect()
+    for n in range(rounds):
+        t = time.perf_counter()
+        step(n)
+        a.append(time.perf_counter() - t)
+        data = path.read_bytes()
+        t = time.perf_counter()
+        atomic_write(path, data)
+        b.append(time.perf_counter() - t)
+    print(json.dumps({"a": a, "b": b, "how": how}))
+
+
+def answer_step(store: Any, meeting: Any) -> tuple[Callable[[int], None], str]:
+    """One answer, from Enter to the next prompt ready, through the best seam strat offers."""
+    try:
+        from strat_cli import interview as interview_mod  # type: ignore[attr-defined]
+    except ImportError:
+        interview_mod = None
+    if interview_mod is not None:
+        hook = getattr(interview_mod, "benchmark_answer_step", None)
+        if callable(hook):
+            return hook(store, meeting), "strat_cli.interview.benchmark_answer_step"
+    # Fallback until the interview exists: the save step alone (validate, write, index hook).
+
+    def step(n: int) -> None:
+        meeting.notes["reason"] = f"Note written at answer {n}"
+        store.save(meeting)
+
+    return step, "Store.save of the large meeting (interview not built yet)"
+
+
+# --- the pairs ---------------------------------------------------------------------------------
+
+
+@dataclass
+class Context:
+    tmp: Path
+    strat: Strat
+    env: dict[str, str]
+    small_store: Path
+    big_store: Path
+    meetings: int
+    rounds: int | None
+    quick: bool
+    progress: Progress
+    index_how: str = ""
+    notes: list[str] = field(default_factory=list)
+
+    def n(self, default: int, quick: int) -> int:
+        if self.rounds:
+            return self.rounds
+        return quick if self.quick else default
+
+
+def alternate(
+    ctx: Context,
+    pair: Pair,
+    a_cmd: Sequence[str],
+    b_cmd: Sequence[str],
+    rounds: int,
+    warmup: int = 1,
+    b_env: dict[str, str] | None = None,
+    a_cwd: Path | None = None,
+    b_cwd: Path | None = None,
+) -> Pair:
+    """A, B, A, B… for `rounds`; warm-up runs first (not counted); checks exit codes."""
+    for _ in range(warmup):
+        for cmd, env, cwd in ((a_cmd, ctx.env, a_cwd), (b_cmd, b_env or ctx.env, b_cwd)):
+            r = run_process(cmd, env, cwd)
+            if r.returncode != 0:
+                raise SystemExit(
+                    f"{pair.name}: {' '.join(cmd)} failed with {r.returncode}:\n"
+                    f"{r.stderr.decode(errors='replace')[-2000:]}"
+                )
+    advance = ctx.progress.task(pair.name, rounds)
+    for _ in range(rounds):
+        ra = run_process(a_cmd, ctx.env, a_cwd)
+        rb = run_process(b_cmd, b_env or ctx.env, b_cwd)
+        for r, cmd in ((ra, a_cmd), (rb, b_cmd)):
+            if r.returncode != 0:
+                raise SystemExit(
+                    f"{pair.name}: {' '.join(cmd)} failed: {r.stderr.decode(errors='replace')}"
+                )
+        pair.a.append(ra.seconds)
+        pair.b.append(rb.seconds)
+        advance()
+    pair.a_peak = measure_peak(a_cmd, ctx.env, a_cwd)
+    pair.b_peak = measure_peak(b_cmd, b_env or ctx.env, b_cwd)
+    return pair
+
+
+def bench_startup(ctx: Context) -> list[Pair]:
+    script = ctx.tmp / "minimal_typer.py"
+    script.write_text(MINIMAL_TYPER, encoding="utf-8")
+    rounds = ctx.n(30, 10)
+    help_pair = Pair(
+        "startup-help",
+        "strat --help",
+        "`strat --help`",
+        "a minimal Typer app with two commands, `--help`, same interpreter",
+        f"≤ {STARTUP_RATIO}×",
+        limit=STARTUP_RATIO,
+    )
+    alternate(ctx, help_pair, ctx.strat("--help"), [sys.executable, str(script), "--help"], rounds)
+    list_pair = Pair(
+        "startup-list",
+        "strat list",
+        "`strat list` on a store with the two examples",
+        "the minimal Typer app's `list` command",
+        f"≤ {STARTUP_RATIO}×",
+        limit=STARTUP_RATIO,
+    )
+    alternate(
+        ctx,
+        list_pair,
+        ctx.strat("list", store=ctx.small_store),
+        [sys.executable, str(script), "list"],
+        rounds,
+    )
+    return [help_pair, list_pair]
+
+
+def bench_answer(ctx: Context) -> list[Pair]:
+    rounds = ctx.n(30, 10) * 10
+    pair = Pair(
+        "answer",
+        "answer saved → next prompt ready (large example)",
+        "one answer, in-process",
+        "`store.atomic_write` of the same bytes alone",
+        f"p95 < {ANSWER_P95_MS:.0f} ms",
+        kind="p95",
+        limit=ANSWER_P95_MS,
+    )
+    store = ctx.tmp / "answer-store"
+    done = ctx.progress.task("answer (one worker process)", 1)
+    worker = [sys.executable, str(Path(__file__).resolve()), "--_answer-worker"]
+    run = run_process([*worker, str(store), str(rounds)], ctx.env)
+    done()
+    if run.returncode != 0:
+        raise SystemExit(f"answer worker failed:\n{run.stderr.decode(errors='replace')}")
+    data = json.loads(run.stdout.decode().strip().splitlines()[-1])
+    pair.a, pair.b = data["a"], data["b"]
+    pair.a_peak = measure_peak([*worker, str(ctx.tmp / "answer-store-2"), str(rounds)], ctx.env)
+    pair.a_label = f"one answer, in-process, via {data['how']}"
+    pair.note = (
+        "Peak memory is the whole worker process (strat imported, the large meeting loaded, "
+        f"{rounds} answers and writes)."
+    )
+    return [pair]
+
+
+def bench_render(ctx: Context) -> list[Pair]:
+    pair = Pair(
+        "render",
+        "strat render ID --doc all (large example)",
+        "`strat render SD-2026-0002 --doc all`, whole process",
+        "`pandoc minutes.md -o minutes.docx` (a Markdown version of the same minutes)",
+        f"≤ {RENDER_RATIO}×",
+        limit=RENDER_RATIO,
+    )
+    if "render" not in ctx.strat.commands:
+        pair.skipped = "`strat render` does not exist yet"
+        return [pair]
+    pandoc = shutil.which("pandoc")
+    if pandoc is None:
+        pair.skipped = "pandoc is not installed (apt-get install pandoc)"
+        return [pair]
+    from strat_cli.samples import large
+
+    md = ctx.tmp / "minutes.md"
+    md.write_text(minutes_markdown(large("SD-2026-0002")), encoding="utf-8")
+    out_dir = ctx.tmp / "rendered"
+    out_dir.mkdir(exist_ok=True)
+    rounds = ctx.n(15, 5)
+    a_cmd = ctx.strat("render", "SD-2026-0002", "--doc", "all", store=ctx.small_store)
+    if "--out" in render_help(ctx):
+        a_cmd += ["--out", str(out_dir)]
+    alternate(
+        ctx,
+        pair,
+        a_cmd,
+        [pandoc, str(md), "-o", str(ctx.tmp / "minutes.docx")],
+        rounds,
+        a_cwd=out_dir,
+    )
+    pair.note = f"pandoc {pandoc_version(pandoc)}."
+    return [pair]
+
+
+def render_help(ctx: Context) -> str:
+    r = run_process(ctx.strat("render", "--help"), ctx.env)
+    return r.stdout.decode(errors="replace")
+
+
+def pandoc_version(pandoc: str) -> str:
+    r = subprocess.run([pandoc, "--version"], capture_output=True, text=True)
+    return r.stdout.splitlines()[0].split()[-1] if r.returncode == 0 else "?"
+
+
+def bench_store(ctx: Context) -> list[Pair]:
+    loader = ctx.tmp / "naive_loader.py"
+    loader.write_text(NAIVE_LOADER, encoding="utf-8")
+    rounds = ctx.n(7, 3)
+    pairs = []
+    specs = [
+        ("overdue", "actions", ["actions", "--overdue"], "overdue"),
+        ("list", "list", ["list"], "list"),
+    ]
+    for name, command, args, naive in specs:
+        pair = Pair(
+            f"store-{name}",
+            f"strat {' '.join(args)} over {ctx.meetings:,} meetings",
+            f"`strat {' '.join(args)}` over {ctx.meetings:,} meetings, warm",
+            "loading every JSON file naively (json.load + Meeting.model_validate each)",
+            f"< {STORE_SECONDS} s warm",
+            kind="absolute",
+            limit=STORE_SECONDS,
+        )
+        if command not in ctx.strat.commands:
+            pair.skipped = f"`strat {command}` does not exist yet"
+            pairs.append(pair)
+            continue
+        alternate(
+            ctx,
+            pair,
+            ctx.strat(*args, store=ctx.big_store),
+            [sys.executable, str(loader), str(ctx.big_store), naive],
+            rounds,
+        )
+        pair.note = f"Index built with {ctx.index_how}; one warm-up run of each first."
+        pairs.append(pair)
+    return pairs
+
+
+BENCHES: dict[str, Callable[[Context], list[Pair]]] = {
+    "startup": bench_startup,
+    "answer": bench_answer,
+    "render": bench_render,
+    "store": bench_store,
+}
+
+
+# --- machine -----------------------------------------------------------------------------------
+
+
+def machine() -> dict[str, str]:
+    from importlib import metadata
+
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    try:
+        mem = f"{os.sysconf('SC_PAGE_SIZE') * os.sysconf('SC_PHYS_PAGES') / 1024**3:.1f} GiB"
+    except (ValueError, OSError, AttributeError):
+        mem = "unknown"
+    versions = []
+    for pkg in (
+        "strat",
+        "typer",
+        "rich",
+        "pydantic",
+        "pydantic_core",
+        "questionary",
+        "prompt_toolkit",
+        "docxtpl",
+        "python-docx",
+        "jinja2",
+        "holidays",
+        "filelock",
+    ):
+        with contextlib.suppress(metadata.PackageNotFoundError):
+            versions.append(f"{pkg} {metadata.version(pkg)}")
+    pandoc = shutil.which("pandoc")
+    if pandoc:
+        versions.append(f"pandoc {pandoc_version(pandoc)}")
+    return {
+        "CPU": cpu,
+        "cores": str(os.cpu_count()),
+        "memory": mem,
+        "OS": platform.platform(),
+        "Python": f"{platform.python_implementation()} {platform.python_version()}",
+        "packages": ", ".join(versions),
+    }
+
+
+# --- README ------------------------------------------------------------------------------------
+
+START_MARK = "<!-- results:start -->"
+END_MARK = "<!-- results:end -->"
+
+
+def results_block(pairs: list[Pair], ctx: Context, argv: list[str]) -> str:
+    mach = machine()
+    when = datetime.now().strftime("%Y-%m-%d %H:%M")
+    lines = [
+        START_MARK,
+        f"Measured {when} with `python benchmarks/run.py {' '.join(argv)}`".rstrip() + ".",
+        f"Store: {ctx.meetings:,} fictional meetings; index built with {ctx.index_how}.",
+        "",
+        results_table(pairs),
+        pair_legend(pairs),
+        "Machine:",
+        "",
+    ]
+    lines += [f"- {k}: {v}" for k, v in mach.items()]
+    lines += ["", END_MARK]
+    return "\n".join(lines)
+
+
+def write_readme(block: str) -> Path:
+    readme = HERE / "README.md"
+    if readme.is_file():
+        text = readme.read_text(encoding="utf-8")
+        if START_MARK in text and END_MARK in text:
+            before = text.split(START_MARK, 1)[0]
+            after = text.split(END_MARK, 1)[1]
+            readme.write_text(before + block + after, encoding="utf-8")
+            return readme
+        text = text.rstrip() + "\n\n## Results\n\n" + block + "\n"
+    else:
+        text = "# strat benchmarks\n\n## Results\n\n" + block + "\n"
+    readme.write_text(text, encoding="utf-8")
+    return readme
+
+
+# --- main --------------------------------------------------------------------------------------
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv and argv[0] == "--_answer-worker":
+        answer_worker(Path(argv[1]), int(argv[2]))
+        return 0
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--rounds", type=int, help="rounds per pair (default depends on the pair)")
+    parser.add_argument("--quick", action="store_true", help="fewer rounds, 2,000 meetings")
+    parser.add_argument("--meetings", type=int, help="meetings in the big store (default 20,000)")
+    parser.add_argument(
+        "--only", action="append", help=f"run only these groups: {', '.join(BENCHES)}"
+    )
+    parser.add_argument("--write-readme", action="store_true", help="write benchmarks/README.md")
+    parser.add_argument("--keep", action="store_true", help="keep the temporary folder")
+    parser.add_argument("--json", action="store_true", help="also print the raw results as JSON")
+    args = parser.parse_args(argv)
+    only = [o.lower() for o in (args.only or [])]
+    groups = [g for g in BENCHES if not only or any(o in g or g in o for o in only)]
+    if not groups:
+        parser.error(f"--only: none of {', '.join(BENCHES)} matches {only}")
+    meetings = args.meetings or (2000 if args.quick else 20000)
+
+    tmp = Path(tempfile.mkdtemp(prefix="strat-bench-"))
+    env = {k: v for k, v in os.environ.items() if not k.startswith("STRAT_")}
+    env["STRAT_HOME"] = str(tmp / "home")
+    env["PYTHONDONTWRITEBYTECODE"] = "0"
+    env["COLUMNS"] = "120"
+    env.pop("PYTHONPROFILEIMPORTTIME", None)
+    try:
+        with Progress() as progress:
+            strat = find_strat(env)
+            small = tmp / "small-store"
+            big = tmp / "big-store"
+            ctx = Context(tmp, strat, env, small, big, meetings, args.rounds, args.quick, progress)
+            from strat_cli.samples import large, typical
+
+            (small / "meetings").mkdir(parents=True)
+            if POSIX:
+                os.chmod(small, 0o700)
+                os.chmod(small / "meetings", 0o700)
+            for m in (typical("SD-2026-0001"), large("SD-2026-0002")):
+                (small / "meetings" / f"{m.id}.json").write_text(
+                    m.model_dump_json(indent=1), encoding="utf-8"
+                )
+            ctx.index_how = build_index(strat, small, progress)
+            if "store" in groups:
+                t = time.perf_counter()
+                stats = make_meetings(big, meetings)
+                progress.log(
+                    f"wrote {meetings:,} meetings ({stats['large']} large, "
+                    f"{stats['overdue_actions']:,} overdue actions) in {time.perf_counter() - t:.1f} s"
+                )
+                t = time.perf_counter()
+                ctx.index_how = build_index(strat, big, progress)
+                progress.log(f"index: {ctx.index_how} in {time.perf_counter() - t:.1f} s")
+            pairs: list[Pair] = []
+            for g in groups:
+                pairs += BENCHES[g](ctx)
+        print(results_table(pairs))
+        print(pair_legend(pairs))
+        if args.json:
+            print(
+                json.dumps(
+                    [
+                        {"name": p.name, "a": p.a, "b": p.b, "a_peak": p.a_peak, "b_peak": p.b_peak}
+                        for p in pairs
+                    ]
+                )
+            )
+        if args.write_readme:
+            path = write_readme(results_block(pairs, ctx, argv))
+            print(f"wrote {path}")
+        missed = [p.name for p in pairs if p.time_ok is False or p.mem_ok is False]
+        if missed:
+            print(f"missed: {', '.join(missed)}")
+        return 0
+    finally:
+        if args.keep:
+            print(f"kept {tmp}", file=sys.stderr)
+        else:
+            shutil.rmtree(tmp, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
