@@ -61,6 +61,9 @@ class InviteRule(BaseModel):
         "exploitation",
         "looked_after",
         "staff_allegation",
+        "expertise",
+        "missing",
+        "youth_justice",
     ]
     invite: str
 
@@ -95,6 +98,9 @@ class Agenda(BaseModel):
     statutory_partners: list[AgencyKind] = Field(
         default_factory=lambda: [AgencyKind.social_care, AgencyKind.police, AgencyKind.health]
     )
+    # Who else the procedure says must take part, in words (the referring agency, a social work
+    # manager as well as the social worker): shown to the chair; only agency kinds are checked.
+    required_roles: list[str] = Field(default_factory=list)
     invite: list[InviteRule] = Field(default_factory=list)
     timescales: Timescales = Field(default_factory=Timescales)
     rules: Rules = Field(default_factory=Rules)
@@ -144,10 +150,45 @@ def _where(loc: tuple[Any, ...], data: Any) -> str:
     return ", ".join(parts) or "top level"
 
 
+class _StrictLoader(yaml.SafeLoader):
+    """YAML that refuses a field written twice in one mapping, instead of keeping the last."""
+
+
+def _no_duplicate_fields(loader: _StrictLoader, node: yaml.MappingNode) -> dict[Any, Any]:
+    seen: set[Any] = set()
+    for key_node, _ in node.value:
+        key = loader.construct_object(key_node)
+        if key in seen:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"field {key!r} appears twice", key_node.start_mark
+            )
+        seen.add(key)
+    return loader.construct_mapping(node)
+
+
+_StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _no_duplicate_fields)
+
+
+def _duplicate_item_key(data: dict[str, Any]) -> str | None:
+    """Name the second item that reuses a key, so the council finds it in a long file."""
+    items = data.get("items")
+    if not isinstance(items, list):
+        return None
+    first: dict[Any, int] = {}
+    for n, item in enumerate(items, start=1):
+        key = item.get("key") if isinstance(item, dict) else None
+        if not isinstance(key, str):
+            continue
+        if key in first:
+            return f"item {n} ({key}), key: {key!r} is already used by item {first[key]}"
+        first[key] = n
+    return None
+
+
 def load_agenda(path: Path) -> Agenda:
     """Read and validate one agenda file; any fault names the file, item and field."""
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_StrictLoader)
     except OSError as exc:
         raise AgendaError(f"{path}: cannot read agenda ({exc.strerror})") from None
     except yaml.YAMLError as exc:
@@ -157,6 +198,8 @@ def load_agenda(path: Path) -> Agenda:
         raise AgendaError(f"{path}:{line}: {problem}") from None
     if not isinstance(data, dict):
         raise AgendaError(f"{path}: an agenda file must be a mapping of fields")
+    if duplicate := _duplicate_item_key(data):
+        raise AgendaError(f"{path}: {duplicate}")
     try:
         agenda = Agenda.model_validate(data)
     except ValidationError as exc:
