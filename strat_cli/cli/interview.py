@@ -1,5 +1,198 @@
-"""Commands: interview (being built)."""
+"""Commands: `strat new` and `strat resume`, the live meeting."""
 
 from __future__ import annotations
 
-from ._app import app  # noqa: F401
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import typer
+
+from ._app import EXIT_INTERRUPTED, app, state
+
+if TYPE_CHECKING:
+    from ..agenda import Agenda
+    from ..interview import Interview
+
+NON_INTERACTIVE = "strat new --answers FILE --no-input (see examples/answers.yaml)"
+
+
+def _need_terminal(what: str) -> None:
+    """Interactive prompts need a terminal; say how to work without one instead of hanging."""
+    from ..errors import NoTerminal
+
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        raise NoTerminal(
+            f"{what} asks questions and needs a terminal (stdin is not one). "
+            f"To build a meeting from a file, run: {NON_INTERACTIVE}"
+        )
+
+
+def _run(interview: Interview, *, prepare: bool = False) -> None:
+    """Run the walk and report; Ctrl-C exits 130 with the exact command to continue."""
+    from ..interview import resume_hint, run_interview
+
+    meeting_id = interview.m.id
+    try:
+        result = run_interview(interview, prepare=prepare)
+    except KeyboardInterrupt:
+        typer.echo(
+            f"\nPaused: everything answered is saved in {meeting_id}. "
+            f"Continue with:\n  {resume_hint(meeting_id)}",
+            err=True,
+        )
+        raise typer.Exit(EXIT_INTERRUPTED) from None
+    if result == "paused":
+        typer.echo(f"Saved as a draft. Continue with:\n  {resume_hint(meeting_id)}")
+    else:
+        typer.echo(f"Next: strat show {meeting_id}   ·   strat render {meeting_id}")
+
+
+def _pick_agenda(agenda_id: str | None, extra: list[Path], ask: bool) -> Agenda:
+    from ..agenda import get_agenda, load_agendas
+
+    if agenda_id:
+        return get_agenda(agenda_id, extra)
+    found = load_agendas(extra)
+    if len(found) == 1 or not ask:
+        return found.get("national") or next(iter(found.values()))
+    from ..prompts import TerminalPrompts
+
+    choice = TerminalPrompts().select(
+        "Which area's procedure (agenda)?",
+        [(a.id, f"{a.name}  [{a.id}]") for a in found.values()],
+        default="national" if "national" in found else None,
+    )
+    return found[choice]
+
+
+@app.command()
+def new(
+    ctx: typer.Context,
+    agenda_id: str | None = typer.Option(
+        None, "--agenda", "-a", help="Agenda id (see `strat agendas`); asked if not given."
+    ),
+    prefill: Path | None = typer.Option(
+        None, "--prefill", help="YAML/JSON file with the concern, children, adults and invitees."
+    ),
+    answers: Path | None = typer.Option(
+        None, "--answers", help="YAML/JSON file with the whole meeting (see examples/answers.yaml)."
+    ),
+    no_input: bool = typer.Option(
+        False, "--no-input", help="Never prompt: build the meeting from --answers only."
+    ),
+) -> None:
+    """Start a strategy discussion and record it live; every answer is saved as you go.
+
+    Walks the area's agenda: attendance first (missing statutory partners named), then each
+    item. At any text prompt type /help for commands (/action, /decision, /who, /back, /skip,
+    /goto N, /end…). Ctrl-C pauses; `strat resume ID` continues.
+
+    Examples:
+      strat new
+      strat new --agenda national --prefill examples/prefill.yaml
+      strat new --answers examples/answers.yaml --no-input
+    """
+    # A `--follow-up ID` option belongs here: build the draft with followup.start_follow_up
+    # instead of interview.new_meeting, then run the same walk.
+    from datetime import datetime
+
+    from ..errors import InputError
+    from ..interview import Interview, new_meeting
+    from ..model import LONDON
+
+    st = state(ctx)
+    settings = st.settings
+    store = st.store
+    if no_input and answers is None:
+        raise InputError(f"--no-input needs --answers FILE: {NON_INTERACTIVE}")
+    if answers is not None:
+        from ..answers import build_meeting, load_file
+
+        data = load_file(answers)
+        agenda = _pick_agenda(
+            agenda_id or _str(data.get("agenda")), settings.extra_agenda_dirs, ask=False
+        )
+        meeting = build_meeting(data, agenda, store, source=str(answers), user=settings.user)
+        typer.echo(f"Saved {meeting.id} ({meeting.status.value}) from {answers}.")
+        if meeting.ended_at is not None:
+            from ..interview import deadlines_text
+
+            typer.echo(deadlines_text(meeting, agenda))
+        if no_input or meeting.ended_at is not None:
+            return
+        _need_terminal("strat new")
+        with store.edit(meeting.id) as held:
+            from ..prompts import TerminalPrompts
+
+            _run(Interview(held, agenda, store, TerminalPrompts(), user=settings.user))
+        return
+
+    prefill_data = None
+    if prefill is not None:
+        from ..answers import load_file
+
+        prefill_data = load_file(prefill)
+        if not agenda_id:
+            agenda_id = _str(prefill_data.get("agenda"))
+    _need_terminal("strat new")
+    agenda = _pick_agenda(agenda_id, settings.extra_agenda_dirs, ask=True)
+    from ..prompts import TerminalPrompts
+
+    prompts = TerminalPrompts()
+    now = datetime.now(LONDON)
+    meeting = new_meeting(store, agenda, user=settings.user, now=now)
+    with store.hold(meeting.id):
+        if prefill_data is not None:
+            from ..answers import apply_prefill
+
+            apply_prefill(prefill_data, meeting, source=str(prefill))
+            store.save(meeting)
+        typer.echo(
+            f"New strategy discussion {meeting.id} ({agenda.name}). Saved after every answer."
+        )
+        interview = Interview(meeting, agenda, store, prompts, user=settings.user)
+        _run(interview, prepare=prefill_data is None)
+
+
+def _str(value: object) -> str | None:
+    return value if isinstance(value, str) and value else None
+
+
+@app.command()
+def resume(
+    ctx: typer.Context,
+    meeting_id: str = typer.Argument(
+        ..., metavar="ID", help="Meeting reference, e.g. SD-2026-0003."
+    ),
+) -> None:
+    """Continue a meeting where it stopped: after Ctrl-C, a closed terminal, a crash or kill -9.
+
+    Example:  strat resume SD-2026-0003
+    """
+    from ..agenda import get_agenda
+    from ..interview import Interview
+    from ..model import Status
+    from ..prompts import TerminalPrompts
+
+    st = state(ctx)
+    settings = st.settings
+    store = st.store
+    _need_terminal("strat resume")
+    with store.edit(meeting_id) as meeting:
+        agenda = get_agenda(meeting.agenda, settings.extra_agenda_dirs)
+        prompts = TerminalPrompts()
+        if meeting.status == Status.ended:
+            ended = meeting.ended_at.strftime("%H:%M %d/%m/%Y") if meeting.ended_at else "?"
+            if not prompts.confirm(
+                f"{meeting_id} ended at {ended}. Reopen it to add to the record?", default=False
+            ):
+                return
+            meeting.status = Status.draft
+            meeting.ended_at = None
+            meeting.log("reopened", who=settings.user)
+        where = meeting.progress.current or "the start"
+        meeting.log("resumed", f"at {where}", who=settings.user)
+        store.save(meeting)
+        typer.echo(f"Resuming {meeting_id} ({agenda.name}) at {where}.")
+        _run(Interview(meeting, agenda, store, prompts, user=settings.user))

@@ -1,0 +1,1526 @@
+"""The live meeting: walk an agenda with the chair, saving every answer before the next question.
+
+The walk follows the area's order, but a call is not linear: from any text prompt the chair can
+type a short command (`/action`, `/who`, `/back`, …) that runs a side step and returns to the
+same question, or moves to another item. Where the chair is lives in `meeting.progress`, so
+`strat resume` continues at the same place after Ctrl-C, a closed terminal or `kill -9`.
+
+Nothing here imports questionary or typer: prompts come in through `prompts.Prompts`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import re
+import textwrap
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from typing import TYPE_CHECKING
+
+from .agenda import Agenda, Item, ItemKind
+from .attendance import missing_partners, unexplained_gaps
+from .errors import InputError, StratError
+from .model import (
+    LONDON,
+    Action,
+    Adult,
+    AgencyKind,
+    Attendance,
+    Child,
+    Decision,
+    Disagreement,
+    InformationShared,
+    Meeting,
+    MeetingFormat,
+    Outcome,
+    Participant,
+    PartnerGap,
+    PoliceAgreement,
+    RiskLevel,
+    Status,
+    YesNo,
+)
+from .prompts import Choice, Prompts
+
+if TYPE_CHECKING:
+    from .store import Store
+
+Clock = Callable[[], datetime]
+
+
+def london_now() -> datetime:
+    return datetime.now(LONDON)
+
+
+# --- the any-time commands ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Command:
+    name: str
+    usage: str
+    help: str
+
+
+COMMANDS: tuple[Command, ...] = (
+    Command("action", "/action", "add an action (what, owner, due)"),
+    Command("decision", "/decision", "record a decision for one or more children"),
+    Command("who", "/who", "add or update a participant: late joiner, early leaver"),
+    Command("info", "/info", "note information shared by an agency"),
+    Command("disagree", "/disagree", "record a disagreement or escalation"),
+    Command("child", "/child", "add a child to the discussion"),
+    Command("open", "/open", "list the agenda items still open"),
+    Command("back", "/back", "go back to the previous item"),
+    Command("skip", "/skip", "skip this item for now (it stays open)"),
+    Command("goto", "/goto N", "jump to item N (or pick from a list)"),
+    Command("end", "/end", "go to the closing screen and end the meeting"),
+    Command("edit", "/edit", "write this answer in your $EDITOR"),
+    Command("cancel", "/cancel", "drop the step you are in (action, decision…)"),
+    Command("help", "/help", "show these commands"),
+)
+_BY_NAME = {c.name: c for c in COMMANDS}
+ALIASES = {"a": "action", "d": "decision", "w": "who", "i": "info", "g": "goto", "?": "help"}
+TOOLBAR = (
+    " /action /decision /who /info /disagree /child · /back /skip /goto N /open /end "
+    "· /help · Ctrl-C pauses (all saved)"
+)
+NAVIGATION = ("back", "skip", "goto", "end")
+
+
+def find_command(word: str) -> Command | None:
+    """An exact name, an alias, or an unambiguous start (`/dec` → /decision)."""
+    word = word.lower()
+    word = ALIASES.get(word, word)
+    if word in _BY_NAME:
+        return _BY_NAME[word]
+    starts = [c for c in COMMANDS if c.name.startswith(word)] if word else []
+    return starts[0] if len(starts) == 1 else None
+
+
+class Navigate(Exception):
+    """Leave the current agenda item: back, skip, goto or end."""
+
+    def __init__(self, where: str, arg: str = "") -> None:
+        super().__init__(where)
+        self.where = where
+        self.arg = arg
+
+
+class Cancel(Exception):
+    """The chair dropped a side step with /cancel."""
+
+
+class Pause(Exception):
+    """The chair chose to stop and reconvene (e.g. a statutory partner is missing)."""
+
+
+# --- times typed by the chair ------------------------------------------------------------------
+
+_CLOCK_RE = re.compile(r"^(\d{1,2})[:.](\d{2})\s*(am|pm)?$|^(\d{1,2})\s*(am|pm)$")
+_DATE_CLOCK_RE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})\s+(.+)$")
+
+
+def parse_clock(text: str, day: date) -> datetime:
+    """'10:25', '10.25', '2pm', '19/11/2026 10:25' or ISO → a UK local time."""
+    raw = text.strip().lower()
+    if m := _DATE_CLOCK_RE.match(raw):
+        try:
+            day = date(int(m.group(3)), int(m.group(2)), int(m.group(1)))
+        except ValueError:
+            raise InputError(f"{text!r} is not a real date") from None
+        raw = m.group(4).strip()
+    m = _CLOCK_RE.match(raw)
+    if not m:
+        try:
+            value = datetime.fromisoformat(text.strip())
+        except ValueError:
+            raise InputError(f"{text!r} is not a time: type it like 10:25 or 2pm") from None
+        return value if value.tzinfo else value.replace(tzinfo=LONDON)
+    hour = int(m.group(1) or m.group(4))
+    minute = int(m.group(2) or 0)
+    half = m.group(3) or m.group(5)
+    if half == "pm" and hour < 12:
+        hour += 12
+    if half == "am" and hour == 12:
+        hour = 0
+    if hour > 23 or minute > 59:
+        raise InputError(f"{text!r} is not a time of day")
+    return datetime.combine(day, time(hour, minute), tzinfo=LONDON)
+
+
+def guess_kind(agency: str) -> AgencyKind:
+    """A sensible default agency kind from how the agency is named."""
+    a = agency.lower()
+    table = (
+        (("police", "caiu", "constabulary"), AgencyKind.police),
+        (
+            ("nhs", "health", "hospital", "gp", "midwi", "nurse", "paediatric", "camhs"),
+            AgencyKind.health,
+        ),
+        (("school", "academy", "college", "nursery", "education"), AgencyKind.education),
+        (
+            ("social care", "children's services", "csc", "mash", "social work"),
+            AgencyKind.social_care,
+        ),
+        (("legal", "solicitor"), AgencyKind.legal),
+        (("probation",), AgencyKind.probation),
+        (("youth justice", "yot"), AgencyKind.youth_justice),
+        (("housing",), AgencyKind.housing),
+        (("adult",), AgencyKind.adult_services),
+    )
+    for words, kind in table:
+        if any(w in a for w in words):
+            return kind
+    return AgencyKind.other
+
+
+# --- rules shared by the prompts and answers files ----------------------------------------------
+
+
+def require_text(value: str, what: str) -> str:
+    if not value.strip():
+        raise InputError(f"{what} is required")
+    return value.strip()
+
+
+def police_agreement_needed(agenda: Agenda, outcome: Outcome) -> bool:
+    return outcome == Outcome.nfa and agenda.rules.nfa_requires_police_agreement
+
+
+def decision_problems(decision: Decision, agenda: Agenda) -> list[str]:
+    """What makes a decision unacceptable under the area's rules (empty: fine)."""
+    problems: list[str] = []
+    if not decision.rationale.strip():
+        problems.append("rationale: a decision needs its rationale")
+    if decision.medical.needed == YesNo.no and not decision.medical.reason.strip():
+        problems.append("medical.reason: say why no medical examination is needed")
+    if decision.parents_informed == YesNo.no and not decision.parents_not_informed_reason.strip():
+        problems.append("parents_not_informed_reason: say why parents/PR holders are not told")
+    if police_agreement_needed(agenda, decision.outcome) and not (
+        decision.police_agreement
+        and decision.police_agreement.agreed
+        and decision.police_agreement.officer.strip()
+    ):
+        problems.append(
+            "police_agreement: this area needs the police officer in charge to agree to NFA"
+        )
+    return problems
+
+
+def closing_warnings(meeting: Meeting, agenda: Agenda) -> list[str]:
+    """What a careful chair would want to hear before ending."""
+    out: list[str] = []
+    if not meeting.progress.attendance_taken:
+        out.append("attendance was not taken")
+    for kind in unexplained_gaps(meeting, agenda.statutory_partners):
+        out.append(f"statutory partner missing with no reason recorded: {kind.value}")
+    for child in meeting.subject_children:
+        if not meeting.decisions_for(child.id):
+            out.append(f"no decision for {child.id} {child.name}")
+    for d in meeting.decisions:
+        for problem in decision_problems(d, agenda):
+            out.append(f"decision for {d.child_id}: {problem.split(': ', 1)[1]}")
+    if not meeting.actions:
+        out.append("no actions recorded")
+    elif agenda.rules.requires_contingency_plan and not any(a.contingency for a in meeting.actions):
+        out.append("no contingency action recorded")
+    done = set(meeting.progress.done)
+    for item in agenda.items:
+        if item.required and item.key not in done:
+            out.append(f"required item still open: {item.title}")
+    return out
+
+
+# --- the interview -----------------------------------------------------------------------------
+
+
+class Interview:
+    """One chair, one meeting, one agenda. Every answer is saved before the next question."""
+
+    def __init__(
+        self,
+        meeting: Meeting,
+        agenda: Agenda,
+        store: Store,
+        prompts: Prompts,
+        *,
+        user: str = "",
+        clock: Clock = london_now,
+    ) -> None:
+        self.m = meeting
+        self.agenda = agenda
+        self.store = store
+        self.p = prompts
+        self.user = user
+        self.clock = clock
+        self.depth = 0  # > 0 while in a side step started by a command
+        self.keys = [i.key for i in agenda.items]
+        self.p.toolbar = TOOLBAR
+        self._handlers: dict[ItemKind, Callable[[Item], None]] = {
+            ItemKind.notes: self.step_notes,
+            ItemKind.attendance: self.step_attendance,
+            ItemKind.information: self.step_information,
+            ItemKind.risk: self.step_risk,
+            ItemKind.voice: self.step_voice,
+            ItemKind.other_children: self.step_other_children,
+            ItemKind.decisions: self.step_decisions,
+            ItemKind.actions: self.step_actions,
+            ItemKind.disagreements: self.step_disagreements,
+            ItemKind.family: self.step_family,
+            ItemKind.review: self.step_review,
+        }
+
+    # --- small helpers ----------------------------------------------------------------------
+
+    def save(self) -> None:
+        self.store.save(self.m)
+
+    def log(self, event: str, detail: str = "") -> None:
+        self.m.log(event, detail, who=self.user or self.m.chair, at=self.clock())
+
+    def say(self, text: str = "") -> None:
+        self.p.say(text)
+
+    def ask(
+        self,
+        message: str,
+        *,
+        default: str = "",
+        hint: str = "",
+        required: str = "",
+        multiline: bool = False,
+        validate: Callable[[str], str | None] | None = None,
+    ) -> str:
+        """A text answer; `/commands` typed here run and the same question comes back."""
+        while True:
+            if multiline:
+                raw = self.p.multiline(message, default=default, hint=hint)
+            else:
+                raw = self.p.text(message, default=default, hint=hint, validate=validate)
+            body, _, last = raw.rstrip().rpartition("\n")
+            line = (last if body else raw).strip()
+            if line.startswith("//"):
+                raw = f"{body}\n{line[1:]}" if body else line[1:]
+            elif line.startswith("/"):
+                kept = body if body else ""
+                edited = self.command(line, kept or default)
+                if edited is not None:
+                    raw = edited
+                else:
+                    default = kept or default
+                    continue
+            if required and not raw.strip():
+                self.say(f"  {required}")
+                continue
+            if validate is not None and raw.strip():
+                problem = validate(raw)
+                if problem:
+                    self.say(f"  {problem}")
+                    default = raw
+                    continue
+            return raw.strip() if not multiline else raw.rstrip()
+
+    def pick(self, message: str, choices: Sequence[Choice], default: str | None = None) -> str:
+        return self.p.select(message, choices, default=default)
+
+    @contextlib.contextmanager
+    def side(self, what: str) -> Iterator[None]:
+        """A step started by a command: /cancel drops it and returns to the question."""
+        self.depth += 1
+        try:
+            yield
+        except Cancel:
+            self.say(f"  {what}: dropped. Back where you were.")
+        finally:
+            self.depth -= 1
+
+    # --- commands -----------------------------------------------------------------------------
+
+    def command(self, line: str, current: str) -> str | None:
+        """Run a typed command. Returns text only for /edit (the answer written in the editor)."""
+        word, _, arg = line[1:].partition(" ")
+        cmd = find_command(word)
+        if cmd is None:
+            self.say(f"  Unknown command /{word}. Type /help for the list (// starts a literal /).")
+            return None
+        name = cmd.name
+        if name == "help":
+            self.show_help()
+            return None
+        if name == "edit":
+            from .prompts import edit_in_editor
+
+            return edit_in_editor(current)
+        if self.depth > 0:
+            if name == "cancel":
+                raise Cancel
+            self.say("  Finish this step first, or type /cancel to drop it.")
+            return None
+        if name == "cancel":
+            self.say("  Nothing to cancel here; /skip leaves this item open for later.")
+            return None
+        if name in NAVIGATION:
+            raise Navigate(name, arg.strip())
+        if name == "open":
+            self.show_open()
+        elif name == "action":
+            with self.side("Action"):
+                what = self.ask(
+                    "Action: what exactly needs doing?",
+                    required="An action needs a description (or /cancel).",
+                )
+                self.add_action(what)
+        elif name == "decision":
+            with self.side("Decision"):
+                self.record_decision()
+        elif name == "who":
+            with self.side("Participant"):
+                self.who()
+        elif name == "info":
+            with self.side("Information"):
+                self.add_information(None)
+        elif name == "disagree":
+            with self.side("Disagreement"):
+                about = self.ask(
+                    "Disagreement: what is it about?",
+                    required="Say what the disagreement is about (or /cancel).",
+                )
+                self.add_disagreement(about)
+        elif name == "child":
+            with self.side("Child"):
+                name_ = self.ask("Child's name", required="A name is needed (or /cancel).")
+                self.add_child(
+                    name_, subject=self.p.confirm("A subject of the concern?", default=True)
+                )
+        return None
+
+    def show_help(self) -> None:
+        self.say("  Type these at any text prompt; the question comes back afterwards:")
+        for c in COMMANDS:
+            self.say(f"    {c.usage:<11} {c.help}")
+        self.say("  Ctrl-C pauses: everything answered is already saved; strat resume continues.")
+
+    def open_items(self) -> list[Item]:
+        done = set(self.m.progress.done)
+        return [i for i in self.agenda.items if i.key not in done]
+
+    def show_open(self) -> None:
+        items = self.open_items()
+        if not items:
+            self.say("  Every agenda item is done.")
+            return
+        skipped = set(self.m.progress.skipped)
+        self.say("  Still open:")
+        for item in items:
+            n = self.keys.index(item.key) + 1
+            mark = " (skipped)" if item.key in skipped else ""
+            req = " *required" if item.required else ""
+            self.say(f"    {n:>2}. {item.title}{mark}{req}")
+
+    # --- the walk ---------------------------------------------------------------------------
+
+    def header(self, item: Item) -> None:
+        n = self.keys.index(item.key) + 1
+        minutes = max(0, int((self.clock() - self.m.started_at).total_seconds() // 60))
+        left = len(self.open_items())
+        self.say("")
+        self.say(f"── {item.title}")
+        self.say(
+            f"   item {n} of {len(self.keys)} · {minutes} min elapsed · {left} open · "
+            "/help for commands"
+        )
+        if item.guidance:
+            for line in textwrap.wrap(item.guidance, 92):
+                self.say(f"   {line}")
+
+    def next_after(self, key: str | None) -> str | None:
+        """The next item not yet done after `key`, else the first one still open."""
+        done = set(self.m.progress.done)
+        start = self.keys.index(key) + 1 if key in self.keys else 0
+        for k in self.keys[start:]:
+            if k not in done:
+                return k
+        for k in self.keys:
+            if k not in done:
+                return k
+        return None
+
+    def resolve_goto(self, arg: str, here: str) -> str:
+        if not arg:
+            choices = [
+                (k, f"{n}. {i.title}" + (" ✓" if k in self.m.progress.done else ""))
+                for n, (k, i) in enumerate(zip(self.keys, self.agenda.items, strict=True), 1)
+            ]
+            return self.pick("Go to which item?", choices, default=here)
+        if arg.isdigit() and 1 <= int(arg) <= len(self.keys):
+            return self.keys[int(arg) - 1]
+        if arg in self.keys:
+            return arg
+        self.say(f"  No item {arg!r}: items are numbered 1 to {len(self.keys)}.")
+        return here
+
+    def run(self) -> str:
+        """Walk the agenda until the meeting ends ('ended') or the chair stops ('paused')."""
+        pr = self.m.progress
+        current: str | None = pr.current
+        attendance = next((i.key for i in self.agenda.items if i.kind == ItemKind.attendance), None)
+        if not pr.attendance_taken and attendance and current in (None, attendance):
+            current = attendance
+        if current not in self.keys and current is not None:
+            current = self.next_after(None)
+        if current is None and not pr.done:
+            current = self.keys[0]
+        try:
+            while True:
+                if current is None:
+                    try:
+                        if self.closing():
+                            return "ended"
+                        current = self.resolve_goto("", self.keys[-1])
+                    except Navigate as nav:
+                        last = self.agenda.items[-1]
+                        current = self.navigate(nav, last) if nav.where != "end" else None
+                    continue
+                item = self.agenda.item(current)
+                assert item is not None
+                if pr.current != current:
+                    pr.current = current
+                    self.save()
+                self.header(item)
+                try:
+                    self._handlers[item.kind](item)
+                except Navigate as nav:
+                    current = self.navigate(nav, item)
+                    continue
+                if item.key not in pr.done:
+                    pr.done.append(item.key)
+                if item.key in pr.skipped:
+                    pr.skipped.remove(item.key)
+                current = self.next_after(item.key)
+                pr.current = current
+                self.save()
+        except Pause:
+            self.save()
+            return "paused"
+
+    def navigate(self, nav: Navigate, item: Item) -> str | None:
+        pr = self.m.progress
+        here = item.key
+        if nav.where == "back":
+            i = self.keys.index(here)
+            if i == 0:
+                self.say("  This is the first item.")
+                return here
+            return self.keys[i - 1]
+        if nav.where == "skip":
+            if here not in pr.done and here not in pr.skipped:
+                pr.skipped.append(here)
+            self.say(
+                f"  Skipped: {item.title} (still open; /goto {self.keys.index(here) + 1} returns)"
+            )
+            nxt = self.next_after(here)
+            return nxt if nxt != here else None
+        if nav.where == "goto":
+            return self.resolve_goto(nav.arg, here)
+        return None  # end
+
+    # --- the closing screen -------------------------------------------------------------------
+
+    def closing(self) -> bool:
+        """Show the closing screen; True when the chair ended the meeting."""
+        from .deadlines import format_uk
+
+        m = self.m
+        self.say("")
+        self.say("══ Closing the discussion")
+        self.say(closing_summary(m, self.agenda))
+        warnings = closing_warnings(m, self.agenda)
+        if warnings:
+            self.say("Warnings:")
+            for w in warnings:
+                self.say(f"  ! {w}")
+        choice = self.pick(
+            "End the meeting?",
+            [("end", "End the meeting now"), ("back", "Not yet: go back to an item")],
+            default="back" if warnings else "end",
+        )
+        if choice == "back":
+            return False
+        now = self.clock()
+        start = m.started_at
+
+        def check_end(text: str) -> str | None:
+            try:
+                when = parse_clock(text, now.date())
+            except InputError as exc:
+                return exc.message
+            if when < start:
+                return f"the end cannot be before the start ({format_uk(start)})"
+            return None
+
+        typed = self.ask(
+            "End time (HH:MM)",
+            default=now.strftime("%H:%M"),
+            validate=check_end,
+            required="Give the end time.",
+        )
+        m.ended_at = parse_clock(typed, now.date())
+        m.status = Status.ended
+        m.progress.current = None
+        self.log("ended", f"at {m.ended_at:%H:%M}")
+        self.save()
+        self.say(f"Ended at {format_uk(m.ended_at)}. Saved as {m.id}.")
+        self.say(deadlines_text(m, self.agenda))
+        return True
+
+    # --- the structured steps -----------------------------------------------------------------
+
+    def step_notes(self, item: Item) -> None:
+        text = self.ask(item.title, default=self.m.notes.get(item.key, ""), multiline=True)
+        if text.strip():
+            self.m.notes[item.key] = text
+        else:
+            self.m.notes.pop(item.key, None)
+        self.save()
+
+    def _default_attendance(self) -> Attendance:
+        return (
+            Attendance.in_person if self.m.format == MeetingFormat.in_person else Attendance.remote
+        )
+
+    def mark(self, p: Participant) -> None:
+        """Mark one invitee's attendance, saved at once."""
+        how_choices: list[Choice] = [
+            (a.value, a.value) for a in Attendance if a != Attendance.invited
+        ]
+        default = p.attendance if p.attendance != Attendance.invited else self._default_attendance()
+        label = f"{p.name}" + (f" ({p.role}, {p.agency})" if p.role or p.agency else "")
+        how = Attendance(self.pick(label, how_choices, default=default.value))
+        p.attendance = how
+        if how == Attendance.apologies:
+            p.apology_reason = self.ask(
+                f"Reason for {p.name}'s apologies",
+                default=p.apology_reason,
+                required="Record the reason for apologies.",
+            )
+        if how == Attendance.report_sent:
+            p.contributed = True
+        self.save()
+
+    def step_attendance(self, item: Item) -> None:
+        m = self.m
+        if not m.progress.done and not m.progress.attendance_taken:
+            m.started_at = self.clock()
+            self.save()
+        unmarked = [p for p in m.participants if p.attendance == Attendance.invited]
+        if not m.participants:
+            self.say("  Nobody was invited in advance: add each person on the call.")
+        elif not unmarked:
+            self.say(attendance_summary(m))
+            while self.p.confirm("Change anyone's attendance?", default=False):
+                pid = self.pick("Whose?", [(p.id, p.name) for p in m.participants])
+                who = m.participant(pid)
+                if who:
+                    self.mark(who)
+        else:
+            self.say("  How is each invitee taking part?")
+            for p in unmarked:
+                self.mark(p)
+        while True:
+            name = self.ask(
+                "Anyone else on the call? Name (Enter on its own when everyone is listed)"
+            )
+            if not name:
+                break
+            self.add_participant(name, joined=None, how=None)
+        self.check_partners()
+        if not m.progress.attendance_taken:
+            m.progress.attendance_taken = True
+            present = sum(1 for p in m.participants if p.attendance.took_part)
+            self.log("attendance taken", f"{present} taking part of {len(m.participants)} listed")
+            self.save()
+
+    def check_partners(self) -> None:
+        """Name each missing statutory partner and record why the chair proceeds, or stop."""
+        m = self.m
+        missing = missing_partners(m, self.agenda.statutory_partners)
+        if not missing:
+            self.say(
+                "  Statutory partners present: "
+                + ", ".join(k.value for k in self.agenda.statutory_partners)
+            )
+            return
+        for kind in missing:
+            known = next((g for g in m.partner_gaps if g.agency_kind == kind and g.proceeded), None)
+            if known is not None:
+                continue
+            self.say(
+                f"  ! Statutory partner missing: {kind.value} (nobody from {kind.value} is taking part)"
+            )
+            choice = self.pick(
+                f"Without {kind.value}: how do you proceed?",
+                [
+                    ("proceed", "Proceed, recording why"),
+                    ("escalate", "Proceed and escalate the non-attendance"),
+                    ("stop", f"Stop and reconvene when {kind.value} can attend"),
+                ],
+            )
+            reason = self.ask(
+                f"Why is {kind.value} not taking part, and why is that acceptable now?"
+                if choice != "stop"
+                else f"Why is {kind.value} not taking part?",
+                required="Record the reason.",
+            )
+            escalation = ""
+            if choice == "escalate":
+                escalation = self.ask(
+                    "Escalated to whom, and how?", required="Say how it is escalated."
+                )
+            m.partner_gaps = [g for g in m.partner_gaps if g.agency_kind != kind]
+            m.partner_gaps.append(
+                PartnerGap(
+                    agency_kind=kind,
+                    reason=reason,
+                    escalated=choice == "escalate",
+                    escalation=escalation,
+                    proceeded=choice != "stop",
+                )
+            )
+            self.log(
+                "statutory partner missing",
+                f"{kind.value}: {'stopped to reconvene' if choice == 'stop' else 'proceeded'}; {reason}",
+            )
+            self.save()
+            if choice == "stop":
+                self.say("  Stopped. The record is saved as a draft.")
+                raise Pause
+
+    def add_participant(
+        self, name: str, *, joined: datetime | None, how: Attendance | None
+    ) -> Participant:
+        """Someone not on the invite list. `how=None` asks how they take part."""
+        m = self.m
+        role = self.ask(f"{name}: job role")
+        agency = self.ask(f"{name}: agency", hint="e.g. Northshire Police")
+        kind = AgencyKind(
+            self.pick(
+                f"{name}: kind of agency",
+                [(k.value, k.value) for k in AgencyKind],
+                default=guess_kind(agency).value,
+            )
+        )
+        email = self.ask(f"{name}: email (optional)")
+        if how is None:
+            how = Attendance(
+                self.pick(
+                    f"{name}: how are they taking part?",
+                    [(a.value, a.value) for a in (Attendance.in_person, Attendance.remote)],
+                    default=self._default_attendance().value,
+                )
+            )
+        p = Participant(
+            id=m.next_id("P", [x.id for x in m.participants]),
+            name=name,
+            role=role,
+            agency=agency,
+            agency_kind=kind,
+            email=email,
+            attendance=how,
+            joined_at=joined,
+        )
+        m.participants.append(p)
+        detail = f"{p.id} {name}, {agency or kind.value}"
+        if joined:
+            detail += f", joined at {joined:%H:%M}"
+        self.log("participant added", detail)
+        self.save()
+        return p
+
+    def who(self) -> None:
+        """/who: a late joiner, an early leaver, or a correction."""
+        m = self.m
+        choices: list[Choice] = [("new", "Someone joining who is not listed")]
+        choices += [
+            (p.id, f"{p.name} — {p.agency or p.agency_kind.value} ({p.attendance.value})")
+            for p in m.participants
+        ]
+        choices.append(("cancel", "(cancel)"))
+        pid = self.pick("Add or update who?", choices)
+        if pid == "cancel":
+            raise Cancel
+        now = self.clock()
+
+        def when(label: str) -> datetime:
+            def check(text: str) -> str | None:
+                try:
+                    parse_clock(text, now.date())
+                except InputError as exc:
+                    return exc.message
+                return None
+
+            typed = self.ask(
+                label, default=now.strftime("%H:%M"), validate=check, required="Give a time."
+            )
+            return parse_clock(typed, now.date())
+
+        if pid == "new":
+            name = self.ask("Name", required="A name is needed (or /cancel).")
+            how = Attendance(
+                self.pick(
+                    f"{name}: how are they taking part?",
+                    [(a.value, a.value) for a in (Attendance.in_person, Attendance.remote)],
+                    default=self._default_attendance().value,
+                )
+            )
+            at = when(f"{name} joined at (HH:MM)") if m.progress.attendance_taken else None
+            self.add_participant(name, joined=at, how=how)
+        else:
+            p = m.participant(pid)
+            assert p is not None
+            what = self.pick(
+                p.name,
+                [
+                    ("joined", "Joined now (late)"),
+                    ("left", "Left the call"),
+                    ("mark", "Change how they take part"),
+                    ("cancel", "(cancel)"),
+                ],
+            )
+            if what == "cancel":
+                raise Cancel
+            if what == "joined":
+                p.joined_at = when(f"{p.name} joined at (HH:MM)")
+                if not p.attendance.took_part:
+                    p.attendance = self._default_attendance()
+                self.log("participant joined", f"{p.id} {p.name} at {p.joined_at:%H:%M}")
+            elif what == "left":
+                p.left_at = when(f"{p.name} left at (HH:MM)")
+                self.log("participant left", f"{p.id} {p.name} at {p.left_at:%H:%M}")
+                still = [
+                    x
+                    for x in m.participants
+                    if x.agency_kind == p.agency_kind and x.attendance.took_part and not x.left_at
+                ]
+                if p.agency_kind in self.agenda.statutory_partners and not still:
+                    self.say(
+                        f"  ! Nobody from {p.agency_kind.value} (a statutory partner) remains on the call."
+                    )
+            else:
+                self.mark(p)
+                self.log("participant updated", f"{p.id} {p.name}: {p.attendance.value}")
+            self.save()
+        if m.progress.attendance_taken:
+            depth, self.depth = self.depth, 0
+            try:
+                self.check_partners()
+            finally:
+                self.depth = depth
+
+    def present_choices(self, extra: Sequence[Choice] = ()) -> list[Choice]:
+        """Participants who took part or sent a report, for 'who said / who owns'."""
+        people = [
+            p
+            for p in self.m.participants
+            if p.attendance.took_part or p.attendance == Attendance.report_sent
+        ]
+        return [(p.id, f"{p.name} — {p.agency or p.role}") for p in people] + list(extra)
+
+    def add_information(self, pid: str | None) -> None:
+        m = self.m
+        if pid is None:
+            extra: list[Choice] = [("other", "Someone else (type a name)")]
+            if self.depth:
+                extra.append(("cancel", "(cancel)"))
+            pid = self.pick("Who is sharing information?", self.present_choices(extra))
+            if pid == "cancel":
+                raise Cancel
+        p = m.participant(pid) if pid != "other" else None
+        by = p.name if p else self.ask("Shared by (name)", required="Say who shared it.")
+        agency = p.agency if p else self.ask("Their agency")
+        summary = self.ask(
+            f"What did {by} share?", multiline=True, required="Record what was shared (or /cancel)."
+        )
+        info = InformationShared(
+            id=m.next_id("I", [i.id for i in m.information]),
+            participant_id=p.id if p else None,
+            by=by,
+            agency=agency,
+            summary=summary,
+            at=self.clock(),
+        )
+        m.information.append(info)
+        if p:
+            p.contributed = True
+        self.log("information shared", f"{info.id} by {by}")
+        self.save()
+        flags = self.p.checkbox(
+            "Anything to flag? (Enter for none)",
+            [
+                ("historical", "historical information"),
+                ("other_area", "from another area the family lived in"),
+                ("withhold", "not to be shared with the family"),
+            ],
+        )
+        if flags:
+            info.historical = "historical" in flags
+            info.other_area = "other_area" in flags
+            info.shareable_with_family = "withhold" not in flags
+            self.save()
+
+    def step_information(self, item: Item) -> None:
+        m = self.m
+        while True:
+            told = {i.participant_id for i in m.information}
+            waiting = [c for c in self.present_choices() if c[0] not in told]
+            choices = self.present_choices(
+                [("other", "Someone else (type a name)"), ("done", "Finished information sharing")]
+            )
+            default = waiting[0][0] if waiting else "done"
+            self.say(f"  {len(m.information)} contributions recorded so far.")
+            pid = self.pick("Who is sharing information?", choices, default=default)
+            if pid == "done":
+                break
+            self.add_information(pid)
+        if item.key in m.notes or self.p.confirm("Any general notes for this item?", default=False):
+            self.step_notes(item)
+
+    def step_voice(self, item: Item) -> None:
+        m = self.m
+        if not m.subject_children:
+            self.step_notes(item)
+            return
+        for child in m.subject_children:
+            child.voice = self.ask(
+                f"{child.name}: voice and lived experience", default=child.voice, multiline=True
+            )
+            self.save()
+
+    def step_risk(self, item: Item) -> None:
+        risk = self.m.risk
+        choices: list[Choice] = [(r.value, r.value) for r in RiskLevel] + [("none", "not graded")]
+        level = self.pick(
+            "Level of risk", choices, default=risk.level.value if risk.level else "none"
+        )
+        risk.level = None if level == "none" else RiskLevel(level)
+        self.save()
+        risk.summary = self.ask(
+            "Risk and urgency: the assessment", default=risk.summary, multiline=True
+        )
+        self.save()
+        risk.immediate_safety = self.ask(
+            "Immediate safeguarding and care arrangements",
+            default=risk.immediate_safety,
+            multiline=True,
+        )
+        self.save()
+
+    def add_child(self, name: str, *, subject: bool) -> Child:
+        m = self.m
+        child = Child(id=m.next_id("C", [c.id for c in m.children]), name=name, subject=subject)
+        m.children.append(child)
+        self.log("child added", f"{child.id}{'' if subject else ' (other child)'}")
+        self.save()
+        return child
+
+    def step_other_children(self, item: Item) -> None:
+        m = self.m
+        others = [c for c in m.children if not c.subject]
+        for c in others:
+            c.considered = self.ask(
+                f"{c.name}: how may they be affected?", default=c.considered, multiline=True
+            )
+            self.save()
+        while True:
+            name = self.ask("Another child who may be affected? Name (Enter on its own if none)")
+            if not name:
+                break
+            child = self.add_child(name, subject=False)
+            child.considered = self.ask(f"{name}: how may they be affected?", multiline=True)
+            self.save()
+
+    # --- decisions ------------------------------------------------------------------------
+
+    def child_label(self, c: Child) -> str:
+        ds = self.m.decisions_for(c.id)
+        now = f" [{ds[-1].outcome.value}]" if ds else ""
+        return f"{c.id} {c.name}{'' if c.subject else ' (other child)'}{now}"
+
+    def step_decisions(self, item: Item) -> None:
+        m = self.m
+        if not m.children:
+            self.say("  No child is recorded yet.")
+            name = self.ask("Child's name", required="A decision needs a child.")
+            self.add_child(name, subject=True)
+        while True:
+            pending = [c for c in m.subject_children if not m.decisions_for(c.id)]
+            for c in m.children:
+                if m.decisions_for(c.id):
+                    self.say(f"  {self.child_label(c)}")
+            if pending:
+                self.say("  Needing a decision: " + ", ".join(f"{c.id} {c.name}" for c in pending))
+                self.record_decision()
+                continue
+            choice = self.pick(
+                "Decisions",
+                [
+                    ("done", "Done: every subject child has a decision"),
+                    ("more", "Record or change a decision"),
+                    ("child", "Add a child"),
+                ],
+                default="done",
+            )
+            if choice == "done":
+                return
+            if choice == "child":
+                name = self.ask("Child's name", required="A name is needed.")
+                self.add_child(
+                    name, subject=self.p.confirm("A subject of the concern?", default=True)
+                )
+            else:
+                self.record_decision()
+
+    def record_decision(self) -> None:
+        """One decision for one or more children, then where any child differs."""
+        m = self.m
+        if not m.children:
+            name = self.ask("Child's name", required="A decision needs a child (or /cancel).")
+            self.add_child(name, subject=True)
+        pending = [c.id for c in m.subject_children if not m.decisions_for(c.id)]
+        ids: list[str] = []
+        while not ids:
+            if len(m.children) == 1:
+                ids = [m.children[0].id]
+                break
+            ids = self.p.checkbox(
+                "Which children does this decision cover?",
+                [(c.id, self.child_label(c)) for c in m.children],
+                checked=pending,
+            )
+            if not ids:
+                self.say("  Tick at least one child (Space ticks).")
+                if self.depth:
+                    raise Cancel
+        group = self.decide(ids, base=None)
+        if len(group) > 1:
+            differ = self.p.checkbox(
+                "Does the decision differ for any of them? Tick those (Enter for none)",
+                [
+                    (
+                        d.child_id,
+                        self.child_label(m.child(d.child_id) or Child(id=d.child_id, name="?")),
+                    )
+                    for d in group
+                ],
+            )
+            for cid in differ:
+                base = next(d for d in group if d.child_id == cid)
+                self.say(f"  {cid}: change what differs; Enter keeps the shared answer.")
+                self.decide([cid], base=base)
+
+    def decide(self, ids: list[str], base: Decision | None) -> list[Decision]:
+        """Ask each field, saving the decisions as soon as outcome and rationale are known."""
+        m = self.m
+        if base is None and len(ids) == 1 and m.decisions_for(ids[0]):
+            base = m.decisions_for(ids[0])[-1]
+        names = ", ".join(f"{cid} {c.name}" for cid in ids if (c := m.child(cid)))
+        self.say(f"  Decision for {names}")
+        outcome_choices: list[Choice] = [(o.value, o.value) for o in Outcome]
+        agreement: PoliceAgreement | None = None
+        while True:
+            outcome = Outcome(
+                self.pick("Outcome", outcome_choices, default=base.outcome.value if base else None)
+            )
+            if not police_agreement_needed(self.agenda, outcome):
+                break
+            agreement = self.ask_police_agreement(base.police_agreement if base else None)
+            if agreement is not None:
+                break
+        rationale = self.ask(
+            "Rationale: the basis for this decision",
+            default=base.rationale if base else "",
+            multiline=True,
+            required="A decision needs its rationale: why this outcome?",
+        )
+        now = self.clock()
+        group: list[Decision] = []
+        for cid in ids:
+            old = m.decisions_for(cid)
+            d = (base.model_copy(deep=True) if base else None) or Decision(
+                id="", child_id=cid, outcome=outcome, rationale=rationale
+            )
+            d.id = old[-1].id if old else m.next_id("D", [x.id for x in m.decisions])
+            d.child_id, d.outcome, d.rationale = cid, outcome, rationale
+            d.police_agreement = agreement
+            d.recorded_at = now
+            m.decisions = [x for x in m.decisions if x.child_id != cid]
+            m.decisions.append(d)
+            group.append(d)
+            self.log(
+                "decision changed" if old else "decision recorded", f"{d.id} {cid}: {outcome.value}"
+            )
+        self.save()
+
+        def setall(**values: object) -> None:
+            for d in group:
+                for key, value in values.items():
+                    setattr(d, key, value)
+            self.save()
+
+        yn: list[Choice] = [(y.value, y.value) for y in YesNo]
+        first = group[0]
+        med = first.medical.model_copy()
+        med.needed = YesNo(self.pick("Medical examination needed?", yn, default=med.needed.value))
+        if med.needed == YesNo.no:
+            med.reason = self.ask(
+                "Why is no medical needed?",
+                default=med.reason,
+                required="Say why no medical is needed.",
+            )
+        elif med.needed == YesNo.yes:
+            med.reason = self.ask("Why is a medical needed?", default=med.reason)
+            med.by = self.ask("Who will carry it out, and when?", default=med.by)
+            med.contingency = self.ask("Plan if consent is refused", default=med.contingency)
+        for d in group:
+            d.medical = med.model_copy()
+        self.save()
+        told = YesNo(
+            self.pick(
+                "Parents / PR holders informed of the strategy discussion?",
+                yn,
+                default=first.parents_informed.value,
+            )
+        )
+        why = ""
+        if told == YesNo.no:
+            why = self.ask(
+                "Why are they not told?",
+                default=first.parents_not_informed_reason,
+                required="A decision not to inform parents needs its reason.",
+            )
+        setall(parents_informed=told, parents_not_informed_reason=why)
+        legal = YesNo(self.pick("Legal advice needed?", yn, default=first.legal_advice.value))
+        detail = ""
+        if legal == YesNo.yes:
+            detail = self.ask("Legal advice: what and from whom?", default=first.legal_detail)
+        setall(legal_advice=legal, legal_detail=detail)
+        seen = self.ask(
+            "When, and by whom, will the child be seen alone?", default=first.seen_alone
+        )
+        setall(seen_alone=seen)
+        default_interp = first.interpreter
+        if not default_interp:
+            langs = [
+                c.language for cid in ids if (c := m.child(cid)) and c.interpreter and c.language
+            ]
+            default_interp = f"{', '.join(langs)} interpreter needed" if langs else ""
+        interp = self.ask("Interpreter arrangements (Enter if none)", default=default_interp)
+        setall(interpreter=interp)
+        return group
+
+    def ask_police_agreement(self, before: PoliceAgreement | None) -> PoliceAgreement | None:
+        """NFA in this area needs the police officer in charge to agree, with reasons recorded."""
+        self.say(
+            "  This area's procedure: NFA needs the agreement of the police officer in charge."
+        )
+        police = [
+            p.name
+            for p in self.m.participants
+            if p.agency_kind == AgencyKind.police and p.attendance.took_part
+        ]
+        officer = self.ask(
+            "Police officer in charge (name)",
+            default=(before.officer if before else "") or (police[0] if police else ""),
+            required="Name the police officer in charge.",
+        )
+        if not self.p.confirm(f"Does {officer} agree to no further action?", default=False):
+            self.say(
+                "  NFA cannot be recorded without that agreement. Choose another outcome; "
+                "record the disagreement with /disagree."
+            )
+            return None
+        note = self.ask("Their reasons (optional)", default=before.note if before else "")
+        return PoliceAgreement(officer=officer, agreed=True, at=self.clock(), note=note)
+
+    # --- actions --------------------------------------------------------------------------
+
+    def step_actions(self, item: Item) -> None:
+        m = self.m
+        while True:
+            self.say(f"  {len(m.actions)} actions so far.")
+            what = self.ask("Action: what exactly needs doing? (Enter on its own when done)")
+            if not what:
+                break
+            self.add_action(what)
+        if (
+            self.agenda.rules.requires_contingency_plan
+            and m.actions
+            and not any(a.contingency for a in m.actions)
+        ):
+            self.say("  Note: no contingency action yet (this area expects a contingency plan).")
+
+    def add_action(self, what: str) -> Action:
+        """Owner and due are required; the due rule is resolved and shown back before saving."""
+        from .deadlines import describe_due, resolve_due
+
+        m = self.m
+        extra: list[Choice] = [("other", "Someone else (type a name)")]
+        owner_id = self.pick("Owner", self.present_choices(extra))
+        p = m.participant(owner_id) if owner_id != "other" else None
+        owner = p.name if p else self.ask("Owner's name", required="An action needs an owner.")
+        agency = p.agency if p else self.ask(f"{owner}: agency (optional)")
+
+        def check(text: str) -> str | None:
+            try:
+                resolve_due(text, self.clock(), self.agenda, m)
+            except InputError as exc:
+                return exc.message
+            return None
+
+        rule = ""
+        due: datetime | None = None
+        while due is None:
+            rule = self.ask(
+                "Due",
+                default=rule,
+                hint="e.g. today 17:00 · 2 working days · within 1 hour · before ICPC · 24/11 10am",
+                validate=check,
+                required="An action needs a due time.",
+            )
+            now = self.clock()
+            try:
+                candidate = resolve_due(rule, now, self.agenda, m)
+            except InputError as exc:
+                self.say(f"  {exc.message}")
+                continue
+            if self.p.confirm(f"Due {describe_due(candidate, now)}: right?", default=True):
+                due = candidate
+        action = Action(
+            id=m.next_id("A", [a.id for a in m.actions]),
+            what=what,
+            owner=owner,
+            owner_participant_id=p.id if p else None,
+            agency=agency,
+            due=due,
+            due_rule=rule,
+            created_at=self.clock(),
+        )
+        m.actions.append(action)
+        self.log("action added", f"{action.id}: {owner}, due {due:%d/%m/%Y %H:%M}")
+        self.save()
+        if len(m.children) > 1:
+            action.child_ids = self.p.checkbox(
+                "For which children? (Enter for the whole family)",
+                [(c.id, f"{c.id} {c.name}") for c in m.children],
+            )
+        action.contingency = self.p.confirm(
+            "A contingency action (if the plan fails)?", default=False
+        )
+        self.save()
+        return action
+
+    # --- disagreements, family, review ----------------------------------------------------
+
+    def step_disagreements(self, item: Item) -> None:
+        if self.agenda.rules.disagreements:
+            self.say(f"  This area: {self.agenda.rules.disagreements}")
+        while True:
+            about = self.ask("A disagreement: what is it about? (Enter on its own if none)")
+            if not about:
+                return
+            self.add_disagreement(about)
+
+    def add_disagreement(self, about: str) -> None:
+        m = self.m
+        pid = self.pick(
+            "Raised by", self.present_choices([("other", "Someone else (type a name)")])
+        )
+        p = m.participant(pid) if pid != "other" else None
+        raised_by = p.name if p else self.ask("Raised by (name)", required="Say who raised it.")
+        dg = Disagreement(
+            id=m.next_id("G", [d.id for d in m.disagreements]),
+            raised_by=raised_by,
+            about=about,
+            at=self.clock(),
+        )
+        m.disagreements.append(dg)
+        self.log("disagreement recorded", f"{dg.id} raised by {raised_by}")
+        self.save()
+        dg.resolution = self.ask("How was it resolved? (Enter if it was not)")
+        self.save()
+        if self.p.confirm("Escalated?", default=not dg.resolution):
+            dg.escalated = True
+            dg.escalation = self.ask(
+                "Escalated to whom, and how?",
+                hint=self.agenda.rules.disagreements[:80],
+                required="Say how it is escalated.",
+            )
+            self.save()
+
+    def step_family(self, item: Item) -> None:
+        f = self.m.family
+        f.shared = self.ask(
+            "What will be shared with the family, and by whom?", default=f.shared, multiline=True
+        )
+        self.save()
+        f.withheld = self.ask(
+            "What is withheld from the family? (Enter if nothing)",
+            default=f.withheld,
+            multiline=True,
+        )
+        self.save()
+        if f.withheld.strip():
+            f.withheld_reason = self.ask(
+                "Why is it withheld?",
+                default=f.withheld_reason,
+                required="Record why it is withheld.",
+            )
+            self.save()
+
+    def step_review(self, item: Item) -> None:
+        from .deadlines import format_uk, resolve_due
+
+        m = self.m
+        m.review_mechanism = self.ask(
+            "How will completion of the actions be reviewed?", default=m.review_mechanism
+        )
+        self.save()
+
+        def check(text: str) -> str | None:
+            try:
+                resolve_due(text, self.clock(), self.agenda, m)
+            except InputError as exc:
+                return exc.message
+            return None
+
+        typed = self.ask(
+            "Next discussion (date and time; Enter if none planned)",
+            default=format_uk(m.next_discussion) if m.next_discussion else "",
+            hint="e.g. 26/11 10:00 · 5 working days",
+            validate=check,
+        )
+        m.next_discussion = resolve_due(typed, self.clock(), self.agenda, m) if typed else None
+        self.save()
+
+    # --- before the call ----------------------------------------------------------------
+
+    def prepare(self) -> None:
+        """The convener's questions: the concern, who chairs, the children, adults, invitees."""
+        m = self.m
+        self.p.toolbar = " Enter on its own ends a list · Ctrl-C pauses (all saved)"
+        m.reason = self.ask(
+            "Reason for the discussion: the concern or trigger",
+            default=m.reason,
+            required="Say why the discussion is needed.",
+        )
+        self.save()
+        m.referrer = self.ask("Referred by (person or agency)", default=m.referrer)
+        m.chair = self.ask("Chair (name)", default=m.chair or self.user, required="Name the chair.")
+        m.minute_taker = self.ask("Minute taker (name; Enter if none)", default=m.minute_taker)
+        m.format = MeetingFormat(
+            self.pick("Format", [(f.value, f.value) for f in MeetingFormat], default=m.format.value)
+        )
+        self.save()
+        while True:
+            name = self.ask(
+                "Child's name (Enter on its own when all are listed)",
+                required="" if m.children else "At least one child is needed.",
+            )
+            if not name:
+                break
+            child = self.add_child(name, subject=True)
+            born = self.ask(f"{name}: date of birth (DD/MM/YYYY), or 'unborn DD/MM/YYYY'")
+            try:
+                if born.lower().startswith("unborn"):
+                    child.unborn = True
+                    rest = born[6:].strip()
+                    child.expected_date = parse_day(rest) if rest else None
+                elif born:
+                    child.date_of_birth = parse_day(born)
+            except InputError as exc:
+                self.say(f"  {exc.message}: left blank")
+            child.school = self.ask(f"{name}: school or setting (optional)")
+            flags = self.p.checkbox(
+                f"{name}: anything that changes who to invite? (Enter for none)",
+                [
+                    ("in_hospital", "in hospital"),
+                    ("out_of_area", "lives out of area"),
+                    ("interpreter", "needs an interpreter"),
+                ],
+            )
+            child.in_hospital = "in_hospital" in flags
+            child.out_of_area = "out_of_area" in flags
+            child.interpreter = "interpreter" in flags
+            if child.interpreter:
+                child.language = self.ask(f"{name}: language")
+            self.save()
+        while True:
+            name = self.ask("Adult in the child's life (Enter on its own when done)")
+            if not name:
+                break
+            adult = Adult(id=m.next_id("AD", [a.id for a in m.adults]), name=name)
+            adult.relationship = self.ask(f"{name}: relationship to the children")
+            flags = self.p.checkbox(
+                f"{name}: tick what applies",
+                [
+                    ("pr", "parental responsibility"),
+                    ("household", "lives in the household"),
+                    ("alleged", "alleged perpetrator"),
+                    ("staff", "risk to staff (violence or threats)"),
+                ],
+            )
+            adult.parental_responsibility = "pr" in flags
+            adult.household_member = "household" in flags
+            adult.alleged_perpetrator = "alleged" in flags
+            adult.risk_to_staff = "staff" in flags
+            m.adults.append(adult)
+            self.save()
+        for line in invite_advice(m, self.agenda):
+            self.say(f"  Invite: {line}")
+        while True:
+            name = self.ask("Invitee's name (Enter on its own when all are listed)")
+            if not name:
+                break
+            self.add_participant(name, joined=None, how=Attendance.invited)
+        self.p.toolbar = TOOLBAR
+
+
+def parse_day(text: str) -> date:
+    raw = text.strip()
+    for fmt in ("%d/%m/%Y", "%Y-%m-%d", "%d/%m/%y"):
+        try:
+            return datetime.strptime(raw, fmt).date()
+        except ValueError:
+            continue
+    raise InputError(f"{text!r} is not a date (DD/MM/YYYY)")
+
+
+def invite_advice(meeting: Meeting, agenda: Agenda) -> list[str]:
+    """The agenda's invite rules that apply to these children."""
+    on = {"always"}
+    if any(c.in_hospital for c in meeting.children):
+        on.add("child_in_hospital")
+    if any(c.unborn for c in meeting.children):
+        on.add("pre_birth")
+    if any(c.out_of_area for c in meeting.children):
+        on.add("out_of_area")
+    return [r.invite for r in agenda.invite if r.when in on]
+
+
+# --- what the closing screen and the command line show ------------------------------------
+
+
+def attendance_summary(meeting: Meeting) -> str:
+    lines = ["Attendance:"]
+    for p in meeting.participants:
+        how = p.attendance.value + (f" ({p.apology_reason})" if p.apology_reason else "")
+        if p.joined_at:
+            how += f", joined {p.joined_at:%H:%M}"
+        if p.left_at:
+            how += f", left {p.left_at:%H:%M}"
+        lines.append(f"  {p.name} ({p.agency or p.agency_kind.value}): {how}")
+    return "\n".join(lines)
+
+
+def closing_summary(meeting: Meeting, agenda: Agenda) -> str:
+    from .deadlines import format_uk
+
+    m = meeting
+    lines = [attendance_summary(m)]
+    for kind in missing_partners(m, agenda.statutory_partners):
+        gap = next((g for g in m.partner_gaps if g.agency_kind == kind), None)
+        why = (
+            (gap.reason + (f"; escalated: {gap.escalation}" if gap.escalated else ""))
+            if gap
+            else "no reason recorded"
+        )
+        lines.append(f"  Missing statutory partner: {kind.value} — {why}")
+    lines.append("Decisions:")
+    for c in m.children:
+        for d in m.decisions_for(c.id):
+            lines.append(
+                f"  {c.id} {c.name}: {d.outcome.value} — {d.rationale.splitlines()[0] if d.rationale else ''}"
+            )
+    if not m.decisions:
+        lines.append("  none")
+    lines.append("Actions by owner:")
+    owners: dict[str, list[Action]] = {}
+    for a in sorted(m.actions, key=lambda a: a.due):
+        owners.setdefault(a.owner, []).append(a)
+    for owner, acts in owners.items():
+        lines.append(f"  {owner}:")
+        for a in acts:
+            flag = " [contingency]" if a.contingency else ""
+            lines.append(f"    {a.id} {a.what}{flag} — due {format_uk(a.due)}")
+    if not m.actions:
+        lines.append("  none")
+    done = set(m.progress.done)
+    still = [i.title for i in agenda.items if i.key not in done]
+    lines.append("Open agenda items: " + ("; ".join(still) if still else "none"))
+    return "\n".join(lines)
+
+
+def deadlines_text(meeting: Meeting, agenda: Agenda) -> str:
+    from .deadlines import format_uk, format_uk_date, meeting_deadlines
+
+    dl = meeting_deadlines(meeting, agenda)
+    lines = ["Deadlines that follow:"]
+    if dl.summary_due:
+        lines.append(f"  Action summary due   {format_uk(dl.summary_due)}")
+    if dl.minutes_authorised_due:
+        lines.append(f"  Minutes authorised   {format_uk(dl.minutes_authorised_due)}")
+    if dl.circulation_due:
+        lines.append(f"  Circulate record by  {format_uk(dl.circulation_due)}")
+    if dl.icpc_target:
+        lines.append(f"  ICPC target date     {format_uk_date(dl.icpc_target)} (s47 decided)")
+    return "\n".join(lines)
+
+
+# --- sessions -----------------------------------------------------------------------------
+
+
+def new_meeting(store: Store, agenda: Agenda, *, user: str, now: datetime) -> Meeting:
+    """A fresh draft with the next free reference, saved at once (the file holds no name)."""
+    meeting = Meeting(
+        id=store.new_id(now.year), agenda=agenda.id, started_at=now, chair=user, created_at=now
+    )
+    meeting.log("created", f"agenda {agenda.id}", who=user, at=now)
+    store.create(meeting)
+    return meeting
+
+
+def resume_hint(meeting_id: str) -> str:
+    return f"strat resume {meeting_id}"
+
+
+class InputClosed(StratError):
+    """Input ended (EOF) in the middle of the interview: everything is saved."""
+
+    exit_code = 2
+
+
+def run_interview(interview: Interview, *, prepare: bool = False) -> str:
+    """Run the walk; closed input becomes a clear message, Ctrl-C propagates after saving."""
+    try:
+        if prepare:
+            interview.prepare()
+        return interview.run()
+    except EOFError:
+        interview.save()
+        raise InputClosed(
+            f"input closed; everything so far is saved. Continue in a terminal with: "
+            f"{resume_hint(interview.m.id)}"
+        ) from None
+
+
+__all__ = [
+    "COMMANDS",
+    "TOOLBAR",
+    "Interview",
+    "closing_warnings",
+    "decision_problems",
+    "find_command",
+    "new_meeting",
+    "parse_clock",
+    "run_interview",
+]

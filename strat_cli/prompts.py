@@ -1,0 +1,165 @@
+"""The one seam for prompts: every question strat asks goes through a `Prompts` object.
+
+The interview only knows the `Prompts` protocol, so tests drive it with a scripted fake or
+with prompt_toolkit pipe input, and the terminal version lives here alone. Questions use
+questionary's `unsafe_ask()` so that Ctrl-C reaches the interview as `KeyboardInterrupt` (after
+every earlier answer was saved) and closed input as `EOFError`.
+"""
+
+from __future__ import annotations
+
+import os
+import shlex
+import subprocess
+import sys
+import tempfile
+from collections.abc import Callable, Sequence
+from typing import Any, Protocol
+
+# (value, label): what the code gets back, and what the chair sees.
+Choice = tuple[str, str]
+Validator = Callable[[str], str | None]  # returns an error message, or None when fine
+
+MULTILINE_HINT = "Enter on an empty line finishes · /edit opens your editor"
+
+
+class Prompts(Protocol):
+    """What the interview may ask. Every method raises KeyboardInterrupt on Ctrl-C."""
+
+    toolbar: str
+
+    def text(
+        self, message: str, *, default: str = "", hint: str = "", validate: Validator | None = None
+    ) -> str: ...
+
+    def multiline(self, message: str, *, default: str = "", hint: str = "") -> str: ...
+
+    def select(
+        self, message: str, choices: Sequence[Choice], *, default: str | None = None
+    ) -> str: ...
+
+    def checkbox(
+        self, message: str, choices: Sequence[Choice], *, checked: Sequence[str] = ()
+    ) -> list[str]: ...
+
+    def confirm(self, message: str, *, default: bool = True) -> bool: ...
+
+    def say(self, text: str = "") -> None: ...
+
+
+def edit_in_editor(text: str, env: dict[str, str] | None = None) -> str:
+    """Open the chair's $VISUAL/$EDITOR on `text`; return what they saved (unchanged if none)."""
+    env = dict(os.environ) if env is None else env
+    editor = env.get("VISUAL") or env.get("EDITOR") or ("notepad" if os.name == "nt" else "nano")
+    fd, name = tempfile.mkstemp(prefix="strat-notes-", suffix=".txt")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        try:
+            subprocess.run([*shlex.split(editor), name], check=False)
+        except OSError:
+            return text
+        with open(name, encoding="utf-8") as handle:
+            return handle.read().rstrip("\n")
+    finally:
+        os.unlink(name)
+
+
+class TerminalPrompts:
+    """questionary in a real terminal (or in a prompt_toolkit app session in tests)."""
+
+    def __init__(self, toolbar: str = "", out: Any = None) -> None:
+        import questionary  # imported once per process: ~80 ms, never per prompt
+
+        self._q = questionary
+        self.toolbar = toolbar
+        self.out = out if out is not None else sys.stdout
+        self._bindings = self._multiline_bindings()
+
+    @staticmethod
+    def _multiline_bindings() -> Any:
+        """Enter on an empty line, or on a /command, finishes a multi-line answer."""
+        from prompt_toolkit.filters import Condition
+        from prompt_toolkit.key_binding import KeyBindings
+
+        kb = KeyBindings()
+
+        @Condition
+        def finished() -> bool:
+            from prompt_toolkit.application import get_app
+
+            text = get_app().current_buffer.text
+            last = text.rsplit("\n", 1)[-1].strip()
+            return text.strip() == "" or text.endswith("\n") or last.startswith("/")
+
+        @kb.add("enter", filter=finished)
+        def _accept(event: Any) -> None:
+            buf = event.current_buffer
+            buf.text = buf.text.rstrip("\n")
+            buf.validate_and_handle()
+
+        return kb
+
+    def _bottom(self) -> Any:
+        return self.toolbar or None
+
+    def text(
+        self, message: str, *, default: str = "", hint: str = "", validate: Validator | None = None
+    ) -> str:
+        def check(value: str) -> bool | str:
+            if validate is None or value.strip().startswith("/"):
+                return True
+            problem = validate(value)
+            return True if problem is None else problem
+
+        answer = self._q.text(
+            message,
+            default=default,
+            instruction=hint or None,
+            validate=check,
+            bottom_toolbar=self._bottom(),
+        ).unsafe_ask()
+        return str(answer)
+
+    def multiline(self, message: str, *, default: str = "", hint: str = "") -> str:
+        answer = self._q.text(
+            message,
+            default=default,
+            multiline=True,
+            instruction=f"({hint or MULTILINE_HINT})",
+            key_bindings=self._bindings,
+            bottom_toolbar=self._bottom(),
+        ).unsafe_ask()
+        return str(answer)
+
+    def select(self, message: str, choices: Sequence[Choice], *, default: str | None = None) -> str:
+        q = self._q
+        items = [q.Choice(title=label, value=value) for value, label in choices]
+        start = next((c for c in items if c.value == default), None)
+        answer = q.select(
+            message,
+            choices=items,
+            default=start,
+            use_shortcuts=len(items) <= 36,
+            use_jk_keys=False,
+        ).unsafe_ask()
+        return str(answer)
+
+    def checkbox(
+        self, message: str, choices: Sequence[Choice], *, checked: Sequence[str] = ()
+    ) -> list[str]:
+        q = self._q
+        items = [
+            q.Choice(title=label, value=value, checked=value in checked) for value, label in choices
+        ]
+        answer = q.checkbox(
+            message, choices=items, instruction="(Space to tick, Enter to confirm)"
+        ).unsafe_ask()
+        return [str(a) for a in answer]
+
+    def confirm(self, message: str, *, default: bool = True) -> bool:
+        return bool(self._q.confirm(message, default=default).unsafe_ask())
+
+    def say(self, text: str = "") -> None:
+        self.out.write(text + "\n")
+        self.out.flush()
