@@ -1,5 +1,137 @@
-"""Commands: documents (being built)."""
+"""Commands about documents: render, summary, templates. Thin: the work is in render.py."""
 
 from __future__ import annotations
 
-from ._app import app  # noqa: F401
+import sys
+from pathlib import Path
+
+import typer
+
+from ._app import app, console, state
+
+_DOC_HELP = "decision-sheet, minutes, summary or all."
+
+
+@app.command()
+def render(
+    ctx: typer.Context,
+    meeting_id: str = typer.Argument(
+        ..., metavar="ID", help="Meeting reference, e.g. SD-2026-0001."
+    ),
+    doc: str = typer.Option("all", "--doc", help=f"Which document: {_DOC_HELP}"),
+    out: Path | None = typer.Option(
+        None,
+        "--out",
+        help="Folder to write to (default: documents.out in the config, else this folder).",
+        show_default=False,
+    ),
+    pdf: bool = typer.Option(False, "--pdf", help="Also convert to PDF (needs LibreOffice)."),
+    family: bool = typer.Option(
+        False,
+        "--family",
+        help="A version to share with the family: leaves out what is withheld from them.",
+    ),
+) -> None:
+    """Write the Decision Sheet, minutes and action summary as Word documents.
+
+    File names hold the reference, the document and the date, never a child's name.
+    Authorised records can be rendered at any time.
+
+    Example:  strat render SD-2026-0001 --doc minutes --out ./minutes --pdf
+    """
+    from ..render import expand_docs, render_stored
+
+    st = state(ctx)
+    docs = expand_docs([doc])
+    out_dir = out or st.settings.out_dir or Path.cwd()
+    if len(docs) > 1 and sys.stderr.isatty():
+        from rich.progress import Progress
+
+        with Progress(console=console(stderr=True), transient=True) as progress:
+            task = progress.add_task("Rendering", total=len(docs))
+
+            def step(name: str) -> None:
+                progress.update(task, description=f"Rendering {name}", completed=docs.index(name))
+
+            paths = render_stored(
+                st.store,
+                st.settings,
+                meeting_id,
+                docs,
+                out_dir,
+                family=family,
+                pdf=pdf,
+                on_doc=step,
+            )
+    else:
+        paths = render_stored(
+            st.store, st.settings, meeting_id, docs, out_dir, family=family, pdf=pdf
+        )
+    for path in paths:
+        typer.echo(str(path))
+
+
+@app.command()
+def summary(
+    ctx: typer.Context,
+    meeting_id: str = typer.Argument(
+        ..., metavar="ID", help="Meeting reference, e.g. SD-2026-0001."
+    ),
+) -> None:
+    """Print the action summary as plain text (Markdown), ready to paste into an email.
+
+    Actions by due time with owners, each decision in a line, and the next deadlines.
+
+    Example:  strat summary SD-2026-0001 | clip
+    """
+    from ..render import print_summary
+
+    st = state(ctx)
+    sys.stdout.write(print_summary(st.store, st.settings, meeting_id))
+
+
+@app.command()
+def templates(
+    ctx: typer.Context,
+    copy: Path | None = typer.Option(
+        None,
+        "--copy",
+        metavar="DIR",
+        help="Copy the shipped templates into DIR to edit them in Word.",
+        show_default=False,
+    ),
+    force: bool = typer.Option(False, "--force", help="With --copy: replace existing copies."),
+) -> None:
+    """List the Word templates in use (shipped or your council's), or copy them out to edit.
+
+    Point [documents] templates in config.toml at the folder; a file there replaces the
+    shipped one of the same name.
+
+    Example:  strat templates --copy ./strat-templates
+    """
+    from ..render import copy_templates, list_templates
+
+    st = state(ctx)
+    if copy is not None:
+        for path in copy_templates(copy, force=force):
+            typer.echo(str(path))
+        typer.echo(
+            f'Edit them in Word, then set [documents] templates = "{copy.resolve()}" in '
+            f"{st.settings.config_path or 'config.toml'}",
+            err=True,
+        )
+        return
+    from rich.table import Table
+
+    table = Table(title="Templates", title_justify="left")
+    for col in ("document", "in use", "file"):
+        table.add_column(col, overflow="fold")
+    for info in list_templates(st.settings):
+        table.add_row(info.doc, info.source, str(info.path))
+    console().print(table)
+    if st.settings.templates_dir is None:
+        console().print(
+            "No local templates folder configured ([documents] templates).", markup=False
+        )
+    else:
+        console().print(f"Local templates folder: {st.settings.templates_dir}", markup=False)

@@ -1,0 +1,620 @@
+"""What the documents and screens show: every value computed, worded and formatted here.
+
+Templates stay dumb: they receive plain strings, booleans and lists of dicts from `build_view`,
+so a council can re-word a template without knowing any logic, and the logic is tested once.
+Every string in a view is cleaned of characters Word cannot hold (`clean`), so no user text can
+break a document. Dates come from `deadlines` (UK style, working days); nothing here counts days.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from .agenda import Agenda, ItemKind
+from .attendance import missing_partners
+from .model import LONDON, Action, Attendance, Decision, Meeting, Outcome, YesNo
+from .settings import Settings
+
+View = dict[str, Any]
+
+# XML 1.0 forbids these; lone surrogates cannot be encoded at all (PITFALLS.md).
+_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+
+NOT_AUTHORISED = "NOT YET AUTHORISED"
+NOT_RECORDED = "Not recorded"
+FAMILY_MARK = "FAMILY VERSION: shareable with the family"
+IMMEDIATE_WITHIN = timedelta(hours=24)  # "immediate actions" on the Decision Sheet
+
+DOC_TITLES = {
+    "decision-sheet": "Strategy Discussion Decision Sheet",
+    "minutes": "Strategy Discussion Minutes",
+    "summary": "Strategy Discussion Action Summary",
+}
+
+
+def clean(text: str) -> str:
+    """Text Word can hold: illegal control characters and lone surrogates removed, CR → LF."""
+    return _ILLEGAL.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
+
+
+def clean_all(value: Any) -> Any:
+    """`clean` every string in a nested view (dict keys too), leaving other values alone."""
+    if isinstance(value, str):
+        return clean(value)
+    if isinstance(value, dict):
+        return {clean(str(k)): clean_all(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [clean_all(v) for v in value]
+    return value
+
+
+# --- formatting ----------------------------------------------------------------------------
+
+
+def when(value: datetime | date | None, empty: str = "") -> str:
+    """A UK date or date and time, through the deadlines module so every document agrees."""
+    from .deadlines import format_uk, format_uk_date
+
+    if value is None:
+        return empty
+    if isinstance(value, datetime):
+        return str(format_uk(value))
+    return str(format_uk_date(value))
+
+
+def clock(value: datetime | None) -> str:
+    return value.astimezone(LONDON).strftime("%H:%M") if value else ""
+
+
+def _yes_no(value: YesNo, reason: str = "", extra: Iterable[tuple[str, str]] = ()) -> str:
+    """'Yes: why' with follow-on lines, or 'Not yet decided' (said, never blank)."""
+    head = value.value.capitalize()
+    text = f"{head}: {reason}" if reason.strip() else head
+    lines = [text] + [f"{label}: {v}" for label, v in extra if v.strip()]
+    return "\n".join(lines)
+
+
+def _or(text: str, empty: str = NOT_RECORDED) -> str:
+    return text if text.strip() else empty
+
+
+# --- parts of the view ---------------------------------------------------------------------
+
+
+def _child_label(meeting: Meeting, child_id: str) -> str:
+    child = meeting.child(child_id)
+    return f"{child.name} ({child.id})" if child else child_id
+
+
+def _children(meeting: Meeting) -> list[View]:
+    out = []
+    for c in meeting.children:
+        if c.unborn:
+            born = f"Unborn, due {when(c.expected_date, 'date not known')}"
+        else:
+            born = when(c.date_of_birth, NOT_RECORDED)
+        needs = [
+            x
+            for x, on in (
+                ("interpreter needed", c.interpreter),
+                ("in hospital", c.in_hospital),
+                ("lives out of area", c.out_of_area),
+            )
+            if on
+        ]
+        if c.communication_needs.strip():
+            needs.insert(0, c.communication_needs)
+        out.append(
+            {
+                "ref": c.id,
+                "name": c.name,
+                "subject": c.subject,
+                "role": "Subject of the concern" if c.subject else "Other child considered",
+                "born": born,
+                "gender": c.gender,
+                "ethnicity": c.ethnicity,
+                "language": c.language,
+                "needs": "; ".join(needs),
+                "school": c.school,
+                "local_ref": c.local_ref,
+                "voice": c.voice,
+                "considered": c.considered,
+            }
+        )
+    return out
+
+
+def _adults(meeting: Meeting, family: bool) -> list[View]:
+    out = []
+    for a in meeting.adults:
+        flags = [
+            x
+            for x, on in (
+                ("parental responsibility", a.parental_responsibility),
+                ("lives in the household", a.household_member),
+                ("alleged to have caused harm", a.alleged_perpetrator and not family),
+                ("interpreter needed", a.interpreter),
+            )
+            if on
+        ]
+        risk = ""
+        if a.risk_to_staff and not family:
+            risk = "Risk to staff" + (
+                f": {a.risk_to_staff_detail}" if a.risk_to_staff_detail else ""
+            )
+        out.append(
+            {
+                "ref": a.id,
+                "name": a.name,
+                "relationship": a.relationship,
+                "flags": "; ".join(flags),
+                "risk_to_staff": risk,
+                "notes": "" if family else a.notes,
+            }
+        )
+    return out
+
+
+def _participants(meeting: Meeting) -> list[View]:
+    out = []
+    for p in meeting.participants:
+        how = p.attendance.value.capitalize()
+        if p.joined_at:
+            how += f", joined {clock(p.joined_at)}"
+        if p.left_at:
+            how += f", left {clock(p.left_at)}"
+        roles = [r for r, on in (("Chair", p.is_chair), ("Minute taker", p.is_minute_taker)) if on]
+        out.append(
+            {
+                "name": p.name,
+                "role": p.role + (f" ({', '.join(roles)})" if roles else ""),
+                "agency": p.agency,
+                "kind": p.agency_kind.value,
+                "attendance": how,
+                "apologies": p.apology_reason
+                if p.attendance in (Attendance.apologies, Attendance.absent)
+                else "",
+                "present": p.attendance.took_part,
+                "contributed": "Yes" if p.contributed else "No",
+            }
+        )
+    return out
+
+
+def _partners(meeting: Meeting, agenda: Agenda) -> View:
+    """The statutory partners check: who must take part, who did not, and what was decided."""
+    required = [k.value for k in agenda.statutory_partners]
+    missing = missing_partners(meeting, agenda.statutory_partners)
+    gaps = {g.agency_kind: g for g in meeting.partner_gaps}
+    rows = []
+    for kind in missing:
+        g = gaps.get(kind)
+        reason = g.reason if g else ""
+        escalation = (g.escalation or "Escalated") if g and g.escalated else ""
+        rows.append(
+            {
+                "agency": kind.value,
+                "reason": _or(reason, "No reason recorded"),
+                "escalation": escalation or "Not escalated",
+                "proceeded": "Yes" if (g.proceeded if g else True) else "No",
+            }
+        )
+    if missing:
+        text = "Statutory partner(s) not present: " + ", ".join(k.value for k in missing)
+    else:
+        text = "All statutory partners took part (" + ", ".join(required) + ")"
+    return {"required": ", ".join(required), "ok": not missing, "missing": rows, "text": text}
+
+
+def _information(meeting: Meeting, family: bool) -> tuple[list[View], list[View]]:
+    """Items in the order shared, and grouped by agency (the minutes' 'information by agency')."""
+    items = []
+    for i in meeting.information:
+        if family and not i.shareable_with_family:
+            continue
+        flags = [
+            x
+            for x, on in (
+                ("historical", i.historical),
+                ("from another area", i.other_area),
+                ("not for sharing with the family", not i.shareable_with_family),
+            )
+            if on
+        ]
+        items.append(
+            {
+                "ref": i.id,
+                "by": i.by
+                or (p.name if (p := meeting.participant(i.participant_id or "")) else ""),
+                "agency": i.agency or "Agency not recorded",
+                "summary": i.summary,
+                "flags": ", ".join(flags),
+                "at": clock(i.at),
+            }
+        )
+    groups: dict[str, list[View]] = {}
+    for item in items:
+        groups.setdefault(item["agency"], []).append(item)
+    return items, [{"agency": k, "entries": v} for k, v in groups.items()]
+
+
+def _decision(meeting: Meeting, d: Decision, family: bool) -> View:
+    medical = _yes_no(
+        d.medical.needed,
+        d.medical.reason,
+        [("By", d.medical.by), ("If consent is refused", d.medical.contingency)],
+    )
+    if d.parents_informed == YesNo.no and not family:
+        told = _yes_no(d.parents_informed, _or(d.parents_not_informed_reason, "NO REASON RECORDED"))
+    else:
+        told = _yes_no(d.parents_informed)
+    police = ""
+    if d.police_agreement:
+        pa = d.police_agreement
+        police = ("Agreed" if pa.agreed else "Not agreed") + (
+            f" by {pa.officer}" if pa.officer else ""
+        )
+        if pa.at:
+            police += f", {when(pa.at)}"
+        if pa.note:
+            police += f"\n{pa.note}"
+    elif d.outcome == Outcome.nfa:
+        police = NOT_RECORDED
+    child = _child_label(meeting, d.child_id)
+    return {
+        "ref": d.id,
+        "child": child,
+        "outcome": d.outcome.value,
+        "s47": d.outcome.is_s47,
+        "rationale": _or(d.rationale, "NO RATIONALE RECORDED"),
+        "medical": medical,
+        "parents_informed": told,
+        "legal": _yes_no(d.legal_advice, d.legal_detail),
+        "seen_alone": _or(d.seen_alone, "Not applicable" if not d.outcome.is_s47 else NOT_RECORDED),
+        "interpreter": _or(d.interpreter, "Not needed"),
+        "police_agreement": _or(police, "Not applicable"),
+        "line": f"{child}: {d.outcome.value}. {d.rationale}".strip(),
+    }
+
+
+def sorted_actions(meeting: Meeting) -> list[Action]:
+    """By due time, then by number: the order every document and screen lists actions in."""
+
+    def number(a: Action) -> int:
+        digits = "".join(ch for ch in a.id if ch.isdigit())
+        return int(digits) if digits else 0
+
+    return sorted(meeting.actions, key=lambda a: (a.due, number(a), a.id))
+
+
+def _action(meeting: Meeting, a: Action) -> View:
+    children = ", ".join(_child_label(meeting, c) for c in a.child_ids)
+    return {
+        "number": a.id,
+        "what": a.what,
+        "owner": a.owner,
+        "agency": a.agency,
+        "owner_agency": a.owner + (f" ({a.agency})" if a.agency else ""),
+        "due": when(a.due),
+        "due_rule": a.due_rule,
+        "child": children or "All",
+        "status": a.status.value,
+        "contingency": a.contingency,
+        "kind": "(contingency)" if a.contingency else "",
+        "line": f"{when(a.due)}: {a.what} ({a.owner}{', ' + a.agency if a.agency else ''})",
+    }
+
+
+def _agenda_items(meeting: Meeting, agenda: Agenda) -> list[View]:
+    """The discussion under each agenda item: titles from the agenda, notes from the record."""
+    where = {
+        ItemKind.attendance: "Recorded under Participants.",
+        ItemKind.information: "Recorded under Information shared by agency.",
+        ItemKind.risk: "Recorded under Risk and the child's voice.",
+        ItemKind.voice: "Recorded under Risk and the child's voice.",
+        ItemKind.other_children: "Recorded under Children.",
+        ItemKind.decisions: "Recorded under Decisions.",
+        ItemKind.actions: "Recorded under Actions.",
+        ItemKind.disagreements: "Recorded under Disagreements and escalation.",
+        ItemKind.family: "Recorded under What is shared with the family.",
+        ItemKind.review: "Recorded under Review and next discussion.",
+    }
+    out = []
+    for n, item in enumerate(agenda.items, start=1):
+        notes = meeting.notes.get(item.key, "")
+        if not notes.strip():
+            if item.key in meeting.progress.skipped:
+                notes = "Not discussed (skipped)."
+            else:
+                notes = where.get(item.kind, "No notes recorded.")
+        out.append({"number": str(n), "key": item.key, "title": item.title, "notes": notes})
+    # Notes under keys the agenda no longer has (an agenda edited after the meeting) still show.
+    known = {i.key for i in agenda.items}
+    for key, notes in meeting.notes.items():
+        if key not in known and notes.strip():
+            out.append(
+                {
+                    "number": str(len(out) + 1),
+                    "key": key,
+                    "title": key.replace("_", " ").capitalize(),
+                    "notes": notes,
+                }
+            )
+    return out
+
+
+def _deadlines(meeting: Meeting, agenda: Agenda) -> tuple[list[View], View]:
+    """The statutory and local deadlines, as label/due rows, and the ICPC target on its own."""
+    from .deadlines import meeting_deadlines
+
+    d = meeting_deadlines(meeting, agenda)
+
+    def fmt(value: Any, empty: str = "When the discussion ends") -> str:
+        if isinstance(value, datetime | date):
+            return when(value)
+        return str(value) if value not in (None, "") else empty
+
+    rows = [
+        {
+            "label": "Discussion to be held (from when the concern was identified)",
+            "due": fmt(d.discussion_due, ""),
+            "next": False,
+        },
+        {"label": "Action summary to participants", "due": fmt(d.summary_due), "next": True},
+        {"label": "Minutes authorised", "due": fmt(d.minutes_authorised_due, ""), "next": True},
+        {
+            "label": "Record circulated to all participants",
+            "due": fmt(d.circulation_due),
+            "next": True,
+        },
+    ]
+    icpc: View = {
+        "due": d.icpc_target is not None,
+        "target": fmt(d.icpc_target, ""),
+        "counted_from": fmt(d.icpc_counted_from, ""),
+        "text": "",
+    }
+    if icpc["due"]:
+        icpc["text"] = f"Initial Child Protection Conference (if needed) by {icpc['target']}"
+        if icpc["counted_from"]:
+            icpc["text"] += f", counted from the discussion of {icpc['counted_from']}"
+        rows.append(
+            {
+                "label": "Initial Child Protection Conference (if needed)",
+                "due": icpc["target"],
+                "next": True,
+            }
+        )
+    if meeting.next_discussion:
+        rows.append(
+            {
+                "label": "Next strategy discussion",
+                "due": when(meeting.next_discussion),
+                "next": True,
+            }
+        )
+    rows = [r for r in rows if r["due"]]
+    on_time = d.circulated_on_time
+    icpc["circulated_on_time"] = (
+        "Not yet circulated" if on_time is None else ("Yes" if on_time else "No: circulated late")
+    )
+    return rows, icpc
+
+
+def _circulation(meeting: Meeting, on_time: str) -> View:
+    entries = []
+    for c in meeting.circulation:
+        refused = "; ".join(f"{k}: {v}" for k, v in c.refused.items())
+        entries.append(
+            {
+                "at": when(c.at),
+                "by": c.by,
+                "method": "Email sent" if c.method == "smtp" else "Email draft prepared",
+                "recipients": ", ".join(c.recipients),
+                "delivered": ", ".join(c.delivered),
+                "refused": refused,
+                "documents": ", ".join(c.documents),
+                "note": c.note,
+            }
+        )
+    return {
+        "entries": entries,
+        "done": bool(entries),
+        "on_time": on_time,
+        "text": (
+            f"Circulated {len(entries)} time(s); within one working day: {on_time}"
+            if entries
+            else "Not yet circulated"
+        ),
+    }
+
+
+def _authorisation(meeting: Meeting) -> View:
+    a = meeting.authorisation
+    if a is None:
+        return {
+            "done": False,
+            "by": "",
+            "role": "",
+            "at": "",
+            "override_reason": "",
+            "text": NOT_AUTHORISED,
+        }
+    return {
+        "done": True,
+        "by": a.by,
+        "role": a.role,
+        "at": when(a.at),
+        "override_reason": a.override_reason,
+        "text": f"Authorised by {a.by}, {a.role}, {when(a.at)}",
+    }
+
+
+def _warnings(meeting: Meeting, partners: View, decisions: list[View]) -> list[str]:
+    """What a reader must notice: gaps the procedures say must not be left silent."""
+    out = []
+    for row in partners["missing"]:
+        out.append(f"Statutory partner not present: {row['agency']} ({row['reason']}).")
+    for c in meeting.subject_children:
+        if not meeting.decisions_for(c.id):
+            out.append(f"No decision recorded for {c.name} ({c.id}).")
+    for d in decisions:
+        if d["rationale"] == "NO RATIONALE RECORDED":
+            out.append(f"Decision for {d['child']} has no rationale.")
+    return out
+
+
+def build_view(
+    meeting: Meeting, agenda: Agenda, settings: Settings, *, family: bool = False, doc: str = ""
+) -> View:
+    """Everything a template may show, cleaned. `family` leaves out what the family must not see:
+    the withheld part of family sharing, information an agency marked as not for the family,
+    reasons for not informing parents, adults' risk flags and the circulation list."""
+    partners = _partners(meeting, agenda)
+    information, by_agency = _information(meeting, family)
+    decisions = [_decision(meeting, d, family) for d in meeting.decisions]
+    actions = [_action(meeting, a) for a in sorted_actions(meeting)]
+    deadlines, icpc = _deadlines(meeting, agenda)
+    ended = meeting.ended_at
+    immediate = [
+        _action(meeting, a)
+        for a in sorted_actions(meeting)
+        if a.due - (ended or meeting.started_at) <= IMMEDIATE_WITHIN
+    ]
+    start = meeting.started_at
+    view: View = {
+        "marking": settings.marking,
+        "family": family,
+        "version_note": FAMILY_MARK if family else "",
+        "document_title": DOC_TITLES.get(doc, "Strategy Discussion"),
+        "agenda_name": agenda.name,
+        "meeting": {
+            "reference": meeting.id,
+            "type": meeting.type.value.capitalize(),
+            "format": meeting.format.value.capitalize(),
+            "date": when(start.date()),
+            "start": clock(start),
+            "end": clock(ended) if ended else "Not ended",
+            "time": f"{clock(start)} to {clock(ended)}" if ended else f"{clock(start)} (not ended)",
+            "status": meeting.status.value.capitalize(),
+            "reason": _or(meeting.reason),
+            "referrer": _or(meeting.referrer),
+            "concern_identified": when(meeting.concern_identified_at, NOT_RECORDED),
+            "chair": _or(meeting.chair),
+            "chair_role": meeting.chair_role,
+            "chair_line": meeting.chair + (f", {meeting.chair_role}" if meeting.chair_role else ""),
+            "minute_taker": _or(meeting.minute_taker),
+            "previous": ", ".join(meeting.previous) or "None",
+        },
+        "children": _children(meeting),
+        "children_line": ", ".join(f"{c.name} ({c.id})" for c in meeting.subject_children)
+        or NOT_RECORDED,
+        "adults": _adults(meeting, family),
+        "participants": _participants(meeting),
+        "partners": partners,
+        "information": information,
+        "information_by_agency": by_agency,
+        "information_withheld": family
+        and any(not i.shareable_with_family for i in meeting.information),
+        "agenda_items": _agenda_items(meeting, agenda),
+        "risk": {
+            "level": meeting.risk.level.value.capitalize() if meeting.risk.level else "Not graded",
+            "summary": _or(meeting.risk.summary),
+            "immediate_safety": _or(meeting.risk.immediate_safety),
+        },
+        "voices": [
+            {"child": f"{c.name} ({c.id})", "voice": c.voice}
+            for c in meeting.children
+            if c.voice.strip()
+        ],
+        "other_children": [
+            {"child": f"{c.name} ({c.id})", "considered": _or(c.considered)}
+            for c in meeting.children
+            if not c.subject
+        ],
+        "decisions": decisions,
+        "actions": actions,
+        "immediate_actions": immediate,
+        "contingency_actions": [a for a in actions if a["contingency"]],
+        "contingency_plans": [
+            {"child": d["child"], "plan": dm.medical.contingency}
+            for d, dm in zip(decisions, meeting.decisions, strict=True)
+            if dm.medical.contingency.strip()
+        ],
+        "disagreements": [
+            {
+                "raised_by": g.raised_by,
+                "about": g.about,
+                "resolution": _or(g.resolution, "Unresolved"),
+                "escalation": (g.escalation or "Escalated") if g.escalated else "Not escalated",
+            }
+            for g in meeting.disagreements
+        ],
+        "family_sharing": {
+            "shared": _or(meeting.family.shared),
+            "withheld": "" if family else meeting.family.withheld,
+            "withheld_reason": "" if family else meeting.family.withheld_reason,
+        },
+        "review": {
+            "mechanism": _or(meeting.review_mechanism),
+            "next_discussion": when(meeting.next_discussion, "Not arranged"),
+        },
+        "deadlines": deadlines,
+        "next_deadlines": [r for r in deadlines if r["next"]],
+        "icpc": icpc,
+        "circulation": _circulation(meeting, icpc["circulated_on_time"])
+        if not family
+        else {"entries": [], "done": False, "on_time": "", "text": ""},
+        "amendments": [{"at": when(x.at), "by": x.by, "text": x.text} for x in meeting.amendments],
+        "authorisation": _authorisation(meeting),
+        "warnings": _warnings(meeting, partners, decisions),
+    }
+    return clean_all(view)  # type: ignore[no-any-return]
+
+
+# --- plain text ----------------------------------------------------------------------------
+
+
+def _bullet(text: str) -> str:
+    """A Markdown list item; continuation lines indented so a line break stays in the item."""
+    return "- " + text.replace("\n", "\n  ")
+
+
+def summary_text(meeting: Meeting, agenda: Agenda, settings: Settings) -> str:
+    """The action summary as Markdown: pasted into an email or chat, and the email body."""
+    v = build_view(meeting, agenda, settings, doc="summary")
+    m = v["meeting"]
+    lines = [
+        f"**{v['marking']}**",
+        "",
+        f"# Strategy discussion {m['reference']}: action summary",
+        "",
+        f"{m['date']}, {m['time']}, {m['format'].lower()}. Chair: {m['chair_line']}. "
+        f"Minute taker: {m['minute_taker']}.",
+        f"Status: {v['authorisation']['text']}.",
+        "",
+        "## Actions (by due time)",
+        "",
+    ]
+    for a in v["actions"]:
+        flag = " [contingency]" if a["contingency"] else ""
+        child = f" | {a['child']}" if a["child"] != "All" else ""
+        lines.append(
+            _bullet(
+                f"{a['number']}: {a['what']}{flag} | {a['owner_agency']} | due {a['due']}{child}"
+            )
+        )
+    if not v["actions"]:
+        lines.append("- No actions recorded.")
+    lines += ["", "## Decisions", ""]
+    lines += [_bullet(d["line"]) for d in v["decisions"]] or ["- No decisions recorded."]
+    lines += ["", "## Next deadlines", ""]
+    lines += [f"- {r['label']}: {r['due']}" for r in v["next_deadlines"]] or ["- None"]
+    if v["warnings"]:
+        lines += ["", "## Please note", ""]
+        lines += [_bullet(w) for w in v["warnings"]]
+    lines += ["", f"**{v['marking']}**", ""]
+    return "\n".join(lines)
