@@ -529,54 +529,169 @@ def minutes_markdown(meeting: Any) -> str:
 def answer_worker(store_dir: Path, rounds: int) -> None:
     """Time Enter → answer saved → next prompt ready, alternating with the atomic write alone.
 
-    Prints one JSON object {"a": [...], "b": [...], "how": "..."} on stdout (seconds).
+    Prints one JSON object {"a": [...], "b": [...], "how": "...", ...} on stdout (seconds).
     """
     import gc
 
     from strat_cli.samples import large
-    from strat_cli.store import Store, atomic_write
 
-    store = Store(store_dir)
-    store.ensure()
+    store = cli_store(store_dir)
     meeting = large("SD-2026-0002")
     store.save(meeting)
-    step, how = answer_step(store, meeting)
+    try:
+        from strat_cli.interview import Interview  # noqa: F401
+    except ImportError:
+        result = answer_by_save(store, meeting, rounds)
+    else:
+        gc.collect()
+        result = answer_by_interview(store, meeting, rounds)
+    print(json.dumps(result))
+
+
+def cli_store(store_dir: Path) -> Any:
+    """The store exactly as the CLI builds it (index hook and all), else a plain Store."""
+    try:
+        from strat_cli.cli._app import State
+
+        store = State(store_override=store_dir).store
+    except (ImportError, AttributeError, TypeError):
+        from strat_cli.store import Store
+
+        store = Store(store_dir)
+    store.ensure()
+    return store
+
+
+class StopBench(Exception):
+    """Raised by the fake prompts when enough answers were timed."""
+
+
+class TimedPrompts:
+    """A fake `prompts.Prompts` for the interview that answers at once and timestamps each
+    question: the time from one answer being returned (Enter) to the next question being asked
+    (the next prompt ready) is the chair's wait. In between questions it also times one
+    `atomic_write` of the meeting's current bytes, so the two sides alternate."""
+
+    def __init__(self, store: Any, meeting_id: str, rounds: int) -> None:
+        self.toolbar = ""
+        self.store = store
+        self.path = store.path(meeting_id)
+        self.rounds = rounds
+        self.saves = 0
+        self.answered_at: float | None = None
+        self.saves_at_answer = 0
+        self.all: list[float] = []  # every answer
+        self.saving: list[float] = []  # answers that saved the record before the next prompt
+        self.writes: list[float] = []
+        self.n = 0
+
+    def _ready(self) -> None:
+        now = time.perf_counter()
+        if self.answered_at is not None:
+            wait = now - self.answered_at
+            self.all.append(wait)
+            if self.saves > self.saves_at_answer:
+                self.saving.append(wait)
+                from strat_cli.store import atomic_write
+
+                data = self.path.read_bytes()
+                t = time.perf_counter()
+                atomic_write(self.path, data)
+                self.writes.append(time.perf_counter() - t)
+        if len(self.saving) >= self.rounds:
+            raise StopBench
+        self.n += 1
+
+    def _answer(self, value: Any) -> Any:
+        self.saves_at_answer = self.saves
+        self.answered_at = time.perf_counter()
+        return value
+
+    def text(self, message: str, *, default: str = "", hint: str = "", validate: Any = None) -> str:
+        self._ready()
+        if message.startswith("Due"):
+            answer = "2 working days"
+        elif message.startswith("Action"):
+            answer = f"Benchmark action {self.n}: check the school's records and report back"
+        else:
+            answer = default or "noted"
+        self._answer(answer)
+        if validate is not None:  # questionary validates on Enter, before returning
+            validate(answer)
+        return answer
+
+    def multiline(self, message: str, *, default: str = "", hint: str = "") -> str:
+        self._ready()
+        return str(self._answer(default or "Notes taken during the benchmark."))
+
+    def select(self, message: str, choices: Sequence[Any], *, default: str | None = None) -> str:
+        self._ready()
+        return str(self._answer(default or choices[self.n % len(choices)][0]))
+
+    def checkbox(self, message: str, choices: Sequence[Any], *, checked: Sequence[str] = ()) -> Any:
+        self._ready()
+        return self._answer([choices[self.n % len(choices)][0]])
+
+    def confirm(self, message: str, *, default: bool = True) -> bool:
+        self._ready()
+        return bool(self._answer(default))
+
+    def say(self, text: str = "") -> None:
+        pass
+
+
+def answer_by_interview(store: Any, meeting: Any, rounds: int) -> dict[str, Any]:
+    """Drive the real interview (its actions step, the busiest) through its prompt seam."""
+    from strat_cli.agenda import get_agenda
+    from strat_cli.interview import Interview
+    from strat_cli.model import Status
+
+    agenda = get_agenda(meeting.agenda)
+    item = next(i for i in agenda.items if i.kind == "actions")
+    meeting.status = Status.draft
+    meeting.ended_at = None
+    meeting.progress.current = item.key
+    if item.key in meeting.progress.done:
+        meeting.progress.done.remove(item.key)
+    store.save(meeting)
+    prompts = TimedPrompts(store, meeting.id, rounds)
+    original = store.save
+
+    def counting_save(*args: Any, **kwargs: Any) -> Any:
+        prompts.saves += 1
+        return original(*args, **kwargs)
+
+    store.save = counting_save
+    interview = Interview(meeting, agenda, store, prompts, user="Dana Okafor")
+    with contextlib.suppress(StopBench):
+        interview.run()
+    return {
+        "a": prompts.saving,
+        "b": prompts.writes,
+        "all": prompts.all,
+        "actions": len(meeting.actions),
+        "how": "the interview's actions step (strat_cli.interview.Interview) driven through "
+        "its prompt seam; A counts answers that saved the record",
+    }
+
+
+def answer_by_save(store: Any, meeting: Any, rounds: int) -> dict[str, Any]:
+    """Before the interview exists: the save step alone, alternating with the atomic write."""
+    from strat_cli.store import atomic_write
+
     path = store.path(meeting.id)
-    data = path.read_bytes()
-    for _ in range(5):  # warm-up both sides
-        step(0)
-        atomic_write(path, data)
     a: list[float] = []
     b: list[float] = []
-    gc.collect()
     for n in range(rounds):
+        meeting.notes["reason"] = f"Note written at answer {n}"
         t = time.perf_counter()
-        step(n)
+        store.save(meeting)
         a.append(time.perf_counter() - t)
         data = path.read_bytes()
         t = time.perf_counter()
         atomic_write(path, data)
         b.append(time.perf_counter() - t)
-    print(json.dumps({"a": a, "b": b, "how": how}))
-
-
-def answer_step(store: Any, meeting: Any) -> tuple[Callable[[int], None], str]:
-    """One answer, from Enter to the next prompt ready, through the best seam strat offers."""
-    try:
-        from strat_cli import interview as interview_mod  # type: ignore[attr-defined]
-    except ImportError:
-        interview_mod = None
-    if interview_mod is not None:
-        hook = getattr(interview_mod, "benchmark_answer_step", None)
-        if callable(hook):
-            return hook(store, meeting), "strat_cli.interview.benchmark_answer_step"
-    # Fallback until the interview exists: the save step alone (validate, write, index hook).
-
-    def step(n: int) -> None:
-        meeting.notes["reason"] = f"Note written at answer {n}"
-        store.save(meeting)
-
-    return step, "Store.save of the large meeting (interview not built yet)"
+    return {"a": a, "b": b, "how": "Store.save of the large meeting (no interview yet)"}
 
 
 # --- the pairs ---------------------------------------------------------------------------------
@@ -690,11 +805,18 @@ def bench_answer(ctx: Context) -> list[Pair]:
         raise SystemExit(f"answer worker failed:\n{run.stderr.decode(errors='replace')}")
     data = json.loads(run.stdout.decode().strip().splitlines()[-1])
     pair.a, pair.b = data["a"], data["b"]
+    extra = ""
+    if "all" in data:
+        extra = (
+            f" Over all {len(data['all'])} answers (those that only move to the next question "
+            f"included) p95 is {fmt_s(pct(data['all'], 95))}; the meeting grew to "
+            f"{data['actions']} actions."
+        )
     pair.a_peak = measure_peak([*worker, str(ctx.tmp / "answer-store-2"), str(rounds)], ctx.env)
     pair.a_label = f"one answer, in-process, via {data['how']}"
     pair.note = (
         "Peak memory is the whole worker process (strat imported, the large meeting loaded, "
-        f"{rounds} answers and writes)."
+        f"{rounds} answers and writes)." + extra
     )
     return [pair]
 
