@@ -148,7 +148,8 @@ def subject_for(meeting: Meeting, marking: str) -> str:
 def body_for(summary: str, footer: str, marking: str) -> str:
     """The action summary as plain text, then the data-protection footer."""
     parts = []
-    if marking.strip():
+    head = summary.lstrip().split("\n", 1)[0]
+    if marking.strip() and marking.strip() not in head:
         parts.append(marking.strip())
     parts.append(summary.rstrip())
     if footer.strip():
@@ -439,9 +440,7 @@ def ensure_documents(
     stale = [d for d in docs if meeting.rendered.get(d) != current or not paths[d].is_file()]
     if stale:
         agenda = get_agenda(meeting.agenda, settings.extra_agenda_dirs)
-        written = render.render_documents(meeting, agenda, settings, stale, out_dir)
-        for d, p in zip(stale, written, strict=False):
-            paths[d] = p
+        render.render_documents(meeting, agenda, settings, stale, out_dir)
         for d in stale:
             meeting.rendered[d] = current
     return paths, stale
@@ -459,6 +458,7 @@ def circulate(
     only: Iterable[str] | None = None,
     password: Callable[[], str | None] = lambda: None,
     now: Callable[[], datetime] = lambda: datetime.now(LONDON),
+    warn: Callable[[str], None] = lambda message: None,
 ) -> Circulation:
     """Prepare the message, save the draft, send it if asked, and record all of it.
 
@@ -472,8 +472,8 @@ def circulate(
     chosen = selected_docs(docs)
     if not chosen:
         raise InputError("no documents chosen")
-    who = settings.user or ""
     with store.edit(meeting_id, allow_locked=True) as meeting:
+        who = settings.user or meeting.chair
         paths, stale = ensure_documents(meeting, settings, chosen, out_dir)
         if stale:
             meeting.log("rendered", f"{', '.join(stale)} for email", who=who, at=now())
@@ -486,6 +486,11 @@ def circulate(
                 raise MailError(f"{paths[d]}: cannot read ({exc.strerror})") from None
         documents = {name: sha256(data) for name, data in attachments}
         recipients = recipients_for(meeting, settings, only)
+        # Said before anything can fail, so the chair knows who to reach another way.
+        if recipients.missing:
+            warn(f"no email address for: {'; '.join(recipients.missing)}")
+        if recipients.invalid:
+            warn(f"not an email address, left out: {'; '.join(recipients.invalid)}")
         agenda = get_agenda(meeting.agenda, settings.extra_agenda_dirs)
         subject = subject_for(meeting, settings.marking)
         body = body_for(

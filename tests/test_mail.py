@@ -257,6 +257,13 @@ def test_draft_parses_carries_x_unsent_and_every_document(
     assert back.rendered  # the renders are recorded, so the next run reuses them
 
 
+def test_document_names_match_the_renderer() -> None:
+    from strat_cli import render
+    from strat_cli.mail import DOC_CHOICES
+
+    assert tuple(render.DOCS) == DOC_CHOICES
+
+
 def test_subject_never_names_a_child(typical_meeting: Meeting) -> None:
     subject = subject_for(typical_meeting, "OFFICIAL-SENSITIVE")
     for child in typical_meeting.children:
@@ -355,8 +362,11 @@ def test_cli_warns_about_participants_without_email(
 
 
 def test_cli_server_down_keeps_draft_and_record(
-    isolated_home: Path, store: Store, saved: Meeting, tmp_path: Path
+    isolated_home: Path, store: Store, typical_meeting: Meeting, tmp_path: Path
 ) -> None:
+    typical_meeting.participants[7].email = ""
+    saved = typical_meeting
+    store.save(saved)
     port = free_port()  # nothing listens here
     config(isolated_home, port)
     first = runner.invoke(app, ["email", saved.id, "--out", str(tmp_path)])
@@ -371,6 +381,7 @@ def test_cli_server_down_keeps_draft_and_record(
         f"nothing was sent. The draft is saved at {draft}; "
         f"try again with: strat email {saved.id} --retry"
     )
+    assert "Warning: no email address for: Rita Mensah" in res.stderr
     assert draft.is_file()
     after = store.load(saved.id)
     assert after.circulation == before  # nothing recorded was lost, nothing false added

@@ -84,12 +84,9 @@ def email(
         again=again,
         only=only or None,
         password=password,
+        warn=warn,
     )
     rec = result.recipients
-    if rec.missing:
-        warn(f"no email address for: {'; '.join(rec.missing)}")
-    if rec.invalid:
-        warn(f"not an email address, left out: {'; '.join(rec.invalid)}")
     con = console()
     if result.rerendered:
         con.print(f"Re-rendered (the record changed): {', '.join(result.rerendered)}")
