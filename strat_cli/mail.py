@@ -388,13 +388,14 @@ def _os_reason(exc: BaseException) -> str:
 
 
 def received_current(meeting: Meeting, documents: Mapping[str, str]) -> set[str]:
-    """Lower-cased addresses that already received exactly these documents (name and hash)."""
-    want = dict(documents)
-    got: set[str] = set()
+    """Lower-cased addresses that already received every one of these documents, byte for
+    byte (same file name and sha256), in one message or several."""
+    had: dict[str, set[tuple[str, str]]] = {}
     for entry in meeting.circulation:
-        if entry.documents == want:
-            got |= {a.lower() for a in entry.delivered}
-    return got
+        for address in entry.delivered:
+            had.setdefault(address.lower(), set()).update(entry.documents.items())
+    want = set(documents.items())
+    return {address for address, got in had.items() if want <= got}
 
 
 @dataclass

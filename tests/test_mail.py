@@ -526,3 +526,31 @@ def test_password_from_env_or_prompt_never_guessed() -> None:
     with pytest.raises(MailError, match="STRAT_SMTP_PASSWORD"):
         resolve_password(smtp, {}, prompt=None)
     assert resolve_password(SmtpSettings(), {}, prompt=None) is None
+
+
+def test_documents_received_in_separate_messages_count(
+    store: Store, saved: Meeting, settings: Settings, tmp_path: Path, smtp_server: Server
+) -> None:
+    s = mail_settings(settings, smtp_server.port)
+    circulate(store, saved.id, s, out_dir=tmp_path, send_now=True, docs=["summary"])
+    circulate(store, saved.id, s, out_dir=tmp_path, send_now=True, docs=["minutes"])
+    both = circulate(
+        store, saved.id, s, out_dir=tmp_path, send_now=True, docs=["minutes", "summary"]
+    )
+    assert both.delivered == [] and len(both.skipped) == 9
+    assert len(smtp_server.inbox.messages) == 2
+
+
+def test_cli_retry_after_a_refusal(
+    isolated_home: Path, store: Store, saved: Meeting, tmp_path: Path, smtp_server: Server
+) -> None:
+    config(isolated_home, smtp_server.port)
+    smtp_server.inbox.refuse = {"brennan@education.northshire.example"}
+    res = runner.invoke(app, ["email", saved.id, "--send", "--out", str(tmp_path)])
+    assert res.exit_code == 1
+    assert "Error: the mail server refused 1 of 8 recipients: brennan@" in res.stderr
+    smtp_server.inbox.refuse = set()
+    res = runner.invoke(app, ["email", saved.id, "--retry", "--out", str(tmp_path)])
+    assert res.exit_code == 0, res.output
+    assert "Sent to 1: brennan@education.northshire.example" in res.stdout
+    assert smtp_server.inbox.messages[-1][1] == ["brennan@education.northshire.example"]
