@@ -263,6 +263,15 @@ def resolve_password(
     return value
 
 
+def check_settings(settings: Settings) -> None:
+    """Say which setting is missing, and in which file, before a connection is tried."""
+    where = settings.config_path or "the settings file"
+    if not settings.smtp.host:
+        raise MailError(f"no SMTP server configured: set [smtp] host in {where}")
+    if not settings.email.sender:
+        raise MailError(f"no sender address configured: set [email] sender in {where}")
+
+
 def send(
     raw: bytes,
     sender: str,
@@ -550,6 +559,7 @@ def circulate(
             now=stamp,
         )
         try:
+            check_settings(settings)
             outcome = send(wire_bytes(sent_msg), sender, targets, settings.smtp, password())
         except MailError as exc:
             # Nothing went out, so nothing joins the circulation log (it is what the
@@ -560,8 +570,8 @@ def circulate(
             )
             store.save(meeting)
             raise MailError(
-                f"{exc.message}; nothing was sent. The draft is saved at {draft}; "
-                f"try again with: strat email {meeting.id} --retry"
+                f"{exc.message}; nothing was sent. The draft is saved at {draft} (it can be "
+                f"sent from Outlook); or try again with: strat email {meeting.id} --retry"
             ) from None
         result.delivered, result.refused = outcome.delivered, outcome.refused
         if not outcome.delivered:

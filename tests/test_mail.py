@@ -378,8 +378,8 @@ def test_cli_server_down_keeps_draft_and_record(
     draft = tmp_path / f"{saved.id}-email.eml"
     assert res.stderr.splitlines()[-1] == (
         f"Error: could not reach the mail server 127.0.0.1:{port} (connection refused); "
-        f"nothing was sent. The draft is saved at {draft}; "
-        f"try again with: strat email {saved.id} --retry"
+        f"nothing was sent. The draft is saved at {draft} (it can be sent from Outlook); "
+        f"or try again with: strat email {saved.id} --retry"
     )
     assert "Warning: no email address for: Rita Mensah" in res.stderr
     assert draft.is_file()
@@ -554,3 +554,12 @@ def test_cli_retry_after_a_refusal(
     assert res.exit_code == 0, res.output
     assert "Sent to 1: brennan@education.northshire.example" in res.stdout
     assert smtp_server.inbox.messages[-1][1] == ["brennan@education.northshire.example"]
+
+
+def test_missing_smtp_settings_name_the_file(
+    store: Store, saved: Meeting, settings: Settings, tmp_path: Path
+) -> None:
+    with pytest.raises(MailError, match=r"no SMTP server configured: set \[smtp\] host in "):
+        circulate(store, saved.id, settings, out_dir=tmp_path, send_now=True)
+    assert (tmp_path / f"{saved.id}-email.eml").is_file()
+    assert store.load(saved.id).circulation == []

@@ -89,7 +89,9 @@ def email(
     rec = result.recipients
     con = console()
     if result.rerendered:
-        con.print(f"Re-rendered (the record changed): {', '.join(result.rerendered)}")
+        con.print(
+            f"Rendered (new or changed since the last render): {', '.join(result.rerendered)}"
+        )
     for name in result.documents:
         con.print(f"Attached: {name}")
     con.print(f"Draft saved: {result.draft}")
