@@ -291,8 +291,12 @@ class Interview:
         required: str = "",
         multiline: bool = False,
         validate: Callable[[str], str | None] | None = None,
+        keep: Callable[[str], None] | None = None,
     ) -> str:
-        """A text answer; `/commands` typed here run and the same question comes back."""
+        """A text answer; `/commands` typed here run and the same question comes back.
+
+        `keep` stores text typed above a navigation command (`…\n/goto 4`) before leaving.
+        """
         while True:
             if multiline:
                 raw = self.p.multiline(message, default=default, hint=hint)
@@ -304,7 +308,13 @@ class Interview:
                 raw = f"{body}\n{line[1:]}" if body else line[1:]
             elif line.startswith("/"):
                 kept = body if body else ""
-                edited = self.command(line, kept or default)
+                try:
+                    edited = self.command(line, kept or default)
+                except Navigate:
+                    if kept.strip() and keep is not None:
+                        keep(kept)
+                        self.save()
+                    raise
                 if edited is not None:
                     raw = edited
                 else:
@@ -435,14 +445,14 @@ class Interview:
                 self.say(f"   {line}")
 
     def next_after(self, key: str | None) -> str | None:
-        """The next item not yet done after `key`, else the first one still open."""
-        done = set(self.m.progress.done)
-        start = self.keys.index(key) + 1 if key in self.keys else 0
-        for k in self.keys[start:]:
-            if k not in done:
+        """Where to go after `key`: the first item neither done nor skipped, in agenda order
+        (so after a jump the chair returns to where they were), then the skipped ones."""
+        done, skipped = set(self.m.progress.done), set(self.m.progress.skipped)
+        for k in self.keys:
+            if k not in done and k not in skipped and k != key:
                 return k
         for k in self.keys:
-            if k not in done:
+            if k not in done and k != key:
                 return k
         return None
 
@@ -577,7 +587,12 @@ class Interview:
     # --- the structured steps -----------------------------------------------------------------
 
     def step_notes(self, item: Item) -> None:
-        text = self.ask(item.title, default=self.m.notes.get(item.key, ""), multiline=True)
+        def keep(text: str) -> None:
+            self.m.notes[item.key] = text
+
+        text = self.ask(
+            item.title, default=self.m.notes.get(item.key, ""), multiline=True, keep=keep
+        )
         if text.strip():
             self.m.notes[item.key] = text
         else:
@@ -892,7 +907,10 @@ class Interview:
             return
         for child in m.subject_children:
             child.voice = self.ask(
-                f"{child.name}: voice and lived experience", default=child.voice, multiline=True
+                f"{child.name}: voice and lived experience",
+                default=child.voice,
+                multiline=True,
+                keep=lambda t, c=child: setattr(c, "voice", t),  # type: ignore[misc]
             )
             self.save()
 
@@ -905,7 +923,10 @@ class Interview:
         risk.level = None if level == "none" else RiskLevel(level)
         self.save()
         risk.summary = self.ask(
-            "Risk and urgency: the assessment", default=risk.summary, multiline=True
+            "Risk and urgency: the assessment",
+            default=risk.summary,
+            multiline=True,
+            keep=lambda t: setattr(risk, "summary", t),
         )
         self.save()
         risk.immediate_safety = self.ask(

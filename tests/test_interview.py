@@ -1,0 +1,534 @@
+"""The live meeting through the prompt seam, in-process: a scripted `Prompts` answers each
+question, checking it was the question expected, and the store is read back after."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+import pytest
+
+from strat_cli.agenda import Agenda, get_agenda
+from strat_cli.interview import Interview, find_command, parse_clock
+from strat_cli.model import (
+    LONDON,
+    AgencyKind,
+    Attendance,
+    Child,
+    Meeting,
+    Outcome,
+    Participant,
+    Status,
+    YesNo,
+)
+from strat_cli.prompts import Choice
+from strat_cli.store import Store
+
+NOW = datetime(2026, 11, 19, 10, 30, tzinfo=LONDON)  # a Thursday
+DEFAULT = object()  # take the prompt's default
+
+
+class Script:
+    """A fake `Prompts`: each question must contain the expected words; answers in order."""
+
+    def __init__(self, steps: Sequence[tuple[str, Any]]) -> None:
+        self.steps = list(steps)
+        self.toolbar = ""
+        self.said: list[str] = []
+        self.asked: list[str] = []
+
+    def _answer(self, kind: str, message: str, default: Any) -> Any:
+        self.asked.append(message)
+        if not self.steps:
+            raise AssertionError(f"unscripted {kind}: {message!r}")
+        expect, answer = self.steps.pop(0)
+        assert expect.lower() in message.lower(), f"expected {expect!r}, asked {message!r}"
+        if answer is KeyboardInterrupt:
+            raise KeyboardInterrupt
+        return default if answer is DEFAULT else answer
+
+    def text(self, message: str, *, default: str = "", hint: str = "", validate: Any = None) -> str:
+        return str(self._answer("text", message, default))
+
+    def multiline(self, message: str, *, default: str = "", hint: str = "") -> str:
+        return str(self._answer("multiline", message, default))
+
+    def select(self, message: str, choices: Sequence[Choice], *, default: str | None = None) -> str:
+        answer = self._answer("select", message, default)
+        values = [v for v, _ in choices]
+        assert answer in values, f"{answer!r} is not a choice of {message!r}: {values}"
+        return str(answer)
+
+    def checkbox(
+        self, message: str, choices: Sequence[Choice], *, checked: Sequence[str] = ()
+    ) -> list[str]:
+        return list(self._answer("checkbox", message, list(checked)))
+
+    def confirm(self, message: str, *, default: bool = True) -> bool:
+        return bool(self._answer("confirm", message, default))
+
+    def say(self, text: str = "") -> None:
+        self.said.append(text)
+
+    @property
+    def screen(self) -> str:
+        return "\n".join(self.said)
+
+    def done(self) -> None:
+        assert not self.steps, f"unused answers: {self.steps}"
+
+
+def people() -> list[Participant]:
+    rows = [
+        ("Dana Okafor", "Northshire Children's Social Care", AgencyKind.social_care),
+        ("DS Priya Lamb", "Northshire Police", AgencyKind.police),
+        ("Dr Owen Hartley", "Northshire NHS Trust", AgencyKind.health),
+        ("Leah Brennan", "Elmfield Primary School", AgencyKind.education),
+    ]
+    return [
+        Participant(id=f"P{n}", name=name, agency=agency, agency_kind=kind)
+        for n, (name, agency, kind) in enumerate(rows, 1)
+    ]
+
+
+def draft(store: Store, *, present: bool = True) -> Meeting:
+    m = Meeting(
+        id="SD-2026-0007",
+        agenda="national",
+        started_at=datetime(2026, 11, 19, 10, 0, tzinfo=LONDON),
+        chair="Dana Okafor",
+        children=[Child(id="C1", name="Ellie Marsh"), Child(id="C2", name="Noah Marsh")],
+        participants=people(),
+    )
+    if present:
+        for p in m.participants:
+            p.attendance = Attendance.remote
+        m.progress.attendance_taken = True
+    store.save(m)
+    return m
+
+
+@pytest.fixture
+def national() -> Agenda:
+    return get_agenda("national")
+
+
+@pytest.fixture
+def lancs(national: Agenda) -> Agenda:
+    """An area where NFA needs the police officer in charge's agreement (Pan-Lancashire 3.3)."""
+    rules = national.rules.model_copy(update={"nfa_requires_police_agreement": True})
+    return national.model_copy(update={"rules": rules})
+
+
+def interview(m: Meeting, agenda: Agenda, store: Store, script: Script) -> Interview:
+    return Interview(m, agenda, store, script, user="Dana Okafor", clock=lambda: NOW)
+
+
+# --- decisions ---------------------------------------------------------------------------------
+
+
+def test_one_decision_applies_to_several_children_then_differs(
+    store: Store, national: Agenda
+) -> None:
+    m = draft(store)
+    s = Script(
+        [
+            ("which children", ["C1", "C2"]),
+            ("outcome", Outcome.s47_joint.value),
+            ("rationale", "Disclosure and a bruise; both live in the household."),
+            ("medical", "yes"),
+            ("why is a medical", "Document the bruise"),
+            ("who will carry", "Dr Hartley at 16:00"),
+            ("consent is refused", "Seek legal advice"),
+            ("parents", "no"),
+            ("why are they not told", "Would alert the alleged perpetrator"),
+            ("legal advice", "no"),
+            ("seen alone", "At school today"),
+            ("interpreter", ""),
+            ("differ", ["C2"]),
+            ("outcome", Outcome.s47_single.value),
+            ("rationale", "No injury to Noah; same household."),
+            ("medical", "no"),
+            ("why is no medical", "No injury or disclosure"),
+            ("parents", DEFAULT),
+            ("why are they not told", DEFAULT),
+            ("legal advice", DEFAULT),
+            ("seen alone", "Not applicable, aged 3"),
+            ("interpreter", DEFAULT),
+        ]
+    )
+    interview(m, national, store, s).record_decision()
+    s.done()
+    saved = store.load(m.id)
+    c1, c2 = saved.decisions_for("C1")[0], saved.decisions_for("C2")[0]
+    assert c1.outcome == Outcome.s47_joint and c1.medical.needed == YesNo.yes
+    assert c1.parents_not_informed_reason == "Would alert the alleged perpetrator"
+    assert c2.outcome == Outcome.s47_single and c2.rationale == "No injury to Noah; same household."
+    assert c2.medical.needed == YesNo.no and c2.medical.reason == "No injury or disclosure"
+    assert c2.parents_informed == YesNo.no  # kept from the shared decision
+    assert len(saved.decisions) == 2
+    assert [e.event for e in saved.audit].count("decision recorded") == 2
+
+
+def test_empty_rationale_is_refused(store: Store, national: Agenda) -> None:
+    m = draft(store)
+    m.children = m.children[:1]
+    s = Script(
+        [
+            ("outcome", Outcome.s17.value),
+            ("rationale", "   "),
+            ("rationale", "Needs are unmet; no significant harm."),
+            ("medical", "not yet decided"),
+            ("parents", "yes"),
+            ("legal", "no"),
+            ("seen alone", ""),
+            ("interpreter", ""),
+        ]
+    )
+    interview(m, national, store, s).record_decision()
+    s.done()
+    assert "A decision needs its rationale" in s.screen
+    assert store.load(m.id).decisions[0].rationale == "Needs are unmet; no significant harm."
+
+
+def test_nfa_needs_police_agreement_where_the_area_says_so(store: Store, lancs: Agenda) -> None:
+    m = draft(store)
+    m.children = m.children[:1]
+    s = Script(
+        [
+            ("outcome", Outcome.nfa.value),
+            ("police officer in charge", DEFAULT),  # the police participant is offered
+            ("agree to no further action", False),
+            ("outcome", Outcome.nfa.value),
+            ("police officer in charge", "DI Ravi Kohli"),
+            ("agree to no further action", True),
+            ("reasons", "Accidental injury explained by the GP record"),
+            ("rationale", "Injury explained; no further concerns from any agency."),
+            ("medical", "no"),
+            ("why is no medical", "GP already examined"),
+            ("parents", "yes"),
+            ("legal", "no"),
+            ("seen alone", ""),
+            ("interpreter", ""),
+        ]
+    )
+    interview(m, lancs, store, s).record_decision()
+    s.done()
+    assert "NFA cannot be recorded without that agreement" in s.screen
+    d = store.load(m.id).decisions[0]
+    assert d.outcome == Outcome.nfa
+    assert d.police_agreement is not None and d.police_agreement.agreed
+    assert d.police_agreement.officer == "DI Ravi Kohli"
+
+
+def test_police_officer_defaults_to_the_police_participant(store: Store, lancs: Agenda) -> None:
+    m = draft(store)
+    m.children = m.children[:1]
+    seen: dict[str, str] = {}
+
+    class Peek(Script):
+        def text(
+            self, message: str, *, default: str = "", hint: str = "", validate: Any = None
+        ) -> str:
+            if "officer in charge" in message:
+                seen["default"] = default
+            return super().text(message, default=default, hint=hint, validate=validate)
+
+    s = Peek(
+        [
+            ("outcome", Outcome.nfa.value),
+            ("officer", DEFAULT),
+            ("agree", False),
+            ("outcome", KeyboardInterrupt),
+        ]
+    )
+    with pytest.raises(KeyboardInterrupt):
+        interview(m, lancs, store, s).record_decision()
+    assert seen["default"] == "DS Priya Lamb"
+
+
+# --- actions -----------------------------------------------------------------------------------
+
+
+def test_action_needs_owner_and_due_and_shows_the_resolved_date(
+    store: Store, national: Agenda
+) -> None:
+    m = draft(store)
+    s = Script(
+        [
+            ("owner", "other"),
+            ("owner's name", ""),  # refused: an action needs an owner
+            ("owner's name", "Kim Duffy"),
+            ("agency", "Northshire Housing"),
+            ("due", ""),  # refused: an action needs a due time
+            ("due", "whenever"),  # refused: not a due time
+            ("due", "2 working days"),
+            ("due mon 23 nov 2026", False),  # the chair sees the date and corrects it
+            ("due", "today 17:00"),
+            ("due thu 19 nov 2026 17:00", True),
+            ("which children", ["C1"]),
+            ("contingency", True),
+        ]
+    )
+    action = interview(m, national, store, s).add_action("Check the housing file for the address")
+    s.done()
+    assert "An action needs an owner." in s.screen
+    assert "An action needs a due time." in s.screen
+    saved = store.load(m.id).actions[0]
+    assert saved == action
+    assert (saved.owner, saved.agency, saved.due_rule) == (
+        "Kim Duffy",
+        "Northshire Housing",
+        "today 17:00",
+    )
+    assert saved.due == datetime(2026, 11, 19, 17, 0, tzinfo=LONDON)
+    assert saved.contingency and saved.child_ids == ["C1"]
+    assert store.load(m.id).audit[-1].event == "action added"
+
+
+def test_action_owner_picked_from_participants(store: Store, national: Agenda) -> None:
+    m = draft(store)
+    s = Script(
+        [("owner", "P2"), ("due", "within 1 hour"), ("due thu 19 nov 2026 11:30", True),
+         ("which children", []), ("contingency", False)]
+    )  # fmt: skip
+    a = interview(m, national, store, s).add_action("Speak to the alleged perpetrator")
+    s.done()
+    assert (a.owner, a.owner_participant_id, a.agency) == (
+        "DS Priya Lamb",
+        "P2",
+        "Northshire Police",
+    )
+
+
+# --- walking the agenda --------------------------------------------------------------------
+
+
+def notes_agenda(national: Agenda) -> Agenda:
+    """National agenda cut to attendance + three notes items + decisions + actions."""
+    keep = ["introductions", "reason", "criminal_investigation", "legal", "decisions", "actions"]
+    return national.model_copy(update={"items": [national.item(k) for k in keep]})
+
+
+def test_skip_back_goto_open_and_long_notes(store: Store, national: Agenda) -> None:
+    agenda = notes_agenda(national)
+    m = draft(store)
+    m.progress.done = ["introductions"]
+    m.progress.current = "reason"
+    long_note = "First line of the concern.\n\nSecond paragraph,\nwith a third line."
+    s = Script(
+        [
+            ("reason for the discussion", "/skip"),
+            ("criminal investigation", "/open"),
+            ("criminal investigation", "/back"),
+            ("reason for the discussion", long_note),
+            ("criminal investigation", "ABE tomorrow\n/goto 4"),  # text kept, jump
+            ("legal advice", "None needed"),
+            ("criminal investigation", DEFAULT),  # the kept text comes back as default
+            ("which children", KeyboardInterrupt),
+        ]
+    )
+    iv = interview(m, agenda, store, s)
+    with pytest.raises(KeyboardInterrupt):
+        iv.run()
+    saved = store.load(m.id)
+    assert saved.notes["reason"] == long_note
+    assert saved.notes["legal"] == "None needed"
+    assert saved.notes["criminal_investigation"] == "ABE tomorrow"
+    assert "Skipped: Reason for the discussion" in s.screen
+    assert "Still open:" in s.screen and " 2. Reason for the discussion (skipped)" in s.screen
+    assert saved.progress.done == ["introductions", "reason", "legal", "criminal_investigation"]
+    assert saved.progress.current == "decisions"
+    assert "item 2 of 6" in s.screen
+
+
+def test_goto_bad_number_and_unknown_command(store: Store, national: Agenda) -> None:
+    agenda = notes_agenda(national)
+    m = draft(store)
+    m.progress.done = ["introductions"]
+    m.progress.current = "reason"
+    s = Script(
+        [
+            ("reason", "/goto 99"),
+            ("reason", "/frobnicate"),
+            ("reason", "//not a command"),
+            ("criminal", KeyboardInterrupt),
+        ]
+    )
+    with pytest.raises(KeyboardInterrupt):
+        interview(m, agenda, store, s).run()
+    assert "No item '99'" in s.screen
+    assert "Unknown command /frobnicate" in s.screen
+    assert store.load(m.id).notes["reason"] == "/not a command"
+
+
+def test_side_commands_return_to_the_same_question(store: Store, national: Agenda) -> None:
+    agenda = notes_agenda(national)
+    m = draft(store)
+    m.progress.done = ["introductions"]
+    m.progress.current = "reason"
+    s = Script(
+        [
+            ("reason", "/help"),
+            ("reason", "/act"),  # unambiguous start of /action
+            ("what exactly", "/decision"),  # not inside another step
+            ("what exactly", "/cancel"),
+            ("reason", "/info"),
+            ("who is sharing", "P3"),
+            ("what did dr owen hartley share", "No hospital attendances."),
+            ("flag", ["historical"]),
+            ("reason", "/disagree"),
+            ("what is it about", "Police want NFA"),
+            ("raised by", "P2"),
+            ("resolved", ""),
+            ("escalated", True),
+            ("to whom", "Service manager, per the escalation policy"),
+            ("reason", "Concern from school"),
+            ("criminal", KeyboardInterrupt),
+        ]
+    )
+    with pytest.raises(KeyboardInterrupt):
+        interview(m, agenda, store, s).run()
+    s.done()
+    saved = store.load(m.id)
+    assert "/action" in s.screen and "/who" in s.screen  # /help lists the commands
+    assert "Finish this step first, or type /cancel" in s.screen
+    assert "Action: dropped" in s.screen and saved.actions == []
+    assert saved.information[0].by == "Dr Owen Hartley" and saved.information[0].historical
+    assert saved.participant("P3") and saved.participant("P3").contributed  # type: ignore[union-attr]
+    assert saved.disagreements[0].escalated and saved.disagreements[0].raised_by == "DS Priya Lamb"
+    assert saved.notes["reason"] == "Concern from school"
+
+
+def test_late_joiner_and_early_leaver(store: Store, national: Agenda) -> None:
+    m = draft(store)
+    s = Script(
+        [
+            ("add or update who", "new"),
+            ("name", "Jo Castell"),
+            ("how are they taking part", "phone/video"),
+            ("joined at", "10:25"),
+            ("job role", "Health Visitor"),
+            ("agency", "Northshire Community Health"),
+            ("kind of agency", DEFAULT),  # guessed from the agency: health
+            ("email", ""),
+        ]
+    )
+    iv = interview(m, national, store, s)
+    iv.who()
+    s.done()
+    s.steps = [("add or update who", "P2"), ("ds priya lamb", "left"), ("left at", "10:40")]
+    iv.who()
+    s.done()
+    saved = store.load(m.id)
+    jo = saved.participants[-1]
+    assert (jo.name, jo.agency_kind, jo.attendance) == (
+        "Jo Castell",
+        AgencyKind.health,
+        Attendance.remote,
+    )
+    assert jo.joined_at == datetime(2026, 11, 19, 10, 25, tzinfo=LONDON)
+    assert saved.participant("P2").left_at == datetime(2026, 11, 19, 10, 40, tzinfo=LONDON)  # type: ignore[union-attr]
+    assert "Nobody from police (a statutory partner) remains" in s.screen
+    events = [e.event for e in saved.audit]
+    assert "participant added" in events and "participant left" in events
+
+
+def test_attendance_names_missing_partner_and_records_the_reason(
+    store: Store, national: Agenda
+) -> None:
+    m = draft(store, present=False)
+    s = Script(
+        [
+            ("dana okafor", "phone/video"),
+            ("ds priya lamb", "apologies"),
+            ("reason for ds priya lamb", "In court"),
+            ("owen hartley", DEFAULT),
+            ("leah brennan", "in person"),
+            ("anyone else", ""),
+            ("without police", "escalate"),
+            ("why is police not taking part", "In court; view given by phone before the call"),
+            ("escalated to whom", "DI on duty, CAIU"),
+        ]
+    )
+    interview(m, national, store, s).step_attendance(national.items[0])
+    s.done()
+    assert "Statutory partner missing: police" in s.screen
+    saved = store.load(m.id)
+    assert saved.progress.attendance_taken
+    gap = saved.partner_gaps[0]
+    assert (gap.agency_kind, gap.escalated, gap.proceeded) == (AgencyKind.police, True, True)
+    assert gap.escalation == "DI on duty, CAIU"
+    assert saved.participant("P3").attendance == Attendance.remote  # type: ignore[union-attr]
+
+
+def test_missing_partner_can_stop_the_meeting_as_a_draft(store: Store, national: Agenda) -> None:
+    m = draft(store, present=False)
+    s = Script(
+        [
+            ("dana okafor", DEFAULT),
+            ("ds priya lamb", DEFAULT),
+            ("owen hartley", "did not attend"),
+            ("leah brennan", DEFAULT),
+            ("anyone else", ""),
+            ("without health", "stop"),
+            ("why is health not", "No answer from the named doctor"),
+        ]
+    )
+    assert interview(m, national, store, s).run() == "paused"
+    saved = store.load(m.id)
+    assert saved.status == Status.draft and not saved.progress.attendance_taken
+    assert saved.partner_gaps[0].proceeded is False
+
+
+def test_ending_shows_the_closing_screen_and_deadlines(store: Store, national: Agenda) -> None:
+    agenda = notes_agenda(national)
+    m = draft(store)
+    m.progress.done = [i.key for i in agenda.items]
+    s = Script([("end the meeting", "end"), ("end time", "11:05")])
+    assert interview(m, agenda, store, s).run() == "ended"
+    saved = store.load(m.id)
+    assert saved.status == Status.ended
+    assert saved.ended_at == datetime(2026, 11, 19, 11, 5, tzinfo=LONDON)
+    assert "no decision for C1 Ellie Marsh" in s.screen
+    assert "Action summary due   Thu 19 Nov 2026 12:05" in s.screen
+    assert "Circulate record by" in s.screen
+    assert saved.audit[-1].event == "ended"
+
+
+def test_ctrl_c_keeps_every_earlier_answer(store: Store, national: Agenda) -> None:
+    agenda = notes_agenda(national)
+    m = draft(store)
+    m.progress.done = ["introductions"]
+    m.progress.current = "reason"
+    s = Script([("reason", "Disclosure at school"), ("criminal", KeyboardInterrupt)])
+    with pytest.raises(KeyboardInterrupt):
+        interview(m, agenda, store, s).run()
+    saved = store.load(m.id)
+    assert saved.notes["reason"] == "Disclosure at school"
+    assert saved.progress.current == "criminal_investigation"
+
+
+def test_eof_becomes_a_clear_message(store: Store, national: Agenda) -> None:
+    from strat_cli.interview import InputClosed, run_interview
+
+    m = draft(store)
+    m.progress.current = "reason"
+
+    class Closed(Script):
+        def multiline(self, message: str, *, default: str = "", hint: str = "") -> str:
+            raise EOFError
+
+    with pytest.raises(InputClosed, match="strat resume SD-2026-0007"):
+        run_interview(interview(m, national, store, Closed([])))
+
+
+def test_commands_and_clock_parsing() -> None:
+    assert find_command("dec") is not None and find_command("dec").name == "decision"  # type: ignore[union-attr]
+    assert find_command("d").name == "decision"  # type: ignore[union-attr]
+    assert find_command("zz") is None
+    day = NOW.date()
+    assert parse_clock("2pm", day).hour == 14
+    assert parse_clock("10.05", day).minute == 5
+    assert parse_clock("20/11/2026 09:00", day).day == 20
