@@ -263,6 +263,11 @@ def resolve_password(
     return value
 
 
+def tls_context() -> ssl.SSLContext:
+    """The system's trusted certificates, verified: a council relay must prove who it is."""
+    return ssl.create_default_context()
+
+
 def check_settings(settings: Settings) -> None:
     """Say which setting is missing, and in which file, before a connection is tried."""
     where = settings.config_path or "the settings file"
@@ -291,7 +296,7 @@ def send(
         raise MailError("no sender address configured: set [email] sender in the settings file")
     if not recipients:
         raise MailError("nobody to send to")
-    context = ssl.create_default_context()
+    context = tls_context()
     client: smtplib.SMTP | None = None
     try:
         try:

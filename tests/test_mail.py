@@ -563,3 +563,110 @@ def test_missing_smtp_settings_name_the_file(
         circulate(store, saved.id, settings, out_dir=tmp_path, send_now=True)
     assert (tmp_path / f"{saved.id}-email.eml").is_file()
     assert store.load(saved.id).circulation == []
+
+
+# --- real TLS: a throwaway certificate for 127.0.0.1 ------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def certificate(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    import shutil
+    import subprocess
+
+    openssl = shutil.which("openssl")
+    if openssl is None:
+        pytest.skip("openssl is needed to make a test certificate")
+    folder = tmp_path_factory.mktemp("tls")
+    cert, key = folder / "cert.pem", folder / "key.pem"
+    subprocess.run(
+        [
+            *(openssl, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2"),
+            *("-keyout", str(key), "-out", str(cert), "-subj", "/CN=127.0.0.1"),
+            *("-addext", "subjectAltName=IP:127.0.0.1"),
+        ],
+        check=True,
+        capture_output=True,
+    )
+    return cert, key
+
+
+def _server_context(certificate: tuple[Path, Path]) -> Any:
+    import ssl
+
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(str(certificate[0]), str(certificate[1]))
+    return context
+
+
+def _trusting(certificate: tuple[Path, Path]) -> Any:
+    import ssl
+
+    return lambda: ssl.create_default_context(cafile=str(certificate[0]))
+
+
+@pytest.fixture
+def starttls_server(certificate: tuple[Path, Path]) -> Iterator[Server]:
+    yield from _start(
+        tls_context=_server_context(certificate),
+        require_starttls=True,
+        authenticator=_authenticator,
+    )
+
+
+@pytest.fixture
+def ssl_server(certificate: tuple[Path, Path]) -> Iterator[Server]:
+    yield from _start(ssl_context=_server_context(certificate), authenticator=_authenticator)
+
+
+def test_starttls_and_login_deliver(
+    store: Store,
+    saved: Meeting,
+    settings: Settings,
+    tmp_path: Path,
+    starttls_server: Server,
+    certificate: tuple[Path, Path],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from strat_cli import mail
+
+    monkeypatch.setattr(mail, "tls_context", _trusting(certificate))
+    s = mail_settings(settings, starttls_server.port, user="chair@socialcare.northshire.example")
+    s = replace(s, smtp=replace(s.smtp, security="starttls"))
+    result = circulate(
+        store, saved.id, s, out_dir=tmp_path, send_now=True, password=lambda: PASSWORD
+    )
+    assert len(result.delivered) == 9
+    assert len(starttls_server.inbox.messages) == 1
+
+
+def test_implicit_ssl_delivers(
+    store: Store,
+    saved: Meeting,
+    settings: Settings,
+    tmp_path: Path,
+    ssl_server: Server,
+    certificate: tuple[Path, Path],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from strat_cli import mail
+
+    monkeypatch.setattr(mail, "tls_context", _trusting(certificate))
+    s = mail_settings(settings, ssl_server.port)
+    s = replace(s, smtp=replace(s.smtp, security="ssl"))
+    result = circulate(store, saved.id, s, out_dir=tmp_path, send_now=True)
+    assert len(result.delivered) == 9
+
+
+def test_untrusted_certificate_is_a_tls_failure(
+    store: Store, saved: Meeting, settings: Settings, tmp_path: Path, starttls_server: Server
+) -> None:
+    s = mail_settings(settings, starttls_server.port, user="chair@socialcare.northshire.example")
+    s = replace(s, smtp=replace(s.smtp, security="starttls"))
+    with pytest.raises(MailError) as err:
+        circulate(store, saved.id, s, out_dir=tmp_path, send_now=True, password=lambda: PASSWORD)
+    assert err.value.message.startswith(
+        f"TLS with the mail server 127.0.0.1:{starttls_server.port} failed "
+        "(the server's certificate is not trusted: "
+    )
+    assert starttls_server.inbox.messages == []
+    assert store.load(saved.id).circulation == []
