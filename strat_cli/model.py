@@ -17,7 +17,8 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validat
 
 SCHEMA_VERSION = 1
 LONDON = ZoneInfo("Europe/London")
-MEETING_ID_RE = re.compile(r"^SD-\d{4}-\d{4,6}$")
+# ASCII digits only and \Z, not $: "SD-2026-0001\n" or other scripts' digits are not references.
+MEETING_ID_RE = re.compile(r"\ASD-[0-9]{4}-[0-9]{4,6}\Z")
 
 
 def _aware(value: datetime) -> datetime:
