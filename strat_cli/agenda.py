@@ -133,6 +133,7 @@ def _where(loc: tuple[Any, ...], data: Any) -> str:
     node = data
     for i, step in enumerate(loc):
         if step == "items" and i + 1 < len(loc) and isinstance(loc[i + 1], int):
+            node = node.get("items") if isinstance(node, dict) else None
             continue
         if isinstance(step, int) and i > 0 and loc[i - 1] == "items":
             key = (
