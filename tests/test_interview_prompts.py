@@ -1,0 +1,73 @@
+"""The terminal side of the prompt seam, driven in-process through prompt_toolkit pipe input."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterator
+
+import pytest
+from prompt_toolkit.application import create_app_session
+from prompt_toolkit.input import create_pipe_input
+from prompt_toolkit.output import DummyOutput
+
+from strat_cli.prompts import TerminalPrompts
+
+
+@pytest.fixture
+def keys() -> Iterator[tuple[TerminalPrompts, object]]:
+    with create_pipe_input() as pipe, create_app_session(input=pipe, output=DummyOutput()):
+        yield TerminalPrompts(toolbar=" /help", out=io.StringIO()), pipe
+
+
+def test_multiline_finishes_on_an_empty_line(keys: tuple[TerminalPrompts, object]) -> None:
+    p, pipe = keys
+    pipe.send_text("First line\rsecond line\r\r")  # type: ignore[attr-defined]
+    assert p.multiline("Notes") == "First line\nsecond line"
+
+
+def test_multiline_finishes_on_a_command_line(keys: tuple[TerminalPrompts, object]) -> None:
+    p, pipe = keys
+    pipe.send_text("Kept text\r/goto 3\r")  # type: ignore[attr-defined]
+    assert p.multiline("Notes") == "Kept text\n/goto 3"
+
+
+def test_multiline_keeps_the_default(keys: tuple[TerminalPrompts, object]) -> None:
+    p, pipe = keys
+    pipe.send_text("\r\r")  # type: ignore[attr-defined]
+    assert p.multiline("Notes", default="Earlier notes") == "Earlier notes"
+
+
+def test_ctrl_c_raises_keyboard_interrupt(keys: tuple[TerminalPrompts, object]) -> None:
+    p, pipe = keys
+    pipe.send_text("half typed\x03")  # type: ignore[attr-defined]
+    with pytest.raises(KeyboardInterrupt):
+        p.text("Reason")
+
+
+def test_ctrl_c_in_a_list_raises_too(keys: tuple[TerminalPrompts, object]) -> None:
+    p, pipe = keys
+    pipe.send_text("\x03")  # type: ignore[attr-defined]
+    with pytest.raises(KeyboardInterrupt):
+        p.select("Outcome", [("a", "A"), ("b", "B")])
+
+
+def test_select_by_shortcut_and_default(keys: tuple[TerminalPrompts, object]) -> None:
+    p, pipe = keys
+    pipe.send_text("3\r")  # type: ignore[attr-defined]
+    assert p.select("How", [("x", "X"), ("y", "Y"), ("z", "Z")]) == "z"
+    pipe.send_text("\r")  # type: ignore[attr-defined]
+    assert p.select("How", [("x", "X"), ("y", "Y"), ("z", "Z")], default="y") == "y"
+
+
+def test_text_validation_shows_the_problem_and_waits(keys: tuple[TerminalPrompts, object]) -> None:
+    p, pipe = keys
+    pipe.send_text("bad\r\x7f\x7f\x7fgood\r")  # type: ignore[attr-defined]
+    assert p.text("Due", validate=lambda t: None if t == "good" else "not good") == "good"
+
+
+def test_checkbox_and_confirm(keys: tuple[TerminalPrompts, object]) -> None:
+    p, pipe = keys
+    pipe.send_text(" \x1b[B \r")  # type: ignore[attr-defined]
+    assert p.checkbox("Children", [("C1", "Ellie"), ("C2", "Noah")]) == ["C1", "C2"]
+    pipe.send_text("n")  # type: ignore[attr-defined]
+    assert p.confirm("Contingency?", default=True) is False
