@@ -9,6 +9,7 @@ autoescaping on, so `{{ }}` or `<` typed by a person is printed, never evaluated
 
 from __future__ import annotations
 
+import contextlib
 import difflib
 import hashlib
 import io
@@ -139,11 +140,97 @@ def copy_templates(dest: Path, *, force: bool = False) -> list[Path]:
 # --- loading and checking a template -------------------------------------------------------
 
 
-def jinja_env() -> Environment:
-    """Strict (a missing field is an error, not a blank) and autoescaped (`&`, `<` survive)."""
+def jinja_env(cache: Path | None = None) -> Environment:
+    """Strict (a missing field is an error, not a blank) and autoescaped (`&`, `<` survive).
+
+    With `cache`, the Python code each template compiles to is kept there (see _CachingEnv)."""
     from jinja2 import Environment, StrictUndefined
 
+    if cache is not None:
+        return _caching_env()(cache, autoescape=True, undefined=StrictUndefined)
     return Environment(autoescape=True, undefined=StrictUndefined)
+
+
+# --- caches: a second render skips the template check and Jinja's compile ------------------
+# Both are keyed by content (the template's bytes or XML, plus strat's and Jinja's versions and
+# the modules the check depends on), so an edited template or a new strat simply misses. They
+# live in <store>/cache, private like the store; a cache that cannot be written is skipped.
+
+
+@lru_cache(maxsize=1)
+def _code_key() -> str:
+    import sys
+
+    import jinja2
+
+    from . import __version__
+
+    here = Path(__file__).resolve().parent
+    parts = [__version__, jinja2.__version__, sys.version]
+    for module in ("render.py", "views.py", "model.py"):
+        try:
+            st = (here / module).stat()
+        except OSError:
+            continue
+        parts.append(f"{module}:{st.st_mtime_ns}:{st.st_size}")
+    return "|".join(parts)
+
+
+def _cache_key(data: bytes) -> str:
+    return hashlib.sha256(_code_key().encode("utf-8") + b"\0" + data).hexdigest()
+
+
+def _cache_put(path: Path, data: bytes) -> None:
+    """Write a cache entry whole or not at all; no fsync: a lost entry is only recomputed."""
+    try:
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+    except OSError:
+        return
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.replace(tmp, path)
+    except OSError:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+
+
+@lru_cache(maxsize=1)
+def _caching_env() -> Any:
+    import marshal
+
+    from jinja2 import Environment
+
+    class _CachingEnv(Environment):
+        """Keeps the code compiled from each template's XML (docxtpl compiles it on every
+        render with `from_string`): the minutes template takes ~20-40 ms to compile."""
+
+        def __init__(self, cache: Path, **options: Any) -> None:
+            super().__init__(**options)
+            self.code_cache = cache / "compiled"
+
+        def compile(
+            self,
+            source: Any,
+            name: str | None = None,
+            filename: str | None = None,
+            raw: bool = False,
+            defer_init: bool = False,
+        ) -> Any:
+            base: Any = super()
+            if not isinstance(source, str) or raw or defer_init or name or filename:
+                return base.compile(source, name, filename, raw, defer_init)
+            path = self.code_cache / _cache_key(source.encode("utf-8", "surrogatepass"))
+            try:
+                return marshal.loads(path.read_bytes())
+            except (OSError, ValueError, EOFError, TypeError):
+                pass
+            code = base.compile(source)
+            _cache_put(path, marshal.dumps(code))
+            return code
+
+    return _CachingEnv
 
 
 def _specimen() -> tuple[Meeting, Agenda]:
@@ -366,10 +453,14 @@ def check_template(tpl: Any, name: str) -> None:
         _Checker(name, part, xml).walk(ast, dict(shape))
 
 
-def load_template(path: Path, name: str | None = None) -> Any:
-    """Open and check one template; every fault is a TemplateError naming the file."""
+def load_template(path: Path, name: str | None = None, cache: Path | None = None) -> Any:
+    """Open and check one template; every fault is a TemplateError naming the file.
+
+    With `cache`, a template that passed the check once (same bytes, same strat) is not
+    checked again: the check parses the template and builds two specimen views."""
     import zipfile
 
+    from docx.opc.exceptions import PackageNotFoundError
     from docxtpl import DocxTemplate
 
     name = name or path.name
@@ -378,21 +469,28 @@ def load_template(path: Path, name: str | None = None) -> Any:
     try:
         tpl = DocxTemplate(str(path))
         tpl.init_docx()
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
-        raise TemplateError(f"{path}: not a Word .docx file ({exc})") from None
-    check_template(tpl, name)
+    except (zipfile.BadZipFile, PackageNotFoundError, KeyError, ValueError, OSError) as exc:
+        raise TemplateError(f"{path}: not a Word .docx file ({type(exc).__name__})") from None
+    marker = None
+    if cache is not None:
+        with contextlib.suppress(OSError):
+            marker = cache / "checked" / _cache_key(path.read_bytes())
+    if marker is None or not marker.is_file():
+        check_template(tpl, name)
+        if marker is not None:
+            _cache_put(marker, b"")
     return tpl
 
 
 # --- rendering -----------------------------------------------------------------------------
 
 
-def render_docx(tpl: Any, view: View, name: str) -> bytes:
+def render_docx(tpl: Any, view: View, name: str, cache: Path | None = None) -> bytes:
     """Render a checked template with a cleaned view; returns the .docx bytes."""
     import jinja2
 
     try:
-        tpl.render(view, jinja_env=jinja_env(), autoescape=True)
+        tpl.render(view, jinja_env=jinja_env(cache), autoescape=True)
         out = io.BytesIO()
         tpl.save(out)
     except jinja2.TemplateError as exc:
@@ -423,9 +521,10 @@ def render_documents(
     for doc in wanted:
         info = template_path(doc, settings)
         label = f"{info.path.name} ({info.source}, {info.path.parent})"
-        tpl = load_template(info.path, label)
+        cache = settings.store / "cache"
+        tpl = load_template(info.path, label, cache)
         view = build_view(meeting, agenda, settings, family=family, doc=doc)
-        data = render_docx(tpl, view, label)
+        data = render_docx(tpl, view, label, cache)
         path = out_dir / document_filename(meeting, doc, family)
         atomic_write(path, data)
         paths.append(path)
