@@ -16,12 +16,14 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from .errors import InputError
 from .model import LONDON
 
 if TYPE_CHECKING:
+    from holidays import HolidayBase
+
     from .agenda import Agenda
     from .model import Meeting
 
@@ -38,8 +40,8 @@ _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct",
 
 
 @lru_cache(maxsize=8)
-def calendar(nation: str) -> Any:
-    """The bank holidays of one UK nation (a ``holidays.HolidayBase``), years filled on demand.
+def calendar(nation: str) -> HolidayBase:
+    """The bank holidays of one UK nation, years filled in on demand as dates are looked up.
 
     Always with ``subdiv``: ``country_holidays("GB")`` alone omits Easter Monday and the August
     holiday, which would put deadlines on days the office is shut.
@@ -192,6 +194,18 @@ def _circulated_on_time(meeting: Meeting, due: datetime) -> bool | None:
 
 _EXAMPLES = "e.g. 'tomorrow 9am', 'within 2 hours', '2 working days', 'fri 16:00', '25/11 17:00'"
 
+# What resolve_due understands, for help text and prompts.
+DUE_FORMS = (
+    "17:00 / today 17:00 / end of day (eod): today",
+    "tomorrow 9am / tomorrow 09:30",
+    "within 1 hour / in 30 minutes / 2 hours",
+    "2 working days / within 2 working days 12:00 / next working day (bank holidays skipped)",
+    "3 days / 1 week",
+    "fri 16:00 / monday (the next such day, never today)",
+    "25/11 17:00 / 25/11/2026 / 2026-11-25 17:00 / 25 Nov 17:00",
+    "before ICPC (09:00 on the ICPC target day) / before next discussion",
+)
+
 _WEEKDAYS = {
     name: i
     for i, names in enumerate(
@@ -332,7 +346,8 @@ def resolve_due(
     """Turn a due time as typed by the chair into a UK local datetime, or raise InputError.
 
     Dates without a time mean 17:00; working days skip the area's bank holidays; anything that
-    would be due before `now` is refused rather than guessed at.
+    would be due before `now` is refused rather than guessed at. A day and month without a year
+    mean the next such date. See DUE_FORMS for every form.
     """
     now = _london(now)
     due = _parse_due(text, now, agenda, meeting)
