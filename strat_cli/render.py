@@ -147,7 +147,8 @@ def jinja_env(cache: Path | None = None) -> Environment:
     from jinja2 import Environment, StrictUndefined
 
     if cache is not None:
-        return _caching_env()(cache, autoescape=True, undefined=StrictUndefined)
+        cached: Environment = _caching_env()(cache, autoescape=True, undefined=StrictUndefined)
+        return cached
     return Environment(autoescape=True, undefined=StrictUndefined)
 
 

@@ -161,7 +161,8 @@ def para(doc: object, text: str = "", *, style: str | None = None, bold: bool = 
     p = doc.add_paragraph(style=style)  # type: ignore[attr-defined]
     if text:
         run = p.add_run(text)
-        run.bold = bold
+        if bold:
+            run.bold = True
     return p
 
 
@@ -210,7 +211,8 @@ def _set_cell(cell: object, text: str, *, bold: bool = False, size: float = 10) 
     p.paragraph_format.space_after = Pt(0)
     if text:
         run = p.add_run(text)
-        run.bold = bold
+        if bold:
+            run.bold = True
         run.font.size = Pt(size)
 
 
@@ -219,10 +221,6 @@ def _table(doc: object, widths: Sequence[float], rows: int) -> Table:
     table.style = doc.styles["Table Grid"]  # type: ignore[attr-defined]
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     table.autofit = False
-    tblpr = table._tbl.tblPr
-    layout = OxmlElement("w:tblLayout")
-    layout.set(qn("w:type"), "fixed")
-    tblpr.append(layout)
     for i, w in enumerate(widths):
         table.columns[i].width = Cm(w)
         for cell in table.columns[i].cells:

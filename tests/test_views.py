@@ -1,0 +1,176 @@
+"""What documents and screens show is computed once, in views: tested here without Word."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from strat_cli.agenda import Agenda, get_agenda
+from strat_cli.model import (
+    AgencyKind,
+    Attendance,
+    Authorisation,
+    CirculationEntry,
+    Meeting,
+    Outcome,
+    PartnerGap,
+)
+from strat_cli.settings import Settings
+from strat_cli.views import NOT_AUTHORISED, build_view, clean, clean_all, summary_text
+
+
+@pytest.fixture
+def agenda() -> Agenda:
+    return get_agenda("national")
+
+
+def test_clean_removes_what_word_cannot_hold_and_keeps_the_text_around_it() -> None:
+    assert clean("a\x00b\x07c\x1bd\x0be\x0cf\ufffeg\uffffh") == "abcdefgh"
+    assert clean("lone\ud800surrogate") == "lonesurrogate"
+    assert clean("tab\tand\nnewline") == "tab\tand\nnewline"
+    assert clean("windows\r\nold mac\r") == "windows\nold mac\n"
+    assert clean("😀 مرحبا שלום") == "😀 مرحبا שלום"
+
+
+def test_clean_all_reaches_every_string_in_a_nested_view() -> None:
+    data = {"a\x01": ["x\x02", {"y": "z\x03"}], "n": 3, "b": True}
+    assert clean_all(data) == {"a": ["x", {"y": "z"}], "n": 3, "b": True}
+
+
+def test_view_of_the_typical_meeting(
+    typical_meeting: Meeting, agenda: Agenda, settings: Settings
+) -> None:
+    v = build_view(typical_meeting, agenda, settings, doc="minutes")
+    assert v["marking"] == "OFFICIAL-SENSITIVE"
+    assert v["meeting"]["reference"] == "SD-2026-0001"
+    assert v["meeting"]["date"] == "Thu 19 Nov 2026"
+    assert v["meeting"]["time"] == "10:00 to 10:55"
+    assert v["partners"]["ok"] is True
+    assert v["authorisation"]["text"] == NOT_AUTHORISED
+    mia = v["decisions"][0]
+    assert mia["child"] == "Mia Fenwick (C1)"
+    assert mia["outcome"] == "s47 joint with police"
+    assert mia["rationale"].startswith("Disclosure corroborated")
+    assert "By: Dr Hartley" in mia["medical"]
+    assert v["icpc"]["due"] is True
+    assert v["icpc"]["target"] == "Thu 10 Dec 2026"
+    assert v["next_deadlines"][0]["label"] == "Action summary to participants"
+
+
+def test_actions_are_sorted_by_due_time(
+    typical_meeting: Meeting, agenda: Agenda, settings: Settings
+) -> None:
+    v = build_view(typical_meeting, agenda, settings)
+    assert [a["number"] for a in v["actions"]] == ["A1", "A4", "A5", "A2", "A3", "A7", "A6"]
+    assert v["actions"][0]["due"] == "Thu 19 Nov 2026 15:00"
+    assert v["actions"][2]["kind"] == "(contingency)"
+    # immediate: due within 24 hours of the end (10:55 next day)
+    assert [a["number"] for a in v["immediate_actions"]] == ["A1", "A4", "A5", "A2"]
+
+
+def test_missing_statutory_partner_is_shown_with_its_reason(
+    typical_meeting: Meeting, agenda: Agenda, settings: Settings
+) -> None:
+    for p in typical_meeting.participants:
+        if p.agency_kind == AgencyKind.police:
+            p.attendance = Attendance.apologies
+    v = build_view(typical_meeting, agenda, settings)
+    assert v["partners"]["ok"] is False
+    assert v["partners"]["missing"][0]["reason"] == "No reason recorded"
+    assert any("Statutory partner not present: police" in w for w in v["warnings"])
+    typical_meeting.partner_gaps = [
+        PartnerGap(agency_kind=AgencyKind.police, reason="Officer in court", escalated=True)
+    ]
+    v = build_view(typical_meeting, agenda, settings)
+    assert v["partners"]["missing"][0]["reason"] == "Officer in court"
+    assert v["partners"]["missing"][0]["escalation"] == "Escalated"
+
+
+def test_authorised_record_shows_who_authorised_it(
+    typical_meeting: Meeting, agenda: Agenda, settings: Settings
+) -> None:
+    typical_meeting.authorisation = Authorisation(
+        by="Lee Marsh", role="Service Manager", at=typical_meeting.started_at + timedelta(hours=3)
+    )
+    v = build_view(typical_meeting, agenda, settings)
+    assert v["authorisation"]["done"] is True
+    assert (
+        v["authorisation"]["text"]
+        == "Authorised by Lee Marsh, Service Manager, Thu 19 Nov 2026 13:00"
+    )
+
+
+def test_icpc_target_only_where_s47_was_decided(
+    typical_meeting: Meeting, agenda: Agenda, settings: Settings
+) -> None:
+    for d in typical_meeting.decisions:
+        d.outcome = Outcome.s17
+    v = build_view(typical_meeting, agenda, settings)
+    assert v["icpc"]["due"] is False
+    assert not any("Conference" in r["label"] for r in v["deadlines"])
+
+
+def test_agenda_items_take_titles_from_the_agenda_and_notes_from_the_record(
+    typical_meeting: Meeting, agenda: Agenda, settings: Settings
+) -> None:
+    typical_meeting.notes["old_item"] = "From an older agenda"
+    typical_meeting.progress.skipped = ["legal"]
+    typical_meeting.notes.pop("legal")
+    items = {i["key"]: i for i in build_view(typical_meeting, agenda, settings)["agenda_items"]}
+    assert items["criminal_investigation"]["title"] == "Criminal investigation and interviews (ABE)"
+    assert items["criminal_investigation"]["notes"].startswith("Police to lead")
+    assert items["legal"]["notes"] == "Not discussed (skipped)."
+    assert items["decisions"]["notes"] == "Recorded under Decisions."
+    assert items["old_item"]["notes"] == "From an older agenda"
+
+
+def test_family_view_leaves_out_what_is_withheld(
+    typical_meeting: Meeting, agenda: Agenda, settings: Settings
+) -> None:
+    full = build_view(typical_meeting, agenda, settings)
+    fam = build_view(typical_meeting, agenda, settings, family=True)
+    assert any(i["agency"] == "Northshire Police" for i in full["information"])
+    assert not any(i["agency"] == "Northshire Police" for i in fam["information"])
+    assert fam["information_withheld"] is True
+    assert fam["family_sharing"]["withheld"] == ""
+    assert fam["family_sharing"]["withheld_reason"] == ""
+    assert "could alert Kyle" not in str(fam)
+    assert "Threatened a housing officer" not in str(fam)
+    assert fam["version_note"].startswith("FAMILY VERSION")
+
+
+def test_circulation_says_whether_it_went_out_in_time(
+    typical_meeting: Meeting, agenda: Agenda, settings: Settings
+) -> None:
+    assert (
+        build_view(typical_meeting, agenda, settings)["circulation"]["text"] == "Not yet circulated"
+    )
+    typical_meeting.circulation = [
+        CirculationEntry(
+            at=typical_meeting.started_at + timedelta(hours=5),
+            method="smtp",
+            recipients=["whitlow@socialcare.northshire.example"],
+            delivered=["whitlow@socialcare.northshire.example"],
+        )
+    ]
+    c = build_view(typical_meeting, agenda, settings)["circulation"]
+    assert c["text"] == "Circulated 1 time(s); within one working day: Yes"
+    assert c["entries"][0]["method"] == "Email sent"
+
+
+def test_summary_text_lists_actions_decisions_and_deadlines(
+    typical_meeting: Meeting, agenda: Agenda, settings: Settings
+) -> None:
+    typical_meeting.decisions[0].rationale = "First line\nsecond line"
+    text = summary_text(typical_meeting, agenda, settings)
+    assert text.startswith("**OFFICIAL-SENSITIVE**")
+    assert "# Strategy discussion SD-2026-0001: action summary" in text
+    assert (
+        "- A1: Visit Mia at school with the police and see her alone | Sam Whitlow "
+        "(Northshire Children's Social Care) | due Thu 19 Nov 2026 15:00 | Mia Fenwick (C1)"
+    ) in text
+    assert text.index("- A1:") < text.index("- A4:") < text.index("- A6:")
+    assert "- Mia Fenwick (C1): s47 joint with police. First line\n  second line" in text
+    assert "- Record circulated to all participants: Fri 20 Nov 2026 23:59" in text
+    assert "Status: NOT YET AUTHORISED." in text
