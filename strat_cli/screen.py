@@ -196,6 +196,13 @@ def show_meeting(con: Console, meeting: Meeting, settings: Settings) -> None:
         con.print(
             f"Review: {meeting.review_mechanism or '-'}   Next discussion: {fmt_time(meeting.next_discussion)}"
         )
+    if agenda:
+        from .views import deadline_rows
+
+        t = _table("Deadlines", "deadline", "due")
+        for row in deadline_rows(meeting, agenda):
+            t.add_row(row["label"], row["due"])
+        con.print(t)
 
 
 def _yn(value: bool) -> str:

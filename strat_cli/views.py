@@ -359,7 +359,7 @@ def _deadlines(meeting: Meeting, agenda: Agenda) -> tuple[list[View], View]:
 
     rows = [
         {
-            "label": "Discussion to be held (from when the concern was identified)",
+            "label": "Discussion due (from when the concern was identified)",
             "due": fmt(d.discussion_due, ""),
             "next": False,
         },
@@ -402,6 +402,14 @@ def _deadlines(meeting: Meeting, agenda: Agenda) -> tuple[list[View], View]:
         "Not yet circulated" if on_time is None else ("Yes" if on_time else "No: circulated late")
     )
     return rows, icpc
+
+
+def deadline_rows(meeting: Meeting, agenda: Agenda) -> list[View]:
+    """The deadlines as label/due rows plus whether the record went out in time (`strat show`)."""
+    rows, icpc = _deadlines(meeting, agenda)
+    rows = [dict(r) for r in rows]
+    rows.append({"label": "Circulated within the deadline", "due": icpc["circulated_on_time"]})
+    return clean_all(rows)  # type: ignore[no-any-return]
 
 
 def _circulation(meeting: Meeting, on_time: str) -> View:

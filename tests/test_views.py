@@ -174,3 +174,18 @@ def test_summary_text_lists_actions_decisions_and_deadlines(
     assert "- Mia Fenwick (C1): s47 joint with police. First line\n  second line" in text
     assert "- Record circulated to all participants: Fri 20 Nov 2026 23:59" in text
     assert "Status: NOT YET AUTHORISED." in text
+
+
+def test_strat_show_has_the_deadlines_block(typical_meeting: Meeting, settings: Settings) -> None:
+    from rich.console import Console
+
+    from strat_cli.screen import show_meeting
+
+    con = Console(record=True, width=120)
+    show_meeting(con, typical_meeting, settings)
+    text = con.export_text()
+    assert "Deadlines" in text
+    assert "Record circulated to all participants" in text
+    assert "Fri 20 Nov 2026 23:59" in text
+    assert "Initial Child Protection Conference (if needed)" in text
+    assert "Circulated within the deadline" in text
