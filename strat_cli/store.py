@@ -293,6 +293,15 @@ class Store:
                     f"{meeting.id} is authorised: its content cannot change; "
                     f"add to it with: strat amend {meeting.id}"
                 )
+            # amendments and the audit trail of an authorised record are only ever added to
+            if before.locked and (
+                meeting.amendments[: len(before.amendments)] != before.amendments
+                or meeting.audit[: len(before.audit)] != before.audit
+            ):
+                raise Locked(
+                    f"{meeting.id} is authorised: its amendments and audit trail can only be "
+                    "added to"
+                )
         atomic_write(path, text.encode("utf-8"))
         for hook in self.after_save:
             hook(meeting)

@@ -109,6 +109,11 @@ class State:
             from ..store import Store
 
             self._store = Store(self.settings.store)
+            from ..index import save_hook  # the register's index follows every save
+
+            self._store.after_save.append(
+                save_hook(self.settings.store, self.settings.extra_agenda_dirs)
+            )
             if message := self._store.permission_warning():
                 warn(message)
         return self._store

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
-from typing import Any
 
 import typer
 
@@ -91,54 +91,81 @@ def show(
 @app.command("list")
 def list_meetings(
     ctx: typer.Context,
+    status: str = typer.Option(None, "--status", help="draft, ended or authorised."),
+    agenda: str = typer.Option(None, "--agenda", help="Agenda (area) id, e.g. national."),
+    date_from: str = typer.Option(None, "--from", help="Held on or after this date."),
+    date_to: str = typer.Option(None, "--to", help="Held on or before this date."),
+    outcome: str = typer.Option(
+        None, "--outcome", help="An outcome decided for any child: s47, s17, nfa, early-help…"
+    ),
+    child: str = typer.Option(
+        None, "--child", metavar="REF", help="A child's case reference (or C-id)."
+    ),
+    limit: int = typer.Option(
+        None, "--limit", min=0, help="At most N meetings (table default 100; 0 for all)."
+    ),
     as_json: bool = typer.Option(False, "--json", help="Machine-readable output."),
 ) -> None:
-    """List the meetings in the store, newest first.
+    """List the meetings in the store, newest first, from the register's index.
 
-    Example:  strat list --json
+    Children are shown by reference only, never by name.
+
+    Example:  strat list --status ended --from 2026-11-01 --outcome s47 --json
     """
+    # Answered from the SQLite index without loading the model: keep this path light.
+    from ..errors import InputError
+    from ..index import Index, local_date
+    from ..register import SHORT_OUTCOMES, STATUSES, MeetingFilter, rows_json
+    from ..register import list_meetings as query
+
+    if status and status not in STATUSES:
+        raise InputError(f"--status {status!r}: use one of {', '.join(STATUSES)}")
     st = state(ctx)
-    store = st.store
-    problems: list[str] = []
-    rows: list[dict[str, Any]] = []
-    for m in store.iter_meetings(on_error=lambda e: problems.append(e.message)):
-        rows.append(
-            {
-                "id": m.id,
-                "agenda": m.agenda,
-                "started_at": m.started_at.isoformat(),
-                "status": m.status.value,
-                "type": m.type.value,
-                "children": len(m.children),
-                "outcomes": sorted({d.outcome.value for d in m.decisions}),
-                "open_actions": sum(1 for a in m.actions if a.status.value == "open"),
-            }
-        )
-    rows.sort(key=lambda r: r["started_at"], reverse=True)
+    index = Index(st.settings.store, st.settings.extra_agenda_dirs)
+    rows, problems = query(
+        index,
+        MeetingFilter(
+            status=status,
+            agenda=agenda,
+            date_from=local_date(date_from) if date_from else None,
+            date_to=local_date(date_to) if date_to else None,
+            outcome=outcome,
+            child=child,
+            limit=limit if as_json else None,
+        ),
+    )
     for p in problems:
         warn(p)
     if as_json:
-        print_json(rows)
+        sys.stdout.write(rows_json(rows))
         return
     if not rows:
-        console().print(f"No meetings in {store.meetings}. Start one with: strat new")
+        filtered = any((status, agenda, date_from, date_to, outcome, child))
+        console().print(
+            "No meetings match."
+            if filtered
+            else f"No meetings in {index.meetings}. Start one with: strat new"
+        )
         return
     from rich.table import Table
 
-    table = Table(title=f"Meetings in {store.root}", title_justify="left")
+    shown = rows[: (100 if limit is None else limit) or None]
+    table = Table(title=f"Meetings in {st.settings.store}", title_justify="left")
     for col in ("reference", "agenda", "started", "status", "children", "outcomes", "open actions"):
-        table.add_column(col)
-    for r in rows:
+        table.add_column(col, overflow="fold")
+    for r in shown:
         table.add_row(
             r["id"],
             r["agenda"],
-            r["started_at"][:16].replace("T", " "),
+            (r["started_at"] or "")[:16].replace("T", " "),
             r["status"],
-            str(r["children"]),
-            ", ".join(r["outcomes"]) or "-",
+            ", ".join(r["child_refs"]) or "-",
+            ", ".join(SHORT_OUTCOMES.get(o, o) for o in r["outcomes"]) or "-",
             str(r["open_actions"]),
         )
     console().print(table)
+    if len(shown) < len(rows):
+        console().print(f"Showing {len(shown)} of {len(rows)}; --limit 0 shows all.")
 
 
 @app.command("import")

@@ -1,0 +1,74 @@
+"""A meeting's actions and ICPC target as an iCalendar file, for the owners' diaries.
+
+Each open action is a short event at its due time (owner and agency in the description); the
+ICPC target is an all-day event. UIDs are stable (meeting, action), so importing the file again
+after a change updates the entries rather than duplicating them. Children's names are not
+added by strat; the action text is the chair's own words.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .deadlines import Deadlines
+    from .model import Meeting
+
+UID_DOMAIN = "strat.invalid"
+ACTION_LENGTH = timedelta(minutes=15)
+
+
+def meeting_calendar(
+    meeting: Meeting, deadlines: Deadlines, *, now: datetime, include_closed: bool = False
+) -> bytes:
+    """The .ics bytes: open actions (all with `include_closed`) and the ICPC target date."""
+    from icalendar import Calendar, Event
+
+    cal = Calendar()
+    cal.add("prodid", "-//strat//strategy discussion actions//EN")
+    cal.add("version", "2.0")
+    cal.add("x-wr-calname", f"{meeting.id} actions")
+    for action in sorted(meeting.actions, key=lambda a: a.due):
+        if action.status.value != "open" and not include_closed:
+            continue
+        ev = Event()
+        ev.add("uid", f"{meeting.id}-{action.id}@{UID_DOMAIN}")
+        ev.add("dtstamp", now)
+        ev.add("dtstart", action.due)
+        ev.add("dtend", action.due + ACTION_LENGTH)
+        flag = " [contingency]" if action.contingency else ""
+        ev.add("summary", f"{meeting.id} {action.id}: {action.what}{flag}")
+        lines = [
+            f"Owner: {action.owner}" + (f" ({action.agency})" if action.agency else ""),
+            f"Strategy discussion {meeting.id}, action {action.id}",
+            f"Status: {action.status.value}",
+        ]
+        if action.due_rule:
+            lines.append(f"Agreed as: {action.due_rule}")
+        ev.add("description", "\n".join(lines))
+        ev.add("categories", ["strat", "action"])
+        if action.status.value != "open":
+            ev.add("status", "CANCELLED" if action.status.value == "cancelled" else "CONFIRMED")
+        cal.add_component(ev)
+    if deadlines.icpc_target is not None:
+        ev = Event()
+        ev.add("uid", f"{meeting.id}-icpc@{UID_DOMAIN}")
+        ev.add("dtstamp", now)
+        ev.add("dtstart", deadlines.icpc_target)
+        ev.add("dtend", deadlines.icpc_target + timedelta(days=1))
+        ev.add("summary", f"{meeting.id}: ICPC target date")
+        counted = (
+            f" (counted from the discussion of {deadlines.icpc_counted_from:%d/%m/%Y})"
+            if deadlines.icpc_counted_from
+            else ""
+        )
+        ev.add(
+            "description",
+            f"Initial child protection conference to be held by this date{counted}.",
+        )
+        ev.add("categories", ["strat", "icpc"])
+        ev.add("transp", "TRANSPARENT")
+        cal.add_component(ev)
+    data: bytes = cal.to_ical()
+    return data

@@ -1,0 +1,324 @@
+"""The register: questions across all meetings, answered from the index.
+
+`strat list`, `strat actions` and `strat due` call these; each returns plain dicts ready for
+`--json` and for a table, so the CLI only prints. Children appear only by reference (their
+case-management reference or C-id), never by name.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from .index import LONDON, Index, split
+
+# Short names a user may type for an outcome; the values are model.Outcome's (kept in step by a
+# test). Anything else matches an outcome that starts with what was typed.
+OUTCOME_ALIASES = {
+    "s47": ("s47 single-agency", "s47 joint with police"),
+    "s47-single": ("s47 single-agency",),
+    "s47-joint": ("s47 joint with police",),
+    "s17": ("s17 child in need assessment",),
+    "cin": ("s17 child in need assessment",),
+    "early-help": ("early help",),
+    "nfa": ("no further action",),
+    "further": ("further strategy discussion",),
+}
+STATUSES = ("draft", "ended", "authorised")
+# Outcomes as a narrow table column shows them.
+SHORT_OUTCOMES = {
+    "s47 single-agency": "s47 single",
+    "s47 joint with police": "s47 joint",
+    "s17 child in need assessment": "s17",
+    "early help": "early help",
+    "no further action": "NFA",
+    "further strategy discussion": "further SD",
+}
+
+
+def _outcomes(typed: str) -> tuple[str, ...]:
+    key = typed.strip().lower().replace("_", "-").replace(" ", "-")
+    return OUTCOME_ALIASES.get(key, ())
+
+
+@dataclass
+class MeetingFilter:
+    status: str | None = None
+    agenda: str | None = None
+    date_from: date | None = None
+    date_to: date | None = None
+    outcome: str | None = None
+    child: str | None = None
+    limit: int | None = None  # newest first; None or 0 for all
+
+
+def list_meetings(index: Index, f: MeetingFilter) -> tuple[list[dict[str, Any]], list[str]]:
+    """Meetings matching every filter given, newest first, and any files that could not be read."""
+    refreshed = index.refresh()
+    where = ["m.error IS NULL"]
+    args: list[Any] = []
+    if f.status:
+        where.append("m.status = ?")
+        args.append(f.status)
+    if f.agenda:
+        where.append("m.agenda = ?")
+        args.append(f.agenda)
+    if f.date_from:
+        where.append("m.started_date >= ?")
+        args.append(f.date_from.isoformat())
+    if f.date_to:
+        where.append("m.started_date <= ?")
+        args.append(f.date_to.isoformat())
+    if f.outcome:
+        exact = _outcomes(f.outcome)
+        if exact:
+            marks = ", ".join("?" for _ in exact)
+            where.append(
+                f"EXISTS (SELECT 1 FROM decisions d WHERE d.meeting_id = m.id "
+                f"AND d.outcome IN ({marks}))"
+            )
+            args.extend(exact)
+        else:
+            where.append(
+                "EXISTS (SELECT 1 FROM decisions d WHERE d.meeting_id = m.id "
+                "AND lower(d.outcome) LIKE ? ESCAPE '\\')"
+            )
+            args.append(_like_prefix(f.outcome.strip().lower()))
+    if f.child:
+        where.append(
+            "EXISTS (SELECT 1 FROM children c WHERE c.meeting_id = m.id "
+            "AND (c.local_ref = ? COLLATE NOCASE OR c.child_id = ? COLLATE NOCASE))"
+        )
+        args.extend([f.child.strip(), f.child.strip()])
+    sql = (
+        "SELECT m.id, m.agenda, m.started_at, m.status, m.type, m.children, m.subject_children,"
+        " m.child_refs, m.outcomes, m.open_actions, m.previous, m.authorised_by"
+        " FROM meetings m WHERE " + " AND ".join(where) + " ORDER BY m.started_ts DESC, m.id DESC"
+    )
+    if f.limit:
+        sql += f" LIMIT {int(f.limit)}"
+    conn = index.connect()
+    out = [
+        {
+            "id": r[0],
+            "agenda": r[1],
+            "started_at": r[2],
+            "status": r[3],
+            "type": r[4],
+            "children": r[5],
+            "subject_children": r[6],
+            "child_refs": split(r[7]),
+            "outcomes": split(r[8]),
+            "open_actions": r[9],
+            "previous": split(r[10]),
+            "authorised_by": r[11],
+        }
+        for r in conn.execute(sql, args)
+    ]
+    return out, refreshed.problems
+
+
+def count_meetings(index: Index) -> int:
+    """How many readable meetings the index holds (to say "showing 100 of 20000")."""
+    row = index.connect().execute("SELECT count(*) FROM meetings WHERE error IS NULL").fetchone()
+    return int(row[0])
+
+
+def _like_prefix(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+@dataclass
+class ActionFilter:
+    overdue: bool = False
+    due_within: int | None = None  # working days
+    owner: str | None = None
+    agency: str | None = None
+    limit: int | None = None  # soonest due first; None or 0 for all
+
+
+def open_actions(
+    index: Index, f: ActionFilter, now: datetime
+) -> tuple[list[dict[str, Any]], list[str]]:
+    """Open actions across meetings, soonest due first. Overdue means past its due time."""
+    problems = index.refresh().problems
+    where = ["a.status = 'open'"]  # unreadable files have no action rows
+    args: list[Any] = []
+    now_ts = now.timestamp()
+    if f.overdue:
+        where.append("a.due_ts < ?")
+        args.append(now_ts)
+    if f.owner:
+        where.append("lower(a.owner) LIKE ? ESCAPE '\\'")
+        args.append("%" + _like_prefix(f.owner.strip().lower()))
+    if f.agency:
+        where.append("lower(a.agency) LIKE ? ESCAPE '\\'")
+        args.append("%" + _like_prefix(f.agency.strip().lower()))
+    if f.due_within is not None:
+        cutoffs = _working_day_cutoffs(index, now, f.due_within, problems)
+        clauses = []
+        for nation, cutoff in cutoffs.items():
+            clauses.append(
+                "(a.due_ts <= ? AND a.meeting_id IN (SELECT id FROM meetings WHERE nation IS ?))"
+            )
+            args.extend([cutoff, nation])
+        where.append("(" + (" OR ".join(clauses) or "0") + ")")
+    sql = (
+        "SELECT a.meeting_id, a.action_id, a.what, a.owner, a.agency, a.due, a.due_ts,"
+        " a.contingency, a.carried_from FROM actions a WHERE "
+        + " AND ".join(where)
+        + " ORDER BY a.due_ts, a.meeting_id, a.action_id"
+    )
+    if f.limit:
+        sql += f" LIMIT {int(f.limit)}"
+    return [
+        {
+            "ref": f"{r[0]}:{r[1]}",
+            "meeting": r[0],
+            "action": r[1],
+            "what": r[2],
+            "owner": r[3],
+            "agency": r[4],
+            "due": r[5],  # as stored: ISO 8601 with the UK offset of the day
+            "overdue": r[6] is not None and r[6] < now_ts,
+            "contingency": bool(r[7]),
+            "carried_from": r[8],
+        }
+        for r in index.connect().execute(sql, args)
+    ], problems
+
+
+def _working_day_cutoffs(
+    index: Index, now: datetime, days: int, problems: list[str]
+) -> dict[str | None, float]:
+    """The end of the window for each nation in use: working days differ by nation."""
+    from .deadlines import add_working_days
+
+    conn = index.connect()
+    missing = [
+        r[0]
+        for r in conn.execute(
+            "SELECT DISTINCT m.id FROM meetings m JOIN actions a ON a.meeting_id = m.id "
+            "WHERE m.nation IS NULL AND m.error IS NULL AND a.status = 'open'"
+        )
+    ]
+    problems.extend(index.complete(missing))
+    nations = [r[0] for r in conn.execute("SELECT DISTINCT nation FROM meetings")]
+    cutoffs: dict[str | None, float] = {}
+    for nation in nations:
+        # a meeting whose agenda is gone is counted with England's holidays rather than dropped
+        cutoffs[nation] = add_working_days(now, days, nation or "ENG").timestamp()
+    return cutoffs
+
+
+def due_meetings(
+    index: Index, now: datetime, within_working_days: int = 1, lookback_days: int = 28
+) -> tuple[list[dict[str, Any]], list[str]]:
+    """Deadlines near (within N working days) or missed (in the last `lookback_days`).
+
+    Summary, minutes authorisation and circulation count as missed while not done after their
+    time; the ICPC target shows for the latest discussion of each case, since strat does not
+    record the conference itself.
+    """
+    from .deadlines import add_working_days, format_uk, format_uk_date
+
+    problems = index.refresh().problems
+    problems.extend(index.complete())
+    conn = index.connect()
+    floor = (now - timedelta(days=lookback_days)).timestamp()
+    now_ts = now.timestamp()
+    superseded: set[str] = set()
+    for (prev,) in conn.execute("SELECT previous FROM meetings WHERE previous != ''"):
+        superseded.update(split(prev))
+    horizon: dict[str | None, float] = {}
+
+    def near_end(nation: str | None) -> float:
+        if nation not in horizon:
+            horizon[nation] = add_working_days(
+                now, within_working_days, nation or "ENG"
+            ).timestamp()
+        return horizon[nation]
+
+    out: list[dict[str, Any]] = []
+    rows = conn.execute(
+        "SELECT * FROM meetings WHERE error IS NULL AND deadlines_ok = 1 AND ("
+        "(summarised = 0 AND summary_due_ts >= ?) "
+        "OR (authorised_ts IS NULL AND minutes_due_ts >= ?) "
+        "OR (circulated_ts IS NULL AND circulation_due_ts >= ?) "
+        "OR (circulated_on_time = 0 AND circulation_due_ts >= ?) "
+        "OR icpc_target IS NOT NULL)",
+        (floor, floor, floor, floor),
+    ).fetchall()
+    today = now.astimezone(LONDON).date()
+    for r in rows:
+        end = near_end(r["nation"])
+        found: list[tuple[str, float, bool]] = []  # (what, due_ts, done)
+        if r["summary_due_ts"] is not None:
+            found.append(("action summary", r["summary_due_ts"], bool(r["summarised"])))
+        if r["minutes_due_ts"] is not None:
+            found.append(
+                ("minutes authorised", r["minutes_due_ts"], r["authorised_ts"] is not None)
+            )
+        if r["circulation_due_ts"] is not None:
+            late = r["circulated_on_time"] == 0
+            found.append(("circulation", r["circulation_due_ts"], r["circulated_ts"] is not None))
+            if late:
+                out.append(
+                    _due_row(
+                        r, "circulation", r["circulation_due_ts"], "circulated late", format_uk
+                    )
+                )
+        for what, due_ts, done in found:
+            if done or due_ts < floor:
+                continue
+            if due_ts < now_ts:
+                out.append(_due_row(r, what, due_ts, "missed", format_uk))
+            elif due_ts <= end:
+                out.append(_due_row(r, what, due_ts, "near", format_uk))
+        if r["icpc_target"] and r["id"] not in superseded:
+            target = date.fromisoformat(r["icpc_target"])
+            target_ts = datetime.combine(target, datetime.min.time(), LONDON).timestamp()
+            state = None
+            if target < today and target_ts >= floor:
+                state = "passed"
+            elif today <= target and target_ts <= end:
+                state = "near"
+            if state:
+                out.append(
+                    {
+                        "id": r["id"],
+                        "agenda": r["agenda"],
+                        "status": r["status"],
+                        "deadline": "ICPC target",
+                        "due": target.isoformat(),
+                        "due_text": format_uk_date(target),
+                        "state": state,
+                    }
+                )
+    out.sort(key=lambda d: (d["due"], d["id"]))
+    return out, problems
+
+
+def _due_row(r: Any, what: str, due_ts: float, state: str, fmt: Any) -> dict[str, Any]:
+    moment = datetime.fromtimestamp(due_ts, LONDON)
+    return {
+        "id": r["id"],
+        "agenda": r["agenda"],
+        "status": r["status"],
+        "deadline": what,
+        "due": moment.isoformat(),
+        "due_text": fmt(moment),
+        "state": state,
+    }
+
+
+def rows_json(rows: list[dict[str, Any]]) -> str:
+    """A JSON array with one row per line: readable, and fast for 20,000 rows (the C encoder
+    is only used without indentation)."""
+    import json
+
+    if not rows:
+        return "[]\n"
+    body = ",\n".join(json.dumps(r, ensure_ascii=False, default=str) for r in rows)
+    return "[\n" + body + "\n]\n"
