@@ -273,11 +273,15 @@ class Store:
         meeting.updated_at = now or datetime.now(LONDON)
         meeting.created_at = meeting.created_at or meeting.updated_at
         try:
-            text = meeting.model_dump_json(indent=1, exclude_none=False)
-        except PydanticSerializationError:  # a lone surrogate: keep the text, mark the gap
-            clean = Meeting.model_validate(_without_surrogates(meeting.model_dump(mode="json")))
-            for name in Meeting.model_fields:  # the caller's copy now matches the file
-                setattr(meeting, name, getattr(clean, name))
+            text: str | None = meeting.model_dump_json(indent=1, exclude_none=False)
+        except PydanticSerializationError:  # a lone surrogate in a value
+            text = None
+        if text is None or "\ufffd" in text:  # pydantic writes one in a dict key as 3 × U+FFFD
+            raw = meeting.model_dump()  # python mode: mode="json" mangles keys the same way
+            if (clean := _without_surrogates(raw)) != raw:  # keep the text, mark the gap
+                fixed = Meeting.model_validate(clean)
+                for name in Meeting.model_fields:  # the caller's copy now matches the file
+                    setattr(meeting, name, getattr(fixed, name))
             text = meeting.model_dump_json(indent=1, exclude_none=False)
         path = self.path(meeting.id)
         try:
