@@ -170,6 +170,24 @@ def _no_duplicate_fields(loader: _StrictLoader, node: yaml.MappingNode) -> dict[
 _StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _no_duplicate_fields)
 
 
+class _FastStrictLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
+    """The same rules on libyaml's parser when PyYAML has it: ~10x faster, which every command
+    that reads the agendas feels. A file it refuses is read again by _StrictLoader, so the
+    messages a council sees do not depend on how PyYAML was built."""
+
+
+_FastStrictLoader.add_constructor(
+    yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _no_duplicate_fields
+)
+
+
+def _load_yaml(text: str) -> Any:
+    try:
+        return yaml.load(text, Loader=_FastStrictLoader)
+    except yaml.YAMLError:
+        return yaml.load(text, Loader=_StrictLoader)
+
+
 def _duplicate_item_key(data: dict[str, Any]) -> str | None:
     """Name the second item that reuses a key, so the council finds it in a long file."""
     items = data.get("items")
@@ -189,7 +207,7 @@ def _duplicate_item_key(data: dict[str, Any]) -> str | None:
 def load_agenda(path: Path) -> Agenda:
     """Read and validate one agenda file; any fault names the file, item and field."""
     try:
-        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_StrictLoader)
+        data = _load_yaml(path.read_text(encoding="utf-8"))
     except OSError as exc:
         raise AgendaError(f"{path}: cannot read agenda ({exc.strerror})") from None
     except yaml.YAMLError as exc:
