@@ -88,6 +88,23 @@ class Settings:
         return [self.agendas_dir] if self.agendas_dir else []
 
 
+def store_permission_warning(root: Path) -> str | None:
+    """A warning when other users could read the store (POSIX only). Two stat calls, no
+    imports: the CLI asks once per command, including the light ones like `strat list`."""
+    if os.name != "posix":
+        return None
+    for folder in (root, root / "meetings"):
+        try:
+            mode = folder.stat().st_mode
+        except OSError:
+            continue
+        if mode & 0o077:
+            return (
+                f"{folder} can be read by other users of this computer; run: chmod 700 '{folder}'"
+            )
+    return None
+
+
 def default_store() -> Path:
     from platformdirs import user_data_dir
 

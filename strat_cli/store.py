@@ -25,6 +25,7 @@ from pydantic_core import PydanticSerializationError
 
 from .errors import Busy, InvalidRecord, Locked, NotFound, StratError
 from .model import LONDON, MEETING_ID_RE, SCHEMA_VERSION, Meeting
+from .settings import store_permission_warning
 
 POSIX = os.name == "posix"
 
@@ -201,15 +202,7 @@ class Store:
 
     def permission_warning(self) -> str | None:
         """A warning when other users could read the store (POSIX only)."""
-        if not POSIX or not self.root.exists():
-            return None
-        for folder in (self.root, self.meetings):
-            if folder.exists() and folder.stat().st_mode & (stat.S_IRWXG | stat.S_IRWXO):
-                return (
-                    f"{folder} can be read by other users of this computer; "
-                    f"run: chmod 700 '{folder}'"
-                )
-        return None
+        return store_permission_warning(self.root)
 
     # --- names --------------------------------------------------------------------------
 

@@ -100,11 +100,14 @@ class State:
             from ..settings import load_settings
 
             self._settings = load_settings(self.store_override)
+            from ..settings import store_permission_warning  # once per command
+
+            if message := store_permission_warning(self._settings.store):
+                warn(message)
         return self._settings
 
     @property
     def store(self) -> Store:
-        """The store, with a warning (once per command) when others can read it."""
         if self._store is None:
             from ..store import Store
 
@@ -114,8 +117,6 @@ class State:
             self._store.after_save.append(
                 save_hook(self.settings.store, self.settings.extra_agenda_dirs)
             )
-            if message := self._store.permission_warning():
-                warn(message)
         return self._store
 
 
