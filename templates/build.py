@@ -30,7 +30,6 @@ LABEL_FILL = "F2F2F2"
 NAVY = RGBColor(0x1F, 0x38, 0x64)
 RED = RGBColor(0xC0, 0x00, 0x00)
 
-Doc = object  # python-docx has no public Document type; kept loose on purpose
 
 
 # --- page, styles, header and footer ------------------------------------------------------
