@@ -486,12 +486,32 @@ def load_template(path: Path, name: str | None = None, cache: Path | None = None
 # --- rendering -----------------------------------------------------------------------------
 
 
+_DOCXTPL_ESCAPES = re.compile(r"\{_[{%]|[}%]_\}")
+
+
+def _keep_literal(value: Any) -> Any:
+    """docxtpl turns `{_{`, `}_}`, `{_%`, `%_}` in its output into `{{`, `}}`, `{%`, `%}`
+    (its own escape for literal tags). Typed by a person they must stay as typed: write the
+    underscore as an XML character reference, which that replacement cannot match."""
+    from markupsafe import Markup, escape
+
+    if isinstance(value, str):
+        if not _DOCXTPL_ESCAPES.search(value):
+            return value
+        return Markup(str(escape(value)).replace("_", "&#95;"))
+    if isinstance(value, dict):
+        return {k: _keep_literal(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_keep_literal(v) for v in value]
+    return value
+
+
 def render_docx(tpl: Any, view: View, name: str, cache: Path | None = None) -> bytes:
     """Render a checked template with a cleaned view; returns the .docx bytes."""
     import jinja2
 
     try:
-        tpl.render(view, jinja_env=jinja_env(cache), autoescape=True)
+        tpl.render(_keep_literal(view), jinja_env=jinja_env(cache), autoescape=True)
         out = io.BytesIO()
         tpl.save(out)
     except jinja2.TemplateError as exc:

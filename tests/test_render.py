@@ -22,6 +22,7 @@ from strat_cli.views import clean
 # Everything a tired person (or a hostile one) might type, in one string.
 HOSTILE = (
     "R&D <b>bold</b> \"quoted\" 'single' {{ 7*7 }} {% if true %}evaluated{% endif %} "
+    "{_{ docxtpl }_} {_% escapes %_} "
     "😀 مرحبا שלום\ttabbed\nsecond line ctrl\x00\x01\x07\x0b\x0c\x1b\x1fkept\ud800end"
 )
 SHOWN = clean(HOSTILE)
