@@ -223,7 +223,8 @@ def load_agenda(path: Path) -> Agenda:
         agenda = Agenda.model_validate(data)
     except ValidationError as exc:
         err = exc.errors()[0]
-        raise AgendaError(f"{path}: {_where(err['loc'], data)}: {err['msg']}") from None
+        msg = err["msg"].removeprefix("Value error, ")  # our own checks need no pydantic label
+        raise AgendaError(f"{path}: {_where(err['loc'], data)}: {msg}") from None
     agenda.path = path
     return agenda
 

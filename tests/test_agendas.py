@@ -241,7 +241,7 @@ def test_strat_agendas_json_lists_shipped_and_configured_agendas(
 ) -> None:
     folder = tmp_path / "council"
     write_agenda(folder, "northshire.yaml", MINIMAL.format(id="northshire", name="Northshire"))
-    isolated_home.mkdir(parents=True, exist_ok=True)
+    isolated_home.mkdir(mode=0o700, parents=True, exist_ok=True)
     (isolated_home / "config.toml").write_text(
         f'[agendas]\nfolder = "{folder.as_posix()}"\n', encoding="utf-8"
     )
@@ -258,11 +258,11 @@ def test_strat_agendas_reports_a_broken_council_agenda_in_one_line(
 ) -> None:
     folder = tmp_path / "council"
     write_agenda(folder, "bad.yaml", "id: bad\nname: Bad\nitems: []\n")
-    isolated_home.mkdir(parents=True, exist_ok=True)
+    isolated_home.mkdir(mode=0o700, parents=True, exist_ok=True)
     (isolated_home / "config.toml").write_text(
         f'[agendas]\nfolder = "{folder.as_posix()}"\n', encoding="utf-8"
     )
     result = runner.invoke(app, ["agendas", "--json"])
     assert result.exit_code == 1
-    assert result.stderr.startswith(f"Error: {folder / 'bad.yaml'}: ")
-    assert result.stderr.count("\n") == 1
+    errors = [line for line in result.stderr.splitlines() if line.startswith("Error:")]
+    assert errors == [f"Error: {folder / 'bad.yaml'}: top level: an agenda needs at least one item"]
