@@ -565,7 +565,7 @@ class Interview:
                 when = parse_clock(text, now.date())
             except InputError as exc:
                 return exc.message
-            if when < start:
+            if when < start.replace(second=0, microsecond=0):
                 return f"the end cannot be before the start ({format_uk(start)})"
             return None
 
@@ -575,7 +575,7 @@ class Interview:
             validate=check_end,
             required="Give the end time.",
         )
-        m.ended_at = parse_clock(typed, now.date())
+        m.ended_at = max(parse_clock(typed, now.date()), start)
         m.status = Status.ended
         m.progress.current = None
         self.log("ended", f"at {m.ended_at:%H:%M}")
@@ -626,7 +626,7 @@ class Interview:
     def step_attendance(self, item: Item) -> None:
         m = self.m
         if not m.progress.done and not m.progress.attendance_taken:
-            m.started_at = self.clock()
+            m.started_at = self.clock().replace(second=0, microsecond=0)
             self.save()
         unmarked = [p for p in m.participants if p.attendance == Attendance.invited]
         if not m.participants:

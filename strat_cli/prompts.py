@@ -107,7 +107,8 @@ class TerminalPrompts:
         self, message: str, *, default: str = "", hint: str = "", validate: Validator | None = None
     ) -> str:
         def check(value: str) -> bool | str:
-            if validate is None or value.strip().startswith("/"):
+            if validate is None or not value.strip() or value.strip().startswith("/"):
+                # empty answers and /commands are for the interview to judge
                 return True
             problem = validate(value)
             return True if problem is None else problem
