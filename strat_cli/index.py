@@ -31,7 +31,7 @@ if TYPE_CHECKING:
 
 INDEX_VERSION = 2  # bump when the tables change: an older index is dropped and rebuilt
 LONDON = ZoneInfo("Europe/London")
-MEETING_FILE_RE = re.compile(r"^(SD-\d{4}-\d{4,6})\.json$")  # model.MEETING_ID_RE, plus .json
+MEETING_FILE_RE = re.compile(r"\A(SD-[0-9]{4}-[0-9]{4,6})\.json\Z")  # as model.MEETING_ID_RE
 SEP = "\x1f"  # between the parts of a list kept in one column (outcomes, child refs, previous)
 
 TABLES = """

@@ -147,6 +147,7 @@ def list_meetings(
             else f"No meetings in {index.meetings}. Start one with: strat new"
         )
         return
+    from rich.markup import escape
     from rich.table import Table
 
     shown = rows[: (100 if limit is None else limit) or None]
@@ -155,13 +156,18 @@ def list_meetings(
         table.add_column(col, overflow="fold")
     for r in shown:
         table.add_row(
-            r["id"],
-            r["agenda"],
-            (r["started_at"] or "")[:16].replace("T", " "),
-            r["status"],
-            ", ".join(r["child_refs"]) or "-",
-            ", ".join(SHORT_OUTCOMES.get(o, o) for o in r["outcomes"]) or "-",
-            str(r["open_actions"]),
+            *(
+                escape(str(v))  # shown literally: a '[' in a hand-edited file is not markup
+                for v in (
+                    r["id"],
+                    r["agenda"],
+                    (r["started_at"] or "")[:16].replace("T", " "),
+                    r["status"],
+                    ", ".join(r["child_refs"]) or "-",
+                    ", ".join(SHORT_OUTCOMES.get(o, o) for o in r["outcomes"]) or "-",
+                    r["open_actions"],
+                )
+            )
         )
     console().print(table)
     if len(shown) < len(rows):

@@ -12,6 +12,14 @@ import typer
 
 from ._app import app, console, print_json, state, warn
 
+
+def esc(text: str) -> str:
+    """Record text shown literally: '[red]' typed by a chair is not rich markup."""
+    from rich.markup import escape
+
+    return escape(text)
+
+
 if TYPE_CHECKING:
     from ..agenda import Agenda
     from ..check import Report
@@ -96,7 +104,7 @@ def _print_report(report: Report) -> None:
         table.add_column(col, overflow="fold")
     for g in report.gaps:
         sev = "[red]error[/red]" if g.severity == "error" else "[yellow]warning[/yellow]"
-        table.add_row(sev, g.where, g.code, g.message)
+        table.add_row(sev, esc(g.where), g.code, esc(g.message))
     con.print(table)
     con.print(f"{len(report.errors)} error(s), {len(report.warnings)} warning(s).")
 
@@ -182,10 +190,10 @@ def log(ctx: typer.Context, meeting_id: str = ID_ARG, as_json: bool = JSON_OPT) 
     for col in ("when", "who", "event", "detail"):
         table.add_column(col, overflow="fold")
     for e in sorted(meeting.audit, key=lambda e: e.at):
-        table.add_row(format_uk(e.at), e.who or "-", e.event, e.detail or "")
+        table.add_row(format_uk(e.at), esc(e.who or "-"), esc(e.event), esc(e.detail or ""))
     console().print(table)
     for n, a in enumerate(meeting.amendments, start=1):
-        console().print(f"Amendment {n}, {format_uk(a.at)}, {a.by}: {a.text}")
+        console().print(f"Amendment {n}, {format_uk(a.at)}, {esc(a.by)}: {esc(a.text)}")
 
 
 # --- the register --------------------------------------------------------------------------
@@ -260,7 +268,7 @@ def actions(
         if r["overdue"]:
             due = f"[red]{due} overdue[/red]"
         what = r["what"] + (" [contingency]" if r["contingency"] else "")
-        table.add_row(r["ref"], what, r["owner"], r["agency"] or "-", due)
+        table.add_row(esc(r["ref"]), esc(what), esc(r["owner"]), esc(r["agency"] or "-"), due)
     console().print(table)
     if len(shown) < len(rows):
         console().print(f"Showing {len(shown)} of {len(rows)}; --limit 0 shows all.")

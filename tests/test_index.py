@@ -1,0 +1,270 @@
+"""The register's SQLite index: kept current on save, refreshed for files changed outside strat,
+rebuildable, and the queries behind `strat list`, `strat actions` and `strat due`."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from strat_cli.index import MEETING_FILE_RE, Index, save_hook
+from strat_cli.model import (
+    LONDON,
+    MEETING_ID_RE,
+    ActionStatus,
+    Authorisation,
+    Meeting,
+    Outcome,
+    Status,
+)
+from strat_cli.register import (
+    OUTCOME_ALIASES,
+    ActionFilter,
+    MeetingFilter,
+    due_meetings,
+    list_meetings,
+    open_actions,
+)
+from strat_cli.samples import START, typical
+from strat_cli.store import Store
+
+
+def indexed_store(root: Path) -> Store:
+    store = Store(root)
+    store.ensure()
+    store.after_save.append(save_hook(root))
+    return store
+
+
+def three(store: Store) -> list[Meeting]:
+    """Three fictional meetings: ended (s47), authorised NFA a month earlier, and a draft."""
+    a = typical("SD-2026-0001")
+    a.children[0].local_ref = "LCS-40021"
+    b = typical("SD-2026-0002")
+    b.started_at = START - timedelta(days=30)
+    b.ended_at = b.started_at + timedelta(hours=1)
+    for d in b.decisions:
+        d.outcome = Outcome.nfa
+    b.authorisation = Authorisation(by="Ruth Ellery", role="Service Manager", at=b.ended_at)
+    b.status = Status.authorised
+    for act in b.actions:
+        act.due = b.started_at + timedelta(hours=3)
+        act.status = ActionStatus.done
+    c = typical("SD-2026-0003")
+    c.status = Status.draft
+    c.agenda = "local-24h"
+    for m in (a, b, c):
+        store.save(m)
+    return [a, b, c]
+
+
+def ids(rows: list[dict[str, object]]) -> list[object]:
+    return [r["id"] for r in rows]
+
+
+def test_a_save_through_the_hook_is_in_the_index(tmp_path: Path) -> None:
+    store = indexed_store(tmp_path)
+    three(store)
+    index = Index(tmp_path)
+    known = {r[0] for r in index.connect().execute("SELECT id FROM meetings")}
+    assert known == {"SD-2026-0001", "SD-2026-0002", "SD-2026-0003"}
+    assert index.refresh().updated == 0  # nothing to re-read: the hook kept it current
+
+
+def test_list_filters(tmp_path: Path) -> None:
+    three(indexed_store(tmp_path))
+    index = Index(tmp_path)
+
+    def q(**kw: object) -> list[object]:
+        rows, problems = list_meetings(index, MeetingFilter(**kw))  # type: ignore[arg-type]
+        assert problems == []
+        return ids(rows)
+
+    assert q() == ["SD-2026-0003", "SD-2026-0001", "SD-2026-0002"]  # newest first, then id
+    assert q(status="authorised") == ["SD-2026-0002"]
+    assert q(status="draft") == ["SD-2026-0003"]
+    assert q(agenda="local-24h") == ["SD-2026-0003"]
+    assert q(date_from=date(2026, 11, 1)) == ["SD-2026-0003", "SD-2026-0001"]
+    assert q(date_to=date(2026, 10, 31)) == ["SD-2026-0002"]
+    assert q(date_from=date(2026, 11, 19), date_to=date(2026, 11, 19)) == [
+        "SD-2026-0003",
+        "SD-2026-0001",
+    ]
+    assert q(outcome="nfa") == ["SD-2026-0002"]
+    assert q(outcome="s47") == ["SD-2026-0003", "SD-2026-0001"]
+    assert q(outcome="early") == []
+    assert q(child="LCS-40021") == ["SD-2026-0001"]
+    assert q(child="c3") == ["SD-2026-0003", "SD-2026-0001", "SD-2026-0002"]
+    assert q(status="ended", outcome="s47", child="lcs-40021") == ["SD-2026-0001"]
+
+
+def test_list_rows_name_no_child(tmp_path: Path) -> None:
+    three(indexed_store(tmp_path))
+    rows, _ = list_meetings(Index(tmp_path), MeetingFilter())
+    text = json.dumps(rows)
+    for name in ("Mia", "Leo", "Ava", "Fenwick", "Quinlan"):
+        assert name not in text
+    assert rows[1]["child_refs"] == ["LCS-40021", "C2", "C3"]
+    assert Index(tmp_path).path.stat().st_size > 0
+    db = Index(tmp_path).path.read_bytes()
+    assert b"Fenwick" not in db  # names are never copied (action text is the chair's words)
+
+
+def test_a_file_changed_outside_strat_is_re_read_before_answering(tmp_path: Path) -> None:
+    store = indexed_store(tmp_path)
+    three(store)
+    index = Index(tmp_path)
+    assert ids(list_meetings(index, MeetingFilter(status="ended"))[0]) == ["SD-2026-0001"]
+    path = store.path("SD-2026-0001")
+    data = json.loads(path.read_text(encoding="utf-8"))
+    data["status"] = "draft"
+    path.write_text(json.dumps(data), encoding="utf-8")  # a hand edit, no hook ran
+    st = path.stat()
+    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns + 1_000_000))
+    assert list_meetings(index, MeetingFilter(status="ended"))[0] == []
+    assert "SD-2026-0001" in ids(list_meetings(index, MeetingFilter(status="draft"))[0])
+    path.unlink()
+    assert "SD-2026-0001" not in ids(list_meetings(index, MeetingFilter())[0])
+
+
+def test_a_file_written_by_another_store_without_the_hook_is_picked_up(tmp_path: Path) -> None:
+    three(indexed_store(tmp_path))
+    Store(tmp_path).save(typical("SD-2026-0009"))  # no hook: e.g. another front end
+    rows, _ = list_meetings(Index(tmp_path), MeetingFilter())
+    assert "SD-2026-0009" in ids(rows)
+
+
+def test_a_damaged_file_is_reported_and_the_rest_listed(tmp_path: Path) -> None:
+    store = indexed_store(tmp_path)
+    three(store)
+    path = store.path("SD-2026-0002")
+    data = json.loads(path.read_text(encoding="utf-8"))
+    data["chaired_by"] = "someone"  # a field the model does not know: `strat show` refuses it
+    path.write_text(json.dumps(data), encoding="utf-8")
+    rows, problems = list_meetings(Index(tmp_path), MeetingFilter())
+    assert ids(rows) == ["SD-2026-0003", "SD-2026-0001"]
+    assert len(problems) == 1 and "chaired_by" in problems[0]
+    # reported again next time, without re-reading
+    assert list_meetings(Index(tmp_path), MeetingFilter())[1] == problems
+
+
+def test_the_index_is_rebuilt_from_the_files(tmp_path: Path) -> None:
+    three(indexed_store(tmp_path))
+    index = Index(tmp_path)
+    index.path.write_bytes(b"this is not a database")
+    rows, _ = list_meetings(Index(tmp_path), MeetingFilter())
+    assert len(rows) == 3
+    seen: list[tuple[int, int]] = []
+    result = Index(tmp_path).rebuild(lambda done, total: seen.append((done, total)))
+    assert result.updated == 3 and seen[-1] == (3, 3)
+    assert len(list_meetings(Index(tmp_path), MeetingFilter())[0]) == 3
+
+
+def test_open_actions_overdue_owner_agency(tmp_path: Path) -> None:
+    three(indexed_store(tmp_path))
+    index = Index(tmp_path)
+    now = START + timedelta(hours=6)  # 16:00 on the day: A1 (15:00) is overdue
+    rows, _ = open_actions(index, ActionFilter(), now)
+    assert {r["meeting"] for r in rows} == {"SD-2026-0001", "SD-2026-0003"}  # 0002: all done
+    assert [r["due"] for r in rows] == sorted(r["due"] for r in rows)
+    overdue, _ = open_actions(index, ActionFilter(overdue=True), now)
+    assert {r["ref"] for r in overdue} == {"SD-2026-0001:A1", "SD-2026-0003:A1"}
+    assert all(r["overdue"] for r in overdue)
+    lamb, _ = open_actions(index, ActionFilter(owner="lamb"), now)
+    assert {r["action"] for r in lamb} == {"A3"}
+    school, _ = open_actions(index, ActionFilter(agency="elmfield"), now)
+    assert {r["action"] for r in school} == {"A6"}
+
+
+def test_actions_due_within_working_days(tmp_path: Path) -> None:
+    store = indexed_store(tmp_path)
+    m = typical()
+    friday = datetime(2026, 11, 20, 9, 0, tzinfo=LONDON)
+    m.actions = m.actions[:2]
+    m.actions[0].due = datetime(2026, 11, 22, 12, 0, tzinfo=LONDON)  # Sunday
+    m.actions[1].due = datetime(2026, 11, 24, 8, 0, tzinfo=LONDON)  # Tuesday morning
+    store.save(m)
+    rows, _ = open_actions(Index(tmp_path), ActionFilter(due_within=1), friday)
+    assert [r["action"] for r in rows] == ["A1"]  # 1 working day from Friday is Monday 09:00
+    assert rows[0]["overdue"] is False
+    rows, _ = open_actions(Index(tmp_path), ActionFilter(due_within=2), friday)
+    assert [r["action"] for r in rows] == ["A1", "A2"]
+
+
+def test_a_done_action_leaves_the_open_list(tmp_path: Path) -> None:
+    store = indexed_store(tmp_path)
+    three(store)
+    m = store.load("SD-2026-0001")
+    m.actions[0].status = ActionStatus.done
+    store.save(m)
+    rows, _ = open_actions(Index(tmp_path), ActionFilter(), START)
+    assert "SD-2026-0001:A1" not in {r["ref"] for r in rows}
+
+
+def test_due_shows_missed_and_near_deadlines(tmp_path: Path) -> None:
+    store = indexed_store(tmp_path)
+    store.save(typical())
+    index = Index(tmp_path)
+    soon = START + timedelta(minutes=30)  # before the summary is due (1 h after the end)
+    rows, _ = due_meetings(index, soon, within_working_days=1)
+    states = {(r["deadline"], r["state"]) for r in rows}
+    assert states == {("action summary", "near")}  # circulation: end of Friday, not yet near
+    rows, _ = due_meetings(index, soon, within_working_days=2)
+    assert ("circulation", "near") in {(r["deadline"], r["state"]) for r in rows}
+    later = START + timedelta(days=4)
+    rows, _ = due_meetings(index, later, within_working_days=1)
+    states = {(r["deadline"], r["state"]) for r in rows}
+    assert ("action summary", "missed") in states and ("circulation", "missed") in states
+    icpc = START + timedelta(days=20)  # 15 working days after 19 Nov 2026 is 10 Dec
+    rows, _ = due_meetings(index, icpc, within_working_days=2)
+    assert ("ICPC target", "near") in {(r["deadline"], r["state"]) for r in rows}
+
+
+def test_outcome_aliases_name_real_outcomes() -> None:
+    values = {o.value for o in Outcome}
+    for targets in OUTCOME_ALIASES.values():
+        assert set(targets) <= values
+
+
+@pytest.mark.parametrize(
+    "name", ["SD-2026-0001", "SD-2026-123456", "SD-26-0001", "SD-2026-001", "SD-2026-\u0661234"]
+)
+def test_the_file_pattern_accepts_what_the_model_accepts(name: str) -> None:
+    assert bool(MEETING_FILE_RE.match(name + ".json")) == bool(MEETING_ID_RE.match(name))
+    assert not MEETING_FILE_RE.match(name + ".json\n")
+
+
+def test_strat_list_answers_without_loading_the_model(tmp_path: Path) -> None:
+    three(indexed_store(tmp_path))
+    code = (
+        "import sys\n"
+        "from strat_cli.cli import app\n"
+        "try:\n"
+        "    app(['list', '--json'])\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "loaded = [m for m in ('strat_cli.model', 'strat_cli.store', 'strat_cli.agenda') "
+        "if m in sys.modules]\n"
+        "sys.stderr.write('LOADED=' + ','.join(loaded))\n"
+    )
+    env = {**os.environ, "STRAT_HOME": str(tmp_path)}
+    done = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
+    )
+    assert len(json.loads(done.stdout)) == 3
+    assert "LOADED=" in done.stderr and done.stderr.split("LOADED=")[1] == ""
+
+
+@pytest.mark.parametrize("bad", ["2026-13-01", "31/02/2026", "yesterday"])
+def test_dates_that_cannot_be_read_are_refused(bad: str) -> None:
+    from strat_cli.errors import InputError
+    from strat_cli.index import local_date
+
+    with pytest.raises(InputError, match="cannot read date"):
+        local_date(bad)
+    assert local_date("19/11/2026") == local_date("2026-11-19")
