@@ -61,10 +61,18 @@ def upgrade(data: dict[str, Any], source: Path | str = "record") -> dict[str, An
     return data
 
 
+_PLAIN_KEY = re.compile(r"[A-Za-z0-9_.-]{1,40}\Z")
+
+
+def _loc_part(part: str | int) -> str:
+    """A key that does not look like a field name may be typed text (a name): never echo it."""
+    return str(part) if isinstance(part, int) or _PLAIN_KEY.match(part) else "(key not shown)"
+
+
 def describe_validation_error(exc: ValidationError, source: Path | str) -> str:
     """One line naming the file and the field path, e.g. `actions.3.due`."""
     err = exc.errors()[0]
-    field = ".".join(str(p) for p in err["loc"]) or "top level"
+    field = ".".join(_loc_part(p) for p in err["loc"]) or "top level"
     more = f" (and {exc.error_count() - 1} more)" if exc.error_count() > 1 else ""
     return f"{source}: field {field}: {err['msg']}{more}"
 
@@ -265,19 +273,21 @@ class Store:
         self.ensure()
         meeting.updated_at = now or datetime.now(LONDON)
         meeting.created_at = meeting.created_at or meeting.updated_at
+        # warnings=False: pydantic's warning about a wrong-typed value quotes the value (a name,
+        # say) on stderr; validation below refuses the record and names only the field.
         try:
-            text: str | None = meeting.model_dump_json(indent=1, exclude_none=False)
+            text: str | None = meeting.model_dump_json(indent=1, exclude_none=False, warnings=False)
         except PydanticSerializationError:  # a lone surrogate in a value
             text = None
-        if text is None or "\ufffd" in text:  # pydantic writes one in a dict key as 3 × U+FFFD
-            raw = meeting.model_dump()  # python mode: mode="json" mangles keys the same way
-            if (clean := _without_surrogates(raw)) != raw:  # keep the text, mark the gap
-                fixed = Meeting.model_validate(clean)
-                for name in Meeting.model_fields:  # the caller's copy now matches the file
-                    setattr(meeting, name, getattr(fixed, name))
-            text = meeting.model_dump_json(indent=1, exclude_none=False)
         path = self.path(meeting.id)
         try:
+            if text is None or "\ufffd" in text:  # in a dict key pydantic writes 3 × U+FFFD
+                raw = meeting.model_dump(warnings=False)  # mode="json" mangles keys the same way
+                if (clean := _without_surrogates(raw)) != raw:  # keep the text, mark the gap
+                    fixed = Meeting.model_validate(clean)
+                    for name in Meeting.model_fields:  # the caller's copy now matches the file
+                        setattr(meeting, name, getattr(fixed, name))
+                text = meeting.model_dump_json(indent=1, exclude_none=False, warnings=False)
             Meeting.model_validate_json(text)
         except ValidationError as exc:
             raise InvalidRecord(

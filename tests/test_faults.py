@@ -442,29 +442,7 @@ def test_a_damaged_file_gives_one_line_naming_file_and_field_and_is_never_rewrit
     assert path.read_bytes() == content
 
 
-INDEX_BUG = pytest.mark.xfail(
-    reason="index.Index._read_file catches only JSONDecodeError/UnicodeDecodeError from "
-    "json.loads; a 5,000-digit number (ValueError) or deep nesting (RecursionError) crashes "
-    "`strat list` (exit 70). Fix: also catch ValueError and RecursionError there.",
-    strict=True,
-)
-LENIENT_INDEX = pytest.mark.xfail(
-    reason="index.Index._read_file builds list rows from the raw JSON without validating it: "
-    "a file `strat show` refuses (unknown field, wrong-typed child field) is listed as a normal "
-    "meeting with no warning. Fix: validate (or compare with the store) before trusting a row.",
-    strict=True,
-)
-LIST_MARKS = {
-    "a huge number": INDEX_BUG,
-    "nested too deep": INDEX_BUG,
-    "unknown field": LENIENT_INDEX,
-    "field of the wrong type": LENIENT_INDEX,
-}
-
-
-@pytest.mark.parametrize(
-    "name", [pytest.param(n, marks=LIST_MARKS[n]) if n in LIST_MARKS else n for n in DAMAGED]
-)
+@pytest.mark.parametrize("name", list(DAMAGED))
 def test_strat_list_reports_a_damaged_file_and_goes_on(
     runner: CliRunner, store: Store, saved: Meeting, name: str
 ) -> None:
