@@ -1019,9 +1019,10 @@ class Interview:
                 checked=pending,
             )
             if not ids:
-                self.say("  Tick at least one child (Space ticks).")
                 if self.depth:
                     raise Cancel
+                self.say("  No child ticked (Space ticks): decisions stay open for later.")
+                raise Navigate("skip")
         group = self.decide(ids, base=None)
         if len(group) > 1:
             differ = self.p.checkbox(
@@ -1525,6 +1526,8 @@ def run_interview(interview: Interview, *, prepare: bool = False) -> str:
     try:
         if prepare:
             interview.prepare()
+            if not interview.p.confirm("Start the discussion now (mark attendance)?", default=True):
+                return "paused"
         return interview.run()
     except EOFError:
         interview.save()

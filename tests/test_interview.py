@@ -532,3 +532,57 @@ def test_commands_and_clock_parsing() -> None:
     assert parse_clock("2pm", day).hour == 14
     assert parse_clock("10.05", day).minute == 5
     assert parse_clock("20/11/2026 09:00", day).day == 20
+
+
+def test_prepare_by_prompts_then_stop_before_the_call(store: Store, national: Agenda) -> None:
+    from strat_cli.interview import run_interview
+
+    m = Meeting(id="SD-2026-0008", agenda="national", started_at=NOW)
+    store.save(m)
+    s = Script(
+        [
+            ("reason for the discussion", ""),  # refused: required
+            ("reason for the discussion", "Bruise seen at school"),
+            ("referred by", "Elmfield Primary School"),
+            ("chair", DEFAULT),  # the user from settings
+            ("minute taker", "Tom Aske"),
+            ("format", "phone"),
+            ("child's name", "Ellie Marsh"),
+            ("date of birth", "14/03/2019"),
+            ("school", "Elmfield Primary"),
+            ("changes who to invite", ["in_hospital"]),
+            ("child's name", ""),
+            ("adult", "Jason Pryor"),
+            ("relationship", "mother's partner"),
+            ("tick what applies", ["household", "alleged", "staff"]),
+            ("adult", ""),
+            ("invitee's name", "DS Priya Lamb"),
+            ("job role", "Detective Sergeant"),
+            ("agency", "Northshire Police"),
+            ("kind of agency", DEFAULT),
+            ("email", "lamb@police.northshire.example"),
+            ("invitee's name", ""),
+            ("start the discussion now", False),
+        ]
+    )
+    assert run_interview(interview(m, national, store, s), prepare=True) == "paused"
+    s.done()
+    assert "Invite: The consultant responsible for the child's care" in s.screen
+    saved = store.load(m.id)
+    assert saved.reason == "Bruise seen at school" and saved.chair == "Dana Okafor"
+    assert saved.children[0].in_hospital and str(saved.children[0].date_of_birth) == "2019-03-14"
+    assert saved.adults[0].alleged_perpetrator and saved.adults[0].risk_to_staff
+    p = saved.participants[0]
+    assert (p.agency_kind, p.attendance) == (AgencyKind.police, Attendance.invited)
+
+
+def test_no_child_ticked_leaves_decisions_open(store: Store, national: Agenda) -> None:
+    agenda = notes_agenda(national)
+    m = draft(store)
+    m.progress.done = ["introductions", "reason", "criminal_investigation", "legal"]
+    m.progress.current = "decisions"
+    s = Script([("which children", []), ("action: what", KeyboardInterrupt)])
+    with pytest.raises(KeyboardInterrupt):
+        interview(m, agenda, store, s).run()
+    assert "decisions stay open" in s.screen
+    assert store.load(m.id).progress.skipped == ["decisions"]

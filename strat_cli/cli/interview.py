@@ -89,6 +89,8 @@ def new(
     /goto N, /end…). Ctrl-C pauses; `strat resume ID` continues.
 
     Examples:
+
+    \b
       strat new
       strat new --agenda national --prefill examples/prefill.yaml
       strat new --answers examples/answers.yaml --no-input
