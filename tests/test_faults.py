@@ -369,6 +369,28 @@ def test_a_meeting_open_in_another_process_gives_one_lock_line_and_exit_3(
         pass
 
 
+def test_the_real_strat_render_on_a_held_meeting_exits_3_with_one_line(
+    store: Store, saved: Meeting, tmp_path: Path
+) -> None:
+    """The installed command, while this process (another strat, as far as it knows) edits."""
+    env = {**os.environ, "STRAT_HOME": str(store.root)}
+    out = tmp_path / "out"
+    with store.hold(saved.id):
+        done = subprocess.run(
+            [strat_executable(), "render", saved.id, "--out", str(out)],
+            capture_output=True,
+            text=True,
+            env=env,
+            stdin=subprocess.DEVNULL,
+        )
+    assert done.returncode == 3, done.stderr
+    assert done.stderr == (
+        f"Error: {saved.id} is open in another strat process; finish there first "
+        "(or close that terminal), then try again\n"
+    )
+    assert not out.exists() or list(out.iterdir()) == []
+
+
 # --- damaged, foreign and other-version files ---------------------------------------------------
 
 
