@@ -37,6 +37,7 @@ from .model import (
     Participant,
     PartnerGap,
     PoliceAgreement,
+    ReviewOutcome,
     RiskLevel,
     Status,
     YesNo,
@@ -255,6 +256,7 @@ class Interview:
         self.user = user
         self.clock = clock
         self.depth = 0  # > 0 while in a side step started by a command
+        self._earlier_reviewed = not meeting.previous  # follow-ups review once per session
         self.keys = [i.key for i in agenda.items]
         self.p.toolbar = TOOLBAR
         self._handlers: dict[ItemKind, Callable[[Item], None]] = {
@@ -497,6 +499,13 @@ class Interview:
                 if pr.current != current:
                     pr.current = current
                     self.save()
+                if item.kind != ItemKind.attendance and not self._earlier_reviewed:
+                    self._earlier_reviewed = True
+                    try:
+                        self.review_earlier_actions()
+                    except Navigate as nav:
+                        current = self.navigate(nav, item)
+                        continue
                 self.header(item)
                 try:
                     self._handlers[item.kind](item)
@@ -1181,29 +1190,21 @@ class Interview:
         ):
             self.say("  Note: no contingency action yet (this area expects a contingency plan).")
 
-    def add_action(self, what: str) -> Action:
-        """Owner and due are required; the due rule is resolved and shown back before saving."""
+    def ask_due(self, message: str = "Due") -> tuple[str, datetime]:
+        """A due time typed naturally, resolved against the area's calendar and shown back."""
         from .deadlines import describe_due, resolve_due
-
-        m = self.m
-        extra: list[Choice] = [("other", "Someone else (type a name)")]
-        owner_id = self.pick("Owner", self.present_choices(extra))
-        p = m.participant(owner_id) if owner_id != "other" else None
-        owner = p.name if p else self.ask("Owner's name", required="An action needs an owner.")
-        agency = p.agency if p else self.ask(f"{owner}: agency (optional)")
 
         def check(text: str) -> str | None:
             try:
-                resolve_due(text, self.clock(), self.agenda, m)
+                resolve_due(text, self.clock(), self.agenda, self.m)
             except InputError as exc:
                 return exc.message
             return None
 
         rule = ""
-        due: datetime | None = None
-        while due is None:
+        while True:
             rule = self.ask(
-                "Due",
+                message,
                 default=rule,
                 hint="e.g. today 17:00 · 2 working days · within 1 hour · before ICPC · 24/11 10am",
                 validate=check,
@@ -1211,12 +1212,23 @@ class Interview:
             )
             now = self.clock()
             try:
-                candidate = resolve_due(rule, now, self.agenda, m)
+                candidate = resolve_due(rule, now, self.agenda, self.m)
             except InputError as exc:
                 self.say(f"  {exc.message}")
                 continue
             if self.p.confirm(f"Due {describe_due(candidate, now)}: right?", default=True):
-                due = candidate
+                return rule, candidate
+
+    def add_action(self, what: str) -> Action:
+        """Owner and due are required; the due rule is resolved and shown back before saving."""
+        m = self.m
+        extra: list[Choice] = [("other", "Someone else (type a name)")]
+        owner_id = self.pick("Owner", self.present_choices(extra))
+        p = m.participant(owner_id) if owner_id != "other" else None
+        owner = p.name if p else self.ask("Owner's name", required="An action needs an owner.")
+        agency = p.agency if p else self.ask(f"{owner}: agency (optional)")
+
+        rule, due = self.ask_due()
         action = Action(
             id=m.next_id("A", [a.id for a in m.actions]),
             what=what,
@@ -1240,6 +1252,66 @@ class Interview:
         )
         self.save()
         return action
+
+    # --- follow-ups: the earlier discussions' open actions ----------------------------------
+
+    def review_earlier_actions(self) -> None:
+        """Each open action of the earlier discussions: done, carried (new due) or cancelled.
+
+        Only actions not yet reviewed in this meeting are asked about, so a review cut short by
+        Ctrl-C carries on at `strat resume`. The new meeting is saved before the earlier one, so
+        a crash between the two never loses a carried action.
+        """
+        from .deadlines import format_uk
+        from .followup import open_actions, review_action
+
+        earlier = [self.store.load(ref) for ref in self.m.previous]
+        reviewed = {r.ref for r in self.m.reviewed_actions}
+        pending = [o for o in open_actions(earlier) if o.ref not in reviewed]
+        if not pending:
+            return
+        self.say(f"\nReview of earlier actions: {len(pending)} still open.")
+        for n, o in enumerate(pending, start=1):
+            a = o.action
+            late = "  OVERDUE" if a.due < self.clock() else ""
+            self.say(f"\n[{n}/{len(pending)}] {o.ref}: {a.what}")
+            self.say(
+                f"  Owner: {a.owner}{' (' + a.agency + ')' if a.agency else ''}; due {format_uk(a.due)}{late}"
+            )
+            outcome = ReviewOutcome(
+                self.pick(
+                    "What happened to it?",
+                    [
+                        (ReviewOutcome.done.value, "Done"),
+                        (ReviewOutcome.carried.value, "Carry it forward with a new due time"),
+                        (ReviewOutcome.cancelled.value, "Cancel it (say why)"),
+                    ],
+                )
+            )
+            note, rule, new_due = "", "", None
+            if outcome == ReviewOutcome.done:
+                note = self.ask("What was done? (optional)")
+            elif outcome == ReviewOutcome.cancelled:
+                note = self.ask(
+                    "Why is it cancelled?", required="A cancelled action needs its reason."
+                )
+            else:
+                rule, new_due = self.ask_due("New due time")
+            with self.store.hold(o.meeting_id):
+                before = self.store.load(o.meeting_id)
+                review_action(
+                    self.m,
+                    before,
+                    a.id,
+                    outcome,
+                    self.clock(),
+                    note=note,
+                    new_due=new_due,
+                    due_rule=rule,
+                    by=self.user,
+                )
+                self.save()
+                self.store.save(before)
 
     # --- disagreements, family, review ----------------------------------------------------
 

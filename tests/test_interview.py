@@ -586,3 +586,57 @@ def test_no_child_ticked_leaves_decisions_open(store: Store, national: Agenda) -
         interview(m, agenda, store, s).run()
     assert "decisions stay open" in s.screen
     assert store.load(m.id).progress.skipped == ["decisions"]
+
+
+def test_a_follow_up_reviews_each_earlier_open_action_then_walks_on(
+    store: Store, national: Agenda
+) -> None:
+    """Done, carried with a new due time, cancelled with a reason: both records say so."""
+    from strat_cli.followup import start_follow_up
+    from strat_cli.model import ActionStatus, ReviewOutcome
+    from strat_cli.samples import typical
+
+    earlier = typical()
+    for a in earlier.actions[3:]:
+        a.status = ActionStatus.done  # only A1-A3 still open
+    store.save(earlier)
+    later = start_follow_up(earlier, "SD-2026-0008", NOW)
+    for p in later.participants:
+        p.attendance = Attendance.remote
+    later.progress.attendance_taken = True
+    later.progress.done = ["introductions"]
+    later.progress.current = "reason"
+    store.save(later)
+    script = Script(
+        [
+            ("What happened", ReviewOutcome.done.value),
+            ("What was done", "Seen alone at school"),
+            ("What happened", ReviewOutcome.carried.value),
+            ("New due time", "2 working days"),
+            ("right?", True),
+            ("What happened", ReviewOutcome.cancelled.value),
+            ("Why is it cancelled", ""),  # refused: a reason is required
+            ("Why is it cancelled", "Interview no longer needed"),
+            ("Reason for the discussion", KeyboardInterrupt),
+        ]
+    )
+    interview = Interview(later, national, store, script, clock=lambda: NOW)
+    with pytest.raises(KeyboardInterrupt):
+        interview.run()
+    script.done()
+    assert "Review of earlier actions: 3 still open" in script.screen
+    before = store.load("SD-2026-0001")
+    assert [before.action(i).status for i in ("A1", "A2", "A3")] == [  # type: ignore[union-attr]
+        ActionStatus.done,
+        ActionStatus.carried,
+        ActionStatus.cancelled,
+    ]
+    after = store.load("SD-2026-0008")
+    assert [r.ref for r in after.reviewed_actions] == [
+        "SD-2026-0001:A1",
+        "SD-2026-0001:A2",
+        "SD-2026-0001:A3",
+    ]
+    assert after.actions[0].carried_from == "SD-2026-0001:A2"
+    assert after.actions[0].due == datetime(2026, 11, 23, 17, 0, tzinfo=LONDON)
+    assert after.s47_started_at == earlier.started_at  # the ICPC clock follows the case

@@ -13,6 +13,7 @@ from ._app import EXIT_INTERRUPTED, app, state
 if TYPE_CHECKING:
     from ..agenda import Agenda
     from ..interview import Interview
+    from ..store import Store
 
 NON_INTERACTIVE = "strat new --answers FILE --no-input (see examples/answers.yaml)"
 
@@ -81,6 +82,13 @@ def new(
     no_input: bool = typer.Option(
         False, "--no-input", help="Never prompt: build the meeting from --answers only."
     ),
+    follow_up: str | None = typer.Option(
+        None,
+        "--follow-up",
+        metavar="ID",
+        help="Start the next discussion of the case of ID: children, adults and invitees carry "
+        "over, and its open actions are reviewed one by one.",
+    ),
 ) -> None:
     """Start a strategy discussion and record it live; every answer is saved as you go.
 
@@ -94,9 +102,8 @@ def new(
       strat new
       strat new --agenda national --prefill examples/prefill.yaml
       strat new --answers examples/answers.yaml --no-input
+      strat new --follow-up SD-2026-0001
     """
-    # A `--follow-up ID` option belongs here: build the draft with followup.start_follow_up
-    # instead of interview.new_meeting, then run the same walk.
     from datetime import datetime
 
     from ..errors import InputError
@@ -130,6 +137,11 @@ def new(
             _run(Interview(held, agenda, store, TerminalPrompts(), user=settings.user))
         return
 
+    if follow_up is not None:
+        _need_terminal("strat new --follow-up")
+        _start_follow_up(store, settings.user, follow_up, settings.extra_agenda_dirs)
+        return
+
     prefill_data = None
     if prefill is not None:
         from ..answers import load_file
@@ -155,6 +167,29 @@ def new(
         )
         interview = Interview(meeting, agenda, store, prompts, user=settings.user)
         _run(interview, prepare=prefill_data is None)
+
+
+def _start_follow_up(store: Store, user: str, earlier_id: str, extra: list[Path]) -> None:
+    """The next discussion of a case: carried over from the last one, then the usual walk."""
+    from datetime import datetime
+
+    from ..agenda import get_agenda
+    from ..followup import start_follow_up
+    from ..interview import Interview
+    from ..model import LONDON
+    from ..prompts import TerminalPrompts
+
+    earlier = store.load(earlier_id)
+    agenda = get_agenda(earlier.agenda, extra)
+    now = datetime.now(LONDON)
+    meeting = start_follow_up(earlier, store.new_id(now.year), now, by=user)
+    store.create(meeting)
+    with store.hold(meeting.id):
+        typer.echo(
+            f"Follow-up discussion {meeting.id} to {earlier_id} ({agenda.name}). "
+            "Children, adults and invitees carried over; saved after every answer."
+        )
+        _run(Interview(meeting, agenda, store, TerminalPrompts(), user=user))
 
 
 def _str(value: object) -> str | None:
