@@ -204,8 +204,9 @@ SCREEN_MARKUP = pytest.mark.xfail(
     ],
 )
 def test_strat_show_prints_markup_in_user_text_literally(
-    runner: CliRunner, store: Store, field: str
+    runner: CliRunner, store: Store, field: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))  # a crash log stays in tmp_path
     meeting = typical()
     text = "[bold]kept[/bold] [/] [link=file:///etc/passwd]x[/link]"
     if field == "reason":
