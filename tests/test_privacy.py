@@ -92,14 +92,6 @@ def test_every_folder_is_0700_and_every_file_0600_even_with_umask_000(
 
 
 @posix_only
-@pytest.mark.xfail(
-    reason="render._cache_put makes <store>/cache with mkdir(mode=0o700, parents=True): only "
-    "the last folder gets 0700, <store>/cache itself gets the umask's mode (0777 under umask "
-    "000, 0755 usually). It holds compiled template code strat later executes, so a "
-    "world-writable cache is code injection. Fix: create each cache folder with mode 0o700 "
-    "(mkdir the parent explicitly, or chmod after).",
-    strict=True,
-)
 def test_the_render_cache_is_private_too(
     runner: CliRunner, store: Store, tmp_path: Path, open_umask: None
 ) -> None:
