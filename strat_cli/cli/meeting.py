@@ -115,13 +115,15 @@ def list_meetings(
     # Answered from the SQLite index without loading the model: keep this path light.
     from ..errors import InputError
     from ..index import Index, local_date
-    from ..register import SHORT_OUTCOMES, STATUSES, MeetingFilter, rows_json
+    from ..register import SHORT_OUTCOMES, STATUSES, MeetingFilter, count_meetings, rows_json
     from ..register import list_meetings as query
 
     if status and status not in STATUSES:
         raise InputError(f"--status {status!r}: use one of {', '.join(STATUSES)}")
     st = state(ctx)
     index = Index(st.settings.store, st.settings.extra_agenda_dirs)
+    filtered = any((status, agenda, date_from, date_to, outcome, child))
+    table_limit = (100 if limit is None else limit) or None
     rows, problems = query(
         index,
         MeetingFilter(
@@ -131,7 +133,8 @@ def list_meetings(
             date_to=local_date(date_to) if date_to else None,
             outcome=outcome,
             child=child,
-            limit=limit if as_json else None,
+            # Unfiltered, the table needs only its rows and a count: not 20,000 dicts.
+            limit=limit if as_json else (table_limit if not filtered else None),
         ),
     )
     for p in problems:
@@ -140,7 +143,6 @@ def list_meetings(
         sys.stdout.write(rows_json(rows))
         return
     if not rows:
-        filtered = any((status, agenda, date_from, date_to, outcome, child))
         console().print(
             "No meetings match."
             if filtered
@@ -150,7 +152,8 @@ def list_meetings(
     from rich.markup import escape
     from rich.table import Table
 
-    shown = rows[: (100 if limit is None else limit) or None]
+    shown = rows[:table_limit]
+    total = len(rows) if filtered or table_limit is None else count_meetings(index)
     table = Table(title=f"Meetings in {st.settings.store}", title_justify="left")
     for col in ("reference", "agenda", "started", "status", "children", "outcomes", "open actions"):
         table.add_column(col, overflow="fold")
@@ -170,8 +173,8 @@ def list_meetings(
             )
         )
     console().print(table)
-    if len(shown) < len(rows):
-        console().print(f"Showing {len(shown)} of {len(rows)}; --limit 0 shows all.")
+    if len(shown) < total:
+        console().print(f"Showing {len(shown)} of {total}; --limit 0 shows all.")
 
 
 @app.command("import")
