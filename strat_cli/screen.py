@@ -33,6 +33,7 @@ def _table(title: str, *columns: str) -> Table:
 
 
 def show_meeting(con: Console, meeting: Meeting, settings: Settings) -> None:
+    """Print the record. `con` must have markup off: record text is shown exactly as typed."""
     from .agenda import get_agenda
     from .errors import AgendaError
 
@@ -116,10 +117,9 @@ def show_meeting(con: Console, meeting: Meeting, settings: Settings) -> None:
                         if g
                         else ""
                     )
-                    con.print(
-                        f"[red]Statutory partner missing:[/red] {kind.value}"
-                        + (f" — {why}" if why else " — no reason recorded")
-                    )
+                    line = Text("Statutory partner missing: ", style="red")
+                    line.append(kind.value + (f" — {why}" if why else " — no reason recorded"))
+                    con.print(line)
     if meeting.information:
         t = _table("Information shared", "by", "agency", "summary", "flags")
         for i in meeting.information:

@@ -293,15 +293,15 @@ class Store:
             raise InvalidRecord(
                 describe_validation_error(exc, f"{meeting.id} (not saved)")
             ) from None
-        if meeting.authorisation is not None and path.is_file():
-            before = self.load(meeting.id)
-            if before.locked and authorised_content(before) != authorised_content(meeting):
+        before = self._locked_on_disk(path) if path.is_file() else None
+        if before is not None:
+            if authorised_content(before) != authorised_content(meeting):
                 raise Locked(
                     f"{meeting.id} is authorised: its content cannot change; "
                     f"add to it with: strat amend {meeting.id}"
                 )
             # amendments and the audit trail of an authorised record are only ever added to
-            if before.locked and (
+            if (
                 meeting.amendments[: len(before.amendments)] != before.amendments
                 or meeting.audit[: len(before.audit)] != before.audit
             ):
@@ -313,6 +313,19 @@ class Store:
         for hook in self.after_save:
             hook(meeting)
         return path
+
+    def _locked_on_disk(self, path: Path) -> Meeting | None:
+        """The saved record if it is authorised, judged from the file, not the caller's copy.
+
+        strat writes `"authorisation": null` for a record not yet authorised (no other field has
+        that name, and quotes inside text are escaped), so the live per-answer save only reads
+        bytes; anything else is parsed in full. A damaged file is never overwritten.
+        """
+        raw = path.read_bytes()
+        if b'"authorisation": null' in raw:
+            return None
+        before = parse_meeting(raw, path)
+        return before if before.locked else None
 
     def create(self, meeting: Meeting) -> Path:
         """Save a new meeting, refusing to overwrite an existing one with the same reference."""

@@ -166,7 +166,9 @@ def _authorise(store: Store, meeting: Meeting) -> None:
 
     from strat_cli.model import LONDON
 
-    meeting.authorisation = Authorisation(by="Ruth Ellery", role="Service Manager", at=datetime.now(LONDON))
+    meeting.authorisation = Authorisation(
+        by="Ruth Ellery", role="Service Manager", at=datetime.now(LONDON)
+    )
     store.save(meeting)
 
 
@@ -189,3 +191,15 @@ def test_action_follow_up_and_bookkeeping_still_save_on_an_authorised_record(
     saved.log("action done", "A1")
     store.save(saved)
     assert store.load(saved.id).actions[0].status == ActionStatus.done
+
+
+def test_clearing_the_authorisation_in_code_cannot_unlock_a_record(
+    store: Store, saved: Meeting
+) -> None:
+    _authorise(store, saved)
+    before = store.path(saved.id).read_bytes()
+    saved.authorisation = None
+    saved.decisions[0].rationale = "rewritten after sign-off"
+    with pytest.raises(Locked, match="content cannot change"):
+        store.save(saved)
+    assert store.path(saved.id).read_bytes() == before

@@ -141,10 +141,12 @@ def state(ctx: typer.Context) -> State:
     return obj
 
 
-def console(stderr: bool = False) -> Console:
+def console(stderr: bool = False, *, markup: bool = True) -> Console:
+    """markup=False wherever record text is printed, so `[red]` or `[/]` typed by a user
+    shows as typed instead of styling or crashing the output."""
     from rich.console import Console
 
-    return Console(stderr=stderr, highlight=False, soft_wrap=False)
+    return Console(stderr=stderr, highlight=False, soft_wrap=False, markup=markup)
 
 
 def warn(message: str) -> None:

@@ -85,7 +85,7 @@ def show(
         return
     from ..screen import show_meeting
 
-    show_meeting(console(), meeting, st.settings)
+    show_meeting(console(markup=False), meeting, st.settings)
 
 
 @app.command("list")
