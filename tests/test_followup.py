@@ -36,7 +36,7 @@ def test_icpc_clock_keeps_the_discussion_that_started_s47(saved: Meeting) -> Non
 def test_open_actions_are_reviewed_one_by_one(store: Store, saved: Meeting) -> None:
     nxt = start_follow_up(saved, "SD-2026-0002", NOW)
     pending = open_actions([saved])
-    assert [o.ref for o in pending][0] == "SD-2026-0001:A1"  # soonest due first
+    assert pending[0].ref == "SD-2026-0001:A1"  # soonest due first
     review_action(nxt, saved, "A1", ReviewOutcome.done, NOW, note="Seen alone at school")
     review_action(
         nxt,
