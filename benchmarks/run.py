@@ -60,13 +60,28 @@ class Run:
     returncode: int
     stdout: bytes = b""
     stderr: bytes = b""
+    cpu: float | None = None  # user + system seconds of the child (POSIX)
+
+
+def _children_cpu() -> float | None:
+    if not POSIX:
+        return None
+    import resource
+
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def run_process(cmd: Sequence[str], env: dict[str, str], cwd: Path | None = None) -> Run:
-    """Run one process to the end, wall time around it."""
+    """Run one process to the end: wall time around it, and its CPU time (which a busy machine
+    inflates much less than wall time: both are reported)."""
+    cpu0 = _children_cpu()
     start = time.perf_counter()
     proc = subprocess.run(list(cmd), env=env, cwd=cwd, capture_output=True)
-    return Run(time.perf_counter() - start, None, proc.returncode, proc.stdout, proc.stderr)
+    seconds = time.perf_counter() - start
+    cpu1 = _children_cpu()
+    cpu = cpu1 - cpu0 if cpu0 is not None and cpu1 is not None else None
+    return Run(seconds, None, proc.returncode, proc.stdout, proc.stderr, cpu)
 
 
 # Peak memory is measured in separate, untimed runs through this tiny launcher: it forks and
@@ -186,6 +201,8 @@ class Pair:
     target: str
     a: list[float] = field(default_factory=list)
     b: list[float] = field(default_factory=list)
+    a_cpu: list[float] = field(default_factory=list)
+    b_cpu: list[float] = field(default_factory=list)
     a_peak: int | None = None
     b_peak: int | None = None
     kind: str = "ratio"  # ratio | p95 | absolute
@@ -200,6 +217,13 @@ class Pair:
     @property
     def b_median(self) -> float:
         return statistics.median(self.b) if self.b else float("nan")
+
+    @property
+    def cpu_text(self) -> str:
+        if not self.a_cpu:
+            return "n/a"
+        a, b = statistics.median(self.a_cpu), statistics.median(self.b_cpu)
+        return f"{fmt_s(a)} / {fmt_s(b)} ({a / b:.2f}×)" if b else fmt_s(a)
 
     @property
     def a_p95(self) -> float:
@@ -233,18 +257,18 @@ def verdict(ok: bool | None) -> str:
 def results_table(pairs: list[Pair]) -> str:
     head = (
         "| pair | A (strat) median | A p95 | B (baseline) median | A/B | target | time | "
-        "A peak mem | B peak mem | mem < 150 MB |\n"
-        "|---|---|---|---|---|---|---|---|---|---|\n"
+        "A peak mem | B peak mem | mem < 150 MB | CPU A / B (median) |\n"
+        "|---|---|---|---|---|---|---|---|---|---|---|\n"
     )
     rows = []
     for p in pairs:
         if p.skipped:
-            rows.append(f"| {p.name} | skipped: {p.skipped} | | | | {p.target} | n/a | | | |")
+            rows.append(f"| {p.name} | skipped: {p.skipped} | | | | {p.target} | n/a | | | | |")
             continue
         rows.append(
             f"| {p.name} | {fmt_s(p.a_median)} | {fmt_s(p.a_p95)} | {fmt_s(p.b_median)} "
             f"| {p.ratio:.2f}× | {p.target} | {verdict(p.time_ok)} | {fmt_mb(p.a_peak)} "
-            f"| {fmt_mb(p.b_peak)} | {verdict(p.mem_ok)} |"
+            f"| {fmt_mb(p.b_peak)} | {verdict(p.mem_ok)} | {p.cpu_text} |"
         )
     return head + "\n".join(rows) + "\n"
 
@@ -717,6 +741,8 @@ class Context:
     progress: Progress
     index_how: str = ""
     notes: list[str] = field(default_factory=list)
+    audit: list[str] = field(default_factory=list)
+    load: list[str] = field(default_factory=list)
 
     def n(self, default: int, quick: int) -> int:
         if self.rounds:
@@ -755,6 +781,9 @@ def alternate(
                 )
         pair.a.append(ra.seconds)
         pair.b.append(rb.seconds)
+        if ra.cpu is not None and rb.cpu is not None:
+            pair.a_cpu.append(ra.cpu)
+            pair.b_cpu.append(rb.cpu)
         advance()
     pair.a_peak = measure_peak(a_cmd, ctx.env, a_cwd)
     pair.b_peak = measure_peak(b_cmd, b_env or ctx.env, b_cwd)
@@ -911,6 +940,35 @@ def bench_store(ctx: Context) -> list[Pair]:
     return pairs
 
 
+HEAVY = ("pydantic", "rich", "questionary", "prompt_toolkit", "docx", "docxtpl", "holidays")
+
+
+def import_audit(ctx: Context) -> list[str]:
+    """Which heavy libraries `strat --help` and `strat list` import (python -X importtime)."""
+    lines = []
+    for label, args, store in (
+        ("strat --help", ("--help",), None),
+        ("strat list", ("list",), ctx.small_store),
+    ):
+        cmd = ctx.strat(*args, store=store)
+        cmd = [cmd[0], "-X", "importtime", *cmd[1:]]
+        run = run_process(cmd, ctx.env)
+        mods = set()
+        for line in run.stderr.decode(errors="replace").splitlines():
+            if line.startswith("import time:") and line.count("|") >= 2:
+                mods.add(line.rsplit("|", 1)[1].strip())
+        heavy = [h for h in HEAVY if h in mods]
+        ours = sorted(
+            m for m in mods if m.startswith("strat_cli.") and not m.startswith("strat_cli.cli")
+        )
+        text = f"- `{label}` imports: {', '.join(heavy) or 'none of ' + ', '.join(HEAVY)}"
+        if "pydantic" in heavy and "typer._adapters" in mods and "strat_cli.model" not in mods:
+            text += " (pydantic only through Typer's own parameter coercion, `typer._adapters`)"
+        text += f"; strat modules: {', '.join(ours) or 'only the CLI'}."
+        lines.append(text)
+    return lines
+
+
 BENCHES: dict[str, Callable[[Context], list[Pair]]] = {
     "startup": bench_startup,
     "answer": bench_answer,
@@ -967,6 +1025,13 @@ def machine() -> dict[str, str]:
     }
 
 
+def load_average() -> str:
+    try:
+        return f"{os.getloadavg()[0]:.2f}"
+    except (OSError, AttributeError):
+        return "n/a"
+
+
 # --- README ------------------------------------------------------------------------------------
 
 START_MARK = "<!-- results:start -->"
@@ -983,10 +1048,16 @@ def results_block(pairs: list[Pair], ctx: Context, argv: list[str]) -> str:
         "",
         results_table(pairs),
         pair_legend(pairs),
+        *ctx.audit,
+        "",
         "Machine:",
         "",
     ]
     lines += [f"- {k}: {v}" for k, v in mach.items()]
+    lines.append(
+        f"- load average (1 min) at start and end of the run: {', '.join(ctx.load)} "
+        f"(on {os.cpu_count()} cores; other work on the machine inflates wall times)"
+    )
     lines += ["", END_MARK]
     return "\n".join(lines)
 
@@ -1066,10 +1137,16 @@ def main(argv: list[str] | None = None) -> int:
                 ctx.index_how = build_index(strat, big, progress)
                 progress.log(f"index: {ctx.index_how} in {time.perf_counter() - t:.1f} s")
             pairs: list[Pair] = []
+            ctx.load.append(load_average())
             for g in groups:
                 pairs += BENCHES[g](ctx)
+            ctx.load.append(load_average())
+            if "startup" in groups:
+                ctx.audit = import_audit(ctx)
         print(results_table(pairs))
         print(pair_legend(pairs))
+        print("\n".join(ctx.audit))
+        print(f"load average (1 min) at start and end: {', '.join(ctx.load)}")
         if args.json:
             print(
                 json.dumps(
