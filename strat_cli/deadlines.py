@@ -17,9 +17,13 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
 
 from .errors import InputError
-from .model import LONDON
+
+# model.LONDON (ZoneInfo caches instances, so it is the same object) without importing the model
+# and pydantic: `strat actions` formats its dates through here and stays light.
+LONDON = ZoneInfo("Europe/London")
 
 if TYPE_CHECKING:
     from holidays import HolidayBase
