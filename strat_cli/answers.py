@@ -18,7 +18,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from .agenda import Agenda, ItemKind
-from .attendance import missing_partners
+from .attendance import include_officers, missing_partners
 from .errors import InputError
 from .interview import decision_problems, guess_kind, parse_clock, police_agreement_needed
 from .model import (
@@ -32,6 +32,7 @@ from .model import (
     FamilySharing,
     InformationShared,
     Meeting,
+    MeetingFormat,
     Participant,
     PartnerGap,
     Risk,
@@ -189,6 +190,7 @@ def apply_prefill(data: dict[str, Any], meeting: Meeting, *, source: str) -> Non
         if p.attendance == Attendance.report_sent:
             p.contributed = True
         meeting.participants.append(p)
+    include_officers(meeting)
     _check_unique(r, meeting)
 
 
@@ -268,6 +270,13 @@ def fill_meeting(
     # attendance and statutory partners
     taken = any(p.attendance != Attendance.invited for p in m.participants)
     m.progress.attendance_taken = taken
+    if taken:  # the chair and minute taker were there, whether or not the file says how
+        for officer in m.participants:
+            if (officer.is_chair or officer.is_minute_taker) and (
+                officer.attendance == Attendance.invited
+            ):
+                remote = m.format != MeetingFormat.in_person
+                officer.attendance = Attendance.remote if remote else Attendance.in_person
     for n, row in enumerate(r.items(data, "partner_gaps")):
         m.partner_gaps.append(r.model(PartnerGap, row, f"partner_gaps[{n}]"))
     if taken:

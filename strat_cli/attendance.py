@@ -27,3 +27,35 @@ def unexplained_gaps(meeting: Meeting, statutory: list[AgencyKind]) -> list[Agen
     """Missing partners with neither a recorded reason nor an escalation."""
     explained = {g.agency_kind for g in meeting.partner_gaps if g.reason.strip() or g.escalated}
     return [k for k in missing_partners(meeting, statutory) if k not in explained]
+
+
+def include_officers(meeting: Meeting) -> list[Participant]:
+    """The chair and minute taker take part and must receive the record: list them.
+
+    A participant of the same name is flagged rather than duplicated. Returns those added, so
+    the caller can ask for their email.
+    """
+    added: list[Participant] = []
+    roles = (
+        (meeting.chair, "is_chair", meeting.chair_role or "Chair"),
+        (meeting.minute_taker, "is_minute_taker", "Minute taker"),
+    )
+    for name, flag, role in roles:
+        if not name.strip():
+            continue
+        same = [p for p in meeting.participants if p.name.strip().lower() == name.strip().lower()]
+        if same:
+            setattr(same[0], flag, True)
+            continue
+        if any(getattr(p, flag) for p in meeting.participants):
+            continue  # already listed under another spelling
+        p = Participant(
+            id=meeting.next_id("P", [x.id for x in meeting.participants]),
+            name=name.strip(),
+            role=role,
+            agency_kind=AgencyKind.social_care,
+            **{flag: True},
+        )
+        meeting.participants.append(p)
+        added.append(p)
+    return added

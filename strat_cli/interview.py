@@ -19,7 +19,7 @@ from datetime import date, datetime, time
 from typing import TYPE_CHECKING
 
 from .agenda import Agenda, Item, ItemKind
-from .attendance import missing_partners, unexplained_gaps
+from .attendance import include_officers, missing_partners, unexplained_gaps
 from .errors import InputError, StratError
 from .model import (
     LONDON,
@@ -153,13 +153,14 @@ def parse_clock(text: str, day: date) -> datetime:
 def guess_kind(agency: str) -> AgencyKind:
     """A sensible default agency kind from how the agency is named."""
     a = agency.lower()
+    # Education before health, so a "Nursery" or a "Hospital School" is not taken for health.
     table = (
         (("police", "caiu", "constabulary"), AgencyKind.police),
+        (("school", "academy", "college", "nursery", "education"), AgencyKind.education),
         (
             ("nhs", "health", "hospital", "gp", "midwi", "nurse", "paediatric", "camhs"),
             AgencyKind.health,
         ),
-        (("school", "academy", "college", "nursery", "education"), AgencyKind.education),
         (
             ("social care", "children's services", "csc", "mash", "social work"),
             AgencyKind.social_care,
@@ -171,7 +172,7 @@ def guess_kind(agency: str) -> AgencyKind:
         (("adult",), AgencyKind.adult_services),
     )
     for words, kind in table:
-        if any(w in a for w in words):
+        if any(re.search(rf"\b{w}", a) for w in words):  # at a word start: "gp" not in "agpx"
             return kind
     return AgencyKind.other
 
@@ -1415,6 +1416,11 @@ class Interview:
             self.pick("Format", [(f.value, f.value) for f in MeetingFormat], default=m.format.value)
         )
         self.save()
+        for officer in include_officers(m):
+            officer.email = self.ask(
+                f"{officer.name} ({officer.role}): email, to receive the record"
+            )
+            self.save()
         while True:
             name = self.ask(
                 "Child's name (Enter on its own when all are listed)",

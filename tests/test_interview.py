@@ -547,6 +547,8 @@ def test_prepare_by_prompts_then_stop_before_the_call(store: Store, national: Ag
             ("chair", DEFAULT),  # the user from settings
             ("minute taker", "Tom Aske"),
             ("format", "phone"),
+            ("Dana Okafor (Chair): email", "okafor@socialcare.northshire.example"),
+            ("Tom Aske (Minute taker): email", ""),
             ("child's name", "Ellie Marsh"),
             ("date of birth", "14/03/2019"),
             ("school", "Elmfield Primary"),
@@ -572,8 +574,27 @@ def test_prepare_by_prompts_then_stop_before_the_call(store: Store, national: Ag
     assert saved.reason == "Bruise seen at school" and saved.chair == "Dana Okafor"
     assert saved.children[0].in_hospital and str(saved.children[0].date_of_birth) == "2019-03-14"
     assert saved.adults[0].alleged_perpetrator and saved.adults[0].risk_to_staff
-    p = saved.participants[0]
+    chair, minutes, p = saved.participants
+    assert chair.is_chair and chair.email == "okafor@socialcare.northshire.example"
+    assert minutes.is_minute_taker and chair.agency_kind == AgencyKind.social_care
     assert (p.agency_kind, p.attendance) == (AgencyKind.police, Attendance.invited)
+
+
+@pytest.mark.parametrize(
+    ("agency", "kind"),
+    [
+        ("Little Oaks Nursery", AgencyKind.education),
+        ("Royal Northshire Hospital School", AgencyKind.education),
+        ("Northshire NHS Trust", AgencyKind.health),
+        ("Elm Street GP surgery", AgencyKind.health),
+        ("Northshire Housing Group", AgencyKind.housing),
+        ("Northshire Police", AgencyKind.police),
+    ],
+)
+def test_agency_kind_is_guessed_from_whole_words(agency: str, kind: AgencyKind) -> None:
+    from strat_cli.interview import guess_kind
+
+    assert guess_kind(agency) == kind
 
 
 def test_no_child_ticked_leaves_decisions_open(store: Store, national: Agenda) -> None:
