@@ -183,11 +183,9 @@ def _discussion_due(meeting: Meeting, agenda: Agenda) -> datetime | None:
 
 
 def _circulated_on_time(meeting: Meeting, due: datetime) -> bool | None:
-    sent = [
-        c
-        for c in meeting.circulation
-        if c.method in ("smtp", "draft") and (c.delivered or c.recipients)
-    ]
+    """On time if the first delivery (sent by strat, or a draft the user says they sent) was
+    before the deadline; a draft alone is only prepared, so it does not count."""
+    sent = [c for c in meeting.circulation if c.delivered]
     if not sent:
         return None
     first = min(sent, key=lambda c: c.at)

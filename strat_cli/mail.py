@@ -617,3 +617,41 @@ def circulate(
                 f"send to the rest with: strat email {meeting.id} --retry"
             )
         return result
+
+
+DRAFT_SENT = "draft sent"
+
+
+def record_draft_sent(
+    store: Store,
+    meeting_id: str,
+    *,
+    by: str,
+    at: datetime | None = None,
+) -> CirculationEntry:
+    """The minute taker sent the last .eml draft from Outlook: record who received what.
+
+    strat cannot see Outlook, so a draft alone counts as prepared, not circulated; this entry,
+    made on the person's word and attributed to them, is what shows the record went out.
+    """
+    with store.edit(meeting_id, allow_locked=True) as meeting:
+        drafts = [c for c in meeting.circulation if c.method == "draft"]
+        if not drafts:
+            raise InputError(
+                f"{meeting_id} has no email draft to mark as sent: run strat email {meeting_id}"
+            )
+        last = max(drafts, key=lambda c: c.at)
+        stamp = at or datetime.now(LONDON)
+        entry = CirculationEntry(
+            at=stamp,
+            by=by,
+            method=DRAFT_SENT,
+            recipients=list(last.recipients),
+            delivered=list(last.recipients),
+            documents=dict(last.documents),
+            note=f"sent from the draft of {last.at:%d/%m/%Y %H:%M}, as recorded by {by or 'the user'}",
+        )
+        meeting.circulation.append(entry)
+        meeting.log("emailed", f"draft sent by hand to {len(entry.delivered)}", who=by, at=stamp)
+        store.save(meeting)
+        return entry

@@ -176,7 +176,12 @@ def test_record_not_circulated_within_one_working_day(national: Agenda) -> None:
     later = START + timedelta(days=4)
     assert ("error", "circulation.late", "circulation") in run(m, national, now=later)
     m.circulation.append(
-        CirculationEntry(at=START + timedelta(days=4), method="smtp", recipients=["a@x.example"])
+        CirculationEntry(
+            at=START + timedelta(days=4),
+            method="smtp",
+            recipients=["a@x.example"],
+            delivered=["a@x.example"],
+        )
     )
     assert ("error", "circulation.late", "circulation") in run(m, national, now=later)
     m.circulation[0].at = START + timedelta(hours=3)

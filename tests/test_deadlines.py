@@ -209,9 +209,31 @@ def test_circulation_on_time_is_judged_from_the_first_real_circulation() -> None
 def test_circulation_after_the_working_day_is_late() -> None:
     m = meeting(at(2026, 11, 20, 15), ended_at=at(2026, 11, 20, 16))
     m.circulation.append(
-        CirculationEntry(at=at(2026, 11, 24, 9), method="draft", recipients=["a@x.example"])
+        CirculationEntry(
+            at=at(2026, 11, 24, 9),
+            method="smtp",
+            recipients=["a@x.example"],
+            delivered=["a@x.example"],
+        )
     )
     assert meeting_deadlines(m, area()).circulated_on_time is False
+
+
+def test_a_draft_is_not_circulation_until_it_is_recorded_as_sent() -> None:
+    m = meeting(at(2026, 11, 20, 15), ended_at=at(2026, 11, 20, 16))
+    m.circulation.append(
+        CirculationEntry(at=at(2026, 11, 20, 17), method="draft", recipients=["a@x.example"])
+    )
+    assert meeting_deadlines(m, area()).circulated_on_time is None
+    m.circulation.append(
+        CirculationEntry(
+            at=at(2026, 11, 20, 17, 30),
+            method="draft sent",
+            recipients=["a@x.example"],
+            delivered=["a@x.example"],
+        )
+    )
+    assert meeting_deadlines(m, area()).circulated_on_time is True
 
 
 def test_discussion_due_within_hours_of_the_concern() -> None:

@@ -670,3 +670,29 @@ def test_untrusted_certificate_is_a_tls_failure(
     )
     assert starttls_server.inbox.messages == []
     assert store.load(saved.id).circulation == []
+
+
+def test_a_draft_counts_as_circulated_only_once_recorded_as_sent(
+    isolated_home: Path, store: Store, saved: Meeting, tmp_path: Path
+) -> None:
+    """Outlook is out of strat's sight: the minute taker's word, attributed, is the record."""
+    from strat_cli.agenda import get_agenda
+    from strat_cli.deadlines import meeting_deadlines
+
+    refused = runner.invoke(app, ["email", saved.id, "--sent"])
+    assert refused.exit_code == 1
+    assert f"no email draft to mark as sent: run strat email {saved.id}" in refused.output
+    assert runner.invoke(app, ["email", saved.id, "--out", str(tmp_path)]).exit_code == 0
+    agenda = get_agenda("national")
+    assert meeting_deadlines(store.load(saved.id), agenda).circulated_on_time is None
+
+    res = runner.invoke(app, ["email", saved.id, "--sent"])
+    assert res.exit_code == 0, res.output
+    assert "Recorded: the draft went to" in res.output
+    back = store.load(saved.id)
+    draft, sent = back.circulation[-2:]
+    assert sent.method == "draft sent" and sent.delivered == draft.recipients
+    assert sent.documents == draft.documents
+    assert back.audit[-1].event == "emailed"
+    # sent on the day of the meeting? No: the example met on 19 Nov, so this is late.
+    assert meeting_deadlines(back, agenda).circulated_on_time is False

@@ -37,6 +37,11 @@ def email(
     again: bool = typer.Option(
         False, "--again", help="With --send: send to everyone, even those who already have it."
     ),
+    sent: bool = typer.Option(
+        False,
+        "--sent",
+        help="Record that you sent the last draft from Outlook, so the record shows it went out.",
+    ),
     only: list[str] = typer.Option(
         [],
         "--only",
@@ -50,15 +55,26 @@ def email(
     The subject holds the reference, never a child's name. The password comes from the
     environment variable named in [smtp] password_env, or a hidden prompt.
 
+    A draft counts as circulated only once you say you sent it: strat email ID --sent.
+
     Example:  strat email SD-2026-0001 --send
     """
     import os
     import sys
 
-    from ..mail import circulate, resolve_password
+    from ..mail import circulate, record_draft_sent, resolve_password
 
     st = state(ctx)
     settings = st.settings
+    if sent:
+        if send or retry or again:
+            raise typer.BadParameter("--sent records a draft you sent yourself; leave out --send")
+        entry = record_draft_sent(st.store, meeting_id, by=settings.user)
+        console().print(
+            f"Recorded: the draft went to {len(entry.delivered)} recipient(s) "
+            f"at {entry.at:%H:%M %d/%m/%Y}."
+        )
+        return
     if again and retry:
         raise typer.BadParameter("--again and --retry contradict each other")
     send_now = send or retry
