@@ -56,7 +56,9 @@ def edit_in_editor(text: str, env: dict[str, str] | None = None) -> str:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             handle.write(text)
         try:
-            subprocess.run([*shlex.split(editor), name], check=False)
+            # Windows paths hold backslashes that POSIX-style splitting would eat
+            command = shlex.split(editor, posix=os.name != "nt")
+            subprocess.run([*command, name], check=False)
         except OSError:
             return text
         with open(name, encoding="utf-8") as handle:

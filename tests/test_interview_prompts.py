@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from prompt_toolkit.application import create_app_session
@@ -71,3 +72,27 @@ def test_checkbox_and_confirm(keys: tuple[TerminalPrompts, object]) -> None:
     assert p.checkbox("Children", [("C1", "Ellie"), ("C2", "Noah")]) == ["C1", "C2"]
     pipe.send_text("n")  # type: ignore[attr-defined]
     assert p.confirm("Contingency?", default=True) is False
+
+
+def test_long_notes_can_be_written_in_the_chairs_own_editor(tmp_path: Path) -> None:
+    """$EDITOR gets the text so far in a file and what it saves comes back."""
+    import sys
+
+    from strat_cli.prompts import edit_in_editor
+
+    editor = tmp_path / "editor.py"
+    editor.write_text(
+        "import sys\n"
+        "path = sys.argv[1]\n"
+        "text = open(path, encoding='utf-8').read()\n"
+        "open(path, 'w', encoding='utf-8').write(text + '\\nSecond line, from the editor.\\n')\n",
+        encoding="utf-8",
+    )
+    got = edit_in_editor("First line.", env={"EDITOR": f'"{sys.executable}" "{editor}"'})
+    assert got == "First line.\nSecond line, from the editor."
+
+
+def test_a_missing_editor_keeps_the_text_so_far() -> None:
+    from strat_cli.prompts import edit_in_editor
+
+    assert edit_in_editor("Kept.", env={"EDITOR": "no-such-editor-here"}) == "Kept."
