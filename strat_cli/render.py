@@ -656,9 +656,5 @@ def print_summary(store: Store, settings: Settings, meeting_id: str) -> str:
     """The action summary text, with an audit entry: printing it is an export of the record."""
     from .agenda import get_agenda
 
-    with store.edit(meeting_id, allow_locked=True) as meeting:
-        agenda = get_agenda(meeting.agenda, settings.extra_agenda_dirs)
-        text = summary_text(meeting, agenda, settings)
-        meeting.log("exported", "action summary printed", who=settings.user)
-        store.save(meeting)
-    return text
+    meeting = store.record_export(meeting_id, "action summary printed", who=settings.user)
+    return summary_text(meeting, get_agenda(meeting.agenda, settings.extra_agenda_dirs), settings)

@@ -367,6 +367,13 @@ class Store:
                 )
             yield meeting
 
+    def record_export(self, meeting_id: str, detail: str, *, who: str = "") -> Meeting:
+        """Every export of a record leaves an audit entry, authorised or not (issue 8)."""
+        with self.edit(meeting_id, allow_locked=True) as meeting:
+            meeting.log("exported", detail, who=who)
+            self.save(meeting)
+            return meeting
+
     def iter_meetings(
         self, on_error: Callable[[StratError], None] | None = None
     ) -> Iterator[Meeting]:

@@ -251,3 +251,26 @@ def test_the_cli_names_the_field_not_the_value(
     result = runner.invoke(app, ["show", saved.id])
     assert result.exit_code == 1
     assert "field children.0.subject" in result.stderr and NAME not in result.output
+
+
+@pytest.mark.parametrize(
+    ("args", "detail"),
+    [
+        (["summary"], "action summary printed"),
+        (["ics"], "calendar (.ics) to standard output"),
+        (["show", "--json"], "record as JSON"),
+        (["render", "--doc", "decision-sheet", "--out", "{tmp}"], "decision-sheet"),
+        (["email", "--out", "{tmp}"], "SD-2026-0001-email.eml"),
+    ],
+)
+def test_every_export_and_email_of_a_record_is_audited(
+    args: list[str], detail: str, store: Store, tmp_path: Path
+) -> None:
+    meeting = typical()
+    store.save(meeting)
+    argv = [args[0], meeting.id, *(a.replace("{tmp}", str(tmp_path)) for a in args[1:])]
+    result = CliRunner().invoke(app, argv)
+    assert result.exit_code == 0, result.output
+    last = store.load(meeting.id).audit[-1]
+    assert last.event in ("exported", "rendered", "email draft")
+    assert detail in last.detail

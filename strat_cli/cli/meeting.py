@@ -79,10 +79,11 @@ def show(
     Example:  strat show SD-2026-0001
     """
     st = state(ctx)
-    meeting = st.store.load(meeting_id)
-    if as_json:
+    if as_json:  # the whole record leaves strat: that is an export, and is audited
+        meeting = st.store.record_export(meeting_id, "record as JSON", who=st.settings.user)
         print_json(meeting.model_dump(mode="json"))
         return
+    meeting = st.store.load(meeting_id)
     from ..screen import show_meeting
 
     show_meeting(console(markup=False), meeting, st.settings)

@@ -398,6 +398,8 @@ def ics(
         now=_now(),
         include_closed=all_actions,
     )
+    where = "standard output" if out is None else out.name
+    st.store.record_export(meeting_id, f"calendar (.ics) to {where}", who=st.settings.user)
     if out is None:
         sys.stdout.buffer.write(data)
         sys.stdout.flush()
