@@ -822,7 +822,7 @@ def bench_startup(ctx: Context) -> list[Pair]:
 
 
 def bench_answer(ctx: Context) -> list[Pair]:
-    rounds = ctx.n(30, 10) * 10
+    rounds = max(100, ctx.n(30, 10) * 10)  # a p95 needs enough answers
     pair = Pair(
         "answer",
         "answer saved → next prompt ready (large example)",
