@@ -241,6 +241,8 @@ class Pair:
             return self.ratio <= self.limit
         if self.kind == "p95":
             return self.a_p95 * 1000 < self.limit
+        if self.kind == "info":
+            return None
         return self.a_median < self.limit
 
     @property
@@ -487,6 +489,47 @@ if what == "overdue":
 else:
     rows = sorted(((m.started_at, m.id, m.status.value) for m in meetings), reverse=True)
 print(len(rows))
+'''
+
+
+# The same shape as `strat list` (a global --store, eight options) in a bare Typer app:
+# shows how much of strat's start-up is Typer's own per-option work.
+WIDE_TYPER = '''\
+"""A bare Typer app shaped like `strat list`: Typer's cost for the same options."""
+from pathlib import Path
+
+import typer
+
+app = typer.Typer(add_completion=False, rich_markup_mode=None, pretty_exceptions_enable=False)
+
+
+@app.callback()
+def root(store: Path = typer.Option(None, "--store")) -> None:
+    """Root."""
+
+
+@app.command("list")
+def list_(
+    status: str = typer.Option(None, "--status"),
+    agenda: str = typer.Option(None, "--agenda"),
+    date_from: str = typer.Option(None, "--from"),
+    date_to: str = typer.Option(None, "--to"),
+    outcome: str = typer.Option(None, "--outcome"),
+    child: str = typer.Option(None, "--child"),
+    limit: int = typer.Option(None, "--limit", min=0),
+    as_json: bool = typer.Option(False, "--json"),
+) -> None:
+    """List nothing."""
+    typer.echo("nothing to list")
+
+
+@app.command()
+def other() -> None:
+    """Another command, so that `list` is a subcommand as in strat."""
+
+
+if __name__ == "__main__":
+    app()
 '''
 
 
@@ -818,7 +861,29 @@ def bench_startup(ctx: Context) -> list[Pair]:
         [sys.executable, str(script), "list"],
         rounds,
     )
-    return [help_pair, list_pair]
+    wide = ctx.tmp / "wide_typer.py"
+    wide.write_text(WIDE_TYPER, encoding="utf-8")
+    shape_pair = Pair(
+        "startup-list-shape",
+        "strat list vs Typer with the same options",
+        "`strat list` on a store with the two examples",
+        "a bare Typer app with `strat list`'s options (a global `--store` and eight options), "
+        "informational",
+        "(information)",
+        kind="info",
+    )
+    alternate(
+        ctx,
+        shape_pair,
+        ctx.strat("list", store=ctx.small_store),
+        [sys.executable, str(wide), "--store", str(ctx.small_store), "list"],
+        rounds,
+    )
+    shape_pair.note = (
+        "What strat itself adds to `strat list`, once Typer's per-option cost is the same on "
+        "both sides."
+    )
+    return [help_pair, list_pair, shape_pair]
 
 
 def bench_answer(ctx: Context) -> list[Pair]:
