@@ -3,7 +3,7 @@ documents and the quality check alike, so they never disagree."""
 
 from __future__ import annotations
 
-from .model import AgencyKind, Meeting, Participant
+from .model import LONDON, AgencyKind, Meeting, Participant
 
 
 def present(meeting: Meeting) -> list[Participant]:
@@ -59,3 +59,15 @@ def include_officers(meeting: Meeting) -> list[Participant]:
         meeting.participants.append(p)
         added.append(p)
     return added
+
+
+def how_taking_part(p: Participant, *, with_reason: bool = True) -> str:
+    """'phone/video, joined 10:20' in UK time: one wording for screens and documents."""
+    how = p.attendance.value
+    if with_reason and p.apology_reason:
+        how += f" ({p.apology_reason})"
+    if p.joined_at:
+        how += f", joined {p.joined_at.astimezone(LONDON):%H:%M}"
+    if p.left_at:
+        how += f", left {p.left_at.astimezone(LONDON):%H:%M}"
+    return how

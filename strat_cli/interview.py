@@ -19,7 +19,7 @@ from datetime import date, datetime, time
 from typing import TYPE_CHECKING
 
 from .agenda import Agenda, Item, ItemKind
-from .attendance import include_officers, missing_partners, unexplained_gaps
+from .attendance import how_taking_part, include_officers, missing_partners, unexplained_gaps
 from .errors import InputError, StratError
 from .model import (
     LONDON,
@@ -1513,12 +1513,7 @@ def invite_advice(meeting: Meeting, agenda: Agenda) -> list[str]:
 def attendance_summary(meeting: Meeting) -> str:
     lines = ["Attendance:"]
     for p in meeting.participants:
-        how = p.attendance.value + (f" ({p.apology_reason})" if p.apology_reason else "")
-        if p.joined_at:
-            how += f", joined {p.joined_at:%H:%M}"
-        if p.left_at:
-            how += f", left {p.left_at:%H:%M}"
-        lines.append(f"  {p.name} ({p.agency or p.agency_kind.value}): {how}")
+        lines.append(f"  {p.name} ({p.agency or p.agency_kind.value}): {how_taking_part(p)}")
     return "\n".join(lines)
 
 

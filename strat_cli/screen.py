@@ -8,7 +8,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from .attendance import missing_partners
+from .attendance import how_taking_part, missing_partners
 from .model import Meeting
 
 if TYPE_CHECKING:
@@ -99,11 +99,7 @@ def show_meeting(con: Console, meeting: Meeting, settings: Settings) -> None:
             "Participants", "ref", "name", "role", "agency", "kind", "took part", "contributed"
         )
         for p in meeting.participants:
-            how = p.attendance.value + (f" ({p.apology_reason})" if p.apology_reason else "")
-            if p.joined_at:
-                how += f", joined {p.joined_at:%H:%M}"
-            if p.left_at:
-                how += f", left {p.left_at:%H:%M}"
+            how = how_taking_part(p)
             t.add_row(p.id, p.name, p.role, p.agency, p.agency_kind.value, how, _yn(p.contributed))
         con.print(t)
         if agenda and meeting.progress.attendance_taken:

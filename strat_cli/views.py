@@ -14,7 +14,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from .agenda import Agenda, ItemKind
-from .attendance import missing_partners
+from .attendance import how_taking_part, missing_partners
 from .model import LONDON, Action, Attendance, Decision, Meeting, Outcome, YesNo
 from .settings import Settings
 
@@ -161,11 +161,7 @@ def _adults(meeting: Meeting, family: bool) -> list[View]:
 def _participants(meeting: Meeting) -> list[View]:
     out = []
     for p in meeting.participants:
-        how = p.attendance.value.capitalize()
-        if p.joined_at:
-            how += f", joined {clock(p.joined_at)}"
-        if p.left_at:
-            how += f", left {clock(p.left_at)}"
+        how = how_taking_part(p, with_reason=False).capitalize()  # reasons have a column
         roles = [r for r, on in (("Chair", p.is_chair), ("Minute taker", p.is_minute_taker)) if on]
         out.append(
             {
