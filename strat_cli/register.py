@@ -322,3 +322,15 @@ def rows_json(rows: list[dict[str, Any]]) -> str:
         return "[]\n"
     body = ",\n".join(json.dumps(r, ensure_ascii=False, default=str) for r in rows)
     return "[\n" + body + "\n]\n"
+
+
+def later_discussions(index: Index, meeting_id: str) -> list[str]:
+    """Discussions that name `meeting_id` among their earlier ones, oldest first."""
+    index.refresh()
+    pattern = f"%{meeting_id}%"
+    rows = index.connect().execute(
+        "SELECT id, previous FROM meetings WHERE error IS NULL AND previous LIKE ? "
+        "ORDER BY started_ts",
+        (pattern,),
+    )
+    return [r[0] for r in rows if meeting_id in split(r[1])]

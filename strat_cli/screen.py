@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from rich.panel import Panel
@@ -32,7 +33,9 @@ def _table(title: str, *columns: str) -> Table:
     return table
 
 
-def show_meeting(con: Console, meeting: Meeting, settings: Settings) -> None:
+def show_meeting(
+    con: Console, meeting: Meeting, settings: Settings, *, later: Sequence[str] = ()
+) -> None:
     """Print the record. `con` must have markup off: record text is shown exactly as typed."""
     from .agenda import get_agenda
     from .errors import AgendaError
@@ -51,8 +54,9 @@ def show_meeting(con: Console, meeting: Meeting, settings: Settings) -> None:
     if meeting.authorisation:
         a = meeting.authorisation
         head.append(f" by {a.by} ({a.role}) {fmt_time(a.at)}")
-    if meeting.previous:
-        head.append(f"\nEarlier discussions: {', '.join(meeting.previous)}")
+    if meeting.previous or later:
+        chain = [*meeting.previous, f"{meeting.id} (this one)", *later]
+        head.append(f"\nDiscussions of this case: {' → '.join(chain)}")
     if meeting.reason:
         head.append(f"\nReason: {meeting.reason}")
     con.print(Panel(head, title="Strategy discussion", title_align="left"))

@@ -75,3 +75,18 @@ def test_a_cancelled_action_needs_a_reason_and_a_carried_one_a_future_due(saved:
             nxt, saved, "A1", ReviewOutcome.carried, NOW, new_due=NOW - timedelta(hours=1)
         )
     assert saved.action("A1").status == ActionStatus.open  # type: ignore[union-attr]
+
+
+def test_strat_show_shows_the_chain_of_discussions(store: Store, saved: Meeting) -> None:
+    from typer.testing import CliRunner
+
+    from strat_cli.cli import app
+    from strat_cli.cli._app import State
+
+    st = State(store_override=store.root)
+    second = start_follow_up(saved, "SD-2026-0002", NOW)
+    st.store.save(second)
+    st.store.save(start_follow_up(second, "SD-2026-0003", NOW + timedelta(days=3)))
+    result = CliRunner().invoke(app, ["show", "SD-2026-0002"], env={"COLUMNS": "200"})
+    assert result.exit_code == 0, result.output
+    assert "SD-2026-0001 → SD-2026-0002 (this one) → SD-2026-0003" in result.output

@@ -20,6 +20,7 @@ from typer.core import TyperGroup
 if TYPE_CHECKING:
     from rich.console import Console
 
+    from ..index import Index
     from ..settings import Settings
     from ..store import Store
 
@@ -118,6 +119,13 @@ class State:
                 save_hook(self.settings.store, self.settings.extra_agenda_dirs)
             )
         return self._store
+
+    @property
+    def index(self) -> Index:
+        """The register (SQLite) over the store; answers listings without loading records."""
+        from ..index import Index
+
+        return Index(self.settings.store, self.settings.extra_agenda_dirs)
 
 
 @app.callback()

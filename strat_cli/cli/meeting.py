@@ -84,9 +84,11 @@ def show(
         print_json(meeting.model_dump(mode="json"))
         return
     meeting = st.store.load(meeting_id)
+    from ..register import later_discussions
     from ..screen import show_meeting
 
-    show_meeting(console(markup=False), meeting, st.settings)
+    later = later_discussions(st.index, meeting_id)
+    show_meeting(console(markup=False), meeting, st.settings, later=later)
 
 
 @app.command("list")
@@ -115,14 +117,14 @@ def list_meetings(
     """
     # Answered from the SQLite index without loading the model: keep this path light.
     from ..errors import InputError
-    from ..index import Index, local_date
+    from ..index import local_date
     from ..register import SHORT_OUTCOMES, STATUSES, MeetingFilter, count_meetings, rows_json
     from ..register import list_meetings as query
 
     if status and status not in STATUSES:
         raise InputError(f"--status {status!r}: use one of {', '.join(STATUSES)}")
     st = state(ctx)
-    index = Index(st.settings.store, st.settings.extra_agenda_dirs)
+    index = st.index
     filtered = any((status, agenda, date_from, date_to, outcome, child))
     table_limit = (100 if limit is None else limit) or None
     rows, problems = query(

@@ -23,7 +23,6 @@ def esc(text: str) -> str:
 if TYPE_CHECKING:
     from ..agenda import Agenda
     from ..check import Report
-    from ..index import Index
     from ..model import Meeting
     from ._app import State
 
@@ -47,12 +46,6 @@ def _report(st: State, meeting: Meeting) -> Report:
     from ..check import check_meeting
 
     return check_meeting(meeting, _agenda(st, meeting), now=_now())
-
-
-def _index(st: State) -> Index:
-    from ..index import Index
-
-    return Index(st.settings.store, st.settings.extra_agenda_dirs)
 
 
 def _who(st: State, given: str | None, what: str) -> str:
@@ -240,7 +233,7 @@ def actions(
     st = state(ctx)
     now = _now()
     rows, problems = open_actions(
-        _index(st),
+        st.index,
         ActionFilter(
             overdue=overdue,
             due_within=due_within,
@@ -321,7 +314,7 @@ def due(
     from ..register import due_meetings
 
     st = state(ctx)
-    rows, problems = due_meetings(_index(st), _now(), within, lookback)
+    rows, problems = due_meetings(st.index, _now(), within, lookback)
     _problems(problems)
     if as_json:
         print_json(rows)
@@ -352,7 +345,7 @@ def reindex(ctx: typer.Context) -> None:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
     st = state(ctx)
-    index = _index(st)
+    index = st.index
     with Progress(
         TextColumn("{task.description}"),
         BarColumn(),
