@@ -26,10 +26,25 @@ def fmt_time(value: object) -> str:
     return "-" if value is None else str(value)
 
 
+# Columns that hold sentences: they take the spare width, the short ones keep theirs.
+TEXT_COLUMNS = {
+    "summary",
+    "rationale",
+    "medical",
+    "action",
+    "about",
+    "resolution / escalation",
+    "parents informed",
+    "took part",
+}
+
+
 def _table(title: str, *columns: str) -> Table:
-    table = Table(title=title, title_justify="left", show_lines=False, expand=False)
+    wide = any(c in TEXT_COLUMNS for c in columns)
+    table = Table(title=title, title_justify="left", show_lines=False, expand=wide)
     for col in columns:
-        table.add_column(col, overflow="fold")
+        ratio = (3 if col in TEXT_COLUMNS else 1) if wide else None
+        table.add_column(col, overflow="fold", ratio=ratio)
     return table
 
 
