@@ -12,13 +12,18 @@ earlier of the two readings of a weekend start, which is the safe side for a sta
 
 from __future__ import annotations
 
+import contextlib
+import json
+import os
 import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
+from pathlib import Path
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
+from . import cache
 from .errors import InputError
 
 # model.LONDON (ZoneInfo caches instances, so it is the same object) without importing the model
@@ -57,9 +62,83 @@ def calendar(nation: str) -> HolidayBase:
     return holidays.country_holidays("GB", subdiv=nation)
 
 
+# Importing `holidays` costs ~100 ms, paid by every command that counts working days. Its
+# answers for a nation and year are kept in the store's cache (set by the CLI), keyed by the
+# installed UK holidays module, so an upgraded package is asked again.
+def use_cache(folder: Path | None) -> None:
+    """Keep looked-up bank holidays in `folder` (None: ask the holidays package every time)."""
+    cache.use(folder)
+    _holidays_in.cache_clear()
+
+
+def _cache_file() -> Path | None:
+    if cache.folder is None:
+        return None
+    import importlib.util
+
+    spec = importlib.util.find_spec("holidays")
+    if spec is None or spec.origin is None:
+        return None
+    source = Path(spec.origin).parent / "countries" / "united_kingdom.py"
+    try:
+        st = source.stat()
+    except OSError:
+        return None
+    return cache.folder / f"holidays-gb-{st.st_mtime_ns}-{st.st_size}.json"
+
+
+def _read_cache(path: Path) -> dict[str, list[str]]:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def _write_cache(path: Path, data: dict[str, list[str]]) -> None:
+    """Whole or not at all; a cache that cannot be written is simply not kept."""
+    try:
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        if os.name == "posix":  # shared with compiled templates, which must stay private
+            os.chmod(path.parent, 0o700)
+        import tempfile
+
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")  # 0600, like the store
+    except OSError:
+        return
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(json.dumps(data))
+        os.replace(tmp, path)
+    except OSError:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+
+
+@lru_cache(maxsize=64)
+def _holidays_in(nation: str, year: int) -> frozenset[date]:
+    """The bank holidays of one nation in one year: from the cache, else from `holidays`."""
+    path = _cache_file()
+    key = f"{nation}:{year}"
+    cached = _read_cache(path) if path else {}
+    if isinstance(found := cached.get(key), list):
+        try:
+            return frozenset(date.fromisoformat(d) for d in found)
+        except (TypeError, ValueError):
+            pass  # a damaged entry is asked again
+    cal = calendar(nation)
+    _ = date(year, 1, 1) in cal  # fills in the year
+    days = frozenset(d for d in cal if d.year == year)
+    if path:
+        _write_cache(path, {**cached, key: sorted(d.isoformat() for d in days)})
+    return days
+
+
 def is_working_day(day: date, nation: str) -> bool:
     """Monday to Friday and not a bank holiday in that nation."""
-    return day.weekday() < 5 and day not in calendar(nation)
+    if nation not in NATIONS:
+        raise InputError(f"unknown nation {nation!r}: use one of {', '.join(NATIONS)}")
+    return day.weekday() < 5 and day not in _holidays_in(nation, day.year)
 
 
 def next_working_day_on_or_after(day: date, nation: str) -> date:

@@ -30,7 +30,7 @@ from .errors import StratError, TemplateError
 from .model import LONDON, Meeting
 from .resources import shipped_dir
 from .settings import Settings
-from .views import View, build_view, summary_text
+from .views import DOC_TITLES, View, build_view, summary_text
 
 if TYPE_CHECKING:
     from jinja2 import Environment
@@ -532,8 +532,11 @@ def render_documents(
     out_dir: Path,
     *,
     family: bool = False,
+    on_doc: Callable[[str], None] | None = None,
 ) -> list[Path]:
-    """Write each document as .docx in `out_dir` (private to this user); returns the paths."""
+    """Write each document as .docx in `out_dir` (private to this user); returns the paths.
+
+    The view is built once: the documents differ only in their template and title."""
     from .store import atomic_write
 
     wanted = expand_docs(docs)
@@ -542,12 +545,15 @@ def render_documents(
     except OSError as exc:
         raise StratError(f"{out_dir}: cannot create the folder ({exc.strerror})") from None
     paths = []
+    cache = settings.store / "cache"
+    base = build_view(meeting, agenda, settings, family=family)  # the same for every document
     for doc in wanted:
+        if on_doc:
+            on_doc(doc)
         info = template_path(doc, settings)
         label = f"{info.path.name} ({info.source}, {info.path.parent})"
-        cache = settings.store / "cache"
         tpl = load_template(info.path, label, cache)
-        view = build_view(meeting, agenda, settings, family=family, doc=doc)
+        view = base | {"document_title": DOC_TITLES.get(doc, base["document_title"])}
         data = render_docx(tpl, view, label, cache)
         path = out_dir / document_filename(meeting, doc, family)
         atomic_write(path, data)
@@ -631,12 +637,10 @@ def render_stored(
     with store.edit(meeting_id, allow_locked=True) as meeting:
         agenda = get_agenda(meeting.agenda, settings.extra_agenda_dirs)
         current = record_hash(meeting)
-        paths: list[Path] = []
-        for doc in wanted:
-            if on_doc:
-                on_doc(doc)
-            (path,) = render_documents(meeting, agenda, settings, [doc], out_dir, family=family)
-            paths.append(path)
+        paths = render_documents(
+            meeting, agenda, settings, wanted, out_dir, family=family, on_doc=on_doc
+        )
+        for doc, path in zip(wanted, paths, strict=True):
             if not family:  # the family version is not the record sent to professionals
                 meeting.rendered[doc] = current
             meeting.log(

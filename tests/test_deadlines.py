@@ -5,7 +5,9 @@ Every `now` is fixed; nothing here reads the clock.
 
 from __future__ import annotations
 
+import json
 from datetime import date, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -360,3 +362,42 @@ def test_describe_due_says_how_far_off_the_date_is() -> None:
     )
     assert describe_due(at(2026, 11, 27, 16), MONDAY) == "Fri 27 Nov 2026 16:00 (in 4 days)"
     assert describe_due(at(2026, 11, 20, 9), MONDAY) == "Fri 20 Nov 2026 09:00 (3 days ago)"
+
+
+def test_bank_holidays_are_cached_per_nation_and_year(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A later process answers from the cache without importing the holidays package."""
+    from strat_cli import deadlines
+
+    deadlines.use_cache(tmp_path / "cache")
+    try:
+        assert not is_working_day(date(2026, 12, 28), "ENG")  # Boxing Day substitute
+        (cached,) = (tmp_path / "cache").glob("holidays-gb-*.json")
+        assert "2026-12-28" in json.loads(cached.read_text(encoding="utf-8"))["ENG:2026"]
+
+        deadlines._holidays_in.cache_clear()  # as a new process would start
+
+        def no_package(nation: str) -> None:
+            raise AssertionError("the holidays package was asked again")
+
+        monkeypatch.setattr(deadlines, "calendar", no_package)
+        assert not is_working_day(date(2026, 12, 25), "ENG")
+        assert is_working_day(date(2026, 12, 29), "ENG")
+    finally:
+        deadlines.use_cache(None)
+
+
+def test_a_damaged_holiday_cache_is_asked_again(tmp_path: Path) -> None:
+    from strat_cli import deadlines
+
+    deadlines.use_cache(tmp_path)
+    try:
+        assert not is_working_day(date(2026, 4, 6), "ENG")  # Easter Monday
+        (cached,) = tmp_path.glob("holidays-gb-*.json")
+        cached.write_text('{"ENG:2026": ["not a date"]', encoding="utf-8")
+        deadlines._holidays_in.cache_clear()
+        assert not is_working_day(date(2026, 4, 6), "ENG")
+        assert is_working_day(date(2026, 4, 6), "SCT")  # not a holiday in Scotland
+    finally:
+        deadlines.use_cache(None)

@@ -5,8 +5,6 @@ Heavy libraries (pydantic models, docx, questionary, rich) are imported inside c
 `strat --help` stays fast.
 """
 
-from __future__ import annotations
-
 import sys
 import traceback
 from dataclasses import dataclass
@@ -92,15 +90,18 @@ app = typer.Typer(
 @dataclass
 class State:
     store_override: Path | None = None
-    _settings: Settings | None = None
-    _store: Store | None = None
+    _settings: "Settings | None" = None
+    _store: "Store | None" = None
 
     @property
-    def settings(self) -> Settings:
+    def settings(self) -> "Settings":
         if self._settings is None:
             from ..settings import load_settings
 
             self._settings = load_settings(self.store_override)
+            from .. import cache  # bank holidays need not be recomputed by every command
+
+            cache.use(self._settings.store / "cache")
             from ..settings import store_permission_warning  # once per command
 
             if message := store_permission_warning(self._settings.store):
@@ -108,7 +109,7 @@ class State:
         return self._settings
 
     @property
-    def store(self) -> Store:
+    def store(self) -> "Store":
         if self._store is None:
             from ..store import Store
 
@@ -121,7 +122,7 @@ class State:
         return self._store
 
     @property
-    def index(self) -> Index:
+    def index(self) -> "Index":
         """The register (SQLite) over the store; answers listings without loading records."""
         from ..index import Index
 
@@ -149,7 +150,7 @@ def state(ctx: typer.Context) -> State:
     return obj
 
 
-def console(stderr: bool = False, *, markup: bool = True) -> Console:
+def console(stderr: bool = False, *, markup: bool = True) -> "Console":
     """markup=False wherever record text is printed, so `[red]` or `[/]` typed by a user
     shows as typed instead of styling or crashing the output."""
     from rich.console import Console

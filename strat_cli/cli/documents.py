@@ -1,7 +1,5 @@
 """Commands about documents: render, summary, templates. Thin: the work is in render.py."""
 
-from __future__ import annotations
-
 import sys
 from pathlib import Path
 

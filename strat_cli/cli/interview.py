@@ -1,7 +1,5 @@
 """Commands: `strat new` and `strat resume`, the live meeting."""
 
-from __future__ import annotations
-
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -29,7 +27,7 @@ def _need_terminal(what: str) -> None:
         )
 
 
-def _run(interview: Interview, *, prepare: bool = False) -> None:
+def _run(interview: "Interview", *, prepare: bool = False) -> None:
     """Run the walk and report; Ctrl-C exits 130 with the exact command to continue."""
     from ..interview import resume_hint, run_interview
 
@@ -49,7 +47,7 @@ def _run(interview: Interview, *, prepare: bool = False) -> None:
         typer.echo(f"Next: strat show {meeting_id}   ·   strat render {meeting_id}")
 
 
-def _pick_agenda(agenda_id: str | None, extra: list[Path], ask: bool) -> Agenda:
+def _pick_agenda(agenda_id: str | None, extra: list[Path], ask: bool) -> "Agenda":
     from ..agenda import get_agenda, load_agendas
 
     if agenda_id:
@@ -169,7 +167,7 @@ def new(
         _run(interview, prepare=prefill_data is None)
 
 
-def _start_follow_up(store: Store, user: str, earlier_id: str, extra: list[Path]) -> None:
+def _start_follow_up(store: "Store", user: str, earlier_id: str, extra: list[Path]) -> None:
     """The next discussion of a case: carried over from the last one, then the usual walk."""
     from datetime import datetime
 

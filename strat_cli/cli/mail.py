@@ -1,7 +1,5 @@
 """Commands: email (circulate the record to every participant, as a draft or over SMTP)."""
 
-from __future__ import annotations
-
 from pathlib import Path
 
 import typer

@@ -1,7 +1,5 @@
 """Commands about the record itself: schema, agendas, show, list."""
 
-from __future__ import annotations
-
 import sys
 from pathlib import Path
 

@@ -1,8 +1,6 @@
 """Commands for oversight: the quality check, authorisation and amendments, the audit trail,
 and the register across meetings (actions, deadlines, calendar, index)."""
 
-from __future__ import annotations
-
 import sys
 from datetime import datetime
 from pathlib import Path
@@ -36,19 +34,19 @@ def _now() -> datetime:
     return datetime.now(LONDON)
 
 
-def _agenda(st: State, meeting: Meeting) -> Agenda:
+def _agenda(st: "State", meeting: "Meeting") -> "Agenda":
     from ..agenda import get_agenda
 
     return get_agenda(meeting.agenda, st.settings.extra_agenda_dirs)
 
 
-def _report(st: State, meeting: Meeting) -> Report:
+def _report(st: "State", meeting: "Meeting") -> "Report":
     from ..check import check_meeting
 
     return check_meeting(meeting, _agenda(st, meeting), now=_now())
 
 
-def _who(st: State, given: str | None, what: str) -> str:
+def _who(st: "State", given: str | None, what: str) -> str:
     who = (given or st.settings.user).strip()
     if not who:
         from ..errors import InputError
@@ -83,7 +81,7 @@ def check(ctx: typer.Context, meeting_id: str = ID_ARG, as_json: bool = JSON_OPT
         raise typer.Exit(1)
 
 
-def _print_report(report: Report) -> None:
+def _print_report(report: "Report") -> None:
     con = console()
     if not report.gaps:
         con.print(f"{report.meeting_id}: no gaps found against the {report.agenda_id} procedure.")
