@@ -36,9 +36,9 @@ def include_officers(meeting: Meeting) -> list[Participant]:
     the caller can ask for their email.
     """
     added: list[Participant] = []
-    roles = (
-        (meeting.chair, "is_chair", meeting.chair_role or "Chair"),
-        (meeting.minute_taker, "is_minute_taker", "Minute taker"),
+    roles = (  # the job role only: documents and screens add "(Chair)" / "(Minute taker)"
+        (meeting.chair, "is_chair", meeting.chair_role),
+        (meeting.minute_taker, "is_minute_taker", ""),
     )
     for name, flag, role in roles:
         if not name.strip():

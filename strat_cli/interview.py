@@ -1417,9 +1417,8 @@ class Interview:
         )
         self.save()
         for officer in include_officers(m):
-            officer.email = self.ask(
-                f"{officer.name} ({officer.role}): email, to receive the record"
-            )
+            what = "chair" if officer.is_chair else "minute taker"
+            officer.email = self.ask(f"{officer.name} ({what}): email, to receive the record")
             self.save()
         while True:
             name = self.ask(

@@ -547,8 +547,8 @@ def test_prepare_by_prompts_then_stop_before_the_call(store: Store, national: Ag
             ("chair", DEFAULT),  # the user from settings
             ("minute taker", "Tom Aske"),
             ("format", "phone"),
-            ("Dana Okafor (Chair): email", "okafor@socialcare.northshire.example"),
-            ("Tom Aske (Minute taker): email", ""),
+            ("Dana Okafor (chair): email", "okafor@socialcare.northshire.example"),
+            ("Tom Aske (minute taker): email", ""),
             ("child's name", "Ellie Marsh"),
             ("date of birth", "14/03/2019"),
             ("school", "Elmfield Primary"),
