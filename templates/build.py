@@ -31,7 +31,6 @@ NAVY = RGBColor(0x1F, 0x38, 0x64)
 RED = RGBColor(0xC0, 0x00, 0x00)
 
 
-
 # --- page, styles, header and footer ------------------------------------------------------
 
 
@@ -274,6 +273,16 @@ def if_none(doc: object, test: str, text: str) -> None:
     tag(doc, "{%p endif %}")
 
 
+def table_or_none(
+    doc: object, test: str, none_text: str, loop: str, columns: list, **kw: object
+) -> None:
+    """A table with a row per item of `test`, or one line saying there are none."""
+    if_none(doc, test, none_text)
+    tag(doc, "{%p if " + test + " %}")
+    loop_table(doc, loop, columns, **kw)
+    tag(doc, "{%p endif %}")
+
+
 # --- shared blocks --------------------------------------------------------------------------
 
 
@@ -436,10 +445,10 @@ def decision_sheet() -> object:
     para(doc, "{{ icpc.text }}")
     tag(doc, "{%p endif %}")
     heading(doc, "Immediate actions (due within 24 hours)")
-    if_none(doc, "immediate_actions", "No actions due within 24 hours.")
-    tag(doc, "{%p if immediate_actions %}")
-    loop_table(
+    table_or_none(
         doc,
+        "immediate_actions",
+        "No actions due within 24 hours.",
         "a in immediate_actions",
         [
             ("No", "{{ a.number }}", 1.2),
@@ -448,7 +457,6 @@ def decision_sheet() -> object:
             ("Due", "{{ a.due }}", 3.8),
         ],
     )
-    tag(doc, "{%p endif %}")
     warnings_block(doc)
     authorisation_block(doc)
     return doc
@@ -521,23 +529,22 @@ def minutes() -> object:
             ("Immediate safety", "{{ risk.immediate_safety }}"),
         ],
     )
-    if_none(doc, "voices", "The child's voice was not recorded.")
-    tag(doc, "{%p if voices %}")
-    loop_table(
+    table_or_none(
         doc,
+        "voices",
+        "The child's voice was not recorded.",
         "v in voices",
         [("Child", "{{ v.child }}", 4.5), ("Voice and lived experience", "{{ v.voice }}", 12.5)],
     )
-    tag(doc, "{%p endif %}")
 
     heading(doc, "Decisions")
     decisions_block(doc)
 
     heading(doc, "Actions")
-    if_none(doc, "actions", "No actions recorded.")
-    tag(doc, "{%p if actions %}")
-    loop_table(
+    table_or_none(
         doc,
+        "actions",
+        "No actions recorded.",
         "a in actions",
         [
             ("No", "{{ a.number }}", 1.3),
@@ -549,7 +556,6 @@ def minutes() -> object:
         ],
         size=9.5,
     )
-    tag(doc, "{%p endif %}")
 
     heading(doc, "Contingency plans")
     tag(doc, "{%p if not contingency_actions and not contingency_plans %}")
@@ -571,10 +577,10 @@ def minutes() -> object:
     tag(doc, "{%p endfor %}")
 
     heading(doc, "Disagreements and escalation")
-    if_none(doc, "disagreements", "No disagreements recorded.")
-    tag(doc, "{%p if disagreements %}")
-    loop_table(
+    table_or_none(
         doc,
+        "disagreements",
+        "No disagreements recorded.",
         "g in disagreements",
         [
             ("Raised by", "{{ g.raised_by }}", 3.2),
@@ -583,7 +589,6 @@ def minutes() -> object:
             ("Escalation", "{{ g.escalation }}", 3.8),
         ],
     )
-    tag(doc, "{%p endif %}")
 
     heading(doc, "What is shared with the family")
     fields_table(
@@ -632,10 +637,10 @@ def minutes() -> object:
     tag(doc, "{%p endif %}")
 
     heading(doc, "Amendments")
-    if_none(doc, "amendments", "None.")
-    tag(doc, "{%p if amendments %}")
-    loop_table(
+    table_or_none(
         doc,
+        "amendments",
+        "None.",
         "x in amendments",
         [
             ("When", "{{ x.at }}", 3.5),
@@ -643,7 +648,6 @@ def minutes() -> object:
             ("Amendment", "{{ x.text }}", 10.0),
         ],
     )
-    tag(doc, "{%p endif %}")
 
     warnings_block(doc)
     authorisation_block(doc)
@@ -664,10 +668,10 @@ def summary() -> object:
         ],
     )
     heading(doc, "Actions, by due time")
-    if_none(doc, "actions", "No actions recorded.")
-    tag(doc, "{%p if actions %}")
-    loop_table(
+    table_or_none(
         doc,
+        "actions",
+        "No actions recorded.",
         "a in actions",
         [
             ("Due", "{{ a.due }}", 2.6),
@@ -678,7 +682,6 @@ def summary() -> object:
         ],
         size=9.5,
     )
-    tag(doc, "{%p endif %}")
     heading(doc, "Decisions")
     if_none(doc, "decisions", "No decisions recorded.")
     tag(doc, "{%p for d in decisions %}")
