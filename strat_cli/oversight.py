@@ -9,11 +9,21 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from .check import Report
+from .check import Gap, Report
 from .errors import InputError, Locked, NotFound, StratError
 from .model import ActionStatus, Amendment, Authorisation, Meeting, Status
 
 ACTION_REF_HELP = "action references look like SD-2026-0001:A3"
+
+
+# Gaps in what follows the authorisation: procedures have the manager authorise the record and
+# then circulate it (Pan-Lancashire 3.3), so these are reported but never block the sign-off.
+AFTER_AUTHORISATION = ("circulation.",)
+
+
+def blocking(report: Report) -> list[Gap]:
+    """The check's errors that must be fixed (or overridden) before a manager authorises."""
+    return [g for g in report.errors if not g.code.startswith(AFTER_AUTHORISATION)]
 
 
 def authorise(
@@ -35,7 +45,7 @@ def authorise(
         )
     if not by.strip() or not role.strip():
         raise InputError("authorisation needs the manager's name and role (--by, --role)")
-    errors = report.errors
+    errors = blocking(report)
     if errors and not override.strip():
         first = "; ".join(f"{g.where}: {g.message}" for g in errors[:3])
         more = f" (and {len(errors) - 3} more)" if len(errors) > 3 else ""

@@ -96,6 +96,20 @@ def test_authorise_is_refused_then_overridden(runner: CliRunner, store: Store) -
     assert again.exit_code == 1 and "was authorised by Ruth Ellery" in again.output
 
 
+def test_authorisation_comes_before_circulation_so_circulation_never_blocks_it(
+    runner: CliRunner, store: Store
+) -> None:
+    """Pan-Lancashire 3.3: the manager authorises the notes, which are then sent out."""
+    m = typical()  # complete, but not circulated, and days past its circulation deadline
+    assert not m.circulation
+    store.save(m)
+    result = runner.invoke(app, ["authorise", ID, *MANAGER])
+    assert result.exit_code == 0, result.output
+    assert "Warning: circulation: the record has not been circulated" in result.stderr
+    assert "overriding" not in result.output
+    assert store.load(ID).authorisation is not None
+
+
 def test_a_locked_record_refuses_an_edit(
     runner: CliRunner, store: Store, complete: Meeting
 ) -> None:

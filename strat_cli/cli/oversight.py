@@ -124,9 +124,13 @@ def authorise(
         report = _report(st, meeting)
         auth = do_authorise(meeting, report, by=who, role=role, now=_now(), override=override)
         st.store.save(meeting)
-    for g in report.warnings:
-        warn(f"{g.where}: {g.message}")
-    note = f" overriding {len(report.errors)} error(s)" if report.errors else ""
+    from ..oversight import blocking
+
+    overridden = blocking(report)
+    for g in report.gaps:
+        if g not in overridden:
+            warn(f"{g.where}: {g.message}")
+    note = f" overriding {len(overridden)} error(s)" if overridden else ""
     typer.echo(f"Authorised {meeting_id} by {auth.by} ({auth.role}){note}; the record is locked.")
 
 
