@@ -488,7 +488,7 @@ def circulate(
     if not chosen:
         raise InputError("no documents chosen")
     with store.edit(meeting_id, allow_locked=True) as meeting:
-        who = settings.user or meeting.chair
+        who = settings.actor
         paths, stale = ensure_documents(meeting, settings, chosen, out_dir)
         if stale:
             meeting.log("rendered", f"{', '.join(stale)} for email", who=who, at=now())

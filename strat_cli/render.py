@@ -646,11 +646,11 @@ def render_stored(
             meeting.log(
                 "rendered",
                 f"{doc}{' (family version)' if family else ''}: {path.name}",
-                who=settings.user,
+                who=settings.actor,
             )
         if pdf:
             pdfs = to_pdf(paths, out_dir)
-            meeting.log("rendered", "PDF: " + ", ".join(p.name for p in pdfs), who=settings.user)
+            meeting.log("rendered", "PDF: " + ", ".join(p.name for p in pdfs), who=settings.actor)
             paths += pdfs
         store.save(meeting)
     return paths
@@ -660,5 +660,5 @@ def print_summary(store: Store, settings: Settings, meeting_id: str) -> str:
     """The action summary text, with an audit entry: printing it is an export of the record."""
     from .agenda import get_agenda
 
-    meeting = store.record_export(meeting_id, "action summary printed", who=settings.user)
+    meeting = store.record_export(meeting_id, "action summary printed", who=settings.actor)
     return summary_text(meeting, get_agenda(meeting.agenda, settings.extra_agenda_dirs), settings)

@@ -80,6 +80,20 @@ class Settings:
     config_path: Path | None = None
 
     @property
+    def actor(self) -> str:
+        """Who to name in the audit trail: the configured name, else the computer login.
+
+        Never a name taken from the record (the chair did not necessarily do it)."""
+        if self.user:
+            return self.user
+        import getpass
+
+        try:
+            return getpass.getuser()
+        except (OSError, KeyError):  # no login name in this environment
+            return "unknown user"
+
+    @property
     def meetings_dir(self) -> Path:
         return self.store / "meetings"
 

@@ -274,3 +274,21 @@ def test_every_export_and_email_of_a_record_is_audited(
     last = store.load(meeting.id).audit[-1]
     assert last.event in ("exported", "rendered", "email draft")
     assert detail in last.detail
+
+
+def test_the_audit_never_names_the_chair_for_what_someone_else_did(
+    store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With no name configured, the computer login is recorded, not a name from the record."""
+    monkeypatch.setenv("USER", "mtaker")
+    monkeypatch.setenv("LOGNAME", "mtaker")
+    meeting = typical()
+    store.save(meeting)
+    runner = CliRunner()
+    assert runner.invoke(app, ["actions", "done", f"{meeting.id}:A1"]).exit_code == 0
+    assert runner.invoke(app, ["summary", meeting.id]).exit_code == 0
+    audit = store.load(meeting.id).audit
+    assert [e.who for e in audit[-2:]] == ["mtaker", "mtaker"]
+    monkeypatch.setenv("STRAT_USER", "Tom Aske")
+    assert runner.invoke(app, ["summary", meeting.id]).exit_code == 0
+    assert store.load(meeting.id).audit[-1].who == "Tom Aske"

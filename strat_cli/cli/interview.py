@@ -225,9 +225,9 @@ def resume(
                 return
             meeting.status = Status.draft
             meeting.ended_at = None
-            meeting.log("reopened", who=settings.user)
+            meeting.log("reopened", who=settings.actor)
         where = meeting.progress.current or "the start"
-        meeting.log("resumed", f"at {where}", who=settings.user)
+        meeting.log("resumed", f"at {where}", who=settings.actor)
         store.save(meeting)
         typer.echo(f"Resuming {meeting_id} ({agenda.name}) at {where}.")
         _run(Interview(meeting, agenda, store, prompts, user=settings.user))

@@ -67,7 +67,7 @@ def email(
     if sent:
         if send or retry or again:
             raise typer.BadParameter("--sent records a draft you sent yourself; leave out --send")
-        entry = record_draft_sent(st.store, meeting_id, by=settings.user)
+        entry = record_draft_sent(st.store, meeting_id, by=settings.actor)
         console().print(
             f"Recorded: the draft went to {len(entry.delivered)} recipient(s) "
             f"at {entry.at:%H:%M %d/%m/%Y}."

@@ -78,7 +78,7 @@ def show(
     """
     st = state(ctx)
     if as_json:  # the whole record leaves strat: that is an export, and is audited
-        meeting = st.store.record_export(meeting_id, "record as JSON", who=st.settings.user)
+        meeting = st.store.record_export(meeting_id, "record as JSON", who=st.settings.actor)
         print_json(meeting.model_dump(mode="json"))
         return
     meeting = st.store.load(meeting_id)
@@ -202,6 +202,6 @@ def import_meeting(
     store = state(ctx).store
     if new_id:
         meeting.id = store.new_id(datetime.now(LONDON).year)
-    meeting.log("imported", f"from {file.name}", who=state(ctx).settings.user)
+    meeting.log("imported", f"from {file.name}", who=state(ctx).settings.actor)
     store.create(meeting)
     typer.echo(f"Imported {meeting.id} into {store.meetings}")

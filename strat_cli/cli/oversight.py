@@ -293,7 +293,7 @@ def actions_done(
     st = state(ctx)
     meeting_id, action_id = split_action_ref(ref)
     with st.store.edit(meeting_id, allow_locked=True) as meeting:
-        mark_done(meeting, action_id, now=_now(), note=note, by=(by or st.settings.user))
+        mark_done(meeting, action_id, now=_now(), note=note, by=(by or st.settings.actor))
         st.store.save(meeting)
     typer.echo(f"{meeting_id}:{action_id} marked done.")
 
@@ -394,7 +394,7 @@ def ics(
         include_closed=all_actions,
     )
     where = "standard output" if out is None else out.name
-    st.store.record_export(meeting_id, f"calendar (.ics) to {where}", who=st.settings.user)
+    st.store.record_export(meeting_id, f"calendar (.ics) to {where}", who=st.settings.actor)
     if out is None:
         sys.stdout.buffer.write(data)
         sys.stdout.flush()
