@@ -902,7 +902,8 @@ class Interview:
                 [("other", "Someone else (type a name)"), ("done", "Finished information sharing")]
             )
             default = waiting[0][0] if waiting else "done"
-            self.say(f"  {len(m.information)} contributions recorded so far.")
+            n = len(m.information)
+            self.say(f"  {n} contribution{'' if n == 1 else 's'} recorded so far.")
             pid = self.pick("Who is sharing information?", choices, default=default)
             if pid == "done":
                 break
