@@ -364,7 +364,11 @@ class Interview:
         if name == "edit":
             from .prompts import edit_in_editor
 
-            return edit_in_editor(current)
+            try:
+                return edit_in_editor(current)
+            except InputError as exc:
+                self.say(f"  {exc.message}")
+                return None
         if self.depth > 0:
             if name == "cancel":
                 raise Cancel

@@ -16,6 +16,8 @@ import tempfile
 from collections.abc import Callable, Sequence
 from typing import Any, Protocol
 
+from .errors import InputError
+
 # (value, label): what the code gets back, and what the chair sees.
 Choice = tuple[str, str]
 Validator = Callable[[str], str | None]  # returns an error message, or None when fine
@@ -47,20 +49,26 @@ class Prompts(Protocol):
     def say(self, text: str = "") -> None: ...
 
 
-def edit_in_editor(text: str, env: dict[str, str] | None = None) -> str:
-    """Open the chair's $VISUAL/$EDITOR on `text`; return what they saved (unchanged if none)."""
+def edit_in_editor(text: str, env: dict[str, str] | None = None, *, suffix: str = ".txt") -> str:
+    """Open the user's $VISUAL/$EDITOR on `text`; return what they saved.
+
+    An editor that cannot be started is an InputError naming it, so nothing typed is lost
+    silently and the user learns to set VISUAL or EDITOR."""
     env = dict(os.environ) if env is None else env
     editor = env.get("VISUAL") or env.get("EDITOR") or ("notepad" if os.name == "nt" else "nano")
-    fd, name = tempfile.mkstemp(prefix="strat-notes-", suffix=".txt")
+    fd, name = tempfile.mkstemp(prefix="strat-", suffix=suffix)  # 0600: it holds record text
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             handle.write(text)
+        # Windows paths hold backslashes that POSIX-style splitting would eat
+        command = shlex.split(editor, posix=os.name != "nt")
         try:
-            # Windows paths hold backslashes that POSIX-style splitting would eat
-            command = shlex.split(editor, posix=os.name != "nt")
             subprocess.run([*command, name], check=False)
-        except OSError:
-            return text
+        except OSError as exc:
+            raise InputError(
+                f"cannot start the editor {editor!r} ({exc.strerror or exc}): "
+                "set VISUAL or EDITOR to your editor's command"
+            ) from None
         with open(name, encoding="utf-8") as handle:
             return handle.read().rstrip("\n")
     finally:

@@ -661,3 +661,25 @@ def test_a_follow_up_reviews_each_earlier_open_action_then_walks_on(
     assert after.actions[0].carried_from == "SD-2026-0001:A2"
     assert after.actions[0].due == datetime(2026, 11, 23, 17, 0, tzinfo=LONDON)
     assert after.s47_started_at == earlier.started_at  # the ICPC clock follows the case
+
+
+def test_edit_with_no_usable_editor_says_so_and_asks_again(
+    store: Store, national: Agenda, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("EDITOR", "no-such-editor-here")
+    agenda = notes_agenda(national)
+    m = draft(store)
+    m.progress.done = ["introductions"]
+    m.progress.current = "reason"
+    s = Script(
+        [
+            ("reason for the discussion", "/edit"),
+            ("reason for the discussion", "Typed here instead."),
+            ("criminal investigation", KeyboardInterrupt),
+        ]
+    )
+    with pytest.raises(KeyboardInterrupt):
+        interview(m, agenda, store, s).run()
+    s.done()
+    assert "cannot start the editor 'no-such-editor-here'" in s.screen
+    assert store.load(m.id).notes["reason"] == "Typed here instead."

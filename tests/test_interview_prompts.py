@@ -92,7 +92,9 @@ def test_long_notes_can_be_written_in_the_chairs_own_editor(tmp_path: Path) -> N
     assert got == "First line.\nSecond line, from the editor."
 
 
-def test_a_missing_editor_keeps_the_text_so_far() -> None:
+def test_a_missing_editor_is_named_so_the_user_can_set_one() -> None:
+    from strat_cli.errors import InputError
     from strat_cli.prompts import edit_in_editor
 
-    assert edit_in_editor("Kept.", env={"EDITOR": "no-such-editor-here"}) == "Kept."
+    with pytest.raises(InputError, match="cannot start the editor 'no-such-editor-here'"):
+        edit_in_editor("Kept.", env={"EDITOR": "no-such-editor-here"})

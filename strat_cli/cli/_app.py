@@ -158,6 +158,11 @@ def console(stderr: bool = False, *, markup: bool = True) -> "Console":
     return Console(stderr=stderr, highlight=False, soft_wrap=False, markup=markup)
 
 
+def stdin_is_terminal() -> bool:
+    """One place to ask, so tests can stand in for a person at a terminal."""
+    return sys.stdin.isatty()
+
+
 def warn(message: str) -> None:
     typer.echo(f"Warning: {message}", err=True)
 

@@ -205,3 +205,54 @@ def import_meeting(
     meeting.log("imported", f"from {file.name}", who=state(ctx).settings.actor)
     store.create(meeting)
     typer.echo(f"Imported {meeting.id} into {store.meetings}")
+
+
+@app.command()
+def edit(
+    ctx: typer.Context,
+    meeting_id: str = typer.Argument(
+        ..., metavar="ID", help="Meeting reference, e.g. SD-2026-0001."
+    ),
+) -> None:
+    """Tidy a record after the meeting in your editor: typos, fuller notes, an email address.
+
+    The record opens as YAML in $VISUAL or $EDITOR (Notepad on Windows). It is checked like
+    every save before it replaces the saved one, and the audit trail names the fields changed.
+    An authorised record cannot be edited: add to it with strat amend.
+
+    Example:  strat edit SD-2026-0001
+    """
+    from ..editing import from_text, to_text
+    from ..errors import NoTerminal, StratError
+    from ..prompts import edit_in_editor
+    from ._app import stdin_is_terminal
+
+    if not stdin_is_terminal():
+        raise NoTerminal(
+            "strat edit opens your editor and needs a terminal; "
+            f"without one, see the record with: strat show {meeting_id} --json"
+        )
+    st = state(ctx)
+    with st.store.edit(meeting_id) as meeting:
+        text = to_text(meeting)
+        while True:
+            edited_text = edit_in_editor(text, suffix=".yaml")
+            if edited_text.strip() == text.strip():
+                typer.echo(f"No change: {meeting_id} is as it was.")
+                return
+            try:
+                edited, changed = from_text(edited_text, meeting, source=f"{meeting_id} (edited)")
+            except StratError as exc:
+                typer.echo(f"Error: {exc.message}", err=True)
+                if typer.confirm("Open the editor again to put it right?", default=True):
+                    text = edited_text
+                    continue
+                typer.echo(f"Nothing saved: {meeting_id} is as it was.")
+                raise typer.Exit(1) from None
+            break
+        if not changed:
+            typer.echo(f"No change: {meeting_id} is as it was.")
+            return
+        edited.log("edited", ", ".join(changed), who=st.settings.actor)
+        st.store.save(edited)
+    typer.echo(f"Saved {meeting_id}; changed: {', '.join(changed)}.")
