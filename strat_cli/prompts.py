@@ -137,7 +137,9 @@ class TerminalPrompts:
             message,
             default=default,
             multiline=True,
-            instruction=f"({hint or MULTILINE_HINT})",
+            # the newline starts the typing on a line of its own, the terminal's full width:
+            # after a long label the text would otherwise wrap in a narrow column
+            instruction=f"({hint or MULTILINE_HINT})\n",
             key_bindings=self._bindings,
             bottom_toolbar=self._bottom(),
         ).unsafe_ask()
