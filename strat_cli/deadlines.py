@@ -247,8 +247,10 @@ def meeting_deadlines(meeting: Meeting, agenda: Agenda) -> Deadlines:
 
 
 def _discussion_due(meeting: Meeting, agenda: Agenda) -> datetime | None:
-    """When the discussion should have been held; the stricter rule if an area sets both."""
-    if meeting.concern_identified_at is None:
+    """When the discussion should have been held; the stricter rule if an area sets both.
+
+    Only for the first discussion of a concern: a follow-up is held when the plan says."""
+    if meeting.concern_identified_at is None or meeting.previous:
         return None
     t = agenda.timescales
     concern = _london(meeting.concern_identified_at)

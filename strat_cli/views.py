@@ -304,6 +304,28 @@ def _action(meeting: Meeting, a: Action) -> View:
     }
 
 
+def _reviewed(meeting: Meeting) -> list[View]:
+    """A follow-up's review of the earlier discussions' open actions, one row each."""
+    rows = []
+    for r in meeting.reviewed_actions:
+        note = r.note
+        carried = meeting.action(r.new_action_id) if r.new_action_id else None
+        if carried is not None:
+            note = f"Now {carried.id}, due {when(carried.due)}" + (f". {note}" if note else "")
+        rows.append(
+            {
+                "ref": r.ref,
+                "what": r.what,
+                "owner": r.owner,
+                "outcome": r.outcome.value.capitalize(),
+                "note": note,
+                "line": f"{r.ref} {r.what} ({r.owner}): {r.outcome.value}"
+                + (f"; {note}" if note else ""),
+            }
+        )
+    return rows
+
+
 def _agenda_items(meeting: Meeting, agenda: Agenda) -> list[View]:
     """The discussion under each agenda item: titles from the agenda, notes from the record."""
     where = {
@@ -541,6 +563,7 @@ def build_view(
         ],
         "decisions": decisions,
         "actions": actions,
+        "reviewed_actions": _reviewed(meeting),
         "immediate_actions": immediate,
         "contingency_actions": [a for a in actions if a["contingency"]],
         "contingency_plans": [
@@ -613,6 +636,9 @@ def summary_text(meeting: Meeting, agenda: Agenda, settings: Settings) -> str:
         )
     if not v["actions"]:
         lines.append("- No actions recorded.")
+    if v["reviewed_actions"]:
+        lines += ["", "## Actions from earlier discussions", ""]
+        lines += [_bullet(r["line"]) for r in v["reviewed_actions"]]
     lines += ["", "## Decisions", ""]
     lines += [_bullet(d["line"]) for d in v["decisions"]] or ["- No decisions recorded."]
     lines += ["", "## Next deadlines", ""]

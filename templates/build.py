@@ -540,6 +540,22 @@ def minutes() -> object:
     heading(doc, "Decisions")
     decisions_block(doc)
 
+    tag(doc, "{%p if reviewed_actions %}")
+    heading(doc, "Actions from earlier discussions")
+    loop_table(
+        doc,
+        "r in reviewed_actions",
+        [
+            ("Action", "{{ r.ref }}", 3.4),
+            ("What", "{{ r.what }}", 5.2),
+            ("Owner", "{{ r.owner }}", 2.8),
+            ("Reviewed", "{{ r.outcome }}", 2.3),
+            ("Note", "{{ r.note }}", 3.3),
+        ],
+        size=9.5,
+    )
+    tag(doc, "{%p endif %}")
+
     heading(doc, "Actions")
     table_or_none(
         doc,

@@ -401,3 +401,10 @@ def test_a_damaged_holiday_cache_is_asked_again(tmp_path: Path) -> None:
         assert is_working_day(date(2026, 4, 6), "SCT")  # not a holiday in Scotland
     finally:
         deadlines.use_cache(None)
+
+
+def test_only_the_first_discussion_of_a_concern_has_a_discussion_deadline() -> None:
+    m = meeting(at(2026, 11, 20, 15), concern_identified_at=at(2026, 11, 19, 9))
+    assert meeting_deadlines(m, area()).discussion_due is not None
+    m.previous = ["SD-2026-0001"]
+    assert meeting_deadlines(m, area()).discussion_due is None

@@ -358,3 +358,33 @@ def test_pdf_without_libreoffice_is_a_clear_error(
     monkeypatch.setattr(render, "find_soffice", lambda: None)
     with pytest.raises(StratError, match="--pdf needs LibreOffice"):
         render.to_pdf([tmp_path / "x.docx"], tmp_path)
+
+
+def test_a_follow_ups_minutes_and_summary_show_the_review_of_earlier_actions(
+    typical_meeting: Meeting, agenda: Agenda, settings: Settings, tmp_path: Path
+) -> None:
+    from strat_cli.followup import review_action, start_follow_up
+    from strat_cli.model import ReviewOutcome
+    from strat_cli.views import summary_text
+
+    now = typical_meeting.started_at + timedelta(days=6)
+    later = start_follow_up(typical_meeting, "SD-2026-0002", now)
+    review_action(later, typical_meeting, "A1", ReviewOutcome.done, now, note="Seen at school")
+    review_action(
+        later, typical_meeting, "A3", ReviewOutcome.carried, now, new_due=now + timedelta(days=2)
+    )
+    (path,) = render_documents(later, agenda, settings, ["minutes"], tmp_path)
+    text = docx_text(path)
+    assert "Actions from earlier discussions" in text
+    assert "SD-2026-0001:A1" in text and "Seen at school" in text
+    assert "Carried forward" in text and "Now A1, due Fri 27 Nov 2026 10:00" in text
+    md = summary_text(later, agenda, settings)
+    assert "## Actions from earlier discussions" in md
+    assert "SD-2026-0001:A3 Plan and hold the ABE interview with Mia (DS Priya Lamb): carried" in md
+
+
+def test_a_first_discussions_minutes_have_no_earlier_actions_section(
+    typical_meeting: Meeting, agenda: Agenda, settings: Settings, tmp_path: Path
+) -> None:
+    (path,) = render_documents(typical_meeting, agenda, settings, ["minutes"], tmp_path)
+    assert "Actions from earlier discussions" not in docx_text(path)
