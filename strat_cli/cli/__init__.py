@@ -5,8 +5,16 @@ The modules here do not use `from __future__ import annotations`: Typer would th
 parameter's annotation at each start-up (a third of what strat adds to `strat --help`).
 """
 
-from . import documents, interview, mail, meeting, oversight  # noqa: F401  (register commands)
+# The order of registration is the order of `strat --help`: the chair's commands first.
+# isort: off
+from . import interview  # noqa: F401  new, resume
+from . import meeting  # noqa: F401  schema, agendas, show, list, import, edit
+from . import documents  # noqa: F401  render, summary, templates
+from . import mail  # noqa: F401  email
+from . import oversight  # noqa: F401  check, authorise, amend, log, actions, due, reindex, ics
 from ._app import app
+
+# isort: on
 
 
 def main() -> None:
