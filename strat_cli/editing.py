@@ -28,6 +28,7 @@ NOT_EDITABLE = (
     "authorisation",
     "amendments",
     "progress",
+    "status",  # draft, ended, authorised: set by new, resume, the closing screen and authorise
 )
 
 HEADER = """\

@@ -13,7 +13,7 @@ from enum import StrEnum
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 SCHEMA_VERSION = 1
 LONDON = ZoneInfo("Europe/London")
@@ -22,10 +22,12 @@ MEETING_ID_RE = re.compile(r"\ASD-[0-9]{4}-[0-9]{4,6}\Z")
 
 
 def _aware(value: datetime) -> datetime:
-    """Times without a zone are taken as UK local time: that is what a chair types."""
+    """Every time is held in UK time: a time without a zone is what a chair typed, and one with
+    another offset (a file written in UTC, say) is converted, so every screen, document and
+    calendar entry shows the clock the meeting was held by, summer or winter."""
     if value.tzinfo is None:
         return value.replace(tzinfo=LONDON)
-    return value
+    return value.astimezone(LONDON)
 
 
 AwareDatetime = Annotated[datetime, AfterValidator(_aware)]
@@ -376,6 +378,18 @@ class Meeting(Model):
     audit: list[AuditEvent] = Field(default_factory=list)
     created_at: AwareDatetime | None = None
     updated_at: AwareDatetime | None = None
+
+    @model_validator(mode="after")
+    def _status_follows_authorisation(self) -> Meeting:
+        """'authorised' is never just a word in a file: it comes with a manager's sign-off."""
+        if self.authorisation is not None:
+            self.status = Status.authorised
+        elif self.status == Status.authorised:
+            raise ValueError(
+                "status is 'authorised' but the record has no authorisation; "
+                "a manager authorises with: strat authorise"
+            )
+        return self
 
     @field_validator("id")
     @classmethod

@@ -127,7 +127,8 @@ def parse_meeting(text: str | bytes, source: Path | str) -> Meeting:
 
 # What may still change once a record is authorised: the follow-up of actions and the
 # record's own bookkeeping. Everything else is authorised content and is never rewritten.
-BOOKKEEPING = {"circulation", "rendered", "audit", "amendments", "updated_at", "progress"}
+# `status` follows the authorisation (the model makes an authorised record 'authorised').
+BOOKKEEPING = {"circulation", "rendered", "audit", "amendments", "updated_at", "progress", "status"}
 ACTION_FOLLOW_UP = {"status", "completed_at", "completion_note"}
 
 

@@ -122,3 +122,10 @@ def test_strat_edit_without_a_terminal_says_what_to_do(store: Store, saved: Meet
     result = CliRunner().invoke(app, ["edit", saved.id])
     assert result.exit_code == 2
     assert "needs a terminal" in result.output
+
+
+def test_status_is_not_offered_for_editing(typical_meeting: Meeting) -> None:
+    text = to_text(typical_meeting)
+    assert "\nstatus:" not in text
+    with pytest.raises(InputError, match="status: only strat writes this field"):
+        from_text(text + "status: authorised\n", typical_meeting, source="t")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import UTC, datetime
 
 import pytest
 from pydantic import ValidationError
@@ -49,3 +49,27 @@ def test_unknown_fields_are_errors_so_typos_show() -> None:
     data["childern"] = []
     with pytest.raises(ValidationError, match="childern"):
         Meeting.model_validate(data)
+
+
+def test_every_time_is_held_in_uk_time_whatever_offset_it_came_with() -> None:
+    """A file written in UTC shows the clock the meeting was held by, summer or winter."""
+    m = Meeting(
+        id="SD-2027-0001", agenda="national", started_at=datetime(2027, 6, 10, 9, 0, tzinfo=UTC)
+    )
+    assert (m.started_at.hour, m.started_at.utcoffset().total_seconds()) == (10, 3600)
+    again = Meeting.model_validate_json(m.model_dump_json())
+    assert again.started_at.hour == 10 and again.started_at == m.started_at
+
+
+def test_authorised_is_never_just_a_word_in_a_file() -> None:
+    data = json.loads(typical().model_dump_json())
+    data["status"] = "authorised"
+    with pytest.raises(ValidationError, match="no authorisation"):
+        Meeting.model_validate(data)
+    data["authorisation"] = {
+        "by": "Ruth Ellery",
+        "role": "Service Manager",
+        "at": "2026-11-20T09:00:00Z",
+    }
+    data["status"] = "ended"
+    assert Meeting.model_validate(data).status.value == "authorised"

@@ -67,7 +67,8 @@ def test_an_authorised_record_still_renders(store: Store, saved: Meeting, tmp_pa
     assert result.exit_code == 0, result.output
     text = docx_text(Path(result.stdout.strip()))
     assert "Lee Marsh" in text and "NOT YET AUTHORISED" not in text
-    assert store.load(saved.id).rendered["decision-sheet"] == record_hash(saved)
+    stored = store.load(saved.id)  # as saved: the model marks an authorised record so
+    assert stored.rendered["decision-sheet"] == record_hash(stored)
 
 
 def test_render_family_version(store: Store, saved: Meeting, tmp_path: Path) -> None:
