@@ -159,6 +159,10 @@ def _no_duplicate_fields(loader: _StrictLoader, node: yaml.MappingNode) -> dict[
     seen: set[Any] = set()
     for key_node, _ in node.value:
         key = loader.construct_object(key_node)
+        if not isinstance(key, str | int | float | bool | None):  # e.g. `? [a, b]`
+            raise yaml.constructor.ConstructorError(
+                None, None, "a field name must be plain text", key_node.start_mark
+            )
         if key in seen:
             raise yaml.constructor.ConstructorError(
                 None, None, f"field {key!r} appears twice", key_node.start_mark
@@ -210,6 +214,11 @@ def load_agenda(path: Path) -> Agenda:
         data = _load_yaml(path.read_text(encoding="utf-8"))
     except OSError as exc:
         raise AgendaError(f"{path}: cannot read agenda ({exc.strerror})") from None
+    except UnicodeDecodeError as exc:  # Notepad and Word save curly quotes as Windows-1252
+        raise AgendaError(
+            f"{path}: byte {exc.start + 1} is not UTF-8 text; save the file as UTF-8 "
+            "(in Notepad: Save As, Encoding: UTF-8)"
+        ) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = f" line {mark.line + 1}" if mark else ""

@@ -266,3 +266,22 @@ def test_strat_agendas_reports_a_broken_council_agenda_in_one_line(
     assert result.exit_code == 1
     errors = [line for line in result.stderr.splitlines() if line.startswith("Error:")]
     assert errors == [f"Error: {folder / 'bad.yaml'}: top level: an agenda needs at least one item"]
+
+
+def test_an_agenda_saved_in_windows_1252_is_named_with_how_to_fix_it(tmp_path: Path) -> None:
+    text = (shipped_dir("agendas") / "national.yaml").read_text(encoding="utf-8")
+    path = tmp_path / "northshire.yaml"
+    path.write_bytes(
+        text.replace("id: national", "id: northshire")
+        .replace('name: "England', 'name: "Northshire\u2019s')
+        .encode("cp1252", errors="replace")
+    )
+    with pytest.raises(AgendaError, match=r"northshire\.yaml: byte \d+ is not UTF-8 text; save"):
+        load_agenda(path)
+
+
+def test_a_field_name_that_is_not_text_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "odd.yaml"
+    path.write_text("? [a, b]\n: 1\nid: odd\n", encoding="utf-8")
+    with pytest.raises(AgendaError, match=r"odd\.yaml: line 1: a field name must be plain text"):
+        load_agenda(path)
