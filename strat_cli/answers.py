@@ -217,14 +217,12 @@ def _child_ids(r: Reader, m: Meeting, refs: Any, where: str) -> list[str]:
     if not isinstance(refs, list):
         refs = [refs]
     out = []
-    for ref in refs:
+    for n, ref in enumerate(refs):
         text = str(ref).strip().lower()
         child = next((c for c in m.children if text in (c.id.lower(), c.name.lower())), None)
-        if child is None:
-            raise r.fail(
-                where,
-                f"no child {ref!r} (children: {', '.join(c.id for c in m.children) or 'none'})",
-            )
+        if child is None:  # what was typed may be a child's name: never echo it
+            known = ", ".join(c.id for c in m.children) or "none"
+            raise r.fail(f"{where}[{n}]", f"matches no child of this meeting (children: {known})")
         out.append(child.id)
     return out
 
@@ -239,9 +237,7 @@ def build_meeting(
     meeting = Meeting(id="SD-0000-0000", agenda=agenda.id, started_at=started, chair=user)
     fill_meeting(data, agenda, meeting, source=source, user=user)
     meeting.id = store.new_id(started.year)
-    meeting.log(
-        "created", f"from answers file {Path(source).name}", who=user or meeting.chair, at=now
-    )
+    meeting.log("created", "from an answers file", who=user or meeting.chair, at=now)
     meeting.audit.sort(key=lambda e: e.at)
     store.create(meeting)
     return meeting
@@ -258,9 +254,12 @@ def fill_meeting(
     r = Reader(source, m.started_at.date())
     who = user or m.chair
     start = m.started_at
+    entered = datetime.now(LONDON)
 
-    def log(event: str, detail: str, at: datetime | None = None) -> None:
-        m.log(event, detail, who=who, at=at or start)
+    def log(event: str, detail: str) -> None:
+        """Audit entries say when and by whom the file was entered, not the meeting's times
+        (those are in the record): the trail never claims it was typed live."""
+        m.log(event, detail, who=who, at=entered)
 
     if "ended_at" in data:
         m.ended_at = r.when(data["ended_at"], "ended_at")
@@ -375,8 +374,8 @@ def fill_meeting(
         elif isinstance(due, date):
             raise r.fail(f"{where}.due", "give a time too, e.g. '24/11/2026 17:00'")
         else:
-            try:
-                row["due"] = resolve_due(str(due), start, agenda, m)
+            try:  # "within 1 hour" counts from the end of the meeting, where it is known
+                row["due"] = resolve_due(str(due), m.ended_at or start, agenda, m)
             except InputError as exc:
                 raise r.fail(f"{where}.due", exc.message) from None
             row.setdefault("due_rule", str(due))
@@ -417,7 +416,7 @@ def fill_meeting(
     if m.ended_at is not None:
         m.status = Status.ended
         m.progress.current = None
-        log("ended", f"at {m.ended_at:%H:%M}", at=m.ended_at)
+        log("ended", f"at {m.ended_at:%H:%M} (from the answers file)")
 
 
 def _yes_no(row: dict[str, Any], *keys: str) -> None:

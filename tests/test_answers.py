@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -9,6 +10,7 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
+from strat_cli.answers import build_meeting, load_file
 from strat_cli.cli import app
 from strat_cli.model import Outcome, Status
 from strat_cli.store import Store
@@ -72,7 +74,7 @@ def test_example_answers_build_a_whole_ended_meeting(store: Store) -> None:
         ),
         (
             lambda d: d["decisions"][1].update(children=["C9"]),
-            "decisions[1].children: no child 'C9'",
+            "decisions[1].children[0]: matches no child of this meeting (children: C1, C2, C3)",
         ),
         (
             lambda d: d["decisions"][1]["medical"].update(reason=""),
@@ -204,3 +206,26 @@ def test_prefill_example_fills_the_meeting(store: Store) -> None:
     assert all(p.attendance.value == "invited" for p in m.participants)
     assert m.concern_identified_at is not None and m.concern_identified_at.hour == 9
     store.save(m)  # valid as a record
+
+
+def test_answers_relative_due_times_count_from_the_end_of_the_meeting(store: Store) -> None:
+    """'within 1 hour' agreed at a meeting that ended at 11:05 is due at 12:05, not 11:00."""
+    from strat_cli.agenda import get_agenda
+
+    data = load_file(EXAMPLES / "answers.yaml")
+    meeting = build_meeting(data, get_agenda("national"), store, source="answers.yaml")
+    summary = next(a for a in meeting.actions if a.due_rule == "within 1 hour")
+    assert meeting.ended_at is not None
+    assert summary.due == meeting.ended_at + timedelta(hours=1)
+
+
+def test_the_audit_says_when_a_file_was_entered_not_that_it_was_typed_live(store: Store) -> None:
+    from strat_cli.agenda import get_agenda
+
+    data = load_file(EXAMPLES / "answers.yaml")
+    meeting = build_meeting(
+        data, get_agenda("national"), store, source="Mia case notes.yaml", user="Tom Aske"
+    )
+    assert all(e.at > meeting.ended_at for e in meeting.audit)  # type: ignore[operator]
+    assert {e.who for e in meeting.audit} == {"Tom Aske"}
+    assert not any("case notes" in e.detail for e in meeting.audit)

@@ -202,7 +202,7 @@ def import_meeting(
     store = state(ctx).store
     if new_id:
         meeting.id = store.new_id(datetime.now(LONDON).year)
-    meeting.log("imported", f"from {file.name}", who=state(ctx).settings.actor)
+    meeting.log("imported", "from a file", who=state(ctx).settings.actor)  # names can be case names
     store.create(meeting)
     typer.echo(f"Imported {meeting.id} into {store.meetings}")
 
