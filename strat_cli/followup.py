@@ -112,6 +112,10 @@ def review_action(
     if old is None:
         raise InputError(f"{earlier.id} has no action {action_id}")
     ref = f"{earlier.id}:{old.id}"
+    if any(r.ref == ref for r in meeting.reviewed_actions):
+        raise InputError(f"{ref} was already reviewed at {meeting.id}")
+    if old.status != ActionStatus.open:
+        raise InputError(f"{ref} is not open: it is {old.status.value}")
     new_action_id = None
     if outcome == ReviewOutcome.cancelled and not note.strip():
         raise InputError(f"{ref}: a cancelled action needs the reason it was cancelled")
@@ -136,16 +140,6 @@ def review_action(
                 deep=True,
             )
         )
-        old.status = ActionStatus.carried
-        old.completion_note = f"Carried to {meeting.id}:{new_action_id}"
-    elif outcome == ReviewOutcome.done:
-        old.status = ActionStatus.done
-        old.completed_at = now
-        old.completion_note = note or f"Confirmed done at {meeting.id}"
-    else:
-        old.status = ActionStatus.cancelled
-        old.completed_at = now
-        old.completion_note = note
     review = ActionReview(
         ref=ref,
         what=old.what,
@@ -158,5 +152,41 @@ def review_action(
     meeting.reviewed_actions.append(review)
     who = by or meeting.chair
     meeting.log("action reviewed", f"{ref} {outcome.value}", who=who, at=now)
-    earlier.log("action reviewed", f"{ref} {outcome.value} at {meeting.id}", who=who, at=now)
+    apply_review_to_earlier(earlier, meeting.id, review, now, by=who)
     return review
+
+
+def review_source(review: ActionReview) -> tuple[str, str]:
+    """The earlier meeting and action a recorded review is about: 'SD-2026-0001:A2'."""
+    meeting_id, _, action_id = review.ref.rpartition(":")
+    return meeting_id, action_id
+
+
+def apply_review_to_earlier(
+    earlier: Meeting, meeting_id: str, review: ActionReview, now: datetime, *, by: str = ""
+) -> bool:
+    """The earlier side of a review recorded in meeting `meeting_id`: close the earlier action.
+
+    Idempotent: an action no longer open (or not in `earlier`) is left alone and False is
+    returned, so a review recorded in the new meeting but never written to the earlier one (a
+    crash between the two saves, or the earlier record busy) can be completed later without
+    asking again. The action is dated by the review, the audit entry by `now`.
+    """
+    source, action_id = review_source(review)
+    old = earlier.action(action_id) if source == earlier.id else None
+    if old is None or old.status != ActionStatus.open:
+        return False
+    if review.outcome == ReviewOutcome.carried:
+        old.status = ActionStatus.carried
+        old.completion_note = f"Carried to {meeting_id}:{review.new_action_id}"
+    elif review.outcome == ReviewOutcome.done:
+        old.status = ActionStatus.done
+        old.completed_at = review.at or now
+        old.completion_note = review.note or f"Confirmed done at {meeting_id}"
+    else:
+        old.status = ActionStatus.cancelled
+        old.completed_at = review.at or now
+        old.completion_note = review.note
+    detail = f"{review.ref} {review.outcome.value} at {meeting_id}"
+    earlier.log("action reviewed", detail, who=by or earlier.chair, at=now)
+    return True

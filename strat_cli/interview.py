@@ -20,10 +20,12 @@ from typing import TYPE_CHECKING
 
 from .agenda import Agenda, Item, ItemKind
 from .attendance import how_taking_part, include_officers, missing_partners, unexplained_gaps
-from .errors import InputError, StratError
+from .errors import Busy, InputError, NotFound, StratError
 from .model import (
     LONDON,
     Action,
+    ActionReview,
+    ActionStatus,
     Adult,
     AgencyKind,
     Attendance,
@@ -298,7 +300,8 @@ class Interview:
     ) -> str:
         """A text answer; `/commands` typed here run and the same question comes back.
 
-        `keep` stores text typed above a navigation command (`…\n/goto 4`) before leaving.
+        `keep` stores text typed above a command (`…\n/action`, `…\n/goto 4`), and it is saved
+        before the command runs: Ctrl-C or a closed terminal inside the side step loses nothing.
         """
         while True:
             if multiline:
@@ -311,13 +314,10 @@ class Interview:
                 raw = f"{body}\n{line[1:]}" if body else line[1:]
             elif line.startswith("/"):
                 kept = body if body else ""
-                try:
-                    edited = self.command(line, kept or default)
-                except Navigate:
-                    if kept.strip() and keep is not None:
-                        keep(kept)
-                        self.save()
-                    raise
+                if kept.strip() and keep is not None:
+                    keep(kept)
+                    self.save()
+                edited = self.command(line, kept or default)
                 if edited is not None:
                     raw = edited
                 else:
@@ -583,9 +583,17 @@ class Interview:
                 return f"the end cannot be before the start ({format_uk(start)})"
             return None
 
+        # A reopened meeting keeps its first end time: offered again, with its date if not today.
+        ended = m.ended_at.astimezone(LONDON) if m.ended_at else None
+        if ended is None:
+            offer = now.strftime("%H:%M")
+        elif ended.date() == now.date():
+            offer = ended.strftime("%H:%M")
+        else:
+            offer = ended.strftime("%d/%m/%Y %H:%M")
         typed = self.ask(
             "End time (HH:MM)",
-            default=now.strftime("%H:%M"),
+            default=offer,
             validate=check_end,
             required="Give the end time.",
         )
@@ -1265,15 +1273,29 @@ class Interview:
         """Each open action of the earlier discussions: done, carried (new due) or cancelled.
 
         Only actions not yet reviewed in this meeting are asked about, so a review cut short by
-        Ctrl-C carries on at `strat resume`. The new meeting is saved before the earlier one, so
-        a crash between the two never loses a carried action.
+        Ctrl-C carries on at `strat resume`. Each review is saved in this meeting first (so a
+        carried action is never lost), then in the earlier one. When that second write did not
+        happen (a crash between the two, or the earlier record open in another strat process),
+        the next pass completes it from what this meeting recorded, without asking again. An
+        earlier discussion that cannot be read is named and left out: the meeting goes on.
         """
         from .deadlines import format_uk
         from .followup import open_actions, review_action
 
-        earlier = [self.store.load(ref) for ref in self.m.previous]
+        earlier: dict[str, Meeting] = {}
+        for ref in self.m.previous:
+            try:
+                earlier[ref] = self.store.load(ref)
+            except StratError as exc:
+                why = (
+                    "not found in this store"
+                    if isinstance(exc, NotFound)
+                    else f"cannot be read ({exc.message.splitlines()[0] if exc.message else exc})"
+                )
+                self.say(f"  Earlier discussion {ref}: {why}; its actions are not reviewed here.")
+        self.complete_recorded_reviews(list(earlier.values()))
         reviewed = {r.ref for r in self.m.reviewed_actions}
-        pending = [o for o in open_actions(earlier) if o.ref not in reviewed]
+        pending = [o for o in open_actions(list(earlier.values())) if o.ref not in reviewed]
         if not pending:
             return
         self.say(f"\nReview of earlier actions: {len(pending)} still open.")
@@ -1303,21 +1325,61 @@ class Interview:
                 )
             else:
                 rule, new_due = self.ask_due("New due time")
-            with self.store.hold(o.meeting_id):
-                before = self.store.load(o.meeting_id)
-                review_action(
-                    self.m,
-                    before,
-                    a.id,
-                    outcome,
-                    self.clock(),
-                    note=note,
-                    new_due=new_due,
-                    due_rule=rule,
-                    by=self.user,
-                )
-                self.save()
-                self.store.save(before)
+            review = review_action(  # on the copy read above; the earlier file is written below
+                self.m,
+                earlier[o.meeting_id],
+                a.id,
+                outcome,
+                self.clock(),
+                note=note,
+                new_due=new_due,
+                due_rule=rule,
+                by=self.user,
+            )
+            self.save()  # this meeting first: the review (and a carried action) is never lost
+            self.update_earlier(o.meeting_id, [review])
+
+    def complete_recorded_reviews(self, earlier: list[Meeting]) -> None:
+        """Reviews recorded here whose earlier action is still open: write the earlier side."""
+        from .followup import review_source
+
+        for before in earlier:
+            todo: list[ActionReview] = []
+            for r in self.m.reviewed_actions:
+                source, action_id = review_source(r)
+                old = before.action(action_id) if source == before.id else None
+                if old is not None and old.status == ActionStatus.open:
+                    todo.append(r)
+            if todo:
+                refs = ", ".join(r.ref for r in todo)
+                self.say(f"  Completing in {before.id} the review already recorded here: {refs}")
+                self.update_earlier(before.id, todo)
+
+    def update_earlier(self, meeting_id: str, reviews: list[ActionReview]) -> None:
+        """Close the reviewed actions in the earlier record, under its lock.
+
+        A busy or unwritable earlier record does not stop the meeting: the review is already
+        saved here, and `complete_recorded_reviews` finishes the job on the next pass.
+        """
+        from .followup import apply_review_to_earlier
+
+        later = "its action will be updated when you resume or run the review again"
+        try:
+            with self.store.hold(meeting_id):
+                before = self.store.load(meeting_id)
+                changed = [
+                    apply_review_to_earlier(
+                        before, self.m.id, r, self.clock(), by=self.user or self.m.chair
+                    )
+                    for r in reviews
+                ]
+                if any(changed):
+                    self.store.save(before)
+        except Busy:
+            self.say(f"  {meeting_id}: open in another strat process; {later}.")
+        except StratError as exc:
+            first = exc.message.splitlines()[0] if exc.message else str(exc)
+            self.say(f"  {meeting_id}: cannot be updated now ({first}); {later}.")
 
     # --- disagreements, family, review ----------------------------------------------------
 

@@ -252,3 +252,32 @@ def test_kill_9_then_resume_loses_nothing(tmp_path: Path) -> None:
     m = record(home)
     assert m["notes"]["reason"] == "Bruise seen at school.\nMother unaware."
     assert "information" in m["progress"]["done"]
+
+
+def test_reopen_then_ctrl_c_keeps_the_end_time_and_ending_again_offers_it(
+    tmp_path: Path,
+) -> None:
+    home = tmp_path / "store"
+    built = Chair(home, "new", "--answers", str(EXAMPLES / "answers.yaml"), "--no-input")
+    built.see("Saved SD-2026-0001 (ended)")
+    assert built.finish() == 0
+    ended = record(home)["ended_at"]
+    assert ended is not None
+
+    c = Chair(home, "resume", "SD-2026-0001")
+    c.q("Reopen it to add to the record?", "y")
+    c.q("End the meeting?", "\x03")  # straight to the closing screen; Ctrl-C there
+    assert c.finish() == 130
+    m = record(home)
+    assert (m["status"], m["ended_at"]) == ("draft", ended)
+    assert "reopened" in [e["event"] for e in m["audit"]]
+
+    c = Chair(home, "resume", "SD-2026-0001")  # a draft now: no reopen question
+    c.q("End the meeting?", "1\r")
+    c.see("End time (HH:MM)")
+    c.see("19/11/2026 11:05")  # the first end time is offered, with its date
+    c.child.send("\r")
+    c.see("Deadlines that follow:")
+    assert c.finish() == 0
+    m = record(home)
+    assert (m["status"], m["ended_at"]) == ("ended", ended)

@@ -90,3 +90,49 @@ def test_strat_show_shows_the_chain_of_discussions(store: Store, saved: Meeting)
     result = CliRunner().invoke(app, ["show", "SD-2026-0002"], env={"COLUMNS": "200"})
     assert result.exit_code == 0, result.output
     assert "SD-2026-0001 → SD-2026-0002 (this one) → SD-2026-0003" in result.output
+
+
+def test_the_earlier_side_of_a_recorded_review_can_be_applied_later_and_only_once(
+    saved: Meeting,
+) -> None:
+    """A crash between the two saves: the new meeting has the review, the earlier copy on disk
+    does not; applying the recorded review to it again closes the action exactly once."""
+    from strat_cli.followup import apply_review_to_earlier
+
+    on_disk = saved.model_copy(deep=True)  # the earlier record as the crash left it
+    nxt = start_follow_up(saved, "SD-2026-0002", NOW)
+    later = NOW + timedelta(hours=3)
+    done = review_action(nxt, saved, "A1", ReviewOutcome.done, NOW, note="Seen alone at school")
+    carried = review_action(
+        nxt, saved, "A3", ReviewOutcome.carried, NOW, new_due=NOW + timedelta(days=2)
+    )
+    cancelled = review_action(nxt, saved, "A6", ReviewOutcome.cancelled, NOW, note="Not needed")
+    assert on_disk.action("A1").status == ActionStatus.open  # type: ignore[union-attr]
+
+    for review in (done, carried, cancelled):
+        assert apply_review_to_earlier(on_disk, nxt.id, review, later)
+        assert not apply_review_to_earlier(on_disk, nxt.id, review, later)  # already applied
+    for action_id in ("A1", "A3", "A6"):
+        healed, direct = on_disk.action(action_id), saved.action(action_id)
+        assert healed is not None and direct is not None
+        assert (healed.status, healed.completed_at, healed.completion_note) == (
+            direct.status,
+            direct.completed_at,
+            direct.completion_note,
+        )
+    assert on_disk.action("A3").completion_note == "Carried to SD-2026-0002:A1"  # type: ignore[union-attr]
+    assert on_disk.action("A1").completed_at == NOW  # when reviewed, not when written  # type: ignore[union-attr]
+    assert len(nxt.actions) == 1
+
+
+def test_an_action_is_reviewed_once_per_meeting(saved: Meeting) -> None:
+    nxt = start_follow_up(saved, "SD-2026-0002", NOW)
+    fresh = saved.model_copy(deep=True)
+    review_action(nxt, saved, "A3", ReviewOutcome.carried, NOW, new_due=NOW + timedelta(days=2))
+    with pytest.raises(InputError, match="already reviewed"):
+        review_action(nxt, fresh, "A3", ReviewOutcome.carried, NOW, new_due=NOW + timedelta(days=2))
+    with pytest.raises(InputError, match="not open"):
+        review_action(
+            start_follow_up(saved, "SD-2026-0003", NOW), saved, "A3", ReviewOutcome.done, NOW
+        )
+    assert len(nxt.actions) == 1  # never a second carried copy

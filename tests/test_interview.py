@@ -683,3 +683,217 @@ def test_edit_with_no_usable_editor_says_so_and_asks_again(
     s.done()
     assert "cannot start the editor 'no-such-editor-here'" in s.screen
     assert store.load(m.id).notes["reason"] == "Typed here instead."
+
+
+# --- what a crash, a closed terminal or a busy record must not lose ------------------------
+
+
+def test_notes_typed_above_a_side_command_survive_ctrl_c_inside_it(
+    store: Store, national: Agenda
+) -> None:
+    agenda = notes_agenda(national)
+    m = draft(store)
+    m.progress.done = ["introductions"]
+    m.progress.current = "reason"
+    s = Script(
+        [
+            ("reason for the discussion", "Dad left at 9pm.\nNeighbour heard shouting.\n/action"),
+            ("what exactly", "Speak to the neighbour"),
+            ("owner", KeyboardInterrupt),
+        ]
+    )
+    with pytest.raises(KeyboardInterrupt):
+        interview(m, agenda, store, s).run()
+    s.done()
+    assert store.load(m.id).notes["reason"] == "Dad left at 9pm.\nNeighbour heard shouting."
+
+
+def test_notes_above_a_side_command_come_back_after_it(store: Store, national: Agenda) -> None:
+    agenda = notes_agenda(national)
+    m = draft(store)
+    m.progress.done = ["introductions"]
+    m.progress.current = "reason"
+    s = Script(
+        [
+            ("reason for the discussion", "Dad left at 9pm.\n/open"),
+            ("reason for the discussion", DEFAULT),  # the kept text is offered again
+            ("criminal", KeyboardInterrupt),
+        ]
+    )
+    with pytest.raises(KeyboardInterrupt):
+        interview(m, agenda, store, s).run()
+    s.done()
+    assert store.load(m.id).notes["reason"] == "Dad left at 9pm."
+
+
+def follow_up_draft(store: Store) -> Meeting:
+    """SD-2026-0008, a follow-up to the typical SD-2026-0001 with its A1-A3 still open."""
+    from strat_cli.followup import start_follow_up
+    from strat_cli.model import ActionStatus
+    from strat_cli.samples import typical
+
+    earlier = typical()
+    for a in earlier.actions[3:]:
+        a.status = ActionStatus.done
+    store.save(earlier)
+    later = start_follow_up(earlier, "SD-2026-0008", NOW)
+    for p in later.participants:
+        p.attendance = Attendance.remote
+    later.progress.attendance_taken = True
+    later.progress.done = ["introductions"]
+    later.progress.current = "reason"
+    store.save(later)
+    return later
+
+
+def test_an_earlier_meeting_that_cannot_be_read_is_named_and_skipped(
+    store: Store, national: Agenda
+) -> None:
+    m = draft(store)
+    m.previous = ["SD-2026-0099"]  # a wrong reference: no such meeting
+    m.progress.done = ["introductions"]
+    m.progress.current = "reason"
+    store.save(m)
+    s = Script(
+        [("reason for the discussion", "Concern from school"), ("criminal", KeyboardInterrupt)]
+    )
+    with pytest.raises(KeyboardInterrupt):
+        interview(m, notes_agenda(national), store, s).run()
+    s.done()
+    assert any("SD-2026-0099" in line and "\n" not in line.strip() for line in s.said)
+    assert store.load(m.id).notes["reason"] == "Concern from school"
+
+
+def test_a_crash_between_the_two_saves_of_a_review_is_completed_on_resume(
+    store: Store, national: Agenda, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The review is in the new meeting, the earlier action still open: resume finishes it,
+    without asking again and without a second carried copy."""
+    from strat_cli.model import ActionStatus, ReviewOutcome
+
+    later = follow_up_draft(store)
+    real_save = store.save
+    saves = {"earlier": 0}
+
+    def save(meeting: Meeting, **kw: Any) -> Any:
+        if meeting.id == "SD-2026-0001":
+            saves["earlier"] += 1
+            if saves["earlier"] == 2:  # the review of A2: killed before the earlier is written
+                raise RuntimeError("killed")
+        return real_save(meeting, **kw)
+
+    monkeypatch.setattr(store, "save", save)
+    s = Script(
+        [
+            ("What happened", ReviewOutcome.done.value),
+            ("What was done", "Seen alone at school"),
+            ("What happened", ReviewOutcome.carried.value),
+            ("New due time", "2 working days"),
+            ("right?", True),
+        ]
+    )
+    with pytest.raises(RuntimeError, match="killed"):
+        Interview(later, national, store, s, clock=lambda: NOW).run()
+    s.done()
+    half = store.load("SD-2026-0001")
+    assert half.action("A2").status == ActionStatus.open  # type: ignore[union-attr]
+    assert [r.ref for r in store.load("SD-2026-0008").reviewed_actions][-1] == "SD-2026-0001:A2"
+
+    s = Script(  # resume: only A3 is asked about
+        [
+            ("What happened", ReviewOutcome.cancelled.value),
+            ("Why is it cancelled", "Interview no longer needed"),
+            ("Reason for the discussion", KeyboardInterrupt),
+        ]
+    )
+    with pytest.raises(KeyboardInterrupt):
+        Interview(store.load("SD-2026-0008"), national, store, s, clock=lambda: NOW).run()
+    s.done()
+    before = store.load("SD-2026-0001")
+    assert [before.action(i).status for i in ("A1", "A2", "A3")] == [  # type: ignore[union-attr]
+        ActionStatus.done,
+        ActionStatus.carried,
+        ActionStatus.cancelled,
+    ]
+    assert before.action("A2").completion_note == "Carried to SD-2026-0008:A1"  # type: ignore[union-attr]
+    after = store.load("SD-2026-0008")
+    assert [a.carried_from for a in after.actions] == ["SD-2026-0001:A2"]  # one copy only
+    assert len(after.reviewed_actions) == 3
+
+
+def test_an_earlier_meeting_open_elsewhere_does_not_end_the_review(
+    store: Store, national: Agenda
+) -> None:
+    from strat_cli.model import ActionStatus, ReviewOutcome
+
+    later = follow_up_draft(store)
+    s = Script(
+        [
+            ("What happened", ReviewOutcome.done.value),
+            ("What was done", "Seen alone at school"),
+            ("What happened", ReviewOutcome.carried.value),
+            ("New due time", "2 working days"),
+            ("right?", True),
+            ("What happened", ReviewOutcome.cancelled.value),
+            ("Why is it cancelled", "Interview no longer needed"),
+            ("Reason for the discussion", KeyboardInterrupt),
+        ]
+    )
+    other = Store(store.root)  # another strat process (`strat email`, say) has it open
+    with other.hold("SD-2026-0001"), pytest.raises(KeyboardInterrupt):
+        Interview(later, national, store, s, clock=lambda: NOW).run()
+    s.done()
+    assert "SD-2026-0001: open in another strat process" in s.screen
+    assert store.load("SD-2026-0001").action("A1").status == ActionStatus.open  # type: ignore[union-attr]
+    assert len(store.load("SD-2026-0008").reviewed_actions) == 3
+
+    s = Script([("Reason for the discussion", KeyboardInterrupt)])  # resume, nothing asked
+    with pytest.raises(KeyboardInterrupt):
+        Interview(store.load("SD-2026-0008"), national, store, s, clock=lambda: NOW).run()
+    s.done()
+    before = store.load("SD-2026-0001")
+    assert [before.action(i).status for i in ("A1", "A2", "A3")] == [  # type: ignore[union-attr]
+        ActionStatus.done,
+        ActionStatus.carried,
+        ActionStatus.cancelled,
+    ]
+    assert before.action("A1").completion_note == "Seen alone at school"  # type: ignore[union-attr]
+    assert before.action("A3").completion_note == "Interview no longer needed"  # type: ignore[union-attr]
+    assert len(store.load("SD-2026-0008").actions) == 1
+
+
+def test_ending_again_after_reopening_offers_the_first_end_time(
+    store: Store, national: Agenda
+) -> None:
+    agenda = notes_agenda(national)
+    m = draft(store)
+    m.progress.done = [i.key for i in agenda.items]
+    m.ended_at = datetime(2026, 11, 19, 11, 5, tzinfo=LONDON)  # reopened: still a draft
+    store.save(m)
+    s = Script([("end the meeting", "end"), ("end time", DEFAULT)])
+    assert interview(m, agenda, store, s).run() == "ended"
+    s.done()
+    assert store.load(m.id).ended_at == datetime(2026, 11, 19, 11, 5, tzinfo=LONDON)
+
+
+def test_ending_a_day_later_keeps_the_first_end_date(store: Store, national: Agenda) -> None:
+    agenda = notes_agenda(national)
+    m = draft(store)
+    m.progress.done = [i.key for i in agenda.items]
+    m.ended_at = datetime(2026, 11, 19, 11, 5, tzinfo=LONDON)
+    store.save(m)
+    seen: dict[str, str] = {}
+
+    class Peek(Script):
+        def text(
+            self, message: str, *, default: str = "", hint: str = "", validate: Any = None
+        ) -> str:
+            seen[message] = default
+            return super().text(message, default=default, hint=hint, validate=validate)
+
+    s = Peek([("end the meeting", "end"), ("end time", DEFAULT)])
+    tomorrow = datetime(2026, 11, 20, 9, 0, tzinfo=LONDON)
+    iv = Interview(m, agenda, store, s, user="Dana Okafor", clock=lambda: tomorrow)
+    assert iv.run() == "ended"
+    assert "19/11/2026 11:05" in seen.values()
+    assert store.load(m.id).ended_at == datetime(2026, 11, 19, 11, 5, tzinfo=LONDON)

@@ -223,9 +223,10 @@ def resume(
                 f"{meeting_id} ended at {ended}. Reopen it to add to the record?", default=False
             ):
                 return
+            # ended_at stays: a Ctrl-C straight after reopening must not lose when it ended, and
+            # the closing screen offers it again as the end time.
             meeting.status = Status.draft
-            meeting.ended_at = None
-            meeting.log("reopened", who=settings.actor)
+            meeting.log("reopened", f"ended at {ended}", who=settings.actor)
         where = meeting.progress.current or "the start"
         meeting.log("resumed", f"at {where}", who=settings.actor)
         store.save(meeting)
