@@ -131,18 +131,33 @@ def uk_date(value: datetime) -> str:
 
 
 def subject_for(meeting: Meeting, marking: str) -> str:
-    """The reference and the date, never a name: subjects show in every inbox preview."""
-    subject = f"Strategy discussion {meeting.id} ({uk_date(meeting.started_at.astimezone(LONDON))}): record and actions"
-    if marking.strip():
-        subject += f" — {marking.strip()}"
+    """The reference and the date, never a name: subjects show in every inbox preview.
+
+    Only the protective marking comes from outside strat (the settings), so only it is
+    checked for a child's name; the rest is fixed text, the reference and the date, which
+    holds month names a child may share ('20 May 2026' for a child called May)."""
+    day = uk_date(meeting.started_at.astimezone(LONDON))
+    subject = f"Strategy discussion {meeting.id} ({day}): record and actions"
+    mark = marking.strip()
+    if mark:
+        if names_a_child(meeting, mark):
+            raise MailError(
+                "the email subject would contain a child's name (check the protective "
+                "marking in the settings); nothing was sent"
+            )
+        subject += f" — {mark}"
+    return subject
+
+
+def names_a_child(meeting: Meeting, text: str) -> bool:
+    """Whether `text` holds any part of a child's name (of three letters or more) as a whole
+    word, so a full name, a given and family name, or either alone is caught, but 'Mayfield'
+    does not match May."""
     for child in meeting.children:
         for part in child.name.split():
-            if len(part) > 2 and re.search(rf"\b{re.escape(part)}\b", subject, re.IGNORECASE):
-                raise MailError(
-                    "the email subject would contain a child's name (check the protective "
-                    "marking in the settings); nothing was sent"
-                )
-    return subject
+            if len(part) > 2 and re.search(rf"(?<!\w){re.escape(part)}(?!\w)", text, re.IGNORECASE):
+                return True
+    return False
 
 
 def body_for(summary: str, footer: str, marking: str) -> str:
@@ -401,14 +416,46 @@ def _os_reason(exc: BaseException) -> str:
 # --- the record --------------------------------------------------------------------------------
 
 
+# meeting.rendered maps each document to the record hash it was last rendered from; for every
+# file circulated it also maps "sha256:<the file's sha256>" to the record hash that file was
+# rendered from, so the circulation log (which keeps file hashes: proof of exactly what was
+# sent) can be read as "who has the current record", not "who has these exact bytes".
+SENT_KEY = "sha256:"
+
+
+def note_sources(
+    meeting: Meeting, documents: Mapping[str, str], sources: Mapping[str, str]
+) -> None:
+    """Remember the record hash each attached file (name → sha256) was rendered from
+    (`sources`, name → record hash)."""
+    for name, digest in documents.items():
+        meeting.rendered[SENT_KEY + digest] = sources[name]
+
+
+def _content(meeting: Meeting, name: str, digest: str) -> tuple[str, str]:
+    """What a circulated file says: its name and the record hash it was rendered from, or, for
+    a file circulated before strat noted that, its bytes."""
+    source = meeting.rendered.get(SENT_KEY + digest)
+    return (name, f"record:{source}") if source else (name, f"file:{digest}")
+
+
 def received_current(meeting: Meeting, documents: Mapping[str, str]) -> set[str]:
-    """Lower-cased addresses that already received every one of these documents, byte for
-    byte (same file name and sha256), in one message or several."""
+    """Lower-cased addresses that already received every one of these documents (file name →
+    sha256), in one message or several.
+
+    "Already received" is decided on the record's content, not on the file's bytes: a document
+    counts as received when the same file name, rendered from the same record hash, was
+    delivered. The bytes of a render are not what a reader reads: the minutes list the
+    circulation log, so `strat render` after a send gives new bytes for the same record, and a
+    template or strat update changes them too. The record hash leaves out participants' email
+    addresses and phone numbers (render.record_hash), so correcting a refused address and
+    retrying reaches only that person."""
     had: dict[str, set[tuple[str, str]]] = {}
     for entry in meeting.circulation:
+        got = {_content(meeting, name, digest) for name, digest in entry.documents.items()}
         for address in entry.delivered:
-            had.setdefault(address.lower(), set()).update(entry.documents.items())
-    want = set(documents.items())
+            had.setdefault(address.lower(), set()).update(got)
+    want = {_content(meeting, name, digest) for name, digest in documents.items()}
     return {address for address, got in had.items() if want <= got}
 
 
@@ -500,6 +547,12 @@ def circulate(
             except OSError as exc:
                 raise MailError(f"{paths[d]}: cannot read ({exc.strerror})") from None
         documents = {name: sha256(data) for name, data in attachments}
+        # ensure_documents made every attachment from the current record (meeting.rendered[d])
+        note_sources(
+            meeting,
+            documents,
+            {name: meeting.rendered[d] for (name, _), d in zip(attachments, chosen, strict=True)},
+        )
         recipients = recipients_for(meeting, settings, only)
         # Said before anything can fail, so the chair knows who to reach another way.
         if recipients.missing:

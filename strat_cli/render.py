@@ -21,6 +21,7 @@ import subprocess
 import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -57,6 +58,12 @@ DOCS = ("decision-sheet", "minutes", "summary")
 
 # Parts of the record that change without changing what a document says.
 _NOT_CONTENT = {"circulation", "audit", "rendered", "updated_at", "progress"}
+# Participants' contact details are how the record reaches them, not what it says: no view
+# (so no template, shipped or a council's) can show them. Correcting an address after the mail
+# server refused it must not make the documents "changed" (see mail.received_current).
+_CONTACT = ("email", "phone")
+# Every entry of a rendered .docx gets this time, so the same record gives the same bytes.
+_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 
 
 # --- names ---------------------------------------------------------------------------------
@@ -86,8 +93,12 @@ def document_filename(meeting: Meeting, doc: str, family: bool = False) -> str:
 
 def record_hash(meeting: Meeting) -> str:
     """sha256 of what the documents are made from, so 'changed since the last render' shows.
-    Circulation, audit, render bookkeeping, save times and interview progress are left out."""
+    Circulation, audit, render bookkeeping, save times, interview progress and participants'
+    email addresses and phone numbers (no document shows them) are left out."""
     data = meeting.model_dump(mode="json", exclude=_NOT_CONTENT)
+    for person in data["participants"]:
+        for key in _CONTACT:
+            person.pop(key, None)
     text = json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
 
@@ -509,19 +520,49 @@ def _keep_literal(value: Any) -> Any:
     return value
 
 
-def render_docx(tpl: Any, view: View, name: str, cache: Path | None = None) -> bytes:
-    """Render a checked template with a cleaned view; returns the .docx bytes."""
+def _fixed_zip(data: bytes) -> bytes:
+    """The same package with every entry's time set to _ZIP_TIME (python-docx stamps each one
+    with the clock), in the same order and compression: equal contents give equal bytes."""
+    import zipfile
+
+    out = io.BytesIO()
+    with (
+        zipfile.ZipFile(io.BytesIO(data)) as src,
+        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst,
+    ):
+        for info in src.infolist():
+            entry = zipfile.ZipInfo(info.filename, date_time=_ZIP_TIME)
+            entry.compress_type = zipfile.ZIP_DEFLATED
+            entry.external_attr = 0o600 << 16
+            dst.writestr(entry, src.read(info))
+    return out.getvalue()
+
+
+def render_docx(
+    tpl: Any, view: View, name: str, cache: Path | None = None, *, stamp: datetime | None = None
+) -> bytes:
+    """Render a checked template with a cleaned view; returns the .docx bytes.
+
+    The bytes depend only on the template and the view: the package's entry times are fixed
+    and its core properties are set from `stamp` (the meeting's start; created and modified),
+    not left to the template or the clock, so rendering the same record twice gives the same
+    file and its sha256 (kept in the circulation log) means something."""
     import jinja2
 
     try:
         tpl.render(_keep_literal(view), jinja_env=jinja_env(cache), autoescape=True)
+        props = tpl.docx.core_properties
+        when = (stamp or datetime(2000, 1, 1, tzinfo=UTC)).astimezone(UTC).replace(tzinfo=None)
+        props.created = props.modified = when.replace(microsecond=0)
+        props.last_modified_by = "strat"
+        props.revision = 1
         out = io.BytesIO()
         tpl.save(out)
     except jinja2.TemplateError as exc:
         context = " ".join(" ".join(getattr(exc, "docx_context", []) or []).split())[:160]
         near = f" near {context!r}" if context else ""
         raise TemplateError(f"{name}: {exc.message or exc}{near}") from None
-    return out.getvalue()
+    return _fixed_zip(out.getvalue())
 
 
 def render_documents(
@@ -554,7 +595,7 @@ def render_documents(
         label = f"{info.path.name} ({info.source}, {info.path.parent})"
         tpl = load_template(info.path, label, cache)
         view = base | {"document_title": DOC_TITLES.get(doc, base["document_title"])}
-        data = render_docx(tpl, view, label, cache)
+        data = render_docx(tpl, view, label, cache, stamp=meeting.started_at)
         path = out_dir / document_filename(meeting, doc, family)
         atomic_write(path, data)
         paths.append(path)

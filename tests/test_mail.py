@@ -116,12 +116,14 @@ class Inbox:
     """aiosmtpd handler: keeps every message and refuses chosen recipients with 550."""
 
     refuse: set[str] = field(default_factory=set)
+    refuse_prefix: str = ""  # e.g. "bad": every address starting with it is refused
     messages: list[tuple[str, list[str], bytes]] = field(default_factory=list)
 
     async def handle_RCPT(
         self, server: Any, session: Any, envelope: Any, address: str, rcpt_options: Any
     ) -> str:
-        if address.lower() in self.refuse:
+        prefix = self.refuse_prefix.lower()
+        if address.lower() in self.refuse or (prefix and address.lower().startswith(prefix)):
             return "550 5.1.1 No such mailbox here"
         envelope.rcpt_tos.append(address)
         return "250 OK"
@@ -554,6 +556,70 @@ def test_cli_retry_after_a_refusal(
     assert res.exit_code == 0, res.output
     assert "Sent to 1: brennan@education.northshire.example" in res.stdout
     assert smtp_server.inbox.messages[-1][1] == ["brennan@education.northshire.example"]
+
+
+@pytest.mark.parametrize("render_between", [False, True], ids=["retry", "render-then-retry"])
+def test_cli_retry_after_correcting_the_address_sends_only_to_that_person(
+    isolated_home: Path,
+    store: Store,
+    saved: Meeting,
+    tmp_path: Path,
+    smtp_server: Server,
+    render_between: bool,
+) -> None:
+    """The error's own advice (correct the address, then --retry) must not resend to the 7
+    who have it: not because the record was edited, not because `strat render` wrote new
+    files in between (the minutes then list the circulation, so their bytes change)."""
+    config(isolated_home, smtp_server.port)
+    with store.edit(saved.id) as m:
+        m.participants[2].email = "bad.lamb@police.northshire.example"
+        store.save(m)
+    smtp_server.inbox.refuse_prefix = "bad"
+    out = tmp_path / "out"
+    res = runner.invoke(app, ["email", saved.id, "--send", "--out", str(out)])
+    assert res.exit_code == 1
+    assert "refused 1 of 8 recipients: bad.lamb@police.northshire.example" in res.stderr
+    assert len(smtp_server.inbox.messages[0][1]) == 7
+
+    with store.edit(saved.id) as m:  # the chair corrects the address in the record
+        m.participants[2].email = "lamb@police.northshire.example"
+        store.save(m)
+    if render_between:
+        res = runner.invoke(app, ["render", saved.id, "--out", str(out)])
+        assert res.exit_code == 0, res.output
+    res = runner.invoke(app, ["email", saved.id, "--retry", "--out", str(out)])
+    assert res.exit_code == 0, res.output
+    assert "Sent to 1: lamb@police.northshire.example" in res.stdout
+    assert len(smtp_server.inbox.messages) == 2
+    assert smtp_server.inbox.messages[-1][1] == ["lamb@police.northshire.example"]
+    if not render_between:
+        assert "Rendered" not in res.stdout  # no document shows an email address
+
+    res = runner.invoke(app, ["email", saved.id, "--retry", "--out", str(out)])
+    assert "Nobody left to send to" in res.stdout
+    assert len(smtp_server.inbox.messages) == 2
+
+
+def test_a_child_named_after_a_month_can_be_emailed_that_month(
+    store: Store, typical_meeting: Meeting, settings: Settings, tmp_path: Path
+) -> None:
+    """The date in the subject ('20 May 2026') is strat's own text, not a child's name."""
+    start = datetime(2026, 5, 20, 10, 0, tzinfo=LONDON)
+    typical_meeting.started_at = start
+    typical_meeting.ended_at = start + timedelta(minutes=55)
+    typical_meeting.children[0].name = "May Thornton"
+    store.save(typical_meeting)
+    s = mail_settings(settings, free_port())
+    result = circulate(store, typical_meeting.id, s, out_dir=tmp_path)
+    msg = BytesParser(policy=policy.default).parsebytes(result.draft.read_bytes())
+    assert " ".join(str(msg["Subject"]).split()) == (
+        f"Strategy discussion {typical_meeting.id} (20 May 2026): record and actions"
+        " — OFFICIAL-SENSITIVE"
+    )
+    for marking in ("OFFICIAL-SENSITIVE re May Thornton", "OFFICIAL-SENSITIVE (thornton)"):
+        with pytest.raises(MailError, match="child's name"):
+            subject_for(typical_meeting, marking)
+    assert subject_for(typical_meeting, "OFFICIAL-SENSITIVE Mayfield").endswith("Mayfield")
 
 
 def test_missing_smtp_settings_name_the_file(

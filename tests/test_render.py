@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import zipfile
-from datetime import timedelta
+from datetime import UTC, timedelta
 from enum import Enum
 from pathlib import Path
 from typing import Any
@@ -388,3 +388,62 @@ def test_a_first_discussions_minutes_have_no_earlier_actions_section(
 ) -> None:
     (path,) = render_documents(typical_meeting, agenda, settings, ["minutes"], tmp_path)
     assert "Actions from earlier discussions" not in docx_text(path)
+
+
+def test_the_same_record_renders_to_the_same_bytes(
+    typical_meeting: Meeting,
+    agenda: Agenda,
+    settings: Settings,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The circulation log keeps each attachment's sha256: it must name the content, not the
+    moment of rendering (python-docx stamps every zip entry with the clock)."""
+    import time
+    import types
+    from io import BytesIO
+
+    from docx import Document
+
+    first = [
+        p.read_bytes()
+        for p in render_documents(typical_meeting, agenda, settings, ["all"], tmp_path / "a")
+    ]
+    later = types.SimpleNamespace(time=lambda: time.time() + 86_400 * 3, localtime=time.localtime)
+    monkeypatch.setattr(zipfile, "time", later)  # a render three days later
+    second = [
+        p.read_bytes()
+        for p in render_documents(typical_meeting, agenda, settings, ["all"], tmp_path / "b")
+    ]
+    assert first == second
+    props = Document(BytesIO(first[1])).core_properties
+    start = typical_meeting.started_at.astimezone(UTC)
+    assert props.created == props.modified == start
+    assert props.revision == 1 and props.last_modified_by == "strat"
+    with zipfile.ZipFile(BytesIO(first[0])) as z:
+        assert {i.date_time for i in z.infolist()} == {(1980, 1, 1, 0, 0, 0)}
+
+
+def test_record_hash_ignores_participants_contact_details(typical_meeting: Meeting) -> None:
+    """No document shows them; correcting a refused address is not a change of record."""
+    before = record_hash(typical_meeting)
+    typical_meeting.participants[2].email = "corrected@police.northshire.example"
+    typical_meeting.participants[3].phone = "01632 960999"
+    assert record_hash(typical_meeting) == before
+    typical_meeting.participants[2].role = "Detective Inspector"
+    assert record_hash(typical_meeting) != before
+
+
+def test_no_view_shows_participants_contact_details(
+    typical_meeting: Meeting, agenda: Agenda, settings: Settings
+) -> None:
+    """What record_hash may leave out: a template cannot show what the view does not hold."""
+    import json
+
+    from strat_cli.views import build_view
+
+    for family in (False, True):
+        text = json.dumps(build_view(typical_meeting, agenda, settings, family=family))
+        for p in typical_meeting.participants:
+            assert not p.email or p.email not in text
+            assert not p.phone or p.phone not in text
