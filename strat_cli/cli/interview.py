@@ -120,7 +120,7 @@ def new(
         agenda = _pick_agenda(
             agenda_id or _str(data.get("agenda")), settings.extra_agenda_dirs, ask=False
         )
-        meeting = build_meeting(data, agenda, store, source=str(answers), user=settings.user)
+        meeting = build_meeting(data, agenda, store, source=str(answers), user=settings.actor)
         typer.echo(f"Saved {meeting.id} ({meeting.status.value}) from {answers}.")
         if meeting.ended_at is not None:
             from ..interview import deadlines_text
