@@ -492,20 +492,21 @@ def selected_docs(docs: Iterable[str]) -> list[str]:
 def ensure_documents(
     meeting: Meeting, settings: Settings, docs: list[str], out_dir: Path
 ) -> tuple[dict[str, Path], list[str]]:
-    """The .docx files to attach, re-rendered when the record changed since the last render
-    or the file is not in `out_dir`. Returns {doc: path} and the docs that were re-rendered."""
+    """The .docx files to attach, rendered afresh from the record, so what goes out is always
+    the current record, whatever was left in `out_dir` by an earlier render. Rendering is
+    repeatable, so a file that did not change keeps its bytes. Returns {doc: path} and the docs
+    whose file is new or changed."""
     from . import render
     from .agenda import get_agenda
 
-    current = render.record_hash(meeting)
     paths = {d: out_dir / render.document_filename(meeting, d) for d in docs}
-    stale = [d for d in docs if meeting.rendered.get(d) != current or not paths[d].is_file()]
-    if stale:
-        agenda = get_agenda(meeting.agenda, settings.extra_agenda_dirs)
-        render.render_documents(meeting, agenda, settings, stale, out_dir)
-        for d in stale:
-            meeting.rendered[d] = current
-    return paths, stale
+    before = {d: p.read_bytes() if p.is_file() else None for d, p in paths.items()}
+    agenda = get_agenda(meeting.agenda, settings.extra_agenda_dirs)
+    render.render_documents(meeting, agenda, settings, docs, out_dir)
+    current = render.record_hash(meeting)
+    for d in docs:
+        meeting.rendered[d] = current
+    return paths, [d for d in docs if paths[d].read_bytes() != before[d]]
 
 
 def circulate(

@@ -444,7 +444,8 @@ def test_changed_record_is_rerendered_and_sent_to_everyone_again(
         m.reason += " Further concern raised by the school."
         store.save(m)
     again = circulate(store, saved.id, s, out_dir=tmp_path, send_now=True)
-    assert sorted(again.rerendered) == ["decision-sheet", "minutes", "summary"]
+    # the files that show the reason changed; the action summary does not show it
+    assert sorted(again.rerendered) == ["decision-sheet", "minutes"]
     assert len(again.delivered) == 9
     assert again.skipped == []
 
@@ -593,7 +594,9 @@ def test_cli_retry_after_correcting_the_address_sends_only_to_that_person(
     assert len(smtp_server.inbox.messages) == 2
     assert smtp_server.inbox.messages[-1][1] == ["lamb@police.northshire.example"]
     if not render_between:
-        assert "Rendered" not in res.stdout  # no document shows an email address
+        # no document shows an email address; only the minutes changed, as they list who
+        # received the record after the first send
+        assert "Rendered (new or changed since the last render): minutes\n" in res.stdout
 
     res = runner.invoke(app, ["email", saved.id, "--retry", "--out", str(out)])
     assert "Nobody left to send to" in res.stdout
@@ -762,3 +765,22 @@ def test_a_draft_counts_as_circulated_only_once_recorded_as_sent(
     assert back.audit[-1].event == "emailed"
     # sent on the day of the meeting? No: the example met on 19 Nov, so this is late.
     assert meeting_deadlines(back, agenda).circulated_on_time is False
+
+
+def test_email_never_attaches_a_stale_file_left_in_the_folder(
+    store: Store, saved: Meeting, settings: Settings, tmp_path: Path
+) -> None:
+    """Render to A, change the record, render to B, then email from A: A's files are renewed."""
+    s = mail_settings(settings, free_port())
+    a, b = tmp_path / "a", tmp_path / "b"
+    assert runner.invoke(app, ["render", saved.id, "--out", str(a)]).exit_code == 0
+    with store.edit(saved.id) as m:
+        m.reason += " Further concern raised by the school."
+        store.save(m)
+    assert runner.invoke(app, ["render", saved.id, "--out", str(b)]).exit_code == 0
+    result = circulate(store, saved.id, s, out_dir=a)
+    sheet = next(p for n, p in result.documents.items() if "decision-sheet" in n)
+    text = "\n".join(
+        cell.text for t in docx.Document(str(sheet)).tables for row in t.rows for cell in row.cells
+    )
+    assert "Further concern raised by the school." in text
