@@ -383,7 +383,8 @@ def _deadlines(
 
     days = agenda.timescales.circulate_within_working_days
     if dl.circulated_on_time is False:
-        first = min(c.at for c in meeting.circulation) if meeting.circulation else None
+        sent = [c.at for c in meeting.circulation if c.delivered]  # a draft is not sending
+        first = min(sent) if sent else None
         when = f" (first sent {format_uk(first)})" if first else ""
         out.add(
             "error",

@@ -227,7 +227,10 @@ def meeting_deadlines(meeting: Meeting, agenda: Agenda) -> Deadlines:
 
     icpc_target: date | None = None
     icpc_from: datetime | None = None
-    if meeting.s47_decided:
+    if meeting.s47_decided or meeting.s47_started_at is not None:
+        # s47 decided here, or under way from an earlier discussion (a follow-up carries
+        # s47_started_at, and has no decisions while it is a draft). "initiating" counts from
+        # the discussion that started s47; "last" from this one, the latest shown.
         if t.icpc_from == "initiating" and meeting.s47_started_at is not None:
             icpc_from = _london(meeting.s47_started_at)
         else:
@@ -363,6 +366,17 @@ _RE_BEFORE_NEXT = re.compile(
 )
 
 
+# Longer than any action plan (about ten years): counting further is slow and pointless.
+MAX_AHEAD_WORKING_DAYS = 2600
+
+
+def _too_far(text: str) -> InputError:
+    return InputError(
+        f"due time {text!r} is too far ahead: give a date within the next few years, "
+        "e.g. '5 working days' or '25/11 17:00'"
+    )
+
+
 def _bad(text: str, why: str = "") -> InputError:
     reason = f" ({why})" if why else ""
     return InputError(f"cannot read due time {text!r}{reason}: {_EXAMPLES}")
@@ -433,7 +447,10 @@ def resolve_due(
     mean the next such date. See DUE_FORMS for every form.
     """
     now = _london(now)
-    due = _parse_due(text, now, agenda, meeting)
+    try:
+        due = _parse_due(text, now, agenda, meeting)
+    except (OverflowError, ValueError):  # date arithmetic past the year 9999
+        raise _too_far(text) from None
     if due < now:
         raise InputError(
             f"due time {text!r} would be {format_uk(due)}, which has already passed "
@@ -466,6 +483,8 @@ def _parse_due(text: str, now: datetime, agenda: Agenda, meeting: Meeting | None
         return add_hours(now, hours)
     if m := _RE_WORKING.match(raw):
         n = _count(m.group("n"))
+        if n > MAX_AHEAD_WORKING_DAYS:
+            raise _too_far(text)
         return on(_nth_working_day_after(today, n, nation), m.group("time"))
     if m := _RE_NEXT_WD.match(raw):
         return on(_nth_working_day_after(today, 1, nation), m.group("time"))

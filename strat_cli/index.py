@@ -9,7 +9,9 @@ Answering from the index imports neither the model nor pydantic's validation, so
 starts fast. Only files changed outside strat are re-read, through the store, so they are
 validated exactly as `strat show` reads them (a damaged file is reported, never listed as
 sound). Deadlines are asked of `deadlines` whenever a row is written; `complete` fills in any
-row that still lacks them (e.g. its agenda was missing then).
+row that still lacks them (e.g. its agenda was missing then). Each row keeps the mtime and size
+of the agenda file its deadlines came from, so `stale_agendas` can send rows whose agenda was
+edited since back to `complete` (no `strat reindex` needed after changing timescales).
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ if TYPE_CHECKING:
     from .agenda import Agenda
     from .model import Meeting
 
-INDEX_VERSION = 2  # bump when the tables change: an older index is dropped and rebuilt
+INDEX_VERSION = 3  # bump when the tables change: an older index is dropped and rebuilt
 LONDON = ZoneInfo("Europe/London")
 MEETING_FILE_RE = re.compile(r"\A(SD-[0-9]{4}-[0-9]{4,6})\.json\Z")  # as model.MEETING_ID_RE
 SEP = "\x1f"  # between the parts of a list kept in one column (outcomes, child refs, previous)
@@ -48,7 +50,8 @@ CREATE TABLE meetings (
     open_actions INTEGER,
     deadlines_ok INTEGER NOT NULL DEFAULT 0, deadlines_error TEXT, nation TEXT,
     summary_due_ts REAL, minutes_due_ts REAL, circulation_due_ts REAL,
-    icpc_target TEXT, icpc_from TEXT, circulated_on_time INTEGER
+    icpc_target TEXT, icpc_from TEXT, circulated_on_time INTEGER,
+    agenda_path TEXT, agenda_stamp TEXT
 );
 CREATE TABLE children (
     meeting_id TEXT NOT NULL, child_id TEXT NOT NULL, local_ref TEXT, subject INTEGER
@@ -104,12 +107,17 @@ def rows_from_record(data: dict[str, Any]) -> Rows:
     """Index rows from a meeting as its JSON data. Names of people are never copied here."""
     mid = str(data["id"])
     started = parse_time(data.get("started_at"))
-    circulation = [t for t in (_ts(c.get("at")) for c in data.get("circulation") or []) if t]
+    # Only deliveries count (sent by strat, or a draft recorded as sent): a draft alone is only
+    # prepared, exactly as deadlines._circulated_on_time reads the log.
+    circulation = [
+        t
+        for t in (_ts(c.get("at")) for c in data.get("circulation") or [] if c.get("delivered"))
+        if t
+    ]
     auth = data.get("authorisation") or None
     decisions = data.get("decisions") or []
     actions = data.get("actions") or []
     children = data.get("children") or []
-    rendered = data.get("rendered") or {}
     outcomes = sorted({str(d.get("outcome", "")) for d in decisions})
     meeting = {
         "id": mid,
@@ -133,7 +141,9 @@ def rows_from_record(data: dict[str, Any]) -> Rows:
         "authorised_by": auth.get("by") if auth else None,
         "authorised_ts": _ts(auth.get("at")) if auth else None,
         "circulated_ts": min(circulation) if circulation else None,
-        "summarised": int(bool(circulation) or any("summary" in k for k in rendered)),
+        # the action summary is sent with every circulation (it is the email's body), so it
+        # counts as sent once anything was delivered; a local render or a draft is not sending
+        "summarised": int(bool(circulation)),
         "open_actions": sum(1 for a in actions if a.get("status", "open") == "open"),
     }
     return Rows(
@@ -181,6 +191,8 @@ def deadline_columns(meeting: Meeting, agenda: Agenda) -> dict[str, Any]:
         "icpc_target": dl.icpc_target.isoformat() if dl.icpc_target else None,
         "icpc_from": dl.icpc_counted_from.isoformat() if dl.icpc_counted_from else None,
         "circulated_on_time": None if dl.circulated_on_time is None else int(dl.circulated_on_time),
+        "agenda_path": str(agenda.path) if agenda.path else None,
+        "agenda_stamp": _AGENDA_STAMPS.get(agenda.path) if agenda.path else None,
     }
 
 
@@ -458,6 +470,28 @@ class Index:
         self._set_columns(updates)
         return problems
 
+    def stale_agendas(self) -> int:
+        """Send rows whose agenda file changed (or went) since their deadlines were computed
+        back to `complete`; returns how many. One stat per agenda file in use: cheap."""
+        conn = self.connect()
+        in_use = conn.execute(
+            "SELECT DISTINCT agenda_path, agenda_stamp FROM meetings "
+            "WHERE deadlines_ok = 1 AND agenda_path IS NOT NULL"
+        ).fetchall()
+        changed = [path for path, stamp in in_use if _file_stamp(Path(path)) != stamp]
+        if not changed:
+            return 0
+        _AGENDA_CACHE.clear()  # this process may hold the old timescales
+        _AGENDA_STAMPS.clear()
+        count = 0
+        with self._write() as conn:
+            for path in changed:
+                cur = conn.execute(
+                    "UPDATE meetings SET deadlines_ok = 0 WHERE agenda_path = ?", (path,)
+                )
+                count += cur.rowcount
+        return count
+
     def _set_columns(self, updates: list[tuple[str, dict[str, Any]]]) -> None:
         if not updates:
             return
@@ -468,14 +502,33 @@ class Index:
 
 
 _AGENDA_CACHE: dict[tuple[Path, ...], dict[str, Agenda]] = {}
+_AGENDA_STAMPS: dict[Path, str | None] = {}  # each agenda file's mtime and size when it was read
+
+
+def _file_stamp(path: Path) -> str | None:
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return f"{st.st_mtime_ns}:{st.st_size}"
 
 
 def _agendas(dirs: tuple[Path, ...]) -> dict[str, Agenda]:
     """The agendas, read once per process: a save in the interview should not re-read YAML."""
     if dirs not in _AGENDA_CACHE:
-        from .agenda import load_agendas
+        from .agenda import agenda_dirs, load_agendas
 
-        _AGENDA_CACHE[dirs] = load_agendas(list(dirs))
+        # stamped before reading: a file edited while it is read looks changed next time
+        before: dict[Path, str | None] = {}
+        for folder in agenda_dirs(list(dirs)):
+            with contextlib.suppress(OSError):
+                for path in folder.glob("*.y*ml"):
+                    before[path] = _file_stamp(path)
+        agendas = load_agendas(list(dirs))
+        for agenda in agendas.values():
+            if agenda.path is not None:
+                _AGENDA_STAMPS[agenda.path] = before.get(agenda.path, _file_stamp(agenda.path))
+        _AGENDA_CACHE[dirs] = agendas
     return _AGENDA_CACHE[dirs]
 
 

@@ -196,11 +196,13 @@ def _working_day_cutoffs(
     from .deadlines import add_working_days
 
     conn = index.connect()
+    index.stale_agendas()  # an agenda's nation may have been changed since
     missing = [
         r[0]
         for r in conn.execute(
             "SELECT DISTINCT m.id FROM meetings m JOIN actions a ON a.meeting_id = m.id "
-            "WHERE m.nation IS NULL AND m.error IS NULL AND a.status = 'open'"
+            "WHERE (m.nation IS NULL OR m.deadlines_ok = 0) AND m.error IS NULL "
+            "AND a.status = 'open'"
         )
     ]
     problems.extend(index.complete(missing))
@@ -218,18 +220,23 @@ def due_meetings(
     """Deadlines near (within N working days) or missed (in the last `lookback_days`).
 
     Summary, minutes authorisation and circulation count as missed while not done after their
-    time; the ICPC target shows for the latest discussion of each case, since strat does not
-    record the conference itself.
+    time; the ICPC target shows for the latest discussion of each case that has one, since
+    strat does not record the conference itself. An earlier discussion's target gives way only
+    to a later discussion with a target of its own.
     """
     from .deadlines import add_working_days, format_uk, format_uk_date
 
     problems = index.refresh().problems
+    index.stale_agendas()  # rows whose agenda's timescales were edited are computed again
     problems.extend(index.complete())
     conn = index.connect()
     floor = (now - timedelta(days=lookback_days)).timestamp()
     now_ts = now.timestamp()
     superseded: set[str] = set()
-    for (prev,) in conn.execute("SELECT previous FROM meetings WHERE previous != ''"):
+    for (prev,) in conn.execute(
+        "SELECT previous FROM meetings WHERE previous != '' AND error IS NULL "
+        "AND deadlines_ok = 1 AND icpc_target IS NOT NULL"
+    ):
         superseded.update(split(prev))
     horizon: dict[str | None, float] = {}
 

@@ -188,6 +188,26 @@ def test_record_not_circulated_within_one_working_day(national: Agenda) -> None:
     assert not any(c == "circulation.late" for _, c, _ in run(m, national, now=later))
 
 
+def test_late_circulation_names_the_first_delivery_not_an_earlier_draft(national: Agenda) -> None:
+    m = typical()  # Thursday 19 Nov 2026; due by the end of Friday
+    m.circulation.append(  # prepared in time, but a draft is not sending
+        CirculationEntry(at=START + timedelta(hours=2), method="draft", recipients=["a@x.example"])
+    )
+    m.circulation.append(
+        CirculationEntry(
+            at=START + timedelta(days=4),  # Monday 23 Nov, 10:00
+            method="draft sent",
+            recipients=["a@x.example"],
+            delivered=["a@x.example"],
+        )
+    )
+    report = check_meeting(m, national, now=START + timedelta(days=5))
+    late = [g.message for g in report.gaps if g.code == "circulation.late"]
+    assert len(late) == 1
+    assert "first sent Mon 23 Nov 2026 10:00" in late[0]
+    assert "Thu 19 Nov" not in late[0]
+
+
 @pytest.mark.parametrize(
     ("breaks", "where"),
     [

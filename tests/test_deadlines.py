@@ -408,3 +408,57 @@ def test_only_the_first_discussion_of_a_concern_has_a_discussion_deadline() -> N
     assert meeting_deadlines(m, area()).discussion_due is not None
     m.previous = ["SD-2026-0001"]
     assert meeting_deadlines(m, area()).discussion_due is None
+
+
+# --- the ICPC target of a follow-up (s47 under way, nothing decided yet) -----------------------
+
+
+def _follow_up_of_typical(days_later: int) -> tuple[Meeting, Meeting]:
+    from strat_cli.followup import start_follow_up
+    from strat_cli.samples import START, typical
+
+    first = typical()
+    assert first.s47_decided
+    follow = start_follow_up(first, "SD-2026-0002", START + timedelta(days=days_later))
+    assert not follow.decisions  # a draft follow-up has decided nothing yet
+    return first, follow
+
+
+def test_a_follow_up_keeps_the_icpc_target_of_the_initiating_discussion() -> None:
+    first, follow = _follow_up_of_typical(7)  # Thu 26 Nov 2026
+    rules = area(icpc_from="initiating")
+    d = meeting_deadlines(follow, rules)
+    assert d.icpc_counted_from == first.started_at
+    assert d.icpc_target == meeting_deadlines(first, rules).icpc_target == date(2026, 12, 10)
+
+
+def test_a_follow_up_counts_the_icpc_from_itself_when_the_area_says_last() -> None:
+    _, follow = _follow_up_of_typical(7)  # Thu 26 Nov 2026
+    d = meeting_deadlines(follow, area(icpc_from="last"))
+    assert d.icpc_counted_from == follow.started_at
+    assert d.icpc_target == date(2026, 12, 17)  # 15 working days after 26 Nov
+
+
+def test_before_icpc_works_in_a_follow_up_before_any_decision() -> None:
+    _, follow = _follow_up_of_typical(7)
+    due = resolve_due("before ICPC", at(2026, 11, 26, 11), area(icpc_from="initiating"), follow)
+    assert due == at(2026, 12, 10, 9)
+
+
+# --- typed due times too far ahead are refused, not a crash ----------------------------------
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "99999999 days",
+        "99999999 weeks",
+        "99999999 working days",
+        "within 99999999 hours",
+        "9" * 400 + " hours",
+        "9" * 5000 + " days",
+    ],
+)
+def test_a_due_time_too_far_ahead_is_refused(typed: str) -> None:
+    with pytest.raises(InputError, match="too far ahead"):
+        resolve_due(typed, MONDAY, area())

@@ -268,3 +268,148 @@ def test_dates_that_cannot_be_read_are_refused(bad: str) -> None:
     with pytest.raises(InputError, match="cannot read date"):
         local_date(bad)
     assert local_date("19/11/2026") == local_date("2026-11-19")
+
+
+# --- what counts as sent: a delivery, never a draft or a document made on this machine ----------
+
+
+def _states(index: Index, now: datetime) -> set[tuple[object, object, object]]:
+    rows, _ = due_meetings(index, now, within_working_days=1)
+    return {(r["id"], r["deadline"], r["state"]) for r in rows}
+
+
+def test_a_draft_or_a_local_render_does_not_hide_missed_deadlines(tmp_path: Path) -> None:
+    from strat_cli.model import CirculationEntry
+
+    store = indexed_store(tmp_path)
+    m = typical()  # Thursday 19 Nov 2026
+    store.save(m)
+    index = Index(tmp_path)
+    later = START + timedelta(days=4)
+    missed = {
+        ("SD-2026-0001", "action summary", "missed"),
+        ("SD-2026-0001", "circulation", "missed"),
+    }
+    assert missed <= _states(index, later)
+    m.rendered["summary"] = "0" * 64  # the summary made as a Word file, nobody sent it
+    m.circulation.append(
+        CirculationEntry(
+            at=START + timedelta(hours=1), method="draft", recipients=["lamb@x.example"]
+        )
+    )
+    store.save(m)
+    assert missed <= _states(index, later)
+    m.circulation.append(  # the draft recorded as sent from Outlook, late
+        CirculationEntry(
+            at=START + timedelta(days=4),
+            method="draft sent",
+            recipients=["lamb@x.example"],
+            delivered=["lamb@x.example"],
+        )
+    )
+    store.save(m)
+    states = _states(index, later + timedelta(hours=1))
+    assert not missed & states
+    assert ("SD-2026-0001", "circulation", "circulated late") in states
+
+
+def test_the_index_reads_only_deliveries_from_a_file_written_outside_strat(
+    tmp_path: Path,
+) -> None:
+    from strat_cli.model import CirculationEntry
+
+    store = Store(tmp_path)  # no hook: the index reads the file itself
+    store.ensure()
+    m = typical()
+    m.circulation.append(
+        CirculationEntry(at=START + timedelta(hours=1), method="draft", recipients=["a@x.example"])
+    )
+    store.save(m)
+    index = Index(tmp_path)
+    index.refresh()
+    got = index.connect().execute(
+        "SELECT circulated_ts, summarised FROM meetings WHERE id = ?", (m.id,)
+    )
+    assert tuple(got.fetchone()) == (None, 0)
+    index.close()
+
+
+# --- the ICPC target of a case with a follow-up under way ----------------------------------------
+
+
+def _case_with_follow_up(tmp_path: Path, agenda: str) -> Index:
+    from strat_cli.followup import start_follow_up
+
+    store = indexed_store(tmp_path)
+    first = typical(agenda=agenda)  # s47 decided on Thu 19 Nov 2026
+    store.save(first)
+    store.save(start_follow_up(first, "SD-2026-0002", START + timedelta(days=7)))  # 26 Nov
+    return Index(tmp_path)
+
+
+def _icpc(index: Index, now: datetime) -> list[tuple[object, object]]:
+    rows, _ = due_meetings(index, now, within_working_days=20)
+    return [(r["id"], r["due"]) for r in rows if r["deadline"] == "ICPC target"]
+
+
+def test_a_follow_up_shows_the_icpc_target_of_the_initiating_discussion(tmp_path: Path) -> None:
+    index = _case_with_follow_up(tmp_path, "national")  # icpc_from: initiating
+    now = START + timedelta(days=7, hours=2)
+    assert _icpc(index, now) == [("SD-2026-0002", "2026-12-10")]
+
+
+def test_a_follow_up_shows_its_own_icpc_target_when_the_area_counts_from_the_last(
+    tmp_path: Path,
+) -> None:
+    index = _case_with_follow_up(tmp_path, "pan-lancashire")  # icpc_from: last
+    now = START + timedelta(days=7, hours=2)
+    assert _icpc(index, now) == [("SD-2026-0002", "2026-12-17")]
+
+
+def test_an_earlier_target_stays_while_the_later_discussion_has_none(tmp_path: Path) -> None:
+    from strat_cli.followup import start_follow_up
+
+    store = indexed_store(tmp_path)
+    first = typical()
+    store.save(first)
+    later = start_follow_up(first, "SD-2026-0002", START + timedelta(days=7))
+    later.s47_started_at = None  # as an older follow-up without the s47 carried over
+    store.save(later)
+    now = START + timedelta(days=7, hours=2)
+    assert _icpc(Index(tmp_path), now) == [("SD-2026-0001", "2026-12-10")]
+
+
+# --- an edited agenda's timescales reach `strat due` without a reindex ---------------------------
+
+
+def test_editing_an_agendas_timescales_refreshes_the_deadlines(tmp_path: Path) -> None:
+    import shutil
+
+    from strat_cli.agenda import get_agenda
+
+    shipped = get_agenda("national").path
+    assert shipped is not None
+    folder = tmp_path / "agendas"
+    folder.mkdir()
+    yaml_path = folder / "area.yaml"
+    text = shipped.read_text(encoding="utf-8").replace("id: national", "id: local-area", 1)
+    yaml_path.write_text(text, encoding="utf-8")
+    store = Store(tmp_path)
+    store.ensure()
+    store.after_save.append(save_hook(tmp_path, [folder]))
+    store.save(typical(agenda="local-area"))
+    index = Index(tmp_path, [folder])
+    now = START + timedelta(days=1)
+    assert ("SD-2026-0001", "2026-12-10") in _icpc(index, now)
+    assert "icpc_within_working_days: 15" in text
+    yaml_path.write_text(
+        text.replace("icpc_within_working_days: 15", "icpc_within_working_days: 10"),
+        encoding="utf-8",
+    )
+    st = yaml_path.stat()  # make sure the change shows even on a coarse-mtime file system
+    os.utime(yaml_path, ns=(st.st_atime_ns, st.st_mtime_ns + 2_000_000_000))
+    assert _icpc(index, now) == [("SD-2026-0001", "2026-12-03")]
+    shutil.rmtree(folder)  # the agenda gone: no stale target, and the gap is reported
+    rows, problems = due_meetings(index, now, within_working_days=20)
+    assert not rows
+    assert any("local-area" in p for p in problems)

@@ -4,14 +4,15 @@ amendments, the audit trail, the actions register, list filters and the calendar
 from __future__ import annotations
 
 import json
-from datetime import timedelta
+from datetime import datetime, timedelta
+from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
 from strat_cli.cli import app
 from strat_cli.errors import Locked
-from strat_cli.model import ActionStatus, Amendment, CirculationEntry, Meeting, YesNo
+from strat_cli.model import LONDON, ActionStatus, Amendment, CirculationEntry, Meeting, YesNo
 from strat_cli.samples import START, typical
 from strat_cli.store import Store, authorised_content
 
@@ -233,8 +234,13 @@ def test_reindex_rebuilds_after_a_change_on_disk(runner: CliRunner, store: Store
 
 
 def test_due_lists_missed_deadlines(runner: CliRunner, store: Store) -> None:
-    store.save(typical())
-    result = runner.invoke(app, ["due", "--json", "--lookback", "100000"])
+    m = typical()  # moved by whole weeks to a week or two ago, so it works on any date
+    weeks = timedelta(days=7 * ((datetime.now(LONDON) - START).days // 7 - 1))
+    m.started_at += weeks
+    assert m.ended_at is not None
+    m.ended_at += weeks
+    store.save(m)
+    result = runner.invoke(app, ["due", "--json", "--lookback", "3650"])
     assert result.exit_code == 0, result.output
     rows = json.loads(result.output)
     assert {"action summary", "circulation"} <= {r["deadline"] for r in rows}
@@ -275,3 +281,50 @@ def test_record_text_is_shown_literally_not_as_markup(runner: CliRunner, store: 
     assert result.exit_code == 0, result.output
     assert "Check [red]flag[/red] and [/] in the file" in result.output
     assert "[bold]DS Priya Lamb" in result.output
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["due", "--within", "99999999"],
+        ["due", "--lookback", "999999999"],
+        ["actions", "--due-within", "99999999"],
+    ],
+)
+def test_oversight_windows_too_large_are_refused_not_a_crash(
+    runner: CliRunner, complete: Meeting, args: list[str]
+) -> None:
+    result = runner.invoke(app, args)
+    assert result.exit_code == 2, result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    assert "Traceback" not in result.output
+    assert "internal problem" not in result.output
+    assert "Invalid value" in result.output and args[1] in result.output
+
+
+def test_oversight_windows_at_their_limits_still_answer(
+    runner: CliRunner, complete: Meeting
+) -> None:
+    for args in (
+        ["due", "--within", "2600", "--lookback", "3650", "--json"],
+        ["actions", "--due-within", "2600", "--json"],
+    ):
+        result = runner.invoke(app, args)
+        assert result.exit_code == 0, result.output
+        json.loads(result.output)
+
+
+def test_a_due_time_too_far_ahead_is_one_line_not_a_crash(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    from tests.conftest import EXAMPLES
+
+    text = (EXAMPLES / "answers.yaml").read_text(encoding="utf-8")
+    assert "due: 2 working days" in text
+    answers = tmp_path / "answers.yaml"
+    answers.write_text(text.replace("due: 2 working days", "due: 99999999 days"), "utf-8")
+    result = runner.invoke(app, ["new", "--answers", str(answers), "--no-input"])
+    assert result.exit_code == 1, result.output
+    assert "internal problem" not in result.output
+    errors = [line for line in result.output.splitlines() if line.startswith("Error:")]
+    assert len(errors) == 1 and "too far ahead" in errors[0]

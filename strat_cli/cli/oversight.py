@@ -214,6 +214,7 @@ def actions(
         None,
         "--due-within",
         min=0,
+        max=2600,
         metavar="N",
         help="Only actions due within N working days (overdue ones included).",
     ),
@@ -302,10 +303,20 @@ def actions_done(
 def due(
     ctx: typer.Context,
     within: int = typer.Option(
-        1, "--within", min=0, metavar="N", help="Near means due within N working days."
+        1,
+        "--within",
+        min=0,
+        max=2600,
+        metavar="N",
+        help="Near means due within N working days.",
     ),
     lookback: int = typer.Option(
-        28, "--lookback", min=0, metavar="DAYS", help="Show missed deadlines of the last DAYS."
+        28,
+        "--lookback",
+        min=0,
+        max=3650,
+        metavar="DAYS",
+        help="Show missed deadlines of the last DAYS.",
     ),
     as_json: bool = JSON_OPT,
 ) -> None:
