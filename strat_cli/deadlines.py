@@ -227,10 +227,12 @@ def meeting_deadlines(meeting: Meeting, agenda: Agenda) -> Deadlines:
 
     icpc_target: date | None = None
     icpc_from: datetime | None = None
-    if meeting.s47_decided or meeting.s47_started_at is not None:
-        # s47 decided here, or under way from an earlier discussion (a follow-up carries
-        # s47_started_at, and has no decisions while it is a draft). "initiating" counts from
-        # the discussion that started s47; "last" from this one, the latest shown.
+    s47_under_way = meeting.s47_started_at is not None and not meeting.decisions
+    if meeting.s47_decided or s47_under_way:
+        # s47 decided here, or under way from an earlier discussion and not concluded here (a
+        # follow-up carries s47_started_at; once it records its decisions, a follow-up that
+        # decides no s47 for any child has ended the enquiry, and there is no conference).
+        # "initiating" counts from the discussion that started s47; "last" from this one.
         if t.icpc_from == "initiating" and meeting.s47_started_at is not None:
             icpc_from = _london(meeting.s47_started_at)
         else:

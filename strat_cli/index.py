@@ -222,7 +222,7 @@ class Index:
         if self._conn is not None:
             return self._conn
         try:
-            self.root.mkdir(parents=True, exist_ok=True)
+            self.root.mkdir(mode=0o700, parents=True, exist_ok=True)  # private, like the store
             conn = self._open(self.path)
         except sqlite3.DatabaseError:
             with contextlib.suppress(OSError):

@@ -1633,7 +1633,8 @@ def deadlines_text(meeting: Meeting, agenda: Agenda) -> str:
     if dl.circulation_due:
         lines.append(f"  Circulate record by  {format_uk(dl.circulation_due)}")
     if dl.icpc_target:
-        lines.append(f"  ICPC target date     {format_uk_date(dl.icpc_target)} (s47 decided)")
+        why = "s47 decided" if meeting.s47_decided else "s47 under way"
+        lines.append(f"  ICPC target date     {format_uk_date(dl.icpc_target)} ({why})")
     return "\n".join(lines)
 
 

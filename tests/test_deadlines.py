@@ -462,3 +462,21 @@ def test_before_icpc_works_in_a_follow_up_before_any_decision() -> None:
 def test_a_due_time_too_far_ahead_is_refused(typed: str) -> None:
     with pytest.raises(InputError, match="too far ahead"):
         resolve_due(typed, MONDAY, area())
+
+
+def test_a_follow_up_that_decides_no_s47_ends_the_icpc_clock() -> None:
+    """Under way while the follow-up has no decisions; none once it decides no s47 for anyone."""
+    from strat_cli.followup import start_follow_up
+    from strat_cli.model import Decision, Outcome
+    from strat_cli.samples import typical
+
+    later = start_follow_up(typical(), "SD-2026-0002", at(2026, 11, 25, 10))
+    rules = get_agenda("national")
+    assert meeting_deadlines(later, rules).icpc_target is not None
+    later.decisions = [
+        Decision(
+            id=f"D{n}", child_id=c, outcome=Outcome.s17, rationale="Concerns not substantiated"
+        )
+        for n, c in enumerate(("C1", "C2"), start=1)
+    ]
+    assert meeting_deadlines(later, rules).icpc_target is None

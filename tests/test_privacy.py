@@ -292,3 +292,13 @@ def test_the_audit_never_names_the_chair_for_what_someone_else_did(
     monkeypatch.setenv("STRAT_USER", "Tom Aske")
     assert runner.invoke(app, ["summary", meeting.id]).exit_code == 0
     assert store.load(meeting.id).audit[-1].who == "Tom Aske"
+
+
+@posix_only
+def test_a_listing_on_a_new_store_creates_it_private(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, open_umask: None
+) -> None:
+    home = tmp_path / "fresh"
+    monkeypatch.setenv("STRAT_HOME", str(home))
+    assert CliRunner().invoke(app, ["list"]).exit_code == 0
+    assert home.stat().st_mode & 0o777 == 0o700
