@@ -69,3 +69,16 @@ def test_quick_start_has_exactly_two_command_lines_and_ci_runs_the_test_one() ->
     assert "strat new" in lines[0]
     assert "pytest" in lines[1]
     assert lines[1] in (REPO / ".ci" / "run").read_text(encoding="utf-8")
+
+
+def test_every_test_reliability_md_cites_exists() -> None:
+    """A guarantee is only as good as the test named beside it."""
+    text = (REPO / "RELIABILITY.md").read_text(encoding="utf-8")
+    cited = re.findall(r"`(tests/[\w/]+\.py)::(\w+)", text)
+    assert len(cited) > 20
+    missing = [
+        f"{path}::{name}"
+        for path, name in cited
+        if not re.search(rf"^def {name}\(", (REPO / path).read_text(encoding="utf-8"), re.M)
+    ]
+    assert missing == []
