@@ -20,7 +20,6 @@ from pydantic import BaseModel, ValidationError
 from .agenda import Agenda, ItemKind
 from .attendance import include_officers, missing_partners
 from .errors import InputError
-from .interview import decision_problems, guess_kind, parse_clock, police_agreement_needed
 from .model import (
     LONDON,
     Action,
@@ -38,6 +37,7 @@ from .model import (
     Risk,
     Status,
 )
+from .rules import decision_problems, guess_kind, parse_clock, police_agreement_needed
 
 if TYPE_CHECKING:
     from .store import Store

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from strat_cli.agenda import Agenda, get_agenda
-from strat_cli.interview import Interview, find_command, parse_clock
+from strat_cli.interview import Interview, find_command
 from strat_cli.model import (
     LONDON,
     AgencyKind,
@@ -23,6 +23,7 @@ from strat_cli.model import (
     YesNo,
 )
 from strat_cli.prompts import Choice
+from strat_cli.rules import parse_clock
 from strat_cli.store import Store
 
 NOW = datetime(2026, 11, 19, 10, 30, tzinfo=LONDON)  # a Thursday
@@ -592,7 +593,7 @@ def test_prepare_by_prompts_then_stop_before_the_call(store: Store, national: Ag
     ],
 )
 def test_agency_kind_is_guessed_from_whole_words(agency: str, kind: AgencyKind) -> None:
-    from strat_cli.interview import guess_kind
+    from strat_cli.rules import guess_kind
 
     assert guess_kind(agency) == kind
 

@@ -1,0 +1,130 @@
+"""Rules for what a record must hold, shared by the live prompts and answers files, so a
+meeting typed live and one built from notes are held to the same standard: times as a chair
+types them, agency kinds guessed from names, and what a decision or a closing needs."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, time
+
+from .agenda import Agenda
+from .attendance import unexplained_gaps
+from .errors import InputError
+from .model import LONDON, AgencyKind, Decision, Meeting, Outcome, YesNo
+
+# --- times typed by the chair ------------------------------------------------------------------
+
+_CLOCK_RE = re.compile(r"^(\d{1,2})[:.](\d{2})\s*(am|pm)?$|^(\d{1,2})\s*(am|pm)$")
+_DATE_CLOCK_RE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})\s+(.+)$")
+
+
+def parse_clock(text: str, day: date) -> datetime:
+    """'10:25', '10.25', '2pm', '19/11/2026 10:25' or ISO → a UK local time."""
+    raw = text.strip().lower()
+    if m := _DATE_CLOCK_RE.match(raw):
+        try:
+            day = date(int(m.group(3)), int(m.group(2)), int(m.group(1)))
+        except ValueError:
+            raise InputError(f"{text!r} is not a real date") from None
+        raw = m.group(4).strip()
+    m = _CLOCK_RE.match(raw)
+    if not m:
+        try:
+            value = datetime.fromisoformat(text.strip())
+        except ValueError:
+            raise InputError(f"{text!r} is not a time: type it like 10:25 or 2pm") from None
+        return value if value.tzinfo else value.replace(tzinfo=LONDON)
+    hour = int(m.group(1) or m.group(4))
+    minute = int(m.group(2) or 0)
+    half = m.group(3) or m.group(5)
+    if half == "pm" and hour < 12:
+        hour += 12
+    if half == "am" and hour == 12:
+        hour = 0
+    if hour > 23 or minute > 59:
+        raise InputError(f"{text!r} is not a time of day")
+    return datetime.combine(day, time(hour, minute), tzinfo=LONDON)
+
+
+def guess_kind(agency: str) -> AgencyKind:
+    """A sensible default agency kind from how the agency is named."""
+    a = agency.lower()
+    # Education before health, so a "Nursery" or a "Hospital School" is not taken for health.
+    table = (
+        (("police", "caiu", "constabulary"), AgencyKind.police),
+        (("school", "academy", "college", "nursery", "education"), AgencyKind.education),
+        (
+            ("nhs", "health", "hospital", "gp", "midwi", "nurse", "paediatric", "camhs"),
+            AgencyKind.health,
+        ),
+        (
+            ("social care", "children's services", "csc", "mash", "social work"),
+            AgencyKind.social_care,
+        ),
+        (("legal", "solicitor"), AgencyKind.legal),
+        (("probation",), AgencyKind.probation),
+        (("youth justice", "yot"), AgencyKind.youth_justice),
+        (("housing",), AgencyKind.housing),
+        (("adult",), AgencyKind.adult_services),
+    )
+    for words, kind in table:
+        if any(re.search(rf"\b{w}", a) for w in words):  # at a word start: "gp" not in "agpx"
+            return kind
+    return AgencyKind.other
+
+
+# --- rules shared by the prompts and answers files ----------------------------------------------
+
+
+def require_text(value: str, what: str) -> str:
+    if not value.strip():
+        raise InputError(f"{what} is required")
+    return value.strip()
+
+
+def police_agreement_needed(agenda: Agenda, outcome: Outcome) -> bool:
+    return outcome == Outcome.nfa and agenda.rules.nfa_requires_police_agreement
+
+
+def decision_problems(decision: Decision, agenda: Agenda) -> list[str]:
+    """What makes a decision unacceptable under the area's rules (empty: fine)."""
+    problems: list[str] = []
+    if not decision.rationale.strip():
+        problems.append("rationale: a decision needs its rationale")
+    if decision.medical.needed == YesNo.no and not decision.medical.reason.strip():
+        problems.append("medical.reason: say why no medical examination is needed")
+    if decision.parents_informed == YesNo.no and not decision.parents_not_informed_reason.strip():
+        problems.append("parents_not_informed_reason: say why parents/PR holders are not told")
+    if police_agreement_needed(agenda, decision.outcome) and not (
+        decision.police_agreement
+        and decision.police_agreement.agreed
+        and decision.police_agreement.officer.strip()
+    ):
+        problems.append(
+            "police_agreement: this area needs the police officer in charge to agree to NFA"
+        )
+    return problems
+
+
+def closing_warnings(meeting: Meeting, agenda: Agenda) -> list[str]:
+    """What a careful chair would want to hear before ending."""
+    out: list[str] = []
+    if not meeting.progress.attendance_taken:
+        out.append("attendance was not taken")
+    for kind in unexplained_gaps(meeting, agenda.statutory_partners):
+        out.append(f"statutory partner missing with no reason recorded: {kind.value}")
+    for child in meeting.subject_children:
+        if not meeting.decisions_for(child.id):
+            out.append(f"no decision for {child.id} {child.name}")
+    for d in meeting.decisions:
+        for problem in decision_problems(d, agenda):
+            out.append(f"decision for {d.child_id}: {problem.split(': ', 1)[1]}")
+    if not meeting.actions:
+        out.append("no actions recorded")
+    elif agenda.rules.requires_contingency_plan and not any(a.contingency for a in meeting.actions):
+        out.append("no contingency action recorded")
+    done = set(meeting.progress.done)
+    for item in agenda.items:
+        if item.required and item.key not in done:
+            out.append(f"required item still open: {item.title}")
+    return out
