@@ -312,11 +312,24 @@ def notes_agenda(national: Agenda) -> Agenda:
     return national.model_copy(update={"items": [national.item(k) for k in keep]})
 
 
-def test_skip_back_goto_open_and_long_notes(store: Store, national: Agenda) -> None:
-    agenda = notes_agenda(national)
+def at_reason(store: Store) -> Meeting:
+    """A draft with attendance taken, the walk at the 'reason' item."""
     m = draft(store)
     m.progress.done = ["introductions"]
     m.progress.current = "reason"
+    return m
+
+
+def run_to_ctrl_c(m: Meeting, agenda: Agenda, store: Store, s: Script) -> None:
+    """Walk until the script's Ctrl-C, then check every scripted answer was asked for."""
+    with pytest.raises(KeyboardInterrupt):
+        interview(m, agenda, store, s).run()
+    s.done()
+
+
+def test_skip_back_goto_open_and_long_notes(store: Store, national: Agenda) -> None:
+    agenda = notes_agenda(national)
+    m = at_reason(store)
     long_note = "First line of the concern.\n\nSecond paragraph,\nwith a third line."
     s = Script(
         [
@@ -346,9 +359,7 @@ def test_skip_back_goto_open_and_long_notes(store: Store, national: Agenda) -> N
 
 def test_goto_bad_number_and_unknown_command(store: Store, national: Agenda) -> None:
     agenda = notes_agenda(national)
-    m = draft(store)
-    m.progress.done = ["introductions"]
-    m.progress.current = "reason"
+    m = at_reason(store)
     s = Script(
         [
             ("reason", "/goto 99"),
@@ -366,9 +377,7 @@ def test_goto_bad_number_and_unknown_command(store: Store, national: Agenda) -> 
 
 def test_side_commands_return_to_the_same_question(store: Store, national: Agenda) -> None:
     agenda = notes_agenda(national)
-    m = draft(store)
-    m.progress.done = ["introductions"]
-    m.progress.current = "reason"
+    m = at_reason(store)
     s = Script(
         [
             ("reason", "/help"),
@@ -389,9 +398,7 @@ def test_side_commands_return_to_the_same_question(store: Store, national: Agend
             ("criminal", KeyboardInterrupt),
         ]
     )
-    with pytest.raises(KeyboardInterrupt):
-        interview(m, agenda, store, s).run()
-    s.done()
+    run_to_ctrl_c(m, agenda, store, s)
     saved = store.load(m.id)
     assert "/action" in s.screen and "/who" in s.screen  # /help lists the commands
     assert "Finish this step first, or type /cancel" in s.screen
@@ -500,9 +507,7 @@ def test_ending_shows_the_closing_screen_and_deadlines(store: Store, national: A
 
 def test_ctrl_c_keeps_every_earlier_answer(store: Store, national: Agenda) -> None:
     agenda = notes_agenda(national)
-    m = draft(store)
-    m.progress.done = ["introductions"]
-    m.progress.current = "reason"
+    m = at_reason(store)
     s = Script([("reason", "Disclosure at school"), ("criminal", KeyboardInterrupt)])
     with pytest.raises(KeyboardInterrupt):
         interview(m, agenda, store, s).run()
@@ -669,9 +674,7 @@ def test_edit_with_no_usable_editor_says_so_and_asks_again(
 ) -> None:
     monkeypatch.setenv("EDITOR", "no-such-editor-here")
     agenda = notes_agenda(national)
-    m = draft(store)
-    m.progress.done = ["introductions"]
-    m.progress.current = "reason"
+    m = at_reason(store)
     s = Script(
         [
             ("reason for the discussion", "/edit"),
@@ -679,9 +682,7 @@ def test_edit_with_no_usable_editor_says_so_and_asks_again(
             ("criminal investigation", KeyboardInterrupt),
         ]
     )
-    with pytest.raises(KeyboardInterrupt):
-        interview(m, agenda, store, s).run()
-    s.done()
+    run_to_ctrl_c(m, agenda, store, s)
     assert "cannot start the editor 'no-such-editor-here'" in s.screen
     assert store.load(m.id).notes["reason"] == "Typed here instead."
 
@@ -693,9 +694,7 @@ def test_notes_typed_above_a_side_command_survive_ctrl_c_inside_it(
     store: Store, national: Agenda
 ) -> None:
     agenda = notes_agenda(national)
-    m = draft(store)
-    m.progress.done = ["introductions"]
-    m.progress.current = "reason"
+    m = at_reason(store)
     s = Script(
         [
             ("reason for the discussion", "Dad left at 9pm.\nNeighbour heard shouting.\n/action"),
@@ -703,17 +702,13 @@ def test_notes_typed_above_a_side_command_survive_ctrl_c_inside_it(
             ("owner", KeyboardInterrupt),
         ]
     )
-    with pytest.raises(KeyboardInterrupt):
-        interview(m, agenda, store, s).run()
-    s.done()
+    run_to_ctrl_c(m, agenda, store, s)
     assert store.load(m.id).notes["reason"] == "Dad left at 9pm.\nNeighbour heard shouting."
 
 
 def test_notes_above_a_side_command_come_back_after_it(store: Store, national: Agenda) -> None:
     agenda = notes_agenda(national)
-    m = draft(store)
-    m.progress.done = ["introductions"]
-    m.progress.current = "reason"
+    m = at_reason(store)
     s = Script(
         [
             ("reason for the discussion", "Dad left at 9pm.\n/open"),
@@ -721,9 +716,7 @@ def test_notes_above_a_side_command_come_back_after_it(store: Store, national: A
             ("criminal", KeyboardInterrupt),
         ]
     )
-    with pytest.raises(KeyboardInterrupt):
-        interview(m, agenda, store, s).run()
-    s.done()
+    run_to_ctrl_c(m, agenda, store, s)
     assert store.load(m.id).notes["reason"] == "Dad left at 9pm."
 
 
