@@ -76,12 +76,6 @@ def guess_kind(agency: str) -> AgencyKind:
 # --- rules shared by the prompts and answers files ----------------------------------------------
 
 
-def require_text(value: str, what: str) -> str:
-    if not value.strip():
-        raise InputError(f"{what} is required")
-    return value.strip()
-
-
 def police_agreement_needed(agenda: Agenda, outcome: Outcome) -> bool:
     return outcome == Outcome.nfa and agenda.rules.nfa_requires_police_agreement
 
