@@ -36,6 +36,7 @@ TEXT_COLUMNS = {
     "resolution / escalation",
     "parents informed",
     "took part",
+    "note",
 }
 
 
@@ -176,6 +177,12 @@ def show_meeting(
                 med,
                 told,
             )
+        con.print(t)
+    if meeting.reviewed_actions:
+        t = _table("Actions from earlier discussions", "ref", "action", "owner", "reviewed", "note")
+        for r in meeting.reviewed_actions:
+            note = r.note + (f" → now {r.new_action_id}" if r.new_action_id else "")
+            t.add_row(r.ref, r.what, r.owner, r.outcome.value, note.strip() or "-")
         con.print(t)
     if meeting.actions:
         t = _table("Actions", "ref", "action", "owner", "due", "status")

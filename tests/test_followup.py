@@ -136,3 +136,18 @@ def test_an_action_is_reviewed_once_per_meeting(saved: Meeting) -> None:
             start_follow_up(saved, "SD-2026-0003", NOW), saved, "A3", ReviewOutcome.done, NOW
         )
     assert len(nxt.actions) == 1  # never a second carried copy
+
+
+def test_strat_show_lists_the_review_of_earlier_actions(store: Store, saved: Meeting) -> None:
+    from typer.testing import CliRunner
+
+    from strat_cli.cli import app
+
+    later = start_follow_up(saved, "SD-2026-0002", NOW)
+    review_action(later, saved, "A6", ReviewOutcome.cancelled, NOW, note="Records already shared")
+    review_action(later, saved, "A3", ReviewOutcome.carried, NOW, new_due=NOW + timedelta(days=2))
+    store.save(later)
+    result = CliRunner().invoke(app, ["show", later.id], env={"COLUMNS": "200"})
+    assert result.exit_code == 0, result.output
+    assert "Actions from earlier discussions" in result.output
+    assert "Records already shared" in result.output and "now A1" in result.output
