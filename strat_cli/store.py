@@ -24,7 +24,7 @@ from pydantic import ValidationError
 from pydantic_core import PydanticSerializationError
 
 from .errors import Busy, InvalidRecord, Locked, NotFound, StratError
-from .model import LONDON, MEETING_ID_RE, SCHEMA_VERSION, Meeting
+from .model import LONDON, MEETING_ID_RE, SCHEMA_VERSION, AuditEvent, Meeting
 from .settings import store_permission_warning
 
 POSIX = os.name == "posix"
@@ -269,9 +269,51 @@ class Store:
             raise StratError(f"{path}: cannot read ({exc.strerror})") from None
         return parse_meeting(raw, path)
 
+    # --- audit entries waiting for a busy meeting ----------------------------------------
+
+    def _pending(self, meeting_id: str) -> Path:
+        return self.meetings / f".{check_id(meeting_id)}.audit-pending.jsonl"
+
+    def _pending_lock(self, meeting_id: str) -> FileLock:
+        return FileLock(str(self._pending(meeting_id)) + ".lock", timeout=10, mode=0o600)
+
+    def _add_pending(self, meeting_id: str, event: AuditEvent) -> None:
+        """Keep an audit entry for a meeting another process holds; its next save takes it."""
+        line = (event.model_dump_json() + "\n").encode("utf-8")
+        with self._pending_lock(meeting_id):
+            fd = os.open(self._pending(meeting_id), os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+            try:
+                os.write(fd, line)
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+
+    def _read_pending(self, meeting_id: str) -> list[AuditEvent]:
+        events = []
+        for line in self._pending(meeting_id).read_text(encoding="utf-8").splitlines():
+            with contextlib.suppress(ValidationError, ValueError):
+                events.append(AuditEvent.model_validate_json(line))
+        return events
+
     def save(self, meeting: Meeting, *, now: datetime | None = None) -> Path:
-        """Validate then write atomically. Raises before touching the file if invalid."""
+        """Validate then write atomically. Raises before touching the file if invalid.
+
+        Audit entries left by exports while this meeting was held elsewhere join it here."""
         self.ensure()
+        if not self._pending(meeting.id).is_file():
+            return self._save(meeting, now=now)
+        with self._pending_lock(meeting.id):
+            events = self._read_pending(meeting.id)
+            meeting.audit.extend(events)
+            try:
+                path = self._save(meeting, now=now)
+            except BaseException:
+                del meeting.audit[len(meeting.audit) - len(events) :]
+                raise
+            self._pending(meeting.id).unlink(missing_ok=True)
+            return path
+
+    def _save(self, meeting: Meeting, *, now: datetime | None = None) -> Path:
         meeting.updated_at = now or datetime.now(LONDON)
         meeting.created_at = meeting.created_at or meeting.updated_at
         # warnings=False: pydantic's warning about a wrong-typed value quotes the value (a name,
@@ -369,10 +411,19 @@ class Store:
             yield meeting
 
     def record_export(self, meeting_id: str, detail: str, *, who: str = "") -> Meeting:
-        """Every export of a record leaves an audit entry, authorised or not (issue 8)."""
-        with self.edit(meeting_id, allow_locked=True) as meeting:
-            meeting.log("exported", detail, who=who)
-            self.save(meeting)
+        """Every export of a record leaves an audit entry, authorised or not (issue 8).
+
+        Reading needs no lock: while the meeting is open in another strat process (the chair
+        still in `strat new`), the export goes ahead and its entry waits for that next save."""
+        try:
+            with self.edit(meeting_id, allow_locked=True) as meeting:
+                meeting.log("exported", detail, who=who)
+                self.save(meeting)
+                return meeting
+        except Busy:
+            meeting = self.load(meeting_id)
+            event = AuditEvent(at=datetime.now(LONDON), who=who, event="exported", detail=detail)
+            self._add_pending(meeting_id, event)
             return meeting
 
     def iter_meetings(

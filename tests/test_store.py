@@ -203,3 +203,26 @@ def test_clearing_the_authorisation_in_code_cannot_unlock_a_record(
     with pytest.raises(Locked, match="content cannot change"):
         store.save(saved)
     assert store.path(saved.id).read_bytes() == before
+
+
+def test_an_export_while_the_meeting_is_open_elsewhere_is_audited_at_its_next_save(
+    store: Store, saved: Meeting
+) -> None:
+    """The minute taker's summary is not blocked by the chair's open session, nor unaudited."""
+    from typer.testing import CliRunner
+
+    from strat_cli.cli import app
+
+    chair = Store(store.root)
+    with chair.edit(saved.id) as live:
+        result = CliRunner().invoke(app, ["summary", saved.id])
+        assert result.exit_code == 0, result.output
+        assert "action summary" in result.output
+        assert not any(e.event == "exported" for e in store.load(saved.id).audit)
+        live.notes["legal"] = "Legal advice booked."  # the chair answers a question
+        chair.save(live)
+    audit = store.load(saved.id).audit
+    assert [e.detail for e in audit if e.event == "exported"] == ["action summary printed"]
+    assert not any(p.name.endswith("audit-pending.jsonl") for p in store.meetings.iterdir())
+    chair.save(live)  # a later save adds nothing twice
+    assert sum(e.event == "exported" for e in store.load(saved.id).audit) == 1
