@@ -35,16 +35,18 @@ TEXT_COLUMNS = {
     "about",
     "resolution / escalation",
     "parents informed",
-    "took part",
     "note",
 }
 
 
+# Columns of a word or two keep their natural width.
+SHORT_COLUMNS = {"ref", "kind", "status", "contributed", "subject", "PR", "household", "alleged"}
+
+
 def _table(title: str, *columns: str) -> Table:
-    wide = any(c in TEXT_COLUMNS for c in columns)
-    table = Table(title=title, title_justify="left", show_lines=False, expand=wide)
+    table = Table(title=title, title_justify="left", show_lines=False, expand=True)
     for col in columns:
-        ratio = (3 if col in TEXT_COLUMNS else 1) if wide else None
+        ratio = None if col in SHORT_COLUMNS else 3 if col in TEXT_COLUMNS else 1
         table.add_column(col, overflow="fold", ratio=ratio)
     return table
 
@@ -78,25 +80,18 @@ def show_meeting(
     con.print(Panel(head, title="Strategy discussion", title_align="left"))
 
     if meeting.children:
-        t = _table("Children", "ref", "name", "subject", "born / due", "school", "notes")
-        for c in meeting.children:
-            born = c.date_of_birth or (f"due {c.expected_date}" if c.unborn else "")
-            flags = [
-                x
-                for x, on in (
-                    ("in hospital", c.in_hospital),
-                    ("out of area", c.out_of_area),
-                    ("interpreter", c.interpreter),
-                )
-                if on
-            ]
+        from .views import child_rows
+
+        t = _table("Children", "ref", "name", "subject", "born / due", "school", "needs")
+        for row in child_rows(meeting):
+            role = "yes" if row["subject"] else "other child"
             t.add_row(
-                c.id,
-                c.name,
-                "yes" if c.subject else "other child",
-                str(born or "-"),
-                c.school or "-",
-                ", ".join(flags) or "-",
+                row["ref"],
+                row["name"],
+                role,
+                row["born"],
+                row["school"] or "-",
+                row["needs"] or "-",
             )
         con.print(t)
     if meeting.adults:

@@ -89,7 +89,8 @@ def _child_label(meeting: Meeting, child_id: str) -> str:
     return f"{child.name} ({child.id})" if child else child_id
 
 
-def _children(meeting: Meeting) -> list[View]:
+def child_rows(meeting: Meeting) -> list[View]:
+    """Each child as documents and `strat show` describe them: UK dates, needs in words."""
     out = []
     for c in meeting.children:
         if c.unborn:
@@ -535,7 +536,7 @@ def build_view(
             "minute_taker": _or(meeting.minute_taker),
             "previous": ", ".join(meeting.previous) or "None",
         },
-        "children": _children(meeting),
+        "children": child_rows(meeting),
         "children_line": ", ".join(f"{c.name} ({c.id})" for c in meeting.subject_children)
         or NOT_RECORDED,
         "adults": _adults(meeting, family),
