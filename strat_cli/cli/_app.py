@@ -87,6 +87,11 @@ app = typer.Typer(
 )
 
 
+# Declared once: every command that takes a meeting, or prints a listing, says it the same way.
+ID_ARG = typer.Argument(..., metavar="ID", help="Meeting reference, e.g. SD-2026-0001.")
+JSON_OPT = typer.Option(False, "--json", help="Machine-readable output.")
+
+
 @dataclass
 class State:
     store_override: Path | None = None

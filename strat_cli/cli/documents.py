@@ -5,7 +5,7 @@ from pathlib import Path
 
 import typer
 
-from ._app import app, console, state
+from ._app import ID_ARG, app, console, state
 
 _DOC_HELP = "decision-sheet, minutes, summary or all."
 
@@ -13,9 +13,7 @@ _DOC_HELP = "decision-sheet, minutes, summary or all."
 @app.command()
 def render(
     ctx: typer.Context,
-    meeting_id: str = typer.Argument(
-        ..., metavar="ID", help="Meeting reference, e.g. SD-2026-0001."
-    ),
+    meeting_id: str = ID_ARG,
     doc: str = typer.Option("all", "--doc", help=f"Which document: {_DOC_HELP}"),
     out: Path | None = typer.Option(
         None,
@@ -72,9 +70,7 @@ def render(
 @app.command()
 def summary(
     ctx: typer.Context,
-    meeting_id: str = typer.Argument(
-        ..., metavar="ID", help="Meeting reference, e.g. SD-2026-0001."
-    ),
+    meeting_id: str = ID_ARG,
 ) -> None:
     """Print the action summary as plain text (Markdown), ready to paste into an email.
 

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from ._app import EXIT_INTERRUPTED, app, state
+from ._app import EXIT_INTERRUPTED, ID_ARG, app, state
 
 if TYPE_CHECKING:
     from ..agenda import Agenda
@@ -197,9 +197,7 @@ def _str(value: object) -> str | None:
 @app.command()
 def resume(
     ctx: typer.Context,
-    meeting_id: str = typer.Argument(
-        ..., metavar="ID", help="Meeting reference, e.g. SD-2026-0003."
-    ),
+    meeting_id: str = ID_ARG,
 ) -> None:
     """Continue a meeting where it stopped: after Ctrl-C, a closed terminal, a crash or kill -9.
 

@@ -4,15 +4,13 @@ from pathlib import Path
 
 import typer
 
-from ._app import app, console, state, warn
+from ._app import ID_ARG, app, console, state, warn
 
 
 @app.command()
 def email(
     ctx: typer.Context,
-    meeting_id: str = typer.Argument(
-        ..., metavar="ID", help="Meeting reference, e.g. SD-2026-0001."
-    ),
+    meeting_id: str = ID_ARG,
     doc: list[str] = typer.Option(
         ["all"],
         "--doc",

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import typer
 
-from ._app import app, console, print_json, state, warn
+from ._app import ID_ARG, JSON_OPT, app, console, print_json, state, warn
 
 
 @app.command()
@@ -22,7 +22,7 @@ def schema() -> None:
 @app.command()
 def agendas(
     ctx: typer.Context,
-    as_json: bool = typer.Option(False, "--json", help="Machine-readable output."),
+    as_json: bool = JSON_OPT,
 ) -> None:
     """List the agendas (local procedures) strat knows, shipped and configured.
 
@@ -67,9 +67,7 @@ def agendas(
 @app.command()
 def show(
     ctx: typer.Context,
-    meeting_id: str = typer.Argument(
-        ..., metavar="ID", help="Meeting reference, e.g. SD-2026-0001."
-    ),
+    meeting_id: str = ID_ARG,
     as_json: bool = typer.Option(False, "--json", help="Print the stored record as JSON."),
 ) -> None:
     """Show a meeting record readably: attendance, decisions, actions, deadlines.
@@ -105,7 +103,7 @@ def list_meetings(
     limit: int = typer.Option(
         None, "--limit", min=0, help="At most N meetings (table default 100; 0 for all)."
     ),
-    as_json: bool = typer.Option(False, "--json", help="Machine-readable output."),
+    as_json: bool = JSON_OPT,
 ) -> None:
     """List the meetings in the store, newest first, from the register's index.
 
@@ -210,9 +208,7 @@ def import_meeting(
 @app.command()
 def edit(
     ctx: typer.Context,
-    meeting_id: str = typer.Argument(
-        ..., metavar="ID", help="Meeting reference, e.g. SD-2026-0001."
-    ),
+    meeting_id: str = ID_ARG,
 ) -> None:
     """Tidy a record after the meeting in your editor: typos, fuller notes, an email address.
 

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from ._app import app, console, print_json, state, warn
+from ._app import ID_ARG, JSON_OPT, app, console, print_json, state, warn
 
 
 def esc(text: str) -> str:
@@ -23,9 +23,6 @@ if TYPE_CHECKING:
     from ..check import Report
     from ..model import Meeting
     from ._app import State
-
-ID_ARG = typer.Argument(..., metavar="ID", help="Meeting reference, e.g. SD-2026-0001.")
-JSON_OPT = typer.Option(False, "--json", help="Machine-readable output.")
 
 
 def _now() -> datetime:
