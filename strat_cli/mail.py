@@ -416,47 +416,29 @@ def _os_reason(exc: BaseException) -> str:
 # --- the record --------------------------------------------------------------------------------
 
 
-# meeting.rendered maps each document to the record hash it was last rendered from; for every
-# file circulated it also maps "sha256:<the file's sha256>" to the record hash that file was
-# rendered from, so the circulation log (which keeps file hashes: proof of exactly what was
-# sent) can be read as "who has the current record", not "who has these exact bytes".
-SENT_KEY = "sha256:"
+def received_current(meeting: Meeting, documents: Mapping[str, str], record: str) -> set[str]:
+    """Lower-cased addresses that already have every one of these documents (file name →
+    sha256) as made from `record` (render.record_hash), in one message or several.
 
+    Decided on the record, not the file's bytes: the minutes list the circulation log, so a
+    render after a send gives new bytes for the same record. The record hash leaves out
+    participants' email addresses and phone numbers, so correcting a refused address and
+    retrying reaches only that person. An entry that names no record is compared by bytes."""
 
-def note_sources(
-    meeting: Meeting, documents: Mapping[str, str], sources: Mapping[str, str]
-) -> None:
-    """Remember the record hash each attached file (name → sha256) was rendered from
-    (`sources`, name → record hash)."""
-    for name, digest in documents.items():
-        meeting.rendered[SENT_KEY + digest] = sources[name]
+    def has(entry: CirculationEntry, name: str, digest: str) -> bool:
+        if name not in entry.documents:
+            return False
+        return entry.record == record if entry.record else entry.documents[name] == digest
 
-
-def _content(meeting: Meeting, name: str, digest: str) -> tuple[str, str]:
-    """What a circulated file says: its name and the record hash it was rendered from, or, for
-    a file circulated before strat noted that, its bytes."""
-    source = meeting.rendered.get(SENT_KEY + digest)
-    return (name, f"record:{source}") if source else (name, f"file:{digest}")
-
-
-def received_current(meeting: Meeting, documents: Mapping[str, str]) -> set[str]:
-    """Lower-cased addresses that already received every one of these documents (file name →
-    sha256), in one message or several.
-
-    "Already received" is decided on the record's content, not on the file's bytes: a document
-    counts as received when the same file name, rendered from the same record hash, was
-    delivered. The bytes of a render are not what a reader reads: the minutes list the
-    circulation log, so `strat render` after a send gives new bytes for the same record, and a
-    template or strat update changes them too. The record hash leaves out participants' email
-    addresses and phone numbers (render.record_hash), so correcting a refused address and
-    retrying reaches only that person."""
-    had: dict[str, set[tuple[str, str]]] = {}
+    delivered: dict[str, list[CirculationEntry]] = {}
     for entry in meeting.circulation:
-        got = {_content(meeting, name, digest) for name, digest in entry.documents.items()}
         for address in entry.delivered:
-            had.setdefault(address.lower(), set()).update(got)
-    want = {_content(meeting, name, digest) for name, digest in documents.items()}
-    return {address for address, got in had.items() if want <= got}
+            delivered.setdefault(address.lower(), []).append(entry)
+    return {
+        address
+        for address, entries in delivered.items()
+        if all(any(has(e, n, d) for e in entries) for n, d in documents.items())
+    }
 
 
 @dataclass
@@ -548,12 +530,7 @@ def circulate(
             except OSError as exc:
                 raise MailError(f"{paths[d]}: cannot read ({exc.strerror})") from None
         documents = {name: sha256(data) for name, data in attachments}
-        # ensure_documents made every attachment from the current record (meeting.rendered[d])
-        note_sources(
-            meeting,
-            documents,
-            {name: meeting.rendered[d] for (name, _), d in zip(attachments, chosen, strict=True)},
-        )
+        record = meeting.rendered[chosen[0]]  # ensure_documents made them all from this record
         recipients = recipients_for(meeting, settings, only)
         # Said before anything can fail, so the chair knows who to reach another way.
         if recipients.missing:
@@ -595,14 +572,14 @@ def circulate(
                     method="draft",
                     recipients=recipients.all,
                     documents=documents,
-                    note="; ".join(x for x in (f"draft saved at {draft}", gap_note) if x),
+                    record=record,
                 )
             )
             meeting.log("email draft", f"{draft.name}: {', '.join(documents)}", who=who, at=stamp)
             store.save(meeting)
             return result
 
-        already = set() if again else received_current(meeting, documents)
+        already = set() if again else received_current(meeting, documents, record)
         targets = [a for a in recipients.all if a.lower() not in already]
         result.skipped = [a for a in recipients.all if a.lower() in already]
         result.sent = True
@@ -654,6 +631,7 @@ def circulate(
                 delivered=outcome.delivered,
                 refused=outcome.refused,
                 documents=documents,
+                record=record,
                 note="; ".join(notes),
             )
         )
@@ -703,6 +681,7 @@ def record_draft_sent(
             recipients=list(last.recipients),
             delivered=list(last.recipients),
             documents=dict(last.documents),
+            record=last.record,
             note=f"sent from the draft of {last.at:%d/%m/%Y %H:%M}, as recorded by {by or 'the user'}",
         )
         meeting.circulation.append(entry)

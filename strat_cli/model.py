@@ -301,6 +301,7 @@ class CirculationEntry(Model):
     delivered: list[str] = Field(default_factory=list)
     refused: dict[str, str] = Field(default_factory=dict)
     documents: dict[str, str] = Field(default_factory=dict, description="file name → sha256")
+    record: str = Field("", description="Hash of the record the documents were made from")
     note: str = ""
 
 

@@ -416,7 +416,7 @@ def test_refused_recipient_then_retry_sends_only_to_them(
     back = store.load(saved.id)
     assert len(back.circulation) == 2  # the first entry is kept as it was
     everyone = {*addresses(saved), "mash-records@northshire.example"}
-    assert received_current(back, entry.documents) == everyone
+    assert received_current(back, entry.documents, entry.record) == everyone
 
 
 def test_every_recipient_refused_is_not_circulation(
