@@ -3,7 +3,7 @@
 `strat new --prefill FILE` takes what the convener knows before the call (the concern,
 children, adults, invitees). `strat new --answers FILE --no-input` builds a whole meeting with
 the same rules as the prompts: a rationale for every decision, an owner and a due time for every
-action (due rules resolved against the area's bank holidays, from the meeting's start), reasons
+action (due rules resolved against the area's bank holidays, from the meeting's end), reasons
 for missing statutory partners. Every error names the file and the field.
 """
 
