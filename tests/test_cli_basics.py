@@ -62,3 +62,22 @@ def test_list_json_holds_each_meeting(runner: CliRunner, saved: Meeting) -> None
     assert result.exit_code == 0
     rows = json.loads(result.output)
     assert [r["id"] for r in rows] == [saved.id]
+
+
+def test_a_reader_that_stops_early_is_not_an_error(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """`strat new --answers … | head -1`: no traceback, no crash message; quiet exit 1, as Click
+    does when the pipe breaks at its final flush."""
+    import os
+    import subprocess
+
+    from .conftest import strat_executable
+
+    env = {**os.environ, "STRAT_HOME": str(tmp_path / "home")}
+    argv = [strat_executable(), "new", "--answers", str(EXAMPLES / "answers.yaml"), "--no-input"]
+    proc = subprocess.Popen(argv, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert proc.stdout is not None
+    proc.stdout.readline()
+    proc.stdout.close()  # the reader leaves, as `head -1` does
+    _, err = proc.communicate(timeout=30)
+    assert b"internal problem" not in err and b"Traceback" not in err
+    assert proc.returncode in (0, 1)

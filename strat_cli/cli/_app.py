@@ -39,6 +39,12 @@ class StratGroup(TyperGroup):
         except KeyboardInterrupt:
             typer.echo("\nInterrupted.", err=True)
             raise typer.Exit(EXIT_INTERRUPTED) from None
+        except BrokenPipeError:  # `strat list | head`: the reader left; nothing is wrong
+            import os
+
+            # quiet, and exit 1, as Click does when the pipe breaks at the final flush
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            raise typer.Exit(1) from None
         except (typer.Exit, typer.Abort, SystemExit):
             raise
         except Exception as exc:  # a bug: keep the traceback for us, one line for the user
