@@ -167,7 +167,9 @@ def _participants(meeting: Meeting) -> list[View]:
         out.append(
             {
                 "name": p.name,
-                "role": p.role + (f" ({', '.join(roles)})" if roles else ""),
+                "role": " ".join(
+                    x for x in (p.role, f"({', '.join(roles)})" if roles else "") if x
+                ),
                 "agency": p.agency,
                 "kind": p.agency_kind.value,
                 "attendance": how,
