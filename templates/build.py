@@ -9,6 +9,7 @@ Tags only show values strat_cli/views.py has already computed and formatted.
 
 from __future__ import annotations
 
+import re
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -27,6 +28,7 @@ FONT = "Arial"
 WIDTH_CM = 17.0  # A4 (21 cm) less 2 cm margins each side
 HEADER_FILL = "D9E2F3"
 LABEL_FILL = "F2F2F2"
+LANGUAGE = "en-GB"  # Word checks spelling against it: "authorised", not "authorized"
 NAVY = RGBColor(0x1F, 0x38, 0x64)
 RED = RGBColor(0xC0, 0x00, 0x00)
 
@@ -65,6 +67,8 @@ def new_document(title: str) -> object:
     props.subject = "Strategy discussion"
     props.keywords = ""
     props.last_modified_by = "strat"
+    props.language = LANGUAGE
+    _language(doc)
 
     section = doc.sections[0]
     section.orientation = WD_ORIENT.PORTRAIT
@@ -102,6 +106,32 @@ def new_document(title: str) -> object:
 
     _header_footer(section)
     return doc
+
+
+def _language(doc: object) -> None:
+    """British English everywhere Word looks for a language: the default run properties of
+    styles.xml (and of stylesWithEffects.xml, which older Word reads) and the theme font
+    language in settings.xml. Right-to-left text keeps its own (w:bidi)."""
+    styles = doc.styles.element  # type: ignore[attr-defined]
+    defaults = styles.find(qn("w:docDefaults"))
+    rpr_default = defaults.find(qn("w:rPrDefault"))
+    rpr = rpr_default.find(qn("w:rPr"))
+    lang = rpr.find(qn("w:lang"))
+    if lang is None:
+        lang = OxmlElement("w:lang")
+        rpr.append(lang)
+    lang.set(qn("w:val"), LANGUAGE)
+    lang.set(qn("w:eastAsia"), LANGUAGE)
+    theme = doc.settings.element.find(qn("w:themeFontLang"))  # type: ignore[attr-defined]
+    if theme is not None:
+        theme.set(qn("w:val"), LANGUAGE)
+    for part in doc.part.package.iter_parts():  # type: ignore[attr-defined]
+        if str(part.partname).endswith("/stylesWithEffects.xml"):
+            part._blob = re.sub(
+                rb'(<w:lang w:val=")[^"]*(" w:eastAsia=")[^"]*"',
+                rb"\g<1>" + LANGUAGE.encode() + rb"\g<2>" + LANGUAGE.encode() + b'"',
+                part.blob,
+            )
 
 
 def _field(paragraph: object, instruction: str, size: float) -> None:
@@ -330,12 +360,12 @@ def attendance_block(doc: object, full: bool) -> None:
             doc,
             "p in participants",
             [
-                ("Name", "{{ p.name }}", 3.2),
-                ("Role", "{{ p.role }}", 3.2),
-                ("Agency", "{{ p.agency }}", 3.4),
-                ("Took part", "{{ p.attendance }}", 2.6),
-                ("Apologies / reason", "{{ p.apologies }}", 2.8),
-                ("Contri-buted", "{{ p.contributed }}", 1.8),
+                ("Name", "{{ p.name }}", 3.0),
+                ("Role", "{{ p.role }}", 3.1),
+                ("Agency", "{{ p.agency }}", 3.2),
+                ("Took part", "{{ p.attendance }}", 2.4),
+                ("Reason given", "{{ p.apologies }}", 2.9),
+                ("Contributed", "{{ p.contributed }}", 2.4),
             ],
             size=9.5,
         )
@@ -369,17 +399,46 @@ def attendance_block(doc: object, full: bool) -> None:
 
 
 def children_block(doc: object) -> None:
+    """One row per child: what a decision-maker needs at a glance."""
     loop_table(
         doc,
         "c in children",
         [
             ("Ref", "{{ c.ref }}", 1.2),
-            ("Name", "{{ c.name }}", 3.8),
-            ("Born", "{{ c.born }}", 3.2),
-            ("Concern", "{{ c.role }}", 3.4),
-            ("School or setting", "{{ c.school }}", 5.4),
+            ("Name", "{{ c.name }}", 3.3),
+            ("Born", "{{ c.born }}", 2.7),
+            ("Concern", "{{ c.role }}", 3.0),
+            ("School or setting", "{{ c.school }}", 3.4),
+            ("Needs", "{{ c.needs }}", 3.4),
         ],
     )
+
+
+def children_details(doc: object) -> None:
+    """Everything recorded about each child, one table each (too much for one row)."""
+    tag(doc, "{%p for c in children %}")
+    heading(doc, "{{ c.name }} ({{ c.ref }})", 2)
+    fields_table(
+        doc,
+        [
+            ("Concern", "{{ c.role }}"),
+            ("Born", "{{ c.born }}"),
+            ("Gender", "{{ c.gender }}"),
+            ("Ethnicity", "{{ c.ethnicity }}"),
+            ("First language", "{{ c.language }}"),
+            ("Disability or communication needs", "{{ c.communication_needs }}"),
+            ("Interpreter", "{{ c.interpreter }}"),
+            ("School or setting", "{{ c.school }}"),
+            ("{%tr if c.circumstances %}", ""),
+            ("Circumstances", "{{ c.circumstances }}"),
+            ("{%tr endif %}", ""),
+            ("Case-management reference", "{{ c.local_ref }}"),
+            ("{%tr if not c.subject %}", ""),
+            ("How they may be affected", "{{ c.considered }}"),
+            ("{%tr endif %}", ""),
+        ],
+    )
+    tag(doc, "{%p endfor %}")
 
 
 def decisions_block(doc: object) -> None:
@@ -472,26 +531,18 @@ def minutes() -> object:
     attendance_block(doc, full=True)
 
     heading(doc, "Children and adults")
-    children_block(doc)
-    tag(doc, "{%p if other_children %}")
-    heading(doc, "Other children who may be affected", 3)
-    loop_table(
-        doc,
-        "o in other_children",
-        [("Child", "{{ o.child }}", 5.0), ("How they may be affected", "{{ o.considered }}", 12.0)],
-    )
-    tag(doc, "{%p endif %}")
+    children_details(doc)
     tag(doc, "{%p if adults %}")
-    heading(doc, "Adults", 3)
+    heading(doc, "Adults", 2)
     loop_table(
         doc,
         "ad in adults",
         [
             ("Ref", "{{ ad.ref }}", 1.3),
-            ("Name", "{{ ad.name }}", 3.5),
-            ("Relationship", "{{ ad.relationship }}", 3.5),
-            ("Notes", "{{ ad.flags }}", 4.4),
-            ("Risk to staff", "{{ ad.risk_to_staff }}", 4.3),
+            ("Name", "{{ ad.name }}", 3.3),
+            ("Relationship", "{{ ad.relationship }}", 3.2),
+            ("Details", "{{ ad.details }}", 5.2),
+            ("Risk to staff", "{{ ad.risk_to_staff }}", 4.0),
         ],
     )
     tag(doc, "{%p endif %}")
@@ -499,7 +550,7 @@ def minutes() -> object:
     heading(doc, "Information shared by agency")
     if_none(doc, "information", "No information recorded.")
     tag(doc, "{%p for g in information_by_agency %}")
-    heading(doc, "{{ g.agency }}", 3)
+    heading(doc, "{{ g.agency }}", 2)
     loop_table(
         doc,
         "i in g.entries",
@@ -516,7 +567,7 @@ def minutes() -> object:
 
     heading(doc, "Discussion by agenda item")
     tag(doc, "{%p for item in agenda_items %}")
-    heading(doc, "Item {{ item.number }}: {{ item.title }}", 3)
+    heading(doc, "Item {{ item.number }}: {{ item.title }}", 2)
     para(doc, "{{ item.notes }}")
     tag(doc, "{%p endfor %}")
 
@@ -644,7 +695,7 @@ def minutes() -> object:
         [
             ("When", "{{ c.at }}", 2.8),
             ("How", "{{ c.method }}", 2.4),
-            ("To", "{{ c.recipients }}", 7.0),
+            ("To", "{{ c.to }}", 7.0),
             ("Documents", "{{ c.documents }}", 4.8),
         ],
         size=9,
