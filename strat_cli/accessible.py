@@ -139,3 +139,13 @@ def inspect(path: Path) -> Report:
                 if not (pr.get("descr") or "").strip() and not decorative:
                     report.images_without_alt.append(_part_kind(name))
     return report
+
+
+def problems(path: Path) -> list[str]:
+    """What a screen-reader user or Word would miss in this .docx, one sentence each."""
+    from xml.etree.ElementTree import ParseError
+
+    try:
+        return inspect(path).problems
+    except (zipfile.BadZipFile, KeyError, ParseError, OSError, ValueError):
+        return ["cannot be read as a Word .docx file"]

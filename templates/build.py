@@ -260,7 +260,7 @@ def fields_table(doc: object, rows: Sequence[tuple[str, str]], label_cm: float =
     """Label | value rows, e.g. 'Reference | {{ meeting.reference }}'. A row whose label starts
     with '{%tr' is a tag row (conditional rows)."""
     table = _table(doc, (label_cm, WIDTH_CM - label_cm), len(rows))
-    for row, (label, value) in zip(table.rows, rows, strict=True):
+    for n, (row, (label, value)) in enumerate(zip(table.rows, rows, strict=True)):
         if label.startswith("{%tr"):
             _set_cell(row.cells[0], label)
             continue
@@ -268,6 +268,9 @@ def fields_table(doc: object, rows: Sequence[tuple[str, str]], label_cm: float =
         _set_cell(row.cells[0], label, bold=True)
         _shade(row.cells[0], LABEL_FILL)
         _set_cell(row.cells[1], value)
+        if n < len(rows) - 1:  # a short table stays on one page, with its heading
+            for cell in row.cells:
+                cell.paragraphs[0].paragraph_format.keep_with_next = True
     para(doc)
     return table
 
