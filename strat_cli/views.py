@@ -216,6 +216,7 @@ def _participants(meeting: Meeting) -> list[View]:
     out = []
     for p in meeting.participants:
         how = how_taking_part(p, with_reason=False).capitalize()  # reasons have a column
+        told = how_taking_part(p)  # the reason in brackets, where there is no column for it
         roles = [r for r, on in (("Chair", p.is_chair), ("Minute taker", p.is_minute_taker)) if on]
         out.append(
             {
@@ -226,6 +227,7 @@ def _participants(meeting: Meeting) -> list[View]:
                 "agency": p.agency,
                 "kind": p.agency_kind.value,
                 "attendance": how,
+                "attendance_reason": told[:1].upper() + told[1:],
                 # apologies, a report sent instead, or did not attend: the reason given
                 "apologies": p.apology_reason if not p.attendance.took_part else "",
                 "present": p.attendance.took_part,

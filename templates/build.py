@@ -377,10 +377,10 @@ def attendance_block(doc: object, full: bool) -> None:
             doc,
             "p in participants",
             [
-                ("Name", "{{ p.name }}", 4.0),
-                ("Role", "{{ p.role }}", 4.4),
-                ("Agency", "{{ p.agency }}", 4.8),
-                ("Took part", "{{ p.attendance }}", 3.8),
+                ("Name", "{{ p.name }}", 3.6),
+                ("Role", "{{ p.role }}", 4.0),
+                ("Agency", "{{ p.agency }}", 4.2),
+                ("Took part", "{{ p.attendance_reason }}", 5.2),
             ],
         )
     p = para(doc)
@@ -464,6 +464,40 @@ def decisions_block(doc: object) -> None:
     tag(doc, "{%p endfor %}")
 
 
+def risk_block(doc: object) -> None:
+    fields_table(
+        doc,
+        [
+            ("Level of risk", "{{ risk.level }}"),
+            ("Assessment of risk and urgency", "{{ risk.summary }}"),
+            ("Immediate safety", "{{ risk.immediate_safety }}"),
+        ],
+    )
+
+
+def disagreements_table(doc: object) -> None:
+    loop_table(
+        doc,
+        "g in disagreements",
+        [
+            ("Raised by", "{{ g.raised_by }}", 3.2),
+            ("About", "{{ g.about }}", 5.0),
+            ("Resolution", "{{ g.resolution }}", 5.0),
+            ("Escalation", "{{ g.escalation }}", 3.8),
+        ],
+    )
+
+
+def review_block(doc: object) -> None:
+    fields_table(
+        doc,
+        [
+            ("How actions will be reviewed", "{{ review.mechanism }}"),
+            ("Next discussion", "{{ review.next_discussion }}"),
+        ],
+    )
+
+
 def authorisation_block(doc: object) -> None:
     heading(doc, "Authorisation")
     tag(doc, "{%p if authorisation.done %}")
@@ -500,6 +534,8 @@ def decision_sheet() -> object:
     children_block(doc)
     heading(doc, "Attendance")
     attendance_block(doc, full=False)
+    heading(doc, "Risk")
+    risk_block(doc)
     heading(doc, "Decisions")
     decisions_block(doc)
     tag(doc, "{%p if icpc.due %}")
@@ -519,6 +555,12 @@ def decision_sheet() -> object:
             ("Due", "{{ a.due }}", 3.8),
         ],
     )
+    tag(doc, "{%p if disagreements %}")
+    heading(doc, "Disagreements and escalation")
+    disagreements_table(doc)
+    tag(doc, "{%p endif %}")
+    heading(doc, "Review and next discussion")
+    review_block(doc)
     warnings_block(doc)
     authorisation_block(doc)
     return doc
@@ -575,14 +617,7 @@ def minutes() -> object:
     tag(doc, "{%p endfor %}")
 
     heading(doc, "Risk and the child's voice")
-    fields_table(
-        doc,
-        [
-            ("Level of risk", "{{ risk.level }}"),
-            ("Assessment of risk and urgency", "{{ risk.summary }}"),
-            ("Immediate safety", "{{ risk.immediate_safety }}"),
-        ],
-    )
+    risk_block(doc)
     table_or_none(
         doc,
         "voices",
@@ -647,18 +682,10 @@ def minutes() -> object:
     tag(doc, "{%p endfor %}")
 
     heading(doc, "Disagreements and escalation")
-    table_or_none(
-        doc,
-        "disagreements",
-        "No disagreements recorded.",
-        "g in disagreements",
-        [
-            ("Raised by", "{{ g.raised_by }}", 3.2),
-            ("About", "{{ g.about }}", 5.0),
-            ("Resolution", "{{ g.resolution }}", 5.0),
-            ("Escalation", "{{ g.escalation }}", 3.8),
-        ],
-    )
+    if_none(doc, "disagreements", "No disagreements recorded.")
+    tag(doc, "{%p if disagreements %}")
+    disagreements_table(doc)
+    tag(doc, "{%p endif %}")
 
     heading(doc, "What is shared with the family")
     fields_table(
@@ -673,13 +700,7 @@ def minutes() -> object:
     )
 
     heading(doc, "Review and next discussion")
-    fields_table(
-        doc,
-        [
-            ("How actions will be reviewed", "{{ review.mechanism }}"),
-            ("Next discussion", "{{ review.next_discussion }}"),
-        ],
-    )
+    review_block(doc)
 
     heading(doc, "Deadlines")
     loop_table(

@@ -138,3 +138,71 @@ def test_the_family_version_leaves_out_only_what_is_withheld(
     expected = {w for w in markers.values() if w not in NOT_IN_MINUTES | WITHHELD_FROM_FAMILY}
     missing = sorted(expected - shown)
     assert not missing, f"left out of the family version though not withheld: {missing}"
+
+
+# What a manager deciding on the case needs on one sheet: who took part and who sent a report
+# (with the reason), the children and their needs, the risk, each decision with its basis and
+# its reasons (medical, parents not told, legal advice, seen alone, interpreter, police
+# agreement), what is done first, disagreements, how actions are reviewed, and who authorised.
+DECISION_SHEET_NEEDS = {
+    "Meeting.id",
+    "Meeting.reason",
+    "Meeting.referrer",
+    "Meeting.chair",
+    "Meeting.minute_taker",
+    "Participant.name",
+    "Participant.agency",
+    "Participant.apology_reason",
+    "PartnerGap.reason",
+    "PartnerGap.escalation",
+    "Child.name",
+    "Child.school",
+    "Child.communication_needs",
+    "Risk.summary",
+    "Risk.immediate_safety",
+    "Decision.rationale",
+    "Medical.reason",
+    "Medical.by",
+    "Medical.contingency",
+    "Decision.parents_not_informed_reason",
+    "Decision.legal_detail",
+    "Decision.seen_alone",
+    "Decision.interpreter",
+    "PoliceAgreement.officer",
+    "PoliceAgreement.note",
+    "Action.what",
+    "Action.owner",
+    "Disagreement.raised_by",
+    "Disagreement.about",
+    "Disagreement.resolution",
+    "Disagreement.escalation",
+    "Meeting.review_mechanism",
+    "Authorisation.by",
+    "Authorisation.role",
+    "Authorisation.override_reason",
+}
+
+
+def test_the_decision_sheet_holds_what_a_decision_maker_needs(
+    settings: Settings, tmp_path: Path
+) -> None:
+    meeting, markers = filled()
+    (path,) = render_documents(
+        meeting, get_agenda("pan-lancashire"), settings, ["decision-sheet"], tmp_path
+    )
+    text = docx_text(path)
+    shown = {where for marker, where in markers.items() if marker in text}
+    assert not DECISION_SHEET_NEEDS - set(markers.values()), "a listed field no longer exists"
+    missing = sorted(DECISION_SHEET_NEEDS - shown)
+    assert not missing, f"not on the Decision Sheet: {missing}"
+
+
+def test_no_family_version_shows_what_is_withheld(settings: Settings, tmp_path: Path) -> None:
+    meeting, markers = filled()
+    paths = render_documents(
+        meeting, get_agenda("pan-lancashire"), settings, ["all"], tmp_path, family=True
+    )
+    for path in paths:
+        text = docx_text(path)
+        shown = {where for marker, where in markers.items() if marker in text}
+        assert not sorted(shown & set(WITHHELD_FROM_FAMILY)), path.name

@@ -213,6 +213,8 @@ def test_a_report_sent_instead_of_attending_shows_its_reason(
     rows = build_view(typical_meeting, agenda, settings)["participants"]
     assert rows[1]["attendance"] == "Report sent"
     assert rows[1]["apologies"] == "On a home visit; report emailed at 09:40"
+    # the Decision Sheet has no column for the reason: it goes in brackets
+    assert rows[1]["attendance_reason"] == "Report sent (On a home visit; report emailed at 09:40)"
 
 
 def test_the_seen_alone_item_shows_what_was_recorded_under_it(
