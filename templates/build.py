@@ -579,17 +579,19 @@ def minutes() -> object:
     children_details(doc)
     tag(doc, "{%p if adults %}")
     heading(doc, "Adults", 2)
+    adult_columns = [
+        ("Ref", "{{ ad.ref }}", 1.3),
+        ("Name", "{{ ad.name }}", 3.3),
+        ("Relationship", "{{ ad.relationship }}", 3.2),
+        ("Details", "{{ ad.details }}", 5.2),
+    ]
+    tag(doc, "{%p if family %}")  # risk to staff is withheld: no empty column for it
+    loop_table(doc, "ad in adults", adult_columns[:3] + [("Details", "{{ ad.details }}", 9.2)])
+    tag(doc, "{%p else %}")
     loop_table(
-        doc,
-        "ad in adults",
-        [
-            ("Ref", "{{ ad.ref }}", 1.3),
-            ("Name", "{{ ad.name }}", 3.3),
-            ("Relationship", "{{ ad.relationship }}", 3.2),
-            ("Details", "{{ ad.details }}", 5.2),
-            ("Risk to staff", "{{ ad.risk_to_staff }}", 4.0),
-        ],
+        doc, "ad in adults", [*adult_columns, ("Risk to staff", "{{ ad.risk_to_staff }}", 4.0)]
     )
+    tag(doc, "{%p endif %}")
     tag(doc, "{%p endif %}")
 
     heading(doc, "Information shared by agency")
