@@ -592,9 +592,8 @@ def _warnings(meeting: Meeting, partners: View, decisions: list[View]) -> list[s
 def build_view(
     meeting: Meeting, agenda: Agenda, settings: Settings, *, family: bool = False, doc: str = ""
 ) -> View:
-    """Everything a template may show, cleaned. `family` leaves out what the family must not see:
-    the withheld part of family sharing, information an agency marked as not for the family,
-    reasons for not informing parents, adults' risk flags and the circulation list."""
+    """Everything a template may show, cleaned. `family` leaves out what the family must not see
+    (WITHHELD_FROM_FAMILY says what and why) and the 'alleged to have caused harm' flag."""
     partners = _partners(meeting, agenda)
     information, by_agency = _information(meeting, family)
     decisions = [_decision(meeting, d, family) for d in meeting.decisions]
