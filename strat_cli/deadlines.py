@@ -548,6 +548,11 @@ def format_uk_date(day: date) -> str:
     return f"{_DAYS[day.weekday()]} {day.day} {_MONTHS[day.month - 1]} {day.year}"
 
 
+def format_uk_day(day: date) -> str:
+    """'3 Apr 2019': a date of birth or expected delivery, which no form writes with a weekday."""
+    return f"{day.day} {_MONTHS[day.month - 1]} {day.year}"
+
+
 def format_uk(moment: datetime) -> str:
     """'Tue 24 Nov 2026 17:00' in UK local time."""
     local = _london(moment)

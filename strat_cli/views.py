@@ -15,7 +15,7 @@ from typing import Any
 
 from .agenda import Agenda, ItemKind
 from .attendance import how_taking_part, missing_partners
-from .model import LONDON, Action, Attendance, Decision, Meeting, Outcome, YesNo
+from .model import LONDON, Action, ActionStatus, Decision, Meeting, Outcome, YesNo
 from .settings import Settings
 
 View = dict[str, Any]
@@ -27,6 +27,49 @@ NOT_AUTHORISED = "NOT YET AUTHORISED"
 NOT_RECORDED = "Not recorded"
 FAMILY_MARK = "FAMILY VERSION: shareable with the family"
 IMMEDIATE_WITHIN = timedelta(hours=24)  # "immediate actions" on the Decision Sheet
+
+# Fields of the record the minutes do not show, each with why. Every other text field is shown:
+# tests/test_completeness.py fills each field of the model and looks for it in the minutes.
+NOT_IN_MINUTES: dict[str, str] = {
+    "Meeting.agenda": "the agenda's name is shown; its id only names a file",
+    "Meeting.notes (key)": "an agenda item's key; the item's number and title are shown",
+    "Meeting.rendered": "bookkeeping of which documents were made from which record",
+    "Meeting.rendered (key)": "bookkeeping of which documents were made from which record",
+    "Participant.id": "a reference linking information and actions to a person; the name shows",
+    "Participant.email": "contact details say how the record reaches people, not what it says",
+    "Participant.phone": "contact details say how the record reaches people, not what it says",
+    "InformationShared.id": "a reference within the record; the information itself is shown",
+    "InformationShared.participant_id": "a reference; the person's name (or 'by') is shown",
+    "Decision.id": "a reference within the record; the child and the outcome head each decision",
+    "Action.owner_participant_id": "a reference; the owner's name is shown",
+    "Action.due_rule": "how the chair typed the deadline; the due date and time it gave show",
+    "ActionReview.new_action_id": "a reference; the carried action's number and due date show",
+    "Disagreement.id": "a reference within the record; who raised what is shown",
+    "CirculationEntry.method": "shown in words: 'Email sent' or 'Email draft prepared'",
+    "CirculationEntry.delivered": "the recipients are listed, and those not delivered to",
+    "CirculationEntry.documents": "a checksum of each file sent, for checking, not reading",
+    "CirculationEntry.record": "a checksum of the record sent, for checking, not reading",
+    "AuditEvent.who": "the audit trail is the record's history (strat log), not the minutes",
+    "AuditEvent.event": "the audit trail is the record's history (strat log), not the minutes",
+    "AuditEvent.detail": "the audit trail is the record's history (strat log), not the minutes",
+    "Progress.current": "where the chair was in the agenda while recording",
+    "Progress.done": "where the chair was in the agenda while recording",
+    "Progress.skipped": "where the chair was in the agenda while recording",
+}
+
+# What the family version leaves out (build_view with family=True), each with why. Information
+# an agency marked as not for the family is left out too, item by item.
+WITHHELD_FROM_FAMILY: dict[str, str] = {
+    "Adult.risk_to_staff_detail": "a risk to staff is for the professionals who visit",
+    "Adult.notes": "professionals' notes about an adult, which may hold third-party information",
+    "Decision.parents_not_informed_reason": "why parents are not told could alert them",
+    "FamilySharing.withheld": "what is withheld from the family, by definition",
+    "FamilySharing.withheld_reason": "why it is withheld would say what it is",
+    **{
+        f"CirculationEntry.{name}": "who else received the record, and how, is not the family's"
+        for name in ("by", "recipients", "refused", "refused (key)", "note", "documents (key)")
+    },
+}
 
 DOC_TITLES = {
     "decision-sheet": "Strategy Discussion Decision Sheet",
@@ -65,6 +108,13 @@ def when(value: datetime | date | None, empty: str = "") -> str:
     return str(format_uk_date(value))
 
 
+def day(value: date | None, empty: str = "") -> str:
+    """A date of birth or expected delivery: '3 Apr 2019', no weekday (no form writes one)."""
+    from .deadlines import format_uk_day
+
+    return str(format_uk_day(value)) if value is not None else empty
+
+
 def clock(value: datetime | None) -> str:
     return value.astimezone(LONDON).strftime("%H:%M") if value else ""
 
@@ -94,18 +144,15 @@ def child_rows(meeting: Meeting) -> list[View]:
     out = []
     for c in meeting.children:
         if c.unborn:
-            born = f"Unborn, due {when(c.expected_date, 'date not known')}"
+            born = f"Unborn, due {day(c.expected_date, 'date not known')}"
         else:
-            born = when(c.date_of_birth, NOT_RECORDED)
-        needs = [
+            born = day(c.date_of_birth, NOT_RECORDED)
+        where = [
             x
-            for x, on in (
-                ("interpreter needed", c.interpreter),
-                ("in hospital", c.in_hospital),
-                ("lives out of area", c.out_of_area),
-            )
+            for x, on in (("in hospital", c.in_hospital), ("lives out of area", c.out_of_area))
             if on
         ]
+        needs = ["interpreter needed"] if c.interpreter else []
         if c.communication_needs.strip():
             needs.insert(0, c.communication_needs)
         out.append(
@@ -115,14 +162,17 @@ def child_rows(meeting: Meeting) -> list[View]:
                 "subject": c.subject,
                 "role": "Subject of the concern" if c.subject else "Other child considered",
                 "born": born,
-                "gender": c.gender,
-                "ethnicity": c.ethnicity,
-                "language": c.language,
-                "needs": "; ".join(needs),
+                "gender": _or(c.gender),
+                "ethnicity": _or(c.ethnicity),
+                "language": _or(c.language),
+                "needs": "; ".join(needs + where),
+                "communication_needs": _or(c.communication_needs, "None recorded"),
+                "interpreter": "Needed" if c.interpreter else "Not needed",
+                "circumstances": "; ".join(where).capitalize(),
                 "school": c.school,
-                "local_ref": c.local_ref,
+                "local_ref": _or(c.local_ref),
                 "voice": c.voice,
-                "considered": c.considered,
+                "considered": _or(c.considered),
             }
         )
     return out
@@ -146,6 +196,8 @@ def _adults(meeting: Meeting, family: bool) -> list[View]:
             risk = "Risk to staff" + (
                 f": {a.risk_to_staff_detail}" if a.risk_to_staff_detail else ""
             )
+        notes = "" if family else a.notes
+        flagged = "; ".join(flags).capitalize()
         out.append(
             {
                 "ref": a.id,
@@ -153,7 +205,8 @@ def _adults(meeting: Meeting, family: bool) -> list[View]:
                 "relationship": a.relationship,
                 "flags": "; ".join(flags),
                 "risk_to_staff": risk,
-                "notes": "" if family else a.notes,
+                "notes": notes,
+                "details": "\n".join(x for x in (flagged, notes) if x.strip()),
             }
         )
     return out
@@ -163,6 +216,7 @@ def _participants(meeting: Meeting) -> list[View]:
     out = []
     for p in meeting.participants:
         how = how_taking_part(p, with_reason=False).capitalize()  # reasons have a column
+        told = how_taking_part(p)  # the reason in brackets, where there is no column for it
         roles = [r for r, on in (("Chair", p.is_chair), ("Minute taker", p.is_minute_taker)) if on]
         out.append(
             {
@@ -173,9 +227,9 @@ def _participants(meeting: Meeting) -> list[View]:
                 "agency": p.agency,
                 "kind": p.agency_kind.value,
                 "attendance": how,
-                "apologies": p.apology_reason
-                if p.attendance in (Attendance.apologies, Attendance.absent)
-                else "",
+                "attendance_reason": told[:1].upper() + told[1:],
+                # apologies, a report sent instead, or did not attend: the reason given
+                "apologies": p.apology_reason if not p.attendance.took_part else "",
                 "present": p.attendance.took_part,
                 "contributed": "Yes" if p.contributed else "No",
             }
@@ -291,6 +345,16 @@ def sorted_actions(meeting: Meeting) -> list[Action]:
 
 def _action(meeting: Meeting, a: Action) -> View:
     children = ", ".join(_child_label(meeting, c) for c in a.child_ids)
+    status = a.status.value + (f": {a.completion_note}" if a.completion_note.strip() else "")
+    remarks = [
+        x
+        for x, on in (
+            ("contingency", a.contingency),
+            (f"carried from {a.carried_from}", bool(a.carried_from)),
+            (status, a.status != ActionStatus.open or bool(a.completion_note.strip())),
+        )
+        if on
+    ]
     return {
         "number": a.id,
         "what": a.what,
@@ -302,7 +366,7 @@ def _action(meeting: Meeting, a: Action) -> View:
         "child": children or "All",
         "status": a.status.value,
         "contingency": a.contingency,
-        "kind": "(contingency)" if a.contingency else "",
+        "kind": f"({'; '.join(remarks)})" if remarks else "",
         "line": f"{when(a.due)}: {a.what} ({a.owner}{', ' + a.agency if a.agency else ''})",
     }
 
@@ -329,13 +393,33 @@ def _reviewed(meeting: Meeting) -> list[View]:
     return rows
 
 
+def _seen_alone(meeting: Meeting) -> str:
+    """What the record holds about seeing each child alone and what they need to be heard: the
+    child's voice item (Pan-Lancashire: "seeing the child alone; race, ethnicity, language,
+    disability, interpreter"), gathered from the children and the decisions about them."""
+    lines = []
+    for c in meeting.subject_children:
+        decided = meeting.decisions_for(c.id)
+        seen = next((d.seen_alone for d in decided if d.seen_alone.strip()), NOT_RECORDED)
+        arranged = next((d.interpreter for d in decided if d.interpreter.strip()), "")
+        interpreter = "needed" if c.interpreter else "not needed"
+        if arranged:
+            interpreter += f" ({arranged})"
+        lines.append(
+            f"{c.name} ({c.id}): seen alone: {seen}; ethnicity: {_or(c.ethnicity)}; "
+            f"first language: {_or(c.language)}; disability or communication needs: "
+            f"{_or(c.communication_needs, 'none recorded')}; interpreter: {interpreter}."
+        )
+    lines.append("The child's voice is recorded under Risk and the child's voice.")
+    return "\n".join(lines)
+
+
 def _agenda_items(meeting: Meeting, agenda: Agenda) -> list[View]:
     """The discussion under each agenda item: titles from the agenda, notes from the record."""
     where = {
         ItemKind.attendance: "Recorded under Participants.",
         ItemKind.information: "Recorded under Information shared by agency.",
         ItemKind.risk: "Recorded under Risk and the child's voice.",
-        ItemKind.voice: "Recorded under Risk and the child's voice.",
         ItemKind.other_children: "Recorded under Children.",
         ItemKind.decisions: "Recorded under Decisions.",
         ItemKind.actions: "Recorded under Actions.",
@@ -346,6 +430,8 @@ def _agenda_items(meeting: Meeting, agenda: Agenda) -> list[View]:
     out = []
     for n, item in enumerate(agenda.items, start=1):
         notes = meeting.notes.get(item.key, "")
+        if item.kind == ItemKind.voice:
+            notes = "\n".join(x for x in (notes, _seen_alone(meeting)) if x.strip())
         if not notes.strip():
             if item.key in meeting.progress.skipped:
                 notes = "Not discussed (skipped)."
@@ -437,11 +523,18 @@ def _circulation(meeting: Meeting, on_time: str) -> View:
     entries = []
     for c in meeting.circulation:
         refused = "; ".join(f"{k}: {v}" for k, v in c.refused.items())
+        method = "Email sent" if c.method == "smtp" else "Email draft prepared"
+        to = [", ".join(c.recipients)]
+        if refused:
+            to.append(f"Not delivered: {refused}")
+        if c.note.strip():
+            to.append(c.note)
         entries.append(
             {
                 "at": when(c.at),
                 "by": c.by,
-                "method": "Email sent" if c.method == "smtp" else "Email draft prepared",
+                "method": method + (f" by {c.by}" if c.by.strip() else ""),
+                "to": "\n".join(x for x in to if x),
                 "recipients": ", ".join(c.recipients),
                 "delivered": ", ".join(c.delivered),
                 "refused": refused,
@@ -499,9 +592,8 @@ def _warnings(meeting: Meeting, partners: View, decisions: list[View]) -> list[s
 def build_view(
     meeting: Meeting, agenda: Agenda, settings: Settings, *, family: bool = False, doc: str = ""
 ) -> View:
-    """Everything a template may show, cleaned. `family` leaves out what the family must not see:
-    the withheld part of family sharing, information an agency marked as not for the family,
-    reasons for not informing parents, adults' risk flags and the circulation list."""
+    """Everything a template may show, cleaned. `family` leaves out what the family must not see
+    (WITHHELD_FROM_FAMILY says what and why) and the 'alleged to have caused harm' flag."""
     partners = _partners(meeting, agenda)
     information, by_agency = _information(meeting, family)
     decisions = [_decision(meeting, d, family) for d in meeting.decisions]

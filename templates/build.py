@@ -9,6 +9,7 @@ Tags only show values strat_cli/views.py has already computed and formatted.
 
 from __future__ import annotations
 
+import re
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -27,6 +28,7 @@ FONT = "Arial"
 WIDTH_CM = 17.0  # A4 (21 cm) less 2 cm margins each side
 HEADER_FILL = "D9E2F3"
 LABEL_FILL = "F2F2F2"
+LANGUAGE = "en-GB"  # Word checks spelling against it: "authorised", not "authorized"
 NAVY = RGBColor(0x1F, 0x38, 0x64)
 RED = RGBColor(0xC0, 0x00, 0x00)
 
@@ -65,6 +67,8 @@ def new_document(title: str) -> object:
     props.subject = "Strategy discussion"
     props.keywords = ""
     props.last_modified_by = "strat"
+    props.language = LANGUAGE
+    _language(doc)
 
     section = doc.sections[0]
     section.orientation = WD_ORIENT.PORTRAIT
@@ -102,6 +106,32 @@ def new_document(title: str) -> object:
 
     _header_footer(section)
     return doc
+
+
+def _language(doc: object) -> None:
+    """British English everywhere Word looks for a language: the default run properties of
+    styles.xml (and of stylesWithEffects.xml, which older Word reads) and the theme font
+    language in settings.xml. Right-to-left text keeps its own (w:bidi)."""
+    styles = doc.styles.element  # type: ignore[attr-defined]
+    defaults = styles.find(qn("w:docDefaults"))
+    rpr_default = defaults.find(qn("w:rPrDefault"))
+    rpr = rpr_default.find(qn("w:rPr"))
+    lang = rpr.find(qn("w:lang"))
+    if lang is None:
+        lang = OxmlElement("w:lang")
+        rpr.append(lang)
+    lang.set(qn("w:val"), LANGUAGE)
+    lang.set(qn("w:eastAsia"), LANGUAGE)
+    theme = doc.settings.element.find(qn("w:themeFontLang"))  # type: ignore[attr-defined]
+    if theme is not None:
+        theme.set(qn("w:val"), LANGUAGE)
+    for part in doc.part.package.iter_parts():  # type: ignore[attr-defined]
+        if str(part.partname).endswith("/stylesWithEffects.xml"):
+            part._blob = re.sub(
+                rb'(<w:lang w:val=")[^"]*(" w:eastAsia=")[^"]*"',
+                rb"\g<1>" + LANGUAGE.encode() + rb"\g<2>" + LANGUAGE.encode() + b'"',
+                part.blob,
+            )
 
 
 def _field(paragraph: object, instruction: str, size: float) -> None:
@@ -230,7 +260,7 @@ def fields_table(doc: object, rows: Sequence[tuple[str, str]], label_cm: float =
     """Label | value rows, e.g. 'Reference | {{ meeting.reference }}'. A row whose label starts
     with '{%tr' is a tag row (conditional rows)."""
     table = _table(doc, (label_cm, WIDTH_CM - label_cm), len(rows))
-    for row, (label, value) in zip(table.rows, rows, strict=True):
+    for n, (row, (label, value)) in enumerate(zip(table.rows, rows, strict=True)):
         if label.startswith("{%tr"):
             _set_cell(row.cells[0], label)
             continue
@@ -238,6 +268,9 @@ def fields_table(doc: object, rows: Sequence[tuple[str, str]], label_cm: float =
         _set_cell(row.cells[0], label, bold=True)
         _shade(row.cells[0], LABEL_FILL)
         _set_cell(row.cells[1], value)
+        if n < len(rows) - 1:  # a short table stays on one page, with its heading
+            for cell in row.cells:
+                cell.paragraphs[0].paragraph_format.keep_with_next = True
     para(doc)
     return table
 
@@ -330,12 +363,12 @@ def attendance_block(doc: object, full: bool) -> None:
             doc,
             "p in participants",
             [
-                ("Name", "{{ p.name }}", 3.2),
-                ("Role", "{{ p.role }}", 3.2),
-                ("Agency", "{{ p.agency }}", 3.4),
-                ("Took part", "{{ p.attendance }}", 2.6),
-                ("Apologies / reason", "{{ p.apologies }}", 2.8),
-                ("Contri-buted", "{{ p.contributed }}", 1.8),
+                ("Name", "{{ p.name }}", 3.0),
+                ("Role", "{{ p.role }}", 3.1),
+                ("Agency", "{{ p.agency }}", 3.2),
+                ("Took part", "{{ p.attendance }}", 2.4),
+                ("Reason given", "{{ p.apologies }}", 2.9),
+                ("Contributed", "{{ p.contributed }}", 2.4),
             ],
             size=9.5,
         )
@@ -344,10 +377,10 @@ def attendance_block(doc: object, full: bool) -> None:
             doc,
             "p in participants",
             [
-                ("Name", "{{ p.name }}", 4.0),
-                ("Role", "{{ p.role }}", 4.4),
-                ("Agency", "{{ p.agency }}", 4.8),
-                ("Took part", "{{ p.attendance }}", 3.8),
+                ("Name", "{{ p.name }}", 3.6),
+                ("Role", "{{ p.role }}", 4.0),
+                ("Agency", "{{ p.agency }}", 4.2),
+                ("Took part", "{{ p.attendance_reason }}", 5.2),
             ],
         )
     p = para(doc)
@@ -369,17 +402,46 @@ def attendance_block(doc: object, full: bool) -> None:
 
 
 def children_block(doc: object) -> None:
+    """One row per child: what a decision-maker needs at a glance."""
     loop_table(
         doc,
         "c in children",
         [
             ("Ref", "{{ c.ref }}", 1.2),
-            ("Name", "{{ c.name }}", 3.8),
-            ("Born", "{{ c.born }}", 3.2),
-            ("Concern", "{{ c.role }}", 3.4),
-            ("School or setting", "{{ c.school }}", 5.4),
+            ("Name", "{{ c.name }}", 3.3),
+            ("Born", "{{ c.born }}", 2.7),
+            ("Concern", "{{ c.role }}", 3.0),
+            ("School or setting", "{{ c.school }}", 3.4),
+            ("Needs", "{{ c.needs }}", 3.4),
         ],
     )
+
+
+def children_details(doc: object) -> None:
+    """Everything recorded about each child, one table each (too much for one row)."""
+    tag(doc, "{%p for c in children %}")
+    heading(doc, "{{ c.name }} ({{ c.ref }})", 2)
+    fields_table(
+        doc,
+        [
+            ("Concern", "{{ c.role }}"),
+            ("Born", "{{ c.born }}"),
+            ("Gender", "{{ c.gender }}"),
+            ("Ethnicity", "{{ c.ethnicity }}"),
+            ("First language", "{{ c.language }}"),
+            ("Disability or communication needs", "{{ c.communication_needs }}"),
+            ("Interpreter", "{{ c.interpreter }}"),
+            ("School or setting", "{{ c.school }}"),
+            ("{%tr if c.circumstances %}", ""),
+            ("Circumstances", "{{ c.circumstances }}"),
+            ("{%tr endif %}", ""),
+            ("Case-management reference", "{{ c.local_ref }}"),
+            ("{%tr if not c.subject %}", ""),
+            ("How they may be affected", "{{ c.considered }}"),
+            ("{%tr endif %}", ""),
+        ],
+    )
+    tag(doc, "{%p endfor %}")
 
 
 def decisions_block(doc: object) -> None:
@@ -400,6 +462,40 @@ def decisions_block(doc: object) -> None:
         ],
     )
     tag(doc, "{%p endfor %}")
+
+
+def risk_block(doc: object) -> None:
+    fields_table(
+        doc,
+        [
+            ("Level of risk", "{{ risk.level }}"),
+            ("Assessment of risk and urgency", "{{ risk.summary }}"),
+            ("Immediate safety", "{{ risk.immediate_safety }}"),
+        ],
+    )
+
+
+def disagreements_table(doc: object) -> None:
+    loop_table(
+        doc,
+        "g in disagreements",
+        [
+            ("Raised by", "{{ g.raised_by }}", 3.2),
+            ("About", "{{ g.about }}", 5.0),
+            ("Resolution", "{{ g.resolution }}", 5.0),
+            ("Escalation", "{{ g.escalation }}", 3.8),
+        ],
+    )
+
+
+def review_block(doc: object) -> None:
+    fields_table(
+        doc,
+        [
+            ("How actions will be reviewed", "{{ review.mechanism }}"),
+            ("Next discussion", "{{ review.next_discussion }}"),
+        ],
+    )
 
 
 def authorisation_block(doc: object) -> None:
@@ -438,6 +534,8 @@ def decision_sheet() -> object:
     children_block(doc)
     heading(doc, "Attendance")
     attendance_block(doc, full=False)
+    heading(doc, "Risk")
+    risk_block(doc)
     heading(doc, "Decisions")
     decisions_block(doc)
     tag(doc, "{%p if icpc.due %}")
@@ -457,6 +555,12 @@ def decision_sheet() -> object:
             ("Due", "{{ a.due }}", 3.8),
         ],
     )
+    tag(doc, "{%p if disagreements %}")
+    heading(doc, "Disagreements and escalation")
+    disagreements_table(doc)
+    tag(doc, "{%p endif %}")
+    heading(doc, "Review and next discussion")
+    review_block(doc)
     warnings_block(doc)
     authorisation_block(doc)
     return doc
@@ -472,34 +576,28 @@ def minutes() -> object:
     attendance_block(doc, full=True)
 
     heading(doc, "Children and adults")
-    children_block(doc)
-    tag(doc, "{%p if other_children %}")
-    heading(doc, "Other children who may be affected", 3)
+    children_details(doc)
+    tag(doc, "{%p if adults %}")
+    heading(doc, "Adults", 2)
+    adult_columns = [
+        ("Ref", "{{ ad.ref }}", 1.3),
+        ("Name", "{{ ad.name }}", 3.3),
+        ("Relationship", "{{ ad.relationship }}", 3.2),
+        ("Details", "{{ ad.details }}", 5.2),
+    ]
+    tag(doc, "{%p if family %}")  # risk to staff is withheld: no empty column for it
+    loop_table(doc, "ad in adults", adult_columns[:3] + [("Details", "{{ ad.details }}", 9.2)])
+    tag(doc, "{%p else %}")
     loop_table(
-        doc,
-        "o in other_children",
-        [("Child", "{{ o.child }}", 5.0), ("How they may be affected", "{{ o.considered }}", 12.0)],
+        doc, "ad in adults", [*adult_columns, ("Risk to staff", "{{ ad.risk_to_staff }}", 4.0)]
     )
     tag(doc, "{%p endif %}")
-    tag(doc, "{%p if adults %}")
-    heading(doc, "Adults", 3)
-    loop_table(
-        doc,
-        "ad in adults",
-        [
-            ("Ref", "{{ ad.ref }}", 1.3),
-            ("Name", "{{ ad.name }}", 3.5),
-            ("Relationship", "{{ ad.relationship }}", 3.5),
-            ("Notes", "{{ ad.flags }}", 4.4),
-            ("Risk to staff", "{{ ad.risk_to_staff }}", 4.3),
-        ],
-    )
     tag(doc, "{%p endif %}")
 
     heading(doc, "Information shared by agency")
     if_none(doc, "information", "No information recorded.")
     tag(doc, "{%p for g in information_by_agency %}")
-    heading(doc, "{{ g.agency }}", 3)
+    heading(doc, "{{ g.agency }}", 2)
     loop_table(
         doc,
         "i in g.entries",
@@ -516,19 +614,12 @@ def minutes() -> object:
 
     heading(doc, "Discussion by agenda item")
     tag(doc, "{%p for item in agenda_items %}")
-    heading(doc, "Item {{ item.number }}: {{ item.title }}", 3)
+    heading(doc, "Item {{ item.number }}: {{ item.title }}", 2)
     para(doc, "{{ item.notes }}")
     tag(doc, "{%p endfor %}")
 
     heading(doc, "Risk and the child's voice")
-    fields_table(
-        doc,
-        [
-            ("Level of risk", "{{ risk.level }}"),
-            ("Assessment of risk and urgency", "{{ risk.summary }}"),
-            ("Immediate safety", "{{ risk.immediate_safety }}"),
-        ],
-    )
+    risk_block(doc)
     table_or_none(
         doc,
         "voices",
@@ -593,18 +684,10 @@ def minutes() -> object:
     tag(doc, "{%p endfor %}")
 
     heading(doc, "Disagreements and escalation")
-    table_or_none(
-        doc,
-        "disagreements",
-        "No disagreements recorded.",
-        "g in disagreements",
-        [
-            ("Raised by", "{{ g.raised_by }}", 3.2),
-            ("About", "{{ g.about }}", 5.0),
-            ("Resolution", "{{ g.resolution }}", 5.0),
-            ("Escalation", "{{ g.escalation }}", 3.8),
-        ],
-    )
+    if_none(doc, "disagreements", "No disagreements recorded.")
+    tag(doc, "{%p if disagreements %}")
+    disagreements_table(doc)
+    tag(doc, "{%p endif %}")
 
     heading(doc, "What is shared with the family")
     fields_table(
@@ -619,13 +702,7 @@ def minutes() -> object:
     )
 
     heading(doc, "Review and next discussion")
-    fields_table(
-        doc,
-        [
-            ("How actions will be reviewed", "{{ review.mechanism }}"),
-            ("Next discussion", "{{ review.next_discussion }}"),
-        ],
-    )
+    review_block(doc)
 
     heading(doc, "Deadlines")
     loop_table(
@@ -644,7 +721,7 @@ def minutes() -> object:
         [
             ("When", "{{ c.at }}", 2.8),
             ("How", "{{ c.method }}", 2.4),
-            ("To", "{{ c.recipients }}", 7.0),
+            ("To", "{{ c.to }}", 7.0),
             ("Documents", "{{ c.documents }}", 4.8),
         ],
         size=9,

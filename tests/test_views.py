@@ -189,3 +189,48 @@ def test_strat_show_has_the_deadlines_block(typical_meeting: Meeting, settings: 
     assert "Fri 20 Nov 2026 23:59" in text
     assert "Initial Child Protection Conference (if needed)" in text
     assert "Circulated within the deadline" in text
+
+
+def test_dates_of_birth_and_due_dates_have_no_weekday(
+    typical_meeting: Meeting, agenda: Agenda, settings: Settings
+) -> None:
+    from datetime import date
+
+    typical_meeting.children[0].date_of_birth = date(2019, 4, 3)
+    typical_meeting.children[1].unborn = True
+    typical_meeting.children[1].expected_date = date(2027, 1, 5)
+    rows = build_view(typical_meeting, agenda, settings)["children"]
+    assert rows[0]["born"] == "3 Apr 2019"
+    assert rows[1]["born"] == "Unborn, due 5 Jan 2027"
+
+
+def test_a_report_sent_instead_of_attending_shows_its_reason(
+    typical_meeting: Meeting, agenda: Agenda, settings: Settings
+) -> None:
+    p = typical_meeting.participants[1]
+    p.attendance = Attendance.report_sent
+    p.apology_reason = "On a home visit; report emailed at 09:40"
+    rows = build_view(typical_meeting, agenda, settings)["participants"]
+    assert rows[1]["attendance"] == "Report sent"
+    assert rows[1]["apologies"] == "On a home visit; report emailed at 09:40"
+    # the Decision Sheet has no column for the reason: it goes in brackets
+    assert rows[1]["attendance_reason"] == "Report sent (On a home visit; report emailed at 09:40)"
+
+
+def test_the_seen_alone_item_shows_what_was_recorded_under_it(
+    typical_meeting: Meeting, settings: Settings
+) -> None:
+    """Pan-Lancashire: 'Seeing the child alone; race, ethnicity, language, disability,
+    interpreter'. The minutes say, per child, what the record holds on each."""
+    c = typical_meeting.children[0]
+    c.ethnicity, c.language, c.communication_needs = "White British", "English", "Dyslexia"
+    c.interpreter = True
+    d = typical_meeting.decisions_for(c.id)[0]
+    d.seen_alone, d.interpreter = "Tomorrow at school, by Sam Whitlow", "BSL interpreter booked"
+    items = build_view(typical_meeting, get_agenda("pan-lancashire"), settings)["agenda_items"]
+    (item,) = [i for i in items if i["key"] == "seen_alone"]
+    assert item["notes"].splitlines()[0] == (
+        f"{c.name} ({c.id}): seen alone: Tomorrow at school, by Sam Whitlow; "
+        "ethnicity: White British; first language: English; disability or communication "
+        "needs: Dyslexia; interpreter: needed (BSL interpreter booked)."
+    )

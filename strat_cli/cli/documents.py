@@ -99,7 +99,9 @@ def templates(
     """List the Word templates in use (shipped or your council's), or copy them out to edit.
 
     Point [documents] templates in config.toml at the folder; a file there replaces the
-    shipped one of the same name.
+    shipped one of the same name. Your council's templates are checked for what screen-reader
+    users need: a title, a language, headings in order, no merged cells, and alternative text
+    on every image (a letterhead logo); each gap is a warning.
 
     Example:  strat templates --copy ./strat-templates
     """
@@ -120,9 +122,16 @@ def templates(
     table = Table(title="Templates", title_justify="left")
     for col in ("document", "in use", "file"):
         table.add_column(col, overflow="fold")
-    for info in list_templates(st.settings):
+    infos = list_templates(st.settings)
+    for info in infos:
         table.add_row(info.doc, info.source, str(info.path))
     console().print(table)
+    from ..accessible import problems
+
+    for info in infos:
+        if info.source == "local":  # the shipped ones are checked by strat's own tests
+            for problem in problems(info.path):
+                typer.echo(f"Warning: {info.path.name} {problem}", err=True)
     if st.settings.templates_dir is None:
         console().print(
             "No local templates folder configured ([documents] templates).", markup=False
