@@ -47,6 +47,7 @@ STARTUP_RATIO = 1.1
 ANSWER_P95_MS = 20.0
 RENDER_RATIO = 1.0
 STORE_SECONDS = 0.5
+REPORT_SECONDS = 5.0  # `strat report` over the whole big store (issue 18)
 PEAK_MB = 150.0
 
 
@@ -1002,7 +1003,35 @@ def bench_store(ctx: Context) -> list[Pair]:
         )
         pair.note = f"Index built with {ctx.index_how}; one warm-up run of each first."
         pairs.append(pair)
+    pairs.append(_bench_report(ctx, loader, rounds))
     return pairs
+
+
+def _bench_report(ctx: Context, loader: Path, rounds: int) -> Pair:
+    """The partnership report over every meeting of the big store (three years)."""
+    pair = Pair(
+        "store-report",
+        f"strat report over {ctx.meetings:,} meetings",
+        f"`strat report --json` over {ctx.meetings:,} meetings (three years), warm",
+        "loading every JSON file naively (json.load + Meeting.model_validate each)",
+        f"< {REPORT_SECONDS:g} s",
+        kind="absolute",
+        limit=REPORT_SECONDS,
+    )
+    if "report" not in ctx.strat.commands:
+        pair.skipped = "`strat report` does not exist yet"
+        return pair
+    today = datetime.now()
+    window = ["--from", f"{today.year - 4}-01-01", "--to", f"{today:%Y-%m-%d}"]
+    alternate(
+        ctx,
+        pair,
+        ctx.strat("report", *window, "--json", store=ctx.big_store),
+        [sys.executable, str(loader), str(ctx.big_store), "list"],
+        rounds,
+    )
+    pair.note = "Every section: volume, timeliness, ICPC, partners, actions, the check, repeats."
+    return pair
 
 
 HEAVY = ("pydantic", "rich", "questionary", "prompt_toolkit", "docx", "docxtpl", "holidays")

@@ -405,6 +405,17 @@ def _deadlines(
             "circulation",
             f"the record has not been circulated; it was due {format_uk(dl.circulation_due)}",
         )
+    held = meeting.icpc_held_on
+    if held is not None and dl.icpc_target is not None and held > dl.icpc_target:
+        from .deadlines import format_uk_date
+
+        out.add(
+            "warning",
+            "icpc.late",
+            "icpc_held_on",
+            f"the conference was held on {format_uk_date(held)}, after its "
+            f"target of {format_uk_date(dl.icpc_target)}",
+        )
     if meeting.s47_decided and dl.icpc_target is None:
         out.add(
             "error",

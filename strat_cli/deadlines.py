@@ -157,6 +157,19 @@ def _nth_working_day_after(day: date, days: int, nation: str) -> date:
     return day
 
 
+def working_days_between(start: date, end: date, nation: str) -> int:
+    """Working days after `start` up to and including `end`, as the Children in Need
+    statistics count the time from an s47 enquiry's start to its conference (0: same day)."""
+    if end <= start:
+        return 0
+    count = 0
+    day = start + timedelta(days=1)
+    while day <= end:
+        count += is_working_day(day, nation)
+        day += timedelta(days=1)
+    return count
+
+
 def add_working_days(start: datetime, days: int, nation: str) -> datetime:
     """Same clock time, `days` working days later, in UK local time.
 

@@ -31,7 +31,7 @@ if TYPE_CHECKING:
     from .agenda import Agenda
     from .model import Meeting
 
-INDEX_VERSION = 3  # bump when the tables change: an older index is dropped and rebuilt
+INDEX_VERSION = 4  # bump when the tables change: an older index is dropped and rebuilt
 LONDON = ZoneInfo("Europe/London")
 MEETING_FILE_RE = re.compile(r"\A(SD-[0-9]{4}-[0-9]{4,6})\.json\Z")  # as model.MEETING_ID_RE
 SEP = "\x1f"  # between the parts of a list kept in one column (outcomes, child refs, previous)
@@ -50,7 +50,7 @@ CREATE TABLE meetings (
     open_actions INTEGER,
     deadlines_ok INTEGER NOT NULL DEFAULT 0, deadlines_error TEXT, nation TEXT,
     summary_due_ts REAL, minutes_due_ts REAL, circulation_due_ts REAL,
-    icpc_target TEXT, icpc_from TEXT, circulated_on_time INTEGER,
+    icpc_target TEXT, icpc_from TEXT, circulated_on_time INTEGER, icpc_held TEXT,
     agenda_path TEXT, agenda_stamp TEXT
 );
 CREATE TABLE children (
@@ -145,6 +145,7 @@ def rows_from_record(data: dict[str, Any]) -> Rows:
         # counts as sent once anything was delivered; a local render or a draft is not sending
         "summarised": int(bool(circulation)),
         "open_actions": sum(1 for a in actions if a.get("status", "open") == "open"),
+        "icpc_held": data.get("icpc_held_on"),
     }
     return Rows(
         meeting=meeting,

@@ -369,6 +369,10 @@ class Meeting(Model):
     s47_started_at: AwareDatetime | None = Field(
         None, description="When the discussion that initiated s47 was held (from earlier links)"
     )
+    icpc_held_on: date | None = Field(
+        None,
+        description="When the Initial Child Protection Conference was held (strat icpc)",
+    )
     progress: Progress = Field(default_factory=Progress)
     circulation: list[CirculationEntry] = Field(default_factory=list)
     rendered: dict[str, str] = Field(

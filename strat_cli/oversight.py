@@ -7,11 +7,15 @@ later facts go in as dated, attributed amendments, so what was authorised is nev
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 from .check import Gap, Report
 from .errors import InputError, Locked, NotFound, StratError
 from .model import ActionStatus, Amendment, Authorisation, Meeting, Status
+
+if TYPE_CHECKING:
+    from .agenda import Agenda
 
 ACTION_REF_HELP = "action references look like SD-2026-0001:A3"
 
@@ -112,3 +116,42 @@ def mark_done(
         who=by,
         at=now,
     )
+
+
+def record_icpc(meeting: Meeting, agenda: Agenda, held: date, *, who: str) -> str:
+    """Record the day the conference was held; returns a warning when it was after the target.
+
+    The conference follows an s47 enquiry, so a discussion that neither decided nor continued
+    s47 has none, and a conference cannot precede the enquiry's start nor lie in the future.
+    """
+    from .deadlines import format_uk_date, meeting_deadlines, working_days_between
+    from .model import LONDON
+
+    dl = meeting_deadlines(meeting, agenda)
+    if dl.icpc_target is None or dl.icpc_counted_from is None:
+        raise InputError(
+            f"{meeting.id} has no ICPC target (no s47 enquiry decided or under way); record the "
+            "conference on the discussion that decided or continued s47"
+        )
+    start = (meeting.s47_started_at or dl.icpc_counted_from).astimezone(LONDON).date()
+    today = datetime.now(LONDON).date()
+    if held > today:
+        raise InputError("--held: the conference date is in the future")
+    if held < start:
+        raise InputError(
+            f"--held: the conference date is before the s47 enquiry started ({format_uk_date(start)})"
+        )
+    before = meeting.icpc_held_on
+    meeting.icpc_held_on = held
+    meeting.log(
+        "conference recorded",
+        f"ICPC held {held.isoformat()}" + (f" (was {before.isoformat()})" if before else ""),
+        who=who,
+    )
+    if held > dl.icpc_target:
+        days = working_days_between(start, held, agenda.timescales.nation)
+        return (
+            f"the conference was held after its target of {format_uk_date(dl.icpc_target)} "
+            f"({days} working days from the s47 start)"
+        )
+    return ""

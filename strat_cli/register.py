@@ -238,6 +238,11 @@ def due_meetings(
         "AND deadlines_ok = 1 AND icpc_target IS NOT NULL"
     ):
         superseded.update(split(prev))
+    # Conferences held (strat icpc), by discussion: a target met by a conference recorded on
+    # the discussion or on an earlier one of the case, held after the count began, is done.
+    held = dict(
+        conn.execute("SELECT id, icpc_held FROM meetings WHERE icpc_held IS NOT NULL").fetchall()
+    )
     horizon: dict[str | None, float] = {}
 
     def near_end(nation: str | None) -> float:
@@ -283,7 +288,7 @@ def due_meetings(
                 out.append(_due_row(r, what, due_ts, "missed", format_uk))
             elif due_ts <= end:
                 out.append(_due_row(r, what, due_ts, "near", format_uk))
-        if r["icpc_target"] and r["id"] not in superseded:
+        if r["icpc_target"] and r["id"] not in superseded and not _conference_held(r, held):
             target = date.fromisoformat(r["icpc_target"])
             target_ts = datetime.combine(target, datetime.min.time(), LONDON).timestamp()
             state = None
@@ -305,6 +310,13 @@ def due_meetings(
                 )
     out.sort(key=lambda d: (d["due"], d["id"]))
     return out, problems
+
+
+def _conference_held(r: Any, held: dict[str, str]) -> bool:
+    start = (r["icpc_from"] or "")[:10]
+    return any(
+        held.get(ref, "") >= start and ref in held for ref in [r["id"], *split(r["previous"])]
+    )
 
 
 def _due_row(r: Any, what: str, due_ts: float, state: str, fmt: Any) -> dict[str, Any]:

@@ -57,7 +57,7 @@ __all__ = [
 DOCS = ("decision-sheet", "minutes", "summary")
 
 # Parts of the record that change without changing what a document says.
-_NOT_CONTENT = {"circulation", "audit", "rendered", "updated_at", "progress"}
+_NOT_CONTENT = {"circulation", "audit", "rendered", "updated_at", "progress", "icpc_held_on"}
 # Participants' contact details are how the record reaches them, not what it says: no view
 # (so no template, shipped or a council's) can show them. Correcting an address after the mail
 # server refused it must not make the documents "changed" (see mail.received_current).

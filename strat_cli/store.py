@@ -128,7 +128,18 @@ def parse_meeting(text: str | bytes, source: Path | str) -> Meeting:
 # What may still change once a record is authorised: the follow-up of actions and the
 # record's own bookkeeping. Everything else is authorised content and is never rewritten.
 # `status` follows the authorisation (the model makes an authorised record 'authorised').
-BOOKKEEPING = {"circulation", "rendered", "audit", "amendments", "updated_at", "progress", "status"}
+# What may change after authorisation: how the record travelled, and what happened later (the
+# conference is held after the record is authorised; recording its date is not editing it).
+BOOKKEEPING = {
+    "circulation",
+    "rendered",
+    "audit",
+    "amendments",
+    "updated_at",
+    "progress",
+    "status",
+    "icpc_held_on",
+}
 ACTION_FOLLOW_UP = {"status", "completed_at", "completion_note"}
 
 

@@ -12,6 +12,7 @@ from . import meeting  # noqa: F401  schema, agendas, show, list, import, edit
 from . import documents  # noqa: F401  render, summary, templates
 from . import mail  # noqa: F401  email
 from . import oversight  # noqa: F401  check, authorise, amend, log, actions, due, reindex, ics
+from . import report  # noqa: F401  report, icpc
 from ._app import app
 
 # isort: on

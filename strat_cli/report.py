@@ -1,0 +1,786 @@
+"""The manager's and the partnership's picture: figures across many discussions.
+
+Safeguarding partnerships and inspectors ask the same questions every quarter: did police and
+health take part, were discussions held in time, did the record go out within a working day,
+was the conference held within 15 working days of the s47 start, which actions were late. This
+module answers them from the records, as counts with their denominators, and knows nothing of
+HTML, CSV or the terminal (`report_page` draws the page).
+
+Nothing here carries a person's name: figures are by month, outcome, agency kind, agency,
+rule code and reference. Free text from the record never reaches a table except an action's
+agency (an organisation, as the record names it).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import statistics
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Any
+
+from .model import LONDON, ActionStatus, AgencyKind, Attendance, Meeting, Outcome, Status
+
+if TYPE_CHECKING:
+    from .agenda import Agenda
+    from .deadlines import Deadlines
+
+# England, reporting year 2025 (Children in Need statistics, table C4): the figures a council
+# sets its own beside.
+ENGLAND_2025_S47 = 230_590
+ENGLAND_2025_CONFERENCES = 72_100
+ENGLAND_2025_QUARTILES = (13, 14, 15)
+ICPC_BANDS = (("0-10", 0, 10), ("11-15", 11, 15), ("16-20", 16, 20), ("21+", 21, None))
+# How a statutory partner took part, best first: a meeting counts under the best mode of anyone
+# from that agency.
+MODES = (
+    Attendance.in_person,
+    Attendance.remote,
+    Attendance.report_sent,
+    Attendance.apologies,
+    Attendance.absent,
+    Attendance.invited,
+)
+NOBODY = "nobody invited"
+
+
+@dataclass(frozen=True)
+class Share:
+    """A count out of a denominator: every figure in the report is one of these or a count."""
+
+    count: int
+    of: int
+
+    @property
+    def percent(self) -> float | None:
+        return round(100 * self.count / self.of, 1) if self.of else None
+
+
+Cell = str | int | float | Share | None
+
+
+@dataclass
+class Table:
+    key: str  # file name for --csv, key for --json
+    title: str
+    columns: list[str]
+    rows: list[list[Cell]]
+    note: str = ""
+
+
+@dataclass
+class LeftOut:
+    ref: str
+    why: str
+
+
+@dataclass
+class Report:
+    date_from: date
+    date_to: date
+    agenda: str | None
+    made_at: datetime
+    included: int
+    left_out: list[LeftOut]
+    tables: list[Table] = field(default_factory=list)
+    suppress_below: int = 0
+
+    def table(self, key: str) -> Table:
+        return next(t for t in self.tables if t.key == key)
+
+
+@dataclass
+class Source:
+    """One record and its area's agenda, or why it cannot be counted."""
+
+    ref: str
+    meeting: Meeting | None = None
+    agenda: Agenda | None = None
+    facts: Facts | None = None  # already reduced (from the cache)
+    problem: str = ""
+
+
+# --- one record, reduced to what the figures need ---------------------------------------------
+
+
+@dataclass(slots=True)
+class Facts:
+    """What the report keeps of one discussion: no text, no names, a few hundred bytes, so a
+    report over a large store never holds the records themselves."""
+
+    id: str
+    agenda: str
+    started_ts: float
+    draft: bool
+    month: str
+    follow_up: bool
+    children: int
+    s47: bool
+    s47_started_here: bool
+    outcomes: list[Outcome]
+    previous: list[str]
+    child_refs: list[str]
+    timely: dict[str, str]  # measure -> "on time" | "late" | "not done"
+    icpc_days: int | None  # working days from the s47 start to the conference held
+    icpc_before_start: bool
+    partners: dict[AgencyKind, str]  # statutory partner -> how it took part
+    missing: dict[AgencyKind, str]  # statutory partner not present -> escalated|reason|neither
+    actions: list[tuple[str, str, float, float | None]]  # (agency, status, due, completed)
+    gaps: list[tuple[str, str, str]]  # (code, severity, seed), each once
+    checked: bool
+    # The check's verdict may change when a deadline passes (a record not yet circulated is
+    # not late until it is due): the facts hold until then, and for ever once all have passed.
+    valid_until: float | None = None
+
+    def as_json(self) -> str:
+        import json
+
+        data = {k: getattr(self, k) for k in self.__slots__}
+        return json.dumps(data, separators=(",", ":"))
+
+    @classmethod
+    def from_json(cls, text: str) -> Facts:
+        import json
+
+        d = json.loads(text)
+        d["outcomes"] = [Outcome(o) for o in d["outcomes"]]
+        d["partners"] = {AgencyKind(k): v for k, v in d["partners"].items()}
+        d["missing"] = {AgencyKind(k): v for k, v in d["missing"].items()}
+        d["actions"] = [tuple(a) for a in d["actions"]]
+        d["gaps"] = [tuple(g) for g in d["gaps"]]
+        return cls(**d)
+
+
+TIMELINESS = (
+    ("discussion", "Discussion held within the area's timescale of the concern"),
+    ("summary", "Action summary sent within the area's timescale"),
+    ("circulation", "Record circulated within the area's working days"),
+    ("minutes", "Minutes authorised within the area's hours"),
+)
+
+
+def facts_of(m: Meeting, ag: Agenda, now: datetime) -> Facts:
+    from .attendance import missing_partners
+    from .check import check_meeting
+    from .deadlines import meeting_deadlines, working_days_between
+
+    try:
+        dl: Deadlines | None = meeting_deadlines(m, ag)
+    except Exception:  # a record whose deadlines cannot be computed is timed nowhere
+        dl = None
+    timely: dict[str, str] = {}
+    if dl is not None:
+        sent = [c.at for c in m.circulation if c.delivered]
+        first = min(sent) if sent else None
+        if dl.discussion_due is not None:
+            timely["discussion"] = "on time" if m.started_at <= dl.discussion_due else "late"
+        if dl.summary_due is not None:
+            timely["summary"] = _state(first, dl.summary_due)
+        if dl.circulation_due is not None:
+            timely["circulation"] = _state(first, dl.circulation_due)
+        if dl.minutes_authorised_due is not None:
+            auth = m.authorisation.at if m.authorisation else None
+            timely["minutes"] = _state(auth, dl.minutes_authorised_due)
+    icpc_days: int | None = None
+    before = False
+    if m.icpc_held_on is not None:
+        start = (m.s47_started_at or m.started_at).astimezone(LONDON).date()
+        if m.icpc_held_on < start:
+            before = True
+        else:
+            icpc_days = working_days_between(start, m.icpc_held_on, ag.timescales.nation)
+    gaps_found = {g.agency_kind: g for g in m.partner_gaps}
+    missing: dict[AgencyKind, str] = {}
+    for kind in missing_partners(m, ag.statutory_partners):
+        gap = gaps_found.get(kind)
+        if gap is not None and gap.escalated:
+            missing[kind] = "escalated"
+        elif gap is not None and gap.reason.strip():
+            missing[kind] = "reason"
+        else:
+            missing[kind] = "neither"
+    gaps: list[tuple[str, str, str]] = []
+    checked = True
+    try:
+        result = check_meeting(m, ag, now=now, deadlines=dl) if dl else None
+    except Exception:  # a record the check cannot judge is not counted
+        result = None
+    if result is None:
+        checked = False
+    else:
+        found = {(g.code, g.severity, str(getattr(g, "seed", "") or "")) for g in result.gaps}
+        gaps = sorted(found)
+    moments = [a.due for a in m.actions if a.status == ActionStatus.open]
+    if dl is not None:
+        moments += [
+            x
+            for x in (
+                dl.summary_due,
+                dl.minutes_authorised_due,
+                dl.circulation_due,
+                dl.discussion_due,
+            )
+            if x is not None
+        ]
+        if dl.icpc_target is not None:
+            moments.append(datetime.combine(dl.icpc_target, datetime.max.time(), LONDON))
+    ahead = [x.timestamp() for x in moments if x > now]
+    return Facts(
+        id=m.id,
+        agenda=m.agenda,
+        started_ts=m.started_at.timestamp(),
+        draft=m.status == Status.draft,
+        month=m.started_at.astimezone(LONDON).strftime("%Y-%m"),
+        follow_up=m.type != "initial",
+        children=len(m.subject_children),
+        s47=m.s47_decided,
+        s47_started_here=m.s47_decided and m.s47_started_at is None,
+        outcomes=[d.outcome for d in m.decisions],
+        previous=list(m.previous),
+        child_refs=[c.local_ref.strip() for c in m.children if c.local_ref.strip()],
+        timely=timely,
+        icpc_days=icpc_days,
+        icpc_before_start=before,
+        partners={k: partner_mode(m, k) for k in ag.statutory_partners},
+        missing=missing,
+        actions=[
+            (
+                " ".join(a.agency.split()) or "agency not recorded",
+                a.status.value,
+                a.due.timestamp(),
+                a.completed_at.timestamp() if a.completed_at else None,
+            )
+            for a in m.actions
+        ],
+        gaps=gaps,
+        checked=checked,
+        valid_until=min(ahead) if ahead else None,
+    )
+
+
+# --- building the report -------------------------------------------------------------------
+
+
+def build_report(
+    sources: Iterable[Source],
+    *,
+    date_from: date,
+    date_to: date,
+    agenda: str | None = None,
+    now: datetime | None = None,
+    step: Callable[[], None] | None = None,
+) -> Report:
+    """Every section, from the records held between `date_from` and `date_to` (inclusive).
+
+    Drafts are left out (their figures are not final) and said so; so are records that cannot
+    be read or whose agenda is missing. Each record is reduced to its facts as it is read.
+    """
+    now = now or datetime.now(LONDON)
+    rows: list[tuple[float, Facts]] = []
+    left: list[LeftOut] = []
+    first = datetime.combine(date_from, datetime.min.time(), LONDON).timestamp()
+    last = datetime.combine(date_to, datetime.max.time(), LONDON).timestamp()
+    for src in sources:
+        if step:
+            step()
+        f = src.facts
+        if f is None and src.meeting is not None and src.agenda is not None:
+            f = facts_of(src.meeting, src.agenda, now)
+        if f is None:
+            left.append(LeftOut(src.ref, src.problem or "cannot be read"))
+            continue
+        if (agenda and f.agenda != agenda) or not first <= f.started_ts <= last:
+            continue
+        if f.draft:
+            left.append(LeftOut(f.id, "draft: the discussion has not ended"))
+            continue
+        rows.append((f.started_ts, f))
+    rows.sort(key=lambda r: r[0])
+    facts = [f for _, f in rows]
+    report = Report(date_from, date_to, agenda, now, len(facts), left)
+    report.tables = [
+        _volume(facts),
+        _outcomes(facts),
+        _timeliness(facts),
+        _icpc(facts),
+        _partners(facts),
+        _escalations(facts),
+        _actions(facts, now),
+        _gaps(facts),
+        _repeats(facts),
+    ]
+    return report
+
+
+def _volume(rows: list[Facts]) -> Table:
+    by_month: dict[str, Counter[str]] = defaultdict(Counter)
+    for f in rows:
+        c = by_month[f.month]
+        c["discussions"] += 1
+        c["follow-up"] += f.follow_up
+        c["children"] += f.children
+        c["s47"] += f.s47
+    table = Table(
+        "volume",
+        "Discussions held, by month",
+        ["Month", "Discussions", "of which follow-ups", "Children discussed", "Deciding s47"],
+        [],
+        note="Follow-ups and s47 are shares of the month's discussions.",
+    )
+    for month in sorted(by_month):
+        c = by_month[month]
+        n = c["discussions"]
+        table.rows.append([month, n, Share(c["follow-up"], n), c["children"], Share(c["s47"], n)])
+    return table
+
+
+def _outcomes(rows: list[Facts]) -> Table:
+    """Decisions per child, by month: the outcome mix a board asks about."""
+    by_month: dict[str, Counter[Outcome]] = defaultdict(Counter)
+    for f in rows:
+        by_month[f.month].update(f.outcomes)
+    outcomes = list(Outcome)
+    table = Table(
+        "outcomes",
+        "Outcomes decided for each child, by month",
+        ["Month", "Decisions", *[o.value for o in outcomes]],
+        [],
+        note="One decision per child per discussion; shares are of the month's decisions.",
+    )
+    total: Counter[Outcome] = Counter()
+    for month in sorted(by_month):
+        c = by_month[month]
+        total.update(c)
+        n = sum(c.values())
+        table.rows.append([month, n, *[Share(c[o], n) for o in outcomes]])
+    n = sum(total.values())
+    if table.rows:
+        table.rows.append(["All", n, *[Share(total[o], n) for o in outcomes]])
+    return table
+
+
+def _timeliness(rows: list[Facts]) -> Table:
+    """Each of the area's own timescales: met, late, or not done, among the records it
+    applies to."""
+    table = Table(
+        "timeliness",
+        "Timeliness against the area's own timescales",
+        ["Measure", "Records it applies to", "On time", "Late", "Not done"],
+        [],
+        note=(
+            "Each area's timescales come from its agenda file. The discussion measure applies "
+            "to first discussions with the time the concern was identified; minutes "
+            "authorisation only where the area sets hours for it."
+        ),
+    )
+    for key, label in TIMELINESS:
+        c = Counter(f.timely[key] for f in rows if key in f.timely)
+        n = sum(c.values())
+        table.rows.append(
+            [label, n, Share(c["on time"], n), Share(c["late"], n), Share(c["not done"], n)]
+        )
+    return table
+
+
+def _state(done_at: datetime | None, due: datetime) -> str:
+    if done_at is None:
+        return "not done"
+    return "on time" if done_at <= due else "late"
+
+
+def _icpc(rows: list[Facts]) -> Table:
+    days = [f.icpc_days for f in rows if f.icpc_days is not None]
+    before = sum(f.icpc_before_start for f in rows)
+    started = sum(f.s47_started_here for f in rows)
+    n = len(days)
+    table = Table(
+        "icpc",
+        "Initial child protection conferences: working days from the start of the s47 enquiry",
+        ["Working days", "Conferences", "England 2025"],
+        [],
+        note=(
+            "Counted as the Children in Need statistics publish it (table C4): working days of "
+            "the area's nation from the start of the s47 enquiry to the conference, each "
+            "conference recorded with strat icpc on a discussion in this period. "
+            f"Conferences dated before their s47 start are left out of the durations ({before}). "
+            "England 2025: "
+            f"{ENGLAND_2025_CONFERENCES:,} conferences after {ENGLAND_2025_S47:,} "
+            "s47 enquiries."
+        ),
+    )
+    for label, low, high in ICPC_BANDS:
+        count = sum(1 for d in days if d >= low and (high is None or d <= high))
+        table.rows.append([label, Share(count, n), ""])
+    quartiles = _quartiles(days)
+    for i, label in enumerate(("25th percentile", "Median", "75th percentile")):
+        table.rows.append([label, quartiles[i] if quartiles else None, ENGLAND_2025_QUARTILES[i]])
+    table.rows.append(["Within 15 working days", Share(sum(1 for d in days if d <= 15), n), ""])
+    england = Share(ENGLAND_2025_CONFERENCES, ENGLAND_2025_S47)
+    table.rows.append(["Conferences per s47 enquiry started here", Share(n, started), england])
+    return table
+
+
+def _quartiles(values: list[int]) -> tuple[float, float, float] | None:
+    """25th, 50th and 75th percentiles (inclusive method); one value is its own quartiles."""
+    if not values:
+        return None
+    if len(values) == 1:
+        v = float(values[0])
+        return (v, v, v)
+    q = statistics.quantiles(values, n=4, method="inclusive")
+    return (q[0], q[1], q[2])
+
+
+def partner_mode(m: Meeting, kind: AgencyKind) -> str:
+    """How an agency took part: the best mode of anyone from it, or nobody invited."""
+    modes = {p.attendance for p in m.participants if p.agency_kind == kind}
+    return next((mode.value for mode in MODES if mode in modes), NOBODY)
+
+
+def _partners(rows: list[Facts]) -> Table:
+    kinds: list[AgencyKind] = []
+    for f in rows:
+        kinds.extend(k for k in f.partners if k not in kinds)
+    columns = [*(mode.value for mode in MODES), NOBODY]
+    table = Table(
+        "partners",
+        "Statutory partners: how each agency took part",
+        ["Agency", "Discussions", "Took part", *columns],
+        [],
+        note=(
+            "A discussion counts once per agency, under the best way anyone from it took part "
+            "(in person, then phone/video, report sent, apologies, did not attend, invited but "
+            "not marked). Only discussions whose area names the agency as a statutory partner."
+        ),
+    )
+    for kind in kinds:
+        counts = Counter(f.partners[kind] for f in rows if kind in f.partners)
+        n = sum(counts.values())
+        took_part = counts[Attendance.in_person.value] + counts[Attendance.remote.value]
+        table.rows.append(
+            [kind.value, n, Share(took_part, n), *[Share(counts[c], n) for c in columns]]
+        )
+    return table
+
+
+def _escalations(rows: list[Facts]) -> Table:
+    table = Table(
+        "escalations",
+        "Statutory partners missing, and escalations",
+        ["Agency", "Discussions missing the agency", "Escalated", "Reason recorded", "Neither"],
+        [],
+    )
+    by_kind: dict[AgencyKind, Counter[str]] = defaultdict(Counter)
+    for f in rows:
+        for kind, how in f.missing.items():
+            by_kind[kind][how] += 1
+    for kind in sorted(by_kind, key=lambda k: k.value):
+        c = by_kind[kind]
+        n = sum(c.values())
+        table.rows.append(
+            [kind.value, n, Share(c["escalated"], n), Share(c["reason"], n), Share(c["neither"], n)]
+        )
+    return table
+
+
+ACTION_STATES = (
+    "done on time",
+    "done late",
+    "overdue",
+    "open, not yet due",
+    "carried or cancelled",
+)
+
+
+def _actions(rows: list[Facts], now: datetime) -> Table:
+    by_agency: dict[str, Counter[str]] = defaultdict(Counter)
+    for f in rows:
+        for agency, status, due, completed in f.actions:
+            by_agency[agency][_action_state(status, due, completed, now.timestamp())] += 1
+    table = Table(
+        "actions",
+        "Actions agreed, by agency",
+        ["Agency", "Actions", *ACTION_STATES],
+        [],
+        note=f"Overdue and open as at {now:%d/%m/%Y %H:%M}.",
+    )
+    total: Counter[str] = Counter()
+    for agency in sorted(by_agency, key=str.lower):
+        c = by_agency[agency]
+        total.update(c)
+        n = sum(c.values())
+        table.rows.append([agency, n, *[Share(c[s], n) for s in ACTION_STATES]])
+    if table.rows:
+        n = sum(total.values())
+        table.rows.append(["All agencies", n, *[Share(total[s], n) for s in ACTION_STATES]])
+    return table
+
+
+def _action_state(status: str, due: float, completed: float | None, now: float) -> str:
+    if status == ActionStatus.done.value:
+        return "done late" if completed is not None and completed > due else "done on time"
+    if status != ActionStatus.open.value:
+        return "carried or cancelled"
+    return "overdue" if due < now else "open, not yet due"
+
+
+def _gaps(rows: list[Facts]) -> Table:
+    """The check's most frequent gaps: which rules records most often fall short of."""
+    found: Counter[tuple[str, str, str]] = Counter()
+    n = 0
+    for f in rows:
+        n += f.checked
+        found.update(f.gaps)
+    table = Table(
+        "gaps",
+        "The quality check's most frequent gaps",
+        ["Rule", "Severity", "Seed", "Discussions with the gap"],
+        [],
+        note="Each discussion counts once per rule; the 20 most frequent rules.",
+    )
+    for (code, severity, seed), count in sorted(found.items(), key=lambda kv: (-kv[1], kv[0]))[:20]:
+        table.rows.append([code, severity, seed, Share(count, n)])
+    return table
+
+
+def _repeats(rows: list[Facts]) -> Table:
+    """Cases discussed more than once: chains of discussions linked by their earlier ones."""
+    parent: dict[str, str] = {}
+
+    def root(x: str) -> str:
+        parent.setdefault(x, x)
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for f in rows:
+        root(f.id)
+        for prev in f.previous:
+            parent[root(prev)] = root(f.id)
+    sizes: Counter[str] = Counter(root(f.id) for f in rows)
+    children_refs: dict[str, set[str]] = defaultdict(set)
+    for f in rows:
+        for ref in f.child_refs:
+            children_refs[ref].add(root(f.id))
+    cases = len(sizes)
+    table = Table(
+        "repeats",
+        "Repeat discussions of the same case",
+        ["Discussions of the case in the period", "Cases"],
+        [],
+        note=(
+            "A case is a chain of discussions linked as follow-ups. The last row counts "
+            "children (by case-management reference) discussed in more than one case."
+        ),
+    )
+    for label, low, high in (("1", 1, 1), ("2", 2, 2), ("3", 3, 3), ("4 or more", 4, None)):
+        count = sum(1 for s in sizes.values() if s >= low and (high is None or s <= high))
+        table.rows.append([label, Share(count, cases)])
+    again = sum(1 for roots in children_refs.values() if len(roots) > 1)
+    table.rows.append(
+        ["Children discussed in more than one case", Share(again, len(children_refs))]
+    )
+    return table
+
+
+# --- small numbers, and the plain forms (JSON, CSV) ------------------------------------------
+
+
+def shown(value: Cell, below: int) -> Cell:
+    """A count under `below` becomes "<N", as published statistics do; its percentage goes too."""
+    if below <= 0:
+        return value
+    if isinstance(value, Share):
+        if 0 < value.count < below or 0 < value.of < below:
+            return f"<{below}"
+        return value
+    if isinstance(value, int) and not isinstance(value, bool) and 0 < value < below:
+        return f"<{below}"
+    return value
+
+
+def cell_text(value: Cell) -> str:
+    if value is None:
+        return "–"
+    if isinstance(value, Share):
+        pct = value.percent
+        return f"{value.count:,} of {value.of:,}" + (f" ({pct:g}%)" if pct is not None else "")
+    if isinstance(value, float):
+        return f"{value:g}"
+    if isinstance(value, int) and not isinstance(value, bool):
+        return f"{value:,}"
+    return str(value)
+
+
+def as_json(report: Report) -> dict[str, Any]:
+    def plain(value: Cell) -> Any:
+        value = shown(value, report.suppress_below)
+        if isinstance(value, Share):
+            return {"count": value.count, "of": value.of, "percent": value.percent}
+        return value
+
+    return {
+        "from": report.date_from.isoformat(),
+        "to": report.date_to.isoformat(),
+        "agenda": report.agenda,
+        "made_at": report.made_at.isoformat(),
+        "included": report.included,
+        "suppress_below": report.suppress_below or None,
+        "left_out": [{"ref": x.ref, "why": x.why} for x in report.left_out],
+        "tables": {
+            t.key: {
+                "title": t.title,
+                "note": t.note,
+                "columns": t.columns,
+                "rows": [[plain(c) for c in row] for row in t.rows],
+            }
+            for t in report.tables
+        },
+    }
+
+
+def csv_files(report: Report) -> dict[str, str]:
+    """One CSV per table (name → text): a count and a percentage column for every share."""
+    import csv
+    import io
+
+    files: dict[str, str] = {}
+    for i, t in enumerate(report.tables, start=1):
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\r\n")
+        shares = [any(isinstance(row[j], Share) for row in t.rows) for j in range(len(t.columns))]
+        header: list[str] = []
+        for col, is_share in zip(t.columns, shares, strict=True):
+            header.extend([col, f"{col} (%)"] if is_share else [col])
+        writer.writerow(header)
+        for row in t.rows:
+            line: list[str] = []
+            for value, is_share in zip(row, shares, strict=True):
+                value = shown(value, report.suppress_below)
+                if isinstance(value, Share):
+                    pct = value.percent
+                    line.extend([str(value.count), "" if pct is None else f"{pct:g}"])
+                elif is_share:
+                    line.extend(["" if value is None else str(value), ""])
+                else:
+                    line.append("" if value is None else cell_text(value))
+            writer.writerow(line)
+        files[f"{i:02d}-{t.key}.csv"] = out.getvalue()
+    return files
+
+
+# --- where the records come from --------------------------------------------------------------
+
+
+FACTS_VERSION = 1  # bump when Facts, or how they are made, change: every cached row is remade
+_FACTS_TABLE = """
+CREATE TABLE IF NOT EXISTS report_facts (
+    meeting_id TEXT PRIMARY KEY, stamp TEXT NOT NULL, valid_until REAL, facts TEXT NOT NULL
+)
+"""
+
+
+def store_sources(
+    store: Any,
+    index: Any,
+    *,
+    date_from: date,
+    date_to: date,
+    agenda: str | None,
+    now: datetime,
+    agenda_dirs: list[Any] | None = None,
+) -> tuple[int, Iterable[Source]]:
+    """The records held in the window, found through the register's index, each reduced to its
+    facts.
+
+    A record's facts are kept in the index beside its row, stamped with the file's mtime and
+    size, its agenda file's stamp and strat's version, so a second report over a large store
+    opens only the records changed since (and those whose check verdict a passing deadline may
+    have changed). The facts hold no names. On a read-only store nothing is kept.
+    """
+    import sqlite3
+
+    from . import __version__
+    from .agenda import get_agenda
+    from .errors import StratError
+
+    index.refresh()
+    with contextlib.suppress(sqlite3.Error, OSError):
+        index.stale_agendas()  # facts made under an agenda since edited are made again
+    conn = index.connect()
+    with contextlib.suppress(sqlite3.Error):
+        conn.execute(_FACTS_TABLE)
+    where = "m.started_date >= ? AND m.started_date <= ? AND m.error IS NULL"
+    args: list[Any] = [date_from.isoformat(), date_to.isoformat()]
+    if agenda:
+        where += " AND m.agenda = ?"
+        args.append(agenda)
+    total = conn.execute(f"SELECT count(*) FROM meetings m WHERE {where}", args).fetchone()[0]
+    try:  # each row with its kept facts, read as it is counted
+        rows = conn.execute(
+            "SELECT m.id, m.mtime_ns, m.size, m.agenda_stamp, f.stamp, f.valid_until, f.facts "
+            f"FROM meetings m LEFT JOIN report_facts f ON f.meeting_id = m.id WHERE {where}",
+            args,
+        )
+    except sqlite3.Error:  # no table (a read-only store answered from memory): nothing kept
+        rows = conn.execute(
+            "SELECT m.id, m.mtime_ns, m.size, m.agenda_stamp, NULL, NULL, NULL "
+            f"FROM meetings m WHERE {where}",
+            args,
+        )
+    broken = [
+        r[0] for r in conn.execute("SELECT id FROM meetings WHERE error IS NOT NULL ORDER BY id")
+    ]
+    agendas: dict[str, Agenda | str] = {}
+    now_ts = now.timestamp()
+
+    def agenda_of(agenda_id: str) -> Agenda | str:
+        if agenda_id not in agendas:
+            try:
+                agendas[agenda_id] = get_agenda(agenda_id, agenda_dirs)
+            except StratError:
+                agendas[agenda_id] = f"its agenda '{agenda_id}' cannot be found or read"
+        return agendas[agenda_id]
+
+    def generate() -> Iterable[Source]:  # one record at a time: never the whole store at once
+        made: list[tuple[str, str, float | None, str]] = []
+        for ref in broken:
+            yield Source(ref, problem="the file cannot be read (see strat list)")
+        for ref, mtime_ns, size, agenda_stamp, kept, valid_until, kept_facts in rows:
+            stamp = f"{FACTS_VERSION}:{__version__}:{mtime_ns}:{size}:{agenda_stamp}"
+            if kept == stamp and (valid_until is None or now_ts < valid_until):
+                yield Source(ref, facts=Facts.from_json(kept_facts))
+                continue
+            try:
+                meeting = store.load(ref)
+            except StratError:
+                yield Source(ref, problem="the file cannot be read (see strat list)")
+                continue
+            found = agenda_of(meeting.agenda)
+            if isinstance(found, str):
+                yield Source(ref, problem=found)
+                continue
+            facts = facts_of(meeting, found, now)
+            made.append((ref, stamp, facts.valid_until, facts.as_json()))
+            yield Source(ref, facts=facts)
+        _keep_facts(conn, made)
+
+    return total + len(broken), generate()
+
+
+def _keep_facts(conn: Any, made: list[tuple[str, str, float | None, str]]) -> None:
+    """Keep what was made for next time; a store that cannot be written is simply not helped."""
+    import sqlite3
+
+    if not made:
+        return
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+        conn.executemany("INSERT OR REPLACE INTO report_facts VALUES (?, ?, ?, ?)", made)
+        conn.execute("COMMIT")
+    except sqlite3.Error:
+        with contextlib.suppress(sqlite3.Error):
+            conn.execute("ROLLBACK")
