@@ -10,6 +10,7 @@ for missing statutory partners. Every error names the file and the field.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -50,7 +51,7 @@ PREFILL_KEYS = {
 }  # fmt: skip
 ANSWER_KEYS = PREFILL_KEYS | {
     "started_at", "ended_at", "partner_gaps", "information", "notes", "risk", "decisions",
-    "actions", "disagreements", "family", "review_mechanism", "next_discussion",
+    "actions", "disagreements", "family", "review_mechanism", "next_discussion", "s47_started_at",
 }  # fmt: skip
 OUTCOME_ALIASES = {
     "s47": "s47 single-agency",
@@ -112,15 +113,16 @@ class Reader:
             raise self.fail(key, "must be a list")
         return value
 
-    def when(self, value: Any, where: str) -> datetime | None:
-        """A datetime from YAML, ISO text or a clock time on the meeting's day."""
+    def when(self, value: Any, where: str, after: datetime | None = None) -> datetime | None:
+        """A datetime from YAML, ISO text or a clock time on the meeting's day (in the hour the
+        clocks go back, the reading not before `after`, unless BST or GMT is typed)."""
         if value in (None, ""):
             return None
         if isinstance(value, datetime):
             return value if value.tzinfo else value.replace(tzinfo=LONDON)
         if isinstance(value, str):
             try:
-                return parse_clock(value, self.day)
+                return parse_clock(value, self.day, after=after)
             except InputError as exc:
                 raise self.fail(where, exc.message) from None
         raise self.fail(where, "must be a date and time, e.g. 2026-11-19 10:25")
@@ -235,7 +237,7 @@ def build_meeting(
     probe = Reader(source, now.date())
     started = probe.when(data.get("started_at"), "started_at") or now
     meeting = Meeting(id="SD-0000-0000", agenda=agenda.id, started_at=started, chair=user)
-    fill_meeting(data, agenda, meeting, source=source, user=user)
+    fill_meeting(data, agenda, meeting, source=source, user=user, load=_loader(store))
     meeting.id = store.new_id(started.year)
     meeting.log("created", "from an answers file", who=user or meeting.chair, at=now)
     meeting.audit.sort(key=lambda e: e.at)
@@ -243,15 +245,60 @@ def build_meeting(
     return meeting
 
 
-def fill_meeting(
-    data: dict[str, Any], agenda: Agenda, meeting: Meeting, *, source: str, user: str = ""
+# What "now" is when an answers file's relative times are resolved: the meeting's end, or its
+# start when the file has no end (keyed by "no end").
+_FROM = {False: "the meeting's end", True: "the meeting's start"}
+
+
+def _loader(store: Store) -> Callable[[str], Meeting | None]:
+    def load(meeting_id: str) -> Meeting | None:
+        return store.load(meeting_id) if store.exists(meeting_id) else None
+
+    return load
+
+
+def _chain(
+    r: Reader, data: dict[str, Any], m: Meeting, load: Callable[[str], Meeting | None]
 ) -> None:
-    """Everything in an answers file, onto `meeting` (not saved); raises on the first fault."""
+    """Link a follow-up to its case as the live --follow-up path does: the earlier discussions
+    of the one named last in `previous`, and when s47 started (deadlines.s47_start_carried).
+    `s47_started_at` in the file says it outright, for a chain whose start is not in the store.
+    """
+    from .deadlines import s47_start_carried
+    from .timeutil import before
+
+    explicit = r.when(data.get("s47_started_at"), "s47_started_at")
+    if explicit is not None and before(m.started_at, explicit):
+        raise r.fail(
+            "s47_started_at", "is after started_at: s47 started at this or an earlier discussion"
+        )
+    carried = None
+    earlier = load(m.previous[-1]) if m.previous else None
+    if earlier is not None:
+        m.previous = [*(p for p in earlier.previous if p not in m.previous), *m.previous]
+        carried = s47_start_carried(earlier)
+    m.s47_started_at = explicit or carried
+
+
+def fill_meeting(
+    data: dict[str, Any],
+    agenda: Agenda,
+    meeting: Meeting,
+    *,
+    source: str,
+    user: str = "",
+    load: Callable[[str], Meeting | None] | None = None,
+) -> None:
+    """Everything in an answers file, onto `meeting` (not saved); raises on the first fault.
+
+    `load` finds earlier discussions named in `previous` (None, or a missing one: not known)."""
     from .deadlines import resolve_due
+    from .timeutil import before
 
     m = meeting
     apply_prefill(data, m, source=source)
     r = Reader(source, m.started_at.date())
+    _chain(r, data, m, load or (lambda _id: None))
     who = user or m.chair
     start = m.started_at
     entered = datetime.now(LONDON)
@@ -262,8 +309,8 @@ def fill_meeting(
         m.log(event, detail, who=who, at=entered)
 
     if "ended_at" in data:
-        m.ended_at = r.when(data["ended_at"], "ended_at")
-        if m.ended_at is not None and m.ended_at < start:
+        m.ended_at = r.when(data["ended_at"], "ended_at", after=start)
+        if m.ended_at is not None and before(m.ended_at, start):
             raise r.fail("ended_at", "is before started_at")
 
     # attendance and statutory partners
@@ -375,7 +422,9 @@ def fill_meeting(
             raise r.fail(f"{where}.due", "give a time too, e.g. '24/11/2026 17:00'")
         else:
             try:  # "within 1 hour" counts from the end of the meeting, where it is known
-                row["due"] = resolve_due(str(due), m.ended_at or start, agenda, m)
+                row["due"] = resolve_due(
+                    str(due), m.ended_at or start, agenda, m, now_is=_FROM[m.ended_at is None]
+                )
             except InputError as exc:
                 raise r.fail(f"{where}.due", exc.message) from None
             row.setdefault("due_rule", str(due))
@@ -406,7 +455,7 @@ def fill_meeting(
     nxt = data.get("next_discussion")
     if isinstance(nxt, str) and nxt.strip():
         try:
-            m.next_discussion = resolve_due(nxt, start, agenda, m)
+            m.next_discussion = resolve_due(nxt, start, agenda, m, now_is=_FROM[True])
         except InputError as exc:
             raise r.fail("next_discussion", exc.message) from None
     elif nxt:

@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from .deadlines import Deadlines
+    from .deadlines import CaseIcpc, Deadlines
     from .model import Meeting
 
 UID_DOMAIN = "strat.invalid"
@@ -20,10 +20,18 @@ ACTION_LENGTH = timedelta(minutes=15)
 
 
 def meeting_calendar(
-    meeting: Meeting, deadlines: Deadlines, *, now: datetime, include_closed: bool = False
+    meeting: Meeting,
+    deadlines: Deadlines,
+    *,
+    now: datetime,
+    include_closed: bool = False,
+    icpc: CaseIcpc | None = None,
 ) -> bytes:
-    """The .ics bytes: open actions (all with `include_closed`) and the ICPC target date."""
+    """The .ics bytes: open actions (all with `include_closed`) and the ICPC target date,
+    marked (and cancelled) when `icpc` says a later discussion of the case replaced it."""
     from icalendar import Calendar, Event
+
+    from .deadlines import replaced_text
 
     cal = Calendar()
     cal.add("prodid", "-//strat//strategy discussion actions//EN")
@@ -57,7 +65,10 @@ def meeting_calendar(
         ev.add("dtstamp", now)
         ev.add("dtstart", deadlines.icpc_target)
         ev.add("dtend", deadlines.icpc_target + timedelta(days=1))
-        ev.add("summary", f"{meeting.id}: ICPC target date")
+        replaced = replaced_text(icpc) if icpc is not None else ""
+        ev.add(
+            "summary", f"{meeting.id}: ICPC target date" + (f" ({replaced})" if replaced else "")
+        )
         counted = (
             f" (counted from the discussion of {deadlines.icpc_counted_from:%d/%m/%Y})"
             if deadlines.icpc_counted_from
@@ -65,8 +76,11 @@ def meeting_calendar(
         )
         ev.add(
             "description",
-            f"Initial child protection conference to be held by this date{counted}.",
+            f"Initial child protection conference to be held by this date{counted}."
+            + (f" This target was {replaced}." if replaced else ""),
         )
+        if replaced:
+            ev.add("status", "CANCELLED")
         ev.add("categories", ["strat", "icpc"])
         ev.add("transp", "TRANSPARENT")
         cal.add_component(ev)

@@ -3,7 +3,8 @@
 Children, adults and participants carry over (participants as invitees, attendance unmarked);
 open actions from every earlier discussion in the chain are reviewed one by one: done, carried
 with a new due time, or cancelled with a reason. The ICPC clock keeps the discussion that first
-started s47, so an area counting from the *initiating* discussion never loses it.
+started s47 while the enquiry is under way (deadlines.s47_start_carried), so an area counting
+from the *initiating* discussion never loses it, and an enquiry ended by NFA starts afresh.
 """
 
 from __future__ import annotations
@@ -31,6 +32,20 @@ def chain(meeting: Meeting, load: Callable[[str], Meeting]) -> list[Meeting]:
     return [*earlier, meeting]
 
 
+def readable(ids: list[str], load: Callable[[str], Meeting]) -> list[Meeting]:
+    """The discussions of `ids` that can be read, in order: one damaged or missing record
+    does not stop `show` or `ics` of another (the damaged one is reported by `strat list`)."""
+    from .errors import StratError
+
+    out = []
+    for meeting_id in ids:
+        try:
+            out.append(load(meeting_id))
+        except StratError:
+            continue
+    return out
+
+
 def start_follow_up(earlier: Meeting, new_id: str, now: datetime, by: str = "") -> Meeting:
     """A new draft discussion of the same case, carrying over who and what is already known."""
     children = [c.model_copy(update={"voice": ""}, deep=True) for c in earlier.children]
@@ -47,7 +62,8 @@ def start_follow_up(earlier: Meeting, new_id: str, now: datetime, by: str = "") 
         )
         for p in earlier.participants
     ]
-    s47_started = earlier.s47_started_at or (earlier.started_at if earlier.s47_decided else None)
+    from .deadlines import s47_start_carried
+
     meeting = Meeting(
         id=new_id,
         agenda=earlier.agenda,
@@ -64,7 +80,7 @@ def start_follow_up(earlier: Meeting, new_id: str, now: datetime, by: str = "") 
         children=children,
         adults=[a.model_copy(deep=True) for a in earlier.adults],
         participants=participants,
-        s47_started_at=s47_started,
+        s47_started_at=s47_start_carried(earlier),
         progress=Progress(),
     )
     meeting.log("created", f"follow-up to {earlier.id}", who=by or earlier.chair, at=now)

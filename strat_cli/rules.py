@@ -11,6 +11,7 @@ from .agenda import Agenda
 from .attendance import unexplained_gaps
 from .errors import InputError
 from .model import LONDON, AgencyKind, Decision, Meeting, Outcome, YesNo
+from .timeutil import split_zone, wall
 
 # --- times typed by the chair ------------------------------------------------------------------
 
@@ -18,9 +19,13 @@ _CLOCK_RE = re.compile(r"^(\d{1,2})[:.](\d{2})\s*(am|pm)?$|^(\d{1,2})\s*(am|pm)$
 _DATE_CLOCK_RE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})\s+(.+)$")
 
 
-def parse_clock(text: str, day: date) -> datetime:
-    """'10:25', '10.25', '2pm', '19/11/2026 10:25' or ISO → a UK local time."""
-    raw = text.strip().lower()
+def parse_clock(text: str, day: date, *, after: datetime | None = None) -> datetime:
+    """'10:25', '10.25', '2pm', '19/11/2026 10:25' or ISO → a UK local time.
+
+    In the hour the clocks go back a time may end in BST or GMT; without, it is the first
+    reading unless that is before `after` (timeutil.wall): an end of 01:15 after a 01:30 start.
+    """
+    raw, zone = split_zone(text.strip().lower())
     if m := _DATE_CLOCK_RE.match(raw):
         try:
             day = date(int(m.group(3)), int(m.group(2)), int(m.group(1)))
@@ -43,7 +48,7 @@ def parse_clock(text: str, day: date) -> datetime:
         hour = 0
     if hour > 23 or minute > 59:
         raise InputError(f"{text!r} is not a time of day")
-    return datetime.combine(day, time(hour, minute), tzinfo=LONDON)
+    return wall(day, time(hour, minute), zone=zone, after=after)
 
 
 def guess_kind(agency: str) -> AgencyKind:

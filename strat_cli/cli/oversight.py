@@ -391,15 +391,20 @@ def ics(
     Example:  strat ics SD-2026-0001 --out SD-2026-0001.ics
     """
     from ..calendar_export import meeting_calendar
-    from ..deadlines import meeting_deadlines
+    from ..deadlines import case_icpc, meeting_deadlines
+    from ..followup import readable
+    from ..register import later_discussions
 
     st = state(ctx)
     meeting = st.store.load(meeting_id)
+    agenda = _agenda(st, meeting)
+    later = readable(later_discussions(st.index, meeting_id), st.store.load)
     data = meeting_calendar(
         meeting,
-        meeting_deadlines(meeting, _agenda(st, meeting)),
+        meeting_deadlines(meeting, agenda),
         now=_now(),
         include_closed=all_actions,
+        icpc=case_icpc(meeting, agenda, later),
     )
     where = "standard output" if out is None else out.name
     st.store.record_export(meeting_id, f"calendar (.ics) to {where}", who=st.settings.actor)
