@@ -230,14 +230,23 @@ def _child_ids(r: Reader, m: Meeting, refs: Any, where: str) -> list[str]:
 
 
 def build_meeting(
-    data: dict[str, Any], agenda: Agenda, store: Store, *, source: str, user: str = ""
+    data: dict[str, Any],
+    agenda: Agenda,
+    store: Store,
+    *,
+    source: str,
+    user: str = "",
+    warnings: list[str] | None = None,
 ) -> Meeting:
-    """A whole meeting from an answers file, validated as the prompts would, then saved."""
+    """A whole meeting from an answers file, validated as the prompts would, then saved.
+    What is saved but worth a look (a due day the office is shut) is added to `warnings`."""
     now = datetime.now(LONDON)
     probe = Reader(source, now.date())
     started = probe.when(data.get("started_at"), "started_at") or now
     meeting = Meeting(id="SD-0000-0000", agenda=agenda.id, started_at=started, chair=user)
-    fill_meeting(data, agenda, meeting, source=source, user=user, load=_loader(store))
+    fill_meeting(
+        data, agenda, meeting, source=source, user=user, load=_loader(store), warnings=warnings
+    )
     meeting.id = store.new_id(started.year)
     meeting.log("created", "from an answers file", who=user or meeting.chair, at=now)
     meeting.audit.sort(key=lambda e: e.at)
@@ -288,11 +297,12 @@ def fill_meeting(
     source: str,
     user: str = "",
     load: Callable[[str], Meeting | None] | None = None,
+    warnings: list[str] | None = None,
 ) -> None:
     """Everything in an answers file, onto `meeting` (not saved); raises on the first fault.
 
     `load` finds earlier discussions named in `previous` (None, or a missing one: not known)."""
-    from .deadlines import resolve_due
+    from .deadlines import format_uk, next_working_moment, non_working_day, resolve_due
     from .timeutil import before
 
     m = meeting
@@ -428,6 +438,10 @@ def fill_meeting(
             except InputError as exc:
                 raise r.fail(f"{where}.due", exc.message) from None
             row.setdefault("due_rule", str(due))
+            shut = non_working_day(str(due), row["due"], agenda.timescales.nation)
+            if shut is not None and warnings is not None:
+                instead = format_uk(next_working_moment(row["due"], agenda.timescales.nation))
+                warnings.append(f"{source}: {where}.due: {shut}; the next working day is {instead}")
         owner = _person(m, row["owner"])
         if owner is not None:
             row.update(owner=owner.name, owner_participant_id=owner.id)

@@ -24,6 +24,7 @@ from .model import (
     Progress,
     ReviewOutcome,
 )
+from .timeutil import before
 
 
 def chain(meeting: Meeting, load: Callable[[str], Meeting]) -> list[Meeting]:
@@ -138,7 +139,7 @@ def review_action(
     if outcome == ReviewOutcome.carried:
         if new_due is None:
             raise InputError(f"{ref}: a carried action needs a new due date and time")
-        if new_due <= now:
+        if not before(now, new_due):
             raise InputError(f"{ref}: the new due time must be in the future")
         new_action_id = meeting.next_id("A", [a.id for a in meeting.actions])
         meeting.actions.append(

@@ -17,6 +17,7 @@ from .agenda import Agenda, ItemKind
 from .attendance import how_taking_part, missing_partners
 from .model import Action, Attendance, Decision, Meeting, Outcome, YesNo
 from .settings import Settings
+from .timeutil import elapsed
 
 View = dict[str, Any]
 
@@ -522,7 +523,7 @@ def build_view(
     immediate = [
         _action(meeting, a)
         for a in sorted_actions(meeting)
-        if a.due - (ended or meeting.started_at) <= IMMEDIATE_WITHIN
+        if elapsed(ended or meeting.started_at, a.due) <= IMMEDIATE_WITHIN  # real hours
     ]
     start = meeting.started_at
     view: View = {
