@@ -5,7 +5,7 @@ types them, agency kinds guessed from names, and what a decision or a closing ne
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 
 from .agenda import Agenda
 from .attendance import unexplained_gaps
@@ -49,6 +49,27 @@ def parse_clock(text: str, day: date, *, after: datetime | None = None) -> datet
     if hour > 23 or minute > 59:
         raise InputError(f"{text!r} is not a time of day")
     return wall(day, time(hour, minute), zone=zone, after=after)
+
+
+_DAY_MONTH_RE = re.compile(r"^(\d{1,2})/(\d{1,2})\s+(.+)$")
+
+
+def parse_past(text: str, now: datetime, *, after: datetime | None = None) -> datetime:
+    """A moment something already happened (--at): '16:40' (today), 'yesterday 16:40',
+    '27/11 16:40' (this year), '27/11/2026 16:40' or ISO; BST or GMT may follow the time."""
+    raw = " ".join(text.strip().lower().split())
+    day = now.astimezone(LONDON).date()
+    if raw.startswith("yesterday "):
+        day, raw = day - timedelta(days=1), raw.removeprefix("yesterday ")
+    elif raw.startswith("today "):
+        raw = raw.removeprefix("today ")
+    elif m := _DAY_MONTH_RE.match(raw):
+        try:
+            day = date(day.year, int(m.group(2)), int(m.group(1)))
+        except ValueError:
+            raise InputError(f"{text!r} is not a real date") from None
+        raw = m.group(3)
+    return parse_clock(raw, day, after=after)
 
 
 def guess_kind(agency: str) -> AgencyKind:

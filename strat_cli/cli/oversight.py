@@ -106,6 +106,12 @@ def authorise(
     override: str = typer.Option(
         "", "--override", help="Authorise despite errors in the check; the reason is recorded."
     ),
+    at: str = typer.Option(
+        None,
+        "--at",
+        help="When the manager authorised, if earlier (by phone): '16:40', 'yesterday 16:40', "
+        "'27/11 16:40'. Not before the meeting ended, not in the future.",
+    ),
 ) -> None:
     """Record the manager's authorisation; the record is then locked (amend it, never edit).
 
@@ -113,13 +119,24 @@ def authorise(
 
     Example:  strat authorise SD-2026-0001 --by "Ruth Ellery" --role "Service Manager"
     """
+    from ..errors import InputError
     from ..oversight import authorise as do_authorise
+    from ..rules import parse_past
 
     st = state(ctx)
     who = _who(st, by, "authorises")
     with st.store.edit(meeting_id) as meeting:
         report = _report(st, meeting)
-        auth = do_authorise(meeting, report, by=who, role=role, now=_now(), override=override)
+        now = _now()
+        given = None
+        if at is not None:
+            try:
+                given = parse_past(at, now, after=meeting.ended_at or meeting.started_at)
+            except InputError as exc:
+                raise InputError(f"--at: {exc.message}") from None
+        auth = do_authorise(
+            meeting, report, by=who, role=role, now=now, override=override, at=given
+        )
         st.store.save(meeting)
     from ..oversight import blocking
 
