@@ -230,7 +230,7 @@ def actions(
         min=0,
         max=2600,
         metavar="N",
-        help="Only actions due within N working days (overdue ones included).",
+        help="Only actions due within N working days, the whole Nth day included (and overdue ones).",
     ),
     owner: str = typer.Option(None, "--owner", help="Owner's name contains this."),
     agency: str = typer.Option(None, "--agency", help="Agency contains this."),
@@ -322,7 +322,7 @@ def due(
         min=0,
         max=2600,
         metavar="N",
-        help="Near means due within N working days.",
+        help="Near means due within N working days, the whole Nth working day included.",
     ),
     lookback: int = typer.Option(
         28,
