@@ -23,6 +23,7 @@ from .attendance import include_officers, missing_partners
 from .errors import InputError
 from .model import (
     LONDON,
+    MEETING_ID_RE,
     Action,
     Adult,
     Attendance,
@@ -261,14 +262,17 @@ _FROM = {False: "the meeting's end", True: "the meeting's start"}
 
 def _loader(store: Store) -> Callable[[str], Meeting | None]:
     def load(meeting_id: str) -> Meeting | None:
-        return store.load(meeting_id) if store.exists(meeting_id) else None
+        """An earlier discussion in the store; another system's reference is simply not there."""
+        if not MEETING_ID_RE.match(meeting_id) or not store.exists(meeting_id):
+            return None
+        return store.load(meeting_id)
 
     return load
 
 
 def _chain(
     r: Reader, data: dict[str, Any], m: Meeting, load: Callable[[str], Meeting | None]
-) -> None:
+) -> bool:
     """Link a follow-up to its case as the live --follow-up path does: the earlier discussions
     of the one named last in `previous`, and when s47 started (deadlines.s47_start_carried).
     `s47_started_at` in the file says it outright, for a chain whose start is not in the store.
@@ -287,6 +291,7 @@ def _chain(
         m.previous = [*(p for p in earlier.previous if p not in m.previous), *m.previous]
         carried = s47_start_carried(earlier)
     m.s47_started_at = explicit or carried
+    return earlier is not None or explicit is not None or not m.previous
 
 
 def fill_meeting(
@@ -308,7 +313,7 @@ def fill_meeting(
     m = meeting
     apply_prefill(data, m, source=source)
     r = Reader(source, m.started_at.date())
-    _chain(r, data, m, load or (lambda _id: None))
+    chain_known = _chain(r, data, m, load or (lambda _id: None))
     who = user or m.chair
     start = m.started_at
     entered = datetime.now(LONDON)
@@ -475,6 +480,12 @@ def fill_meeting(
     elif nxt:
         m.next_discussion = r.when(nxt, "next_discussion")
 
+    initiating = agenda.timescales.icpc_from == "initiating"
+    if not chain_known and m.s47_decided and initiating and warnings is not None:
+        warnings.append(
+            f"{source}: previous: the discussion named last is not in strat, so the ICPC target "
+            "is counted from this one; if s47 started earlier, give s47_started_at"
+        )
     m.progress.done = [i.key for i in agenda.items if _answered(m, i.key, i.kind)]
     if m.ended_at is not None:
         m.status = Status.ended

@@ -32,6 +32,7 @@ def meeting_calendar(
     from icalendar import Calendar, Event
 
     from .deadlines import replaced_text
+    from .timeutil import ambiguous, utc
 
     cal = Calendar()
     cal.add("prodid", "-//strat//strategy discussion actions//EN")
@@ -43,8 +44,13 @@ def meeting_calendar(
         ev = Event()
         ev.add("uid", f"{meeting.id}-{action.id}@{UID_DOMAIN}")
         ev.add("dtstamp", now)
-        ev.add("dtstart", action.due)
-        ev.add("dtend", action.due + ACTION_LENGTH)
+        # the hour the clocks go back names two moments in local time: give those in UTC
+        start = utc(action.due) if ambiguous(action.due) else action.due
+        ev.add("dtstart", start)
+        ev.add(
+            "dtend",
+            utc(action.due) + ACTION_LENGTH if ambiguous(action.due) else start + ACTION_LENGTH,
+        )
         flag = " [contingency]" if action.contingency else ""
         ev.add("summary", f"{meeting.id} {action.id}: {action.what}{flag}")
         lines = [

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING
 
 from . import cache
 from .errors import InputError
-from .timeutil import add_hours, before, clock_text, elapsed, utc
+from .timeutil import add_hours, before, clock_text, elapsed, split_zone, utc, wall
 from .timeutil import at as _at
 from .timeutil import london as _london
 
@@ -566,7 +566,9 @@ def next_working_moment(due: datetime, nation: str) -> datetime:
 
 
 def _parse_due(text: str, now: datetime, agenda: Agenda, meeting: Meeting | None) -> datetime:
-    raw = " ".join(text.strip().lower().split())
+    # a wall time in the hour the clocks go back is the reading not yet passed, unless the
+    # chair says which ('01:30 GMT')
+    raw, zone = split_zone(" ".join(text.strip().lower().split()))
     if raw.startswith("by ") and not _RE_BEFORE_ICPC.match(raw) and not _RE_BEFORE_NEXT.match(raw):
         raw = raw[3:]
     if not raw:
@@ -575,12 +577,12 @@ def _parse_due(text: str, now: datetime, agenda: Agenda, meeting: Meeting | None
     today = now.date()
 
     def on(day: date, clock_raw: str | None) -> datetime:
-        return _at(day, _clock(clock_raw, text) or DEFAULT_DUE_TIME)
+        return wall(day, _clock(clock_raw, text) or DEFAULT_DUE_TIME, zone=zone, after=now)
 
     if m := _RE_TIME.match(raw):
         clock = _clock(m.group("time"), text)
         assert clock is not None
-        return _at(today, clock)
+        return wall(today, clock, zone=zone, after=now)
     if _RE_EOD.match(raw):
         return _at(today, DEFAULT_DUE_TIME)
     if m := _RE_DURATION.match(raw):

@@ -680,7 +680,7 @@ class Interview:
         def when(label: str) -> datetime:
             def check(text: str) -> str | None:
                 try:
-                    parse_clock(text, now.date())
+                    parse_clock(text, now.date(), after=m.started_at)
                 except InputError as exc:
                     return exc.message
                 return None
@@ -688,7 +688,7 @@ class Interview:
             typed = self.ask(
                 label, default=now.strftime("%H:%M"), validate=check, required="Give a time."
             )
-            return parse_clock(typed, now.date())
+            return parse_clock(typed, now.date(), after=m.started_at)
 
         if pid == "new":
             name = self.ask("Name", required="A name is needed (or /cancel).")

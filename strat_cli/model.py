@@ -11,12 +11,12 @@ import re
 from datetime import date, datetime
 from enum import StrEnum
 from typing import Annotated, Any
-from zoneinfo import ZoneInfo
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from .timeutil import LONDON as LONDON  # re-exported: the one zone, defined in timeutil
+
 SCHEMA_VERSION = 1
-LONDON = ZoneInfo("Europe/London")
 # ASCII digits only and \Z, not $: "SD-2026-0001\n" or other scripts' digits are not references.
 MEETING_ID_RE = re.compile(r"\ASD-[0-9]{4}-[0-9]{4,6}\Z")
 

@@ -165,3 +165,16 @@ def test_answers_errors_name_the_meetings_end_not_now(tmp_path: Path, store: Sto
         build_meeting(data, get_agenda("national"), store, source="notes.yaml")
     assert "(the meeting's end Thu 19 Nov 2026 11:05)" in caught.value.message
     assert "(now" not in caught.value.message
+
+
+def test_an_answers_follow_up_of_a_discussion_strat_does_not_hold_is_flagged(
+    store: Store,
+) -> None:
+    data: dict[str, Any] = yaml.safe_load((EXAMPLES / "answers.yaml").read_text("utf-8"))
+    data.update(type="follow-up", previous=["LCS-Ellie Marsh"])  # another system's words
+    warnings: list[str] = []
+    build_meeting(data, get_agenda("national"), store, source="notes.yaml", warnings=warnings)
+    assert warnings == [
+        "notes.yaml: previous: the discussion named last is not in strat, so the ICPC target is "
+        "counted from this one; if s47 started earlier, give s47_started_at"
+    ]

@@ -18,6 +18,7 @@ from strat_cli.deadlines import (
     non_working_day,
     resolve_due,
 )
+from strat_cli.errors import InputError
 from strat_cli.index import Index, save_hook
 from strat_cli.model import LONDON, Action
 from strat_cli.register import ActionFilter, due_meetings, open_actions
@@ -220,3 +221,43 @@ def test_an_answers_file_flags_a_due_day_off_and_keeps_what_was_written(store: S
         f"notes.yaml: actions[{n}].due: Fri 1 Jan 2027 is a bank holiday (New Year's Day) in "
         "England; the next working day is Mon 4 Jan 2027 12:00"
     ]
+
+
+def test_the_live_prompt_offers_the_next_working_day_for_a_bank_holiday(store: Store) -> None:
+    from strat_cli.interview import Interview
+
+    from .test_interview import Script, draft
+
+    m = draft(store)
+    new_years_eve = datetime(2026, 12, 31, 10, 0, tzinfo=LONDON)
+    s = Script(
+        [
+            ("due", "tomorrow 12:00"),
+            ("fri 1 jan 2027 is a bank holiday (new year's day) in england", "next"),
+        ]
+    )
+    chat = Interview(
+        m, get_agenda("national"), store, s, user="Dana Okafor", clock=lambda: new_years_eve
+    )
+    rule, due = chat.ask_due()
+    s.done()
+    assert due == datetime(2027, 1, 4, 12, 0, tzinfo=LONDON)
+    assert rule == "tomorrow 12:00 (moved to the next working day)"
+
+
+def test_an_action_due_in_the_repeated_hour_is_exported_in_utc() -> None:
+    from strat_cli.calendar_export import meeting_calendar
+
+    m = typical()
+    m.actions = [m.actions[0].model_copy(update={"due": GMT_0130})]
+    data = meeting_calendar(m, meeting_deadlines(m, get_agenda("national")), now=GMT_0130)
+    assert b"DTSTART:20261025T013000Z" in data  # 01:30 GMT, not the earlier 01:30 BST
+
+
+def test_a_clock_time_typed_in_the_repeated_hour_is_the_reading_not_yet_passed() -> None:
+    national = get_agenda("national")
+    now = datetime(2026, 10, 25, 1, 20, tzinfo=LONDON, fold=1)  # 01:20 GMT, the second time
+    due = resolve_due("01:30", now, national)
+    assert due.astimezone(UTC) == datetime(2026, 10, 25, 1, 30, tzinfo=UTC)  # 01:30 GMT
+    with pytest.raises(InputError, match="already passed"):
+        resolve_due("01:30 BST", now, national)  # said outright: that one has passed
