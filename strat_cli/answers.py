@@ -40,6 +40,7 @@ from .model import (
     Status,
 )
 from .rules import decision_problems, guess_kind, parse_clock, police_agreement_needed
+from .timeutil import wall
 
 if TYPE_CHECKING:
     from .store import Store
@@ -120,7 +121,9 @@ class Reader:
         if value in (None, ""):
             return None
         if isinstance(value, datetime):
-            return value if value.tzinfo else value.replace(tzinfo=LONDON)
+            if value.tzinfo:
+                return value
+            return wall(value.date(), value.time(), after=after)
         if isinstance(value, str):
             try:
                 return parse_clock(value, self.day, after=after)

@@ -15,6 +15,7 @@ from typing import Annotated, Any
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from .timeutil import LONDON as LONDON  # re-exported: the one zone, defined in timeutil
+from .timeutil import london
 
 SCHEMA_VERSION = 1
 # ASCII digits only and \Z, not $: "SD-2026-0001\n" or other scripts' digits are not references.
@@ -25,9 +26,7 @@ def _aware(value: datetime) -> datetime:
     """Every time is held in UK time: a time without a zone is what a chair typed, and one with
     another offset (a file written in UTC, say) is converted, so every screen, document and
     calendar entry shows the clock the meeting was held by, summer or winter."""
-    if value.tzinfo is None:
-        return value.replace(tzinfo=LONDON)
-    return value.astimezone(LONDON)
+    return london(value)
 
 
 AwareDatetime = Annotated[datetime, AfterValidator(_aware)]

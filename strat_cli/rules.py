@@ -35,10 +35,12 @@ def parse_clock(text: str, day: date, *, after: datetime | None = None) -> datet
     m = _CLOCK_RE.match(raw)
     if not m:
         try:
-            value = datetime.fromisoformat(text.strip())
+            value = datetime.fromisoformat(raw.upper())
         except ValueError:
             raise InputError(f"{text!r} is not a time: type it like 10:25 or 2pm") from None
-        return value if value.tzinfo else value.replace(tzinfo=LONDON)
+        if value.tzinfo:
+            return value.astimezone(LONDON)
+        return wall(value.date(), value.time(), zone=zone, after=after)
     hour = int(m.group(1) or m.group(4))
     minute = int(m.group(2) or 0)
     half = m.group(3) or m.group(5)

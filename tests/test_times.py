@@ -261,3 +261,28 @@ def test_a_clock_time_typed_in_the_repeated_hour_is_the_reading_not_yet_passed()
     assert due.astimezone(UTC) == datetime(2026, 10, 25, 1, 30, tzinfo=UTC)  # 01:30 GMT
     with pytest.raises(InputError, match="already passed"):
         resolve_due("01:30 BST", now, national)  # said outright: that one has passed
+
+
+def test_the_chair_ends_at_0115_after_a_0130_bst_start_and_the_documents_say_which(
+    store: Store, settings: Settings
+) -> None:
+    from strat_cli.interview import Interview
+    from strat_cli.views import build_view
+
+    from .test_interview import Script, draft, notes_agenda
+
+    agenda = notes_agenda(get_agenda("national"))
+    m = draft(store)
+    m.started_at = BST_0130
+    m.progress.done = [i.key for i in agenda.items]
+    store.save(m)
+    s = Script([("end the meeting", "end"), ("end time", "01:15")])
+    clock = datetime(2026, 10, 25, 1, 16, tzinfo=LONDON, fold=1)
+    chat = Interview(m, agenda, store, s, user="Dana Okafor", clock=lambda: clock)
+    assert chat.run() == "ended"
+    saved = store.load(m.id)
+    assert saved.ended_at is not None
+    assert elapsed(saved.started_at, saved.ended_at) == timedelta(minutes=45)
+    assert "Ended at Sun 25 Oct 2026 01:15 GMT" in s.screen
+    view = build_view(saved, agenda, settings)
+    assert view["meeting"]["time"] == "01:30 BST to 01:15 GMT"
