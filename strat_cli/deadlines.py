@@ -308,7 +308,7 @@ def replaced_text(icpc: CaseIcpc) -> str:
     """'replaced by SD-…' for show, .ics and documents; empty while the target stands."""
     if icpc.replaced_by is None:
         return ""
-    why = " (s47 ended there)" if icpc.ended else ""
+    why = ", which ended s47" if icpc.ended else ""
     return f"replaced by {icpc.replaced_by}{why}"
 
 
