@@ -47,6 +47,21 @@ def done_at(meeting: Meeting, at: datetime, now: datetime, what: str) -> datetim
     return at
 
 
+AT_FORMS = "e.g. '16:40', 'yesterday 16:40' or '27/11/2026 16:40' (BST or GMT may follow)"
+
+
+def read_done_at(meeting: Meeting, text: str, now: datetime, what: str) -> datetime:
+    """--at as typed, read (rules.parse_past) and checked (done_at); a time strat cannot read
+    is refused without repeating it."""
+    from .rules import parse_past
+
+    try:
+        at = parse_past(text, now, after=meeting.ended_at or meeting.started_at)
+    except InputError:
+        raise InputError(f"--at is not a time strat can read: {AT_FORMS}") from None
+    return done_at(meeting, at, now, what)
+
+
 def authorise(
     meeting: Meeting,
     report: Report,

@@ -39,7 +39,8 @@ def test_authorise_at_before_the_meeting_ended_or_in_the_future_is_refused(
     future = runner.invoke(app, ["authorise", saved.id, *MANAGER, "--at", "01/01/2099 10:00"])
     assert future.exit_code == 1 and "is in the future" in future.output
     nonsense = runner.invoke(app, ["authorise", saved.id, *MANAGER, "--at", "teatime"])
-    assert nonsense.exit_code == 1 and nonsense.output.startswith("Error: --at: ")
+    assert nonsense.exit_code == 1 and nonsense.output.startswith("Error: --at is not a time")
+    assert "teatime" not in nonsense.output  # what was typed is never repeated
     assert store.load(saved.id).authorisation is None
 
 

@@ -5,7 +5,6 @@ from pathlib import Path
 
 import typer
 
-from ..errors import InputError
 from ._app import ID_ARG, State, app, console, state, warn
 
 
@@ -136,13 +135,6 @@ def _sent_at(st: State, meeting_id: str, at: str | None) -> datetime | None:
     if at is None:
         return None
     from ..model import LONDON
-    from ..oversight import done_at
-    from ..rules import parse_past
+    from ..oversight import read_done_at
 
-    meeting = st.store.load(meeting_id)
-    now = datetime.now(LONDON)
-    try:
-        when = parse_past(at, now, after=meeting.ended_at or meeting.started_at)
-    except InputError as exc:
-        raise InputError(f"--at: {exc.message}") from None
-    return done_at(meeting, when, now, "sent")
+    return read_done_at(st.store.load(meeting_id), at, datetime.now(LONDON), "sent")

@@ -119,21 +119,15 @@ def authorise(
 
     Example:  strat authorise SD-2026-0001 --by "Ruth Ellery" --role "Service Manager"
     """
-    from ..errors import InputError
     from ..oversight import authorise as do_authorise
-    from ..rules import parse_past
+    from ..oversight import read_done_at
 
     st = state(ctx)
     who = _who(st, by, "authorises")
     with st.store.edit(meeting_id) as meeting:
         report = _report(st, meeting)
         now = _now()
-        given = None
-        if at is not None:
-            try:
-                given = parse_past(at, now, after=meeting.ended_at or meeting.started_at)
-            except InputError as exc:
-                raise InputError(f"--at: {exc.message}") from None
+        given = read_done_at(meeting, at, now, "authorised") if at is not None else None
         auth = do_authorise(
             meeting, report, by=who, role=role, now=now, override=override, at=given
         )
