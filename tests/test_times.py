@@ -8,6 +8,8 @@ from typing import Any
 
 import pytest
 import yaml
+from hypothesis import given
+from hypothesis import strategies as st
 
 from strat_cli.agenda import Agenda, get_agenda
 from strat_cli.answers import build_meeting
@@ -286,3 +288,24 @@ def test_the_chair_ends_at_0115_after_a_0130_bst_start_and_the_documents_say_whi
     assert "Ended at Sun 25 Oct 2026 01:15 GMT" in s.screen
     view = build_view(saved, agenda, settings)
     assert view["meeting"]["time"] == "01:30 BST to 01:15 GMT"
+
+
+# Every minute from 23:00 BST on Saturday to 03:00 GMT on Sunday, the night the clocks go back.
+_NIGHT = datetime(2026, 10, 24, 22, 0, tzinfo=UTC)
+_minutes = st.integers(min_value=0, max_value=5 * 60)
+
+
+@given(start=_minutes, length=st.integers(min_value=1, max_value=180))
+def test_in_n_minutes_is_n_real_minutes_any_time_that_night(start: int, length: int) -> None:
+    now = (_NIGHT + timedelta(minutes=start)).astimezone(LONDON)
+    due = resolve_due(f"in {length} minutes", now, get_agenda("national"))
+    assert elapsed(now, due) == timedelta(minutes=length)
+
+
+@given(start=_minutes)
+def test_a_time_shown_that_night_reads_back_as_the_same_moment(start: int) -> None:
+    from strat_cli.timeutil import clock_text
+
+    moment = (_NIGHT + timedelta(minutes=start)).astimezone(LONDON)
+    back = parse_clock(clock_text(moment), moment.date())
+    assert back.astimezone(UTC) == moment.astimezone(UTC)
