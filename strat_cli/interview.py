@@ -1550,6 +1550,8 @@ def deadlines_text(meeting: Meeting, agenda: Agenda) -> str:
         lines.append(f"  Circulate record by  {format_uk(dl.circulation_due)}")
     if dl.icpc_target:
         why = "s47 decided" if meeting.s47_decided else "s47 under way"
+        if dl.icpc_counted_from is not None:  # which discussion of the chain it counts from
+            why += f", counted from {format_uk_date(dl.icpc_counted_from.date())}"
         lines.append(f"  ICPC target date     {format_uk_date(dl.icpc_target)} ({why})")
     return "\n".join(lines)
 

@@ -178,3 +178,12 @@ def test_an_answers_follow_up_of_a_discussion_strat_does_not_hold_is_flagged(
         "notes.yaml: previous: the discussion named last is not in strat, so the ICPC target is "
         "counted from this one; if s47 started earlier, give s47_started_at"
     ]
+
+
+def test_the_closing_screen_says_which_discussion_the_icpc_counts_from(store: Store) -> None:
+    from strat_cli.interview import deadlines_text
+
+    first = typical("SD-2026-0001")
+    second = held(start_follow_up(first, "SD-2026-0002", FOLLOW_UP), FOLLOW_UP)
+    text = deadlines_text(second, get_agenda("national"))
+    assert "Thu 10 Dec 2026 (s47 decided, counted from Thu 19 Nov 2026)" in text
