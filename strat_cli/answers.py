@@ -279,6 +279,7 @@ def _chain(
     """Link a follow-up to its case as the live --follow-up path does: the earlier discussions
     of the one named last in `previous`, and when s47 started (deadlines.s47_start_carried).
     `s47_started_at` in the file says it outright, for a chain whose start is not in the store.
+    True when the chain is known (found in the store, said outright, or no earlier discussion).
     """
     from .deadlines import s47_start_carried
     from .timeutil import before
