@@ -10,6 +10,7 @@ for missing statutory partners. Every error names the file and the field.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -22,6 +23,7 @@ from .attendance import include_officers, missing_partners
 from .errors import InputError
 from .model import (
     LONDON,
+    MEETING_ID_RE,
     Action,
     Adult,
     Attendance,
@@ -38,6 +40,7 @@ from .model import (
     Status,
 )
 from .rules import decision_problems, guess_kind, parse_clock, police_agreement_needed
+from .timeutil import wall
 
 if TYPE_CHECKING:
     from .store import Store
@@ -50,7 +53,7 @@ PREFILL_KEYS = {
 }  # fmt: skip
 ANSWER_KEYS = PREFILL_KEYS | {
     "started_at", "ended_at", "partner_gaps", "information", "notes", "risk", "decisions",
-    "actions", "disagreements", "family", "review_mechanism", "next_discussion",
+    "actions", "disagreements", "family", "review_mechanism", "next_discussion", "s47_started_at",
 }  # fmt: skip
 OUTCOME_ALIASES = {
     "s47": "s47 single-agency",
@@ -112,15 +115,18 @@ class Reader:
             raise self.fail(key, "must be a list")
         return value
 
-    def when(self, value: Any, where: str) -> datetime | None:
-        """A datetime from YAML, ISO text or a clock time on the meeting's day."""
+    def when(self, value: Any, where: str, after: datetime | None = None) -> datetime | None:
+        """A datetime from YAML, ISO text or a clock time on the meeting's day (in the hour the
+        clocks go back, the reading not before `after`, unless BST or GMT is typed)."""
         if value in (None, ""):
             return None
         if isinstance(value, datetime):
-            return value if value.tzinfo else value.replace(tzinfo=LONDON)
+            if value.tzinfo:
+                return value
+            return wall(value.date(), value.time(), after=after)
         if isinstance(value, str):
             try:
-                return parse_clock(value, self.day)
+                return parse_clock(value, self.day, after=after)
             except InputError as exc:
                 raise self.fail(where, exc.message) from None
         raise self.fail(where, "must be a date and time, e.g. 2026-11-19 10:25")
@@ -228,14 +234,23 @@ def _child_ids(r: Reader, m: Meeting, refs: Any, where: str) -> list[str]:
 
 
 def build_meeting(
-    data: dict[str, Any], agenda: Agenda, store: Store, *, source: str, user: str = ""
+    data: dict[str, Any],
+    agenda: Agenda,
+    store: Store,
+    *,
+    source: str,
+    user: str = "",
+    warnings: list[str] | None = None,
 ) -> Meeting:
-    """A whole meeting from an answers file, validated as the prompts would, then saved."""
+    """A whole meeting from an answers file, validated as the prompts would, then saved.
+    What is saved but worth a look (a due day the office is shut) is added to `warnings`."""
     now = datetime.now(LONDON)
     probe = Reader(source, now.date())
     started = probe.when(data.get("started_at"), "started_at") or now
     meeting = Meeting(id="SD-0000-0000", agenda=agenda.id, started_at=started, chair=user)
-    fill_meeting(data, agenda, meeting, source=source, user=user)
+    fill_meeting(
+        data, agenda, meeting, source=source, user=user, load=_loader(store), warnings=warnings
+    )
     meeting.id = store.new_id(started.year)
     meeting.log("created", "from an answers file", who=user or meeting.chair, at=now)
     meeting.audit.sort(key=lambda e: e.at)
@@ -243,15 +258,66 @@ def build_meeting(
     return meeting
 
 
+# What "now" is when an answers file's relative times are resolved: the meeting's end, or its
+# start when the file has no end (keyed by "no end").
+_FROM = {False: "the meeting's end", True: "the meeting's start"}
+
+
+def _loader(store: Store) -> Callable[[str], Meeting | None]:
+    def load(meeting_id: str) -> Meeting | None:
+        """An earlier discussion in the store; another system's reference is simply not there."""
+        if not MEETING_ID_RE.match(meeting_id) or not store.exists(meeting_id):
+            return None
+        return store.load(meeting_id)
+
+    return load
+
+
+def _chain(
+    r: Reader, data: dict[str, Any], m: Meeting, load: Callable[[str], Meeting | None]
+) -> bool:
+    """Link a follow-up to its case as the live --follow-up path does: the earlier discussions
+    of the one named last in `previous`, and when s47 started (deadlines.s47_start_carried).
+    `s47_started_at` in the file says it outright, for a chain whose start is not in the store.
+    True when the chain is known (found in the store, said outright, or no earlier discussion).
+    """
+    from .deadlines import s47_start_carried
+    from .timeutil import before
+
+    explicit = r.when(data.get("s47_started_at"), "s47_started_at")
+    if explicit is not None and before(m.started_at, explicit):
+        raise r.fail(
+            "s47_started_at", "is after started_at: s47 started at this or an earlier discussion"
+        )
+    carried = None
+    earlier = load(m.previous[-1]) if m.previous else None
+    if earlier is not None:
+        m.previous = [*(p for p in earlier.previous if p not in m.previous), *m.previous]
+        carried = s47_start_carried(earlier)
+    m.s47_started_at = explicit or carried
+    return earlier is not None or explicit is not None or not m.previous
+
+
 def fill_meeting(
-    data: dict[str, Any], agenda: Agenda, meeting: Meeting, *, source: str, user: str = ""
+    data: dict[str, Any],
+    agenda: Agenda,
+    meeting: Meeting,
+    *,
+    source: str,
+    user: str = "",
+    load: Callable[[str], Meeting | None] | None = None,
+    warnings: list[str] | None = None,
 ) -> None:
-    """Everything in an answers file, onto `meeting` (not saved); raises on the first fault."""
-    from .deadlines import resolve_due
+    """Everything in an answers file, onto `meeting` (not saved); raises on the first fault.
+
+    `load` finds earlier discussions named in `previous` (None, or a missing one: not known)."""
+    from .deadlines import format_uk, next_working_moment, non_working_day, resolve_due
+    from .timeutil import before
 
     m = meeting
     apply_prefill(data, m, source=source)
     r = Reader(source, m.started_at.date())
+    chain_known = _chain(r, data, m, load or (lambda _id: None))
     who = user or m.chair
     start = m.started_at
     entered = datetime.now(LONDON)
@@ -262,8 +328,8 @@ def fill_meeting(
         m.log(event, detail, who=who, at=entered)
 
     if "ended_at" in data:
-        m.ended_at = r.when(data["ended_at"], "ended_at")
-        if m.ended_at is not None and m.ended_at < start:
+        m.ended_at = r.when(data["ended_at"], "ended_at", after=start)
+        if m.ended_at is not None and before(m.ended_at, start):
             raise r.fail("ended_at", "is before started_at")
 
     # attendance and statutory partners
@@ -375,10 +441,16 @@ def fill_meeting(
             raise r.fail(f"{where}.due", "give a time too, e.g. '24/11/2026 17:00'")
         else:
             try:  # "within 1 hour" counts from the end of the meeting, where it is known
-                row["due"] = resolve_due(str(due), m.ended_at or start, agenda, m)
+                row["due"] = resolve_due(
+                    str(due), m.ended_at or start, agenda, m, now_is=_FROM[m.ended_at is None]
+                )
             except InputError as exc:
                 raise r.fail(f"{where}.due", exc.message) from None
             row.setdefault("due_rule", str(due))
+            shut = non_working_day(str(due), row["due"], agenda.timescales.nation)
+            if shut is not None and warnings is not None:
+                instead = format_uk(next_working_moment(row["due"], agenda.timescales.nation))
+                warnings.append(f"{source}: {where}.due: {shut}; the next working day is {instead}")
         owner = _person(m, row["owner"])
         if owner is not None:
             row.update(owner=owner.name, owner_participant_id=owner.id)
@@ -406,12 +478,18 @@ def fill_meeting(
     nxt = data.get("next_discussion")
     if isinstance(nxt, str) and nxt.strip():
         try:
-            m.next_discussion = resolve_due(nxt, start, agenda, m)
+            m.next_discussion = resolve_due(nxt, start, agenda, m, now_is=_FROM[True])
         except InputError as exc:
             raise r.fail("next_discussion", exc.message) from None
     elif nxt:
         m.next_discussion = r.when(nxt, "next_discussion")
 
+    initiating = agenda.timescales.icpc_from == "initiating"
+    if not chain_known and m.s47_decided and initiating and warnings is not None:
+        warnings.append(
+            f"{source}: previous: the discussion named last is not in strat, so the ICPC target "
+            "is counted from this one; if s47 started earlier, give s47_started_at"
+        )
     m.progress.done = [i.key for i in agenda.items if _answered(m, i.key, i.kind)]
     if m.ended_at is not None:
         m.status = Status.ended

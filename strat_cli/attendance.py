@@ -3,7 +3,8 @@ documents and the quality check alike, so they never disagree."""
 
 from __future__ import annotations
 
-from .model import LONDON, AgencyKind, Meeting, Participant
+from .model import AgencyKind, Meeting, Participant
+from .timeutil import clock_text
 
 
 def present(meeting: Meeting) -> list[Participant]:
@@ -67,7 +68,7 @@ def how_taking_part(p: Participant, *, with_reason: bool = True) -> str:
     if with_reason and p.apology_reason:
         how += f" ({p.apology_reason})"
     if p.joined_at:
-        how += f", joined {p.joined_at.astimezone(LONDON):%H:%M}"
+        how += f", joined {clock_text(p.joined_at)}"
     if p.left_at:
-        how += f", left {p.left_at.astimezone(LONDON):%H:%M}"
+        how += f", left {clock_text(p.left_at)}"
     return how

@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from .deadlines import Deadlines
+    from .deadlines import CaseIcpc, Deadlines
     from .model import Meeting
 
 UID_DOMAIN = "strat.invalid"
@@ -20,10 +20,19 @@ ACTION_LENGTH = timedelta(minutes=15)
 
 
 def meeting_calendar(
-    meeting: Meeting, deadlines: Deadlines, *, now: datetime, include_closed: bool = False
+    meeting: Meeting,
+    deadlines: Deadlines,
+    *,
+    now: datetime,
+    include_closed: bool = False,
+    icpc: CaseIcpc | None = None,
 ) -> bytes:
-    """The .ics bytes: open actions (all with `include_closed`) and the ICPC target date."""
+    """The .ics bytes: open actions (all with `include_closed`) and the ICPC target date,
+    marked (and cancelled) when `icpc` says a later discussion of the case replaced it."""
     from icalendar import Calendar, Event
+
+    from .deadlines import replaced_text
+    from .timeutil import ambiguous, utc
 
     cal = Calendar()
     cal.add("prodid", "-//strat//strategy discussion actions//EN")
@@ -35,8 +44,13 @@ def meeting_calendar(
         ev = Event()
         ev.add("uid", f"{meeting.id}-{action.id}@{UID_DOMAIN}")
         ev.add("dtstamp", now)
-        ev.add("dtstart", action.due)
-        ev.add("dtend", action.due + ACTION_LENGTH)
+        # the hour the clocks go back names two moments in local time: give those in UTC
+        start = utc(action.due) if ambiguous(action.due) else action.due
+        ev.add("dtstart", start)
+        ev.add(
+            "dtend",
+            utc(action.due) + ACTION_LENGTH if ambiguous(action.due) else start + ACTION_LENGTH,
+        )
         flag = " [contingency]" if action.contingency else ""
         ev.add("summary", f"{meeting.id} {action.id}: {action.what}{flag}")
         lines = [
@@ -57,7 +71,10 @@ def meeting_calendar(
         ev.add("dtstamp", now)
         ev.add("dtstart", deadlines.icpc_target)
         ev.add("dtend", deadlines.icpc_target + timedelta(days=1))
-        ev.add("summary", f"{meeting.id}: ICPC target date")
+        replaced = replaced_text(icpc) if icpc is not None else ""
+        ev.add(
+            "summary", f"{meeting.id}: ICPC target date" + (f" ({replaced})" if replaced else "")
+        )
         counted = (
             f" (counted from the discussion of {deadlines.icpc_counted_from:%d/%m/%Y})"
             if deadlines.icpc_counted_from
@@ -65,8 +82,11 @@ def meeting_calendar(
         )
         ev.add(
             "description",
-            f"Initial child protection conference to be held by this date{counted}.",
+            f"Initial child protection conference to be held by this date{counted}."
+            + (f" This target was {replaced}." if replaced else ""),
         )
+        if replaced:
+            ev.add("status", "CANCELLED")
         ev.add("categories", ["strat", "icpc"])
         ev.add("transp", "TRANSPARENT")
         cal.add_component(ev)

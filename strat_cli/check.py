@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from .agenda import Agenda, Item, ItemKind
 from .attendance import missing_partners, unexplained_gaps
 from .model import LONDON, ActionStatus, Attendance, Meeting, Outcome, Status, YesNo
+from .timeutil import before, utc
 
 if TYPE_CHECKING:
     from .deadlines import Deadlines
@@ -274,7 +275,7 @@ def _actions(meeting: Meeting, agenda: Agenda, out: _Collector) -> None:
             out.add(
                 "error", "action.owner", f"{at}.owner", f"{a.id}: no one person owns this action"
             )
-        if a.due < meeting.started_at:
+        if before(a.due, meeting.started_at):
             out.add(
                 "error",
                 "action.due_before_meeting",
@@ -384,7 +385,7 @@ def _deadlines(
     days = agenda.timescales.circulate_within_working_days
     if dl.circulated_on_time is False:
         sent = [c.at for c in meeting.circulation if c.delivered]  # a draft is not sending
-        first = min(sent) if sent else None
+        first = min(sent, key=utc) if sent else None
         when = f" (first sent {format_uk(first)})" if first else ""
         out.add(
             "error",
@@ -397,7 +398,7 @@ def _deadlines(
     elif (
         dl.circulated_on_time is None
         and dl.circulation_due is not None
-        and dl.circulation_due < now
+        and before(dl.circulation_due, now)
     ):
         out.add(
             "error",

@@ -17,26 +17,32 @@ import json
 import os
 import re
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
-from zoneinfo import ZoneInfo
 
 from . import cache
 from .errors import InputError
-
-# model.LONDON (ZoneInfo caches instances, so it is the same object) without importing the model
-# and pydantic: `strat actions` formats its dates through here and stays light.
-LONDON = ZoneInfo("Europe/London")
+from .timeutil import add_hours, before, clock_text, elapsed, split_zone, utc, wall
+from .timeutil import at as _at
+from .timeutil import london as _london
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from holidays import HolidayBase
 
     from .agenda import Agenda
     from .model import Meeting
 
 NATIONS = ("ENG", "WLS", "SCT", "NIR")
+NATION_NAMES = {
+    "ENG": "England",
+    "WLS": "Wales",
+    "SCT": "Scotland",
+    "NIR": "Northern Ireland",
+}
 DEFAULT_DUE_TIME = time(17, 0)  # a date typed without a time means close of the working day
 ICPC_DUE_TIME = time(9, 0)  # "before ICPC": in hand by the start of that day
 END_OF_DAY = time(23, 59)  # "within N working days" is met any time on that working day
@@ -183,20 +189,12 @@ def add_working_days(start: datetime, days: int, nation: str) -> datetime:
     return _at(target, local.time().replace(tzinfo=None))
 
 
-def add_hours(start: datetime, hours: float) -> datetime:
-    """Elapsed hours, correct across the clock change (computed in UTC, shown in UK time)."""
-    return (start.astimezone(UTC) + timedelta(hours=hours)).astimezone(LONDON)
-
-
-def _london(moment: datetime) -> datetime:
-    """Any datetime as UK local time; a naive one is taken to be UK local time already."""
-    if moment.tzinfo is None:
-        return moment.replace(tzinfo=LONDON)
-    return moment.astimezone(LONDON)
-
-
-def _at(day: date, clock: time) -> datetime:
-    return datetime.combine(day, clock, tzinfo=LONDON)
+def working_day_window_end(now: datetime, days: int, nation: str) -> datetime:
+    """The end of "within N working days" from `now`: the whole Nth working day after today
+    (midnight after it), so a 23:59 deadline on that day is inside the window. N = 0: the end
+    of today (or of the next working day, if today is not one)."""
+    last = _nth_working_day_after(_london(now).date(), days, nation)
+    return _at(last + timedelta(days=1), time(0, 0))
 
 
 # --- the area's deadlines for one meeting ----------------------------------------------------
@@ -238,20 +236,7 @@ def meeting_deadlines(meeting: Meeting, agenda: Agenda) -> Deadlines:
     circulation_day = _nth_working_day_after(base.date(), t.circulate_within_working_days, nation)
     circulation_due = _at(circulation_day, END_OF_DAY)
 
-    icpc_target: date | None = None
-    icpc_from: datetime | None = None
-    s47_under_way = meeting.s47_started_at is not None and not meeting.decisions
-    if meeting.s47_decided or s47_under_way:
-        # s47 decided here, or under way from an earlier discussion and not concluded here (a
-        # follow-up carries s47_started_at; once it records its decisions, a follow-up that
-        # decides no s47 for any child has ended the enquiry, and there is no conference).
-        # "initiating" counts from the discussion that started s47; "last" from this one.
-        if t.icpc_from == "initiating" and meeting.s47_started_at is not None:
-            icpc_from = _london(meeting.s47_started_at)
-        else:
-            icpc_from = _london(meeting.started_at)
-        icpc_target = _nth_working_day_after(icpc_from.date(), t.icpc_within_working_days, nation)
-
+    icpc_target, icpc_from = _icpc(meeting, agenda)
     discussion_due = _discussion_due(meeting, agenda)
     return Deadlines(
         summary_due=summary_due,
@@ -262,6 +247,82 @@ def meeting_deadlines(meeting: Meeting, agenda: Agenda) -> Deadlines:
         discussion_due=discussion_due,
         circulated_on_time=_circulated_on_time(meeting, circulation_due),
     )
+
+
+# --- the ICPC target across a chain of discussions -------------------------------------------
+#
+# A case's discussions form a chain (each follow-up names the earlier ones in `previous`). s47
+# starts at the discussion that first decides it; a follow-up carries that start in
+# `s47_started_at` while the enquiry is under way; a discussion that records its decisions and
+# decides no s47 for any child (NFA, step-down to s17 or early help) ends it, and a later
+# discussion that decides s47 again starts a new enquiry and a new target. The latest
+# discussion that has a target, or that ended the enquiry, replaces every earlier target.
+
+
+def s47_start_carried(earlier: Meeting) -> datetime | None:
+    """When the s47 enquiry still under way after `earlier` started, for the next discussion
+    of the case: None if none is (never started, or ended at `earlier`)."""
+    if earlier.s47_decided:
+        return earlier.s47_started_at or earlier.started_at
+    if earlier.decisions:  # decided, and no s47 for any child: the enquiry ended here
+        return None
+    return earlier.s47_started_at  # not decided yet: still as it was
+
+
+def _icpc(meeting: Meeting, agenda: Agenda) -> tuple[date | None, datetime | None]:
+    """The ICPC target this discussion sets, and the moment it is counted from.
+
+    s47 decided here, or under way from an earlier discussion and not concluded here (once a
+    follow-up records decisions with no s47, the enquiry has ended: no conference). "initiating"
+    areas count from the discussion that started s47; "last" areas from this one.
+    """
+    t = agenda.timescales
+    under_way = meeting.s47_started_at is not None and not meeting.decisions
+    if not (meeting.s47_decided or under_way):
+        return None, None
+    if t.icpc_from == "initiating" and meeting.s47_started_at is not None:
+        counted_from = _london(meeting.s47_started_at)
+    else:
+        counted_from = _london(meeting.started_at)
+    target = _nth_working_day_after(counted_from.date(), t.icpc_within_working_days, t.nation)
+    return target, counted_from
+
+
+def replaces_earlier_target(has_decisions: bool, has_target: bool) -> bool:
+    """Whether a later discussion of the case replaces an earlier one's ICPC target: it sets
+    its own (s47 continuing or decided again), or it ended the enquiry (decided, no s47). The
+    register asks this of its index rows, `show` and `ics` of the records."""
+    return has_decisions or has_target
+
+
+@dataclass(frozen=True)
+class CaseIcpc:
+    """A discussion's ICPC target as the case now stands: its own, or replaced by a later one."""
+
+    target: date | None
+    counted_from: datetime | None
+    replaced_by: str | None  # the later discussion that set its own target or ended s47
+    ended: bool  # replaced because that discussion ended the s47 enquiry
+
+
+def case_icpc(meeting: Meeting, agenda: Agenda, later: Sequence[Meeting] = ()) -> CaseIcpc:
+    """The one answer to "what is this case's ICPC target, from this record's point of view":
+    `later` are the case's later discussions (oldest first), from the store."""
+    target, counted_from = _icpc(meeting, agenda)
+    if target is not None:
+        for nxt in later:
+            own, _ = _icpc(nxt, agenda)
+            if replaces_earlier_target(bool(nxt.decisions), own is not None):
+                return CaseIcpc(target, counted_from, nxt.id, ended=own is None)
+    return CaseIcpc(target, counted_from, None, ended=False)
+
+
+def replaced_text(icpc: CaseIcpc) -> str:
+    """'replaced by SD-…' for show, .ics and documents; empty while the target stands."""
+    if icpc.replaced_by is None:
+        return ""
+    why = ", which ended s47" if icpc.ended else ""
+    return f"replaced by {icpc.replaced_by}{why}"
 
 
 def _discussion_due(meeting: Meeting, agenda: Agenda) -> datetime | None:
@@ -278,7 +339,7 @@ def _discussion_due(meeting: Meeting, agenda: Agenda) -> datetime | None:
     if t.discussion_within_working_days is not None:
         day = _nth_working_day_after(concern.date(), t.discussion_within_working_days, t.nation)
         candidates.append(_at(day, END_OF_DAY))
-    return min(candidates) if candidates else None
+    return min(candidates, key=utc) if candidates else None
 
 
 def _circulated_on_time(meeting: Meeting, due: datetime) -> bool | None:
@@ -287,8 +348,8 @@ def _circulated_on_time(meeting: Meeting, due: datetime) -> bool | None:
     sent = [c for c in meeting.circulation if c.delivered]
     if not sent:
         return None
-    first = min(sent, key=lambda c: c.at)
-    return first.at < due + timedelta(minutes=1)
+    first = min(sent, key=lambda c: utc(c.at))
+    return before(first.at, due + timedelta(minutes=1))
 
 
 # --- what a chair types for an action's due time ---------------------------------------------
@@ -453,29 +514,74 @@ def _day_and_month(text: str, now: datetime, d: int, m: int, y: str | None) -> d
 
 
 def resolve_due(
-    text: str, now: datetime, agenda: Agenda, meeting: Meeting | None = None
+    text: str,
+    now: datetime,
+    agenda: Agenda,
+    meeting: Meeting | None = None,
+    *,
+    now_is: str = "now",
 ) -> datetime:
     """Turn a due time as typed by the chair into a UK local datetime, or raise InputError.
 
     Dates without a time mean 17:00; working days skip the area's bank holidays; anything that
-    would be due before `now` is refused rather than guessed at. A day and month without a year
-    mean the next such date. See DUE_FORMS for every form.
+    would be due before `now` (in real time) is refused rather than guessed at. A day and month
+    without a year mean the next such date. See DUE_FORMS for every form. `now_is` names what
+    `now` is in that refusal ("now", or "the meeting's end" for an answers file).
     """
     now = _london(now)
     try:
         due = _parse_due(text, now, agenda, meeting)
     except (OverflowError, ValueError):  # date arithmetic past the year 9999
         raise _too_far(text) from None
-    if due < now:
+    if before(due, now):
         raise InputError(
             f"due time {text!r} would be {format_uk(due)}, which has already passed "
-            f"(now {format_uk(now)}); give a later time, e.g. 'tomorrow 9am'"
+            f"({now_is} {format_uk(now)}); give a later time, e.g. 'tomorrow 9am'"
         )
     return due
 
 
-def _parse_due(text: str, now: datetime, agenda: Agenda, meeting: Meeting | None) -> datetime:
+# Forms that count calendar days or name a day: they can land on a weekend or bank holiday.
+_CALENDAR_FORMS = (_RE_DAYS, _RE_RELATIVE_DAY, _RE_TIME_DAY, _RE_ISO, _RE_ISO_T, _RE_DMY)
+
+
+def _calendar_form(raw: str) -> bool:
+    if any(form.match(raw) for form in _CALENDAR_FORMS):
+        return True
+    if (m := _RE_D_MON.match(raw)) or (m := _RE_MON_D.match(raw)):
+        return m.group("mon") in _MONTH_NAMES
+    return bool((m := _RE_WEEKDAY.match(raw)) and m.group("wday") in _WEEKDAYS)
+
+
+def non_working_day(text: str, due: datetime, nation: str) -> str | None:
+    """Why a due time typed as calendar days ('tomorrow 12:00', 'Fri 10:00', '3 days', a date)
+    falls on a day the office is shut, e.g. 'Fri 25 Dec 2026 is a bank holiday (Christmas
+    Day) in England'; None for a working day or a form that counts working days or hours."""
     raw = " ".join(text.strip().lower().split())
+    if raw.startswith("by "):
+        raw = raw[3:]
+    if not _calendar_form(raw):
+        return None
+    day = _london(due).date()
+    if is_working_day(day, nation):
+        return None
+    if day.weekday() >= 5:
+        return f"{format_uk_date(day)} is a {'Saturday' if day.weekday() == 5 else 'Sunday'}"
+    name = calendar(nation).get(day) or "bank holiday"
+    return f"{format_uk_date(day)} is a bank holiday ({name}) in {NATION_NAMES[nation]}"
+
+
+def next_working_moment(due: datetime, nation: str) -> datetime:
+    """The same clock time on the next working day: what strat offers instead of a day off."""
+    local = _london(due)
+    day = next_working_day_on_or_after(local.date(), nation)
+    return _at(day, local.time().replace(tzinfo=None))
+
+
+def _parse_due(text: str, now: datetime, agenda: Agenda, meeting: Meeting | None) -> datetime:
+    # a wall time in the hour the clocks go back is the reading not yet passed, unless the
+    # chair says which ('01:30 GMT')
+    raw, zone = split_zone(" ".join(text.strip().lower().split()))
     if raw.startswith("by ") and not _RE_BEFORE_ICPC.match(raw) and not _RE_BEFORE_NEXT.match(raw):
         raw = raw[3:]
     if not raw:
@@ -484,12 +590,12 @@ def _parse_due(text: str, now: datetime, agenda: Agenda, meeting: Meeting | None
     today = now.date()
 
     def on(day: date, clock_raw: str | None) -> datetime:
-        return _at(day, _clock(clock_raw, text) or DEFAULT_DUE_TIME)
+        return wall(day, _clock(clock_raw, text) or DEFAULT_DUE_TIME, zone=zone, after=now)
 
     if m := _RE_TIME.match(raw):
         clock = _clock(m.group("time"), text)
         assert clock is not None
-        return _at(today, clock)
+        return wall(today, clock, zone=zone, after=now)
     if _RE_EOD.match(raw):
         return _at(today, DEFAULT_DUE_TIME)
     if m := _RE_DURATION.match(raw):
@@ -567,9 +673,10 @@ def format_uk_day(day: date) -> str:
 
 
 def format_uk(moment: datetime) -> str:
-    """'Tue 24 Nov 2026 17:00' in UK local time."""
+    """'Tue 24 Nov 2026 17:00' in UK local time; in the hour the clocks go back, with the
+    zone ('Sun 25 Oct 2026 01:30 GMT'), since the wall time alone names two moments."""
     local = _london(moment)
-    return f"{format_uk_date(local.date())} {local:%H:%M}"
+    return f"{format_uk_date(local.date())} {clock_text(local)}"
 
 
 def _span(delta: timedelta) -> str:
@@ -587,7 +694,7 @@ def describe_due(due: datetime, now: datetime) -> str:
     sees at once whether strat understood what was typed."""
     due_l, now_l = _london(due), _london(now)
     days = (due_l.date() - now_l.date()).days
-    delta = due_l - now_l
+    delta = elapsed(now_l, due_l)  # real time: the hour the clocks go back counts
     if days == 0:
         relative = (
             f"today, in {_span(delta)}" if delta >= timedelta(0) else f"today, {_span(delta)} ago"

@@ -3,7 +3,8 @@
 Children, adults and participants carry over (participants as invitees, attendance unmarked);
 open actions from every earlier discussion in the chain are reviewed one by one: done, carried
 with a new due time, or cancelled with a reason. The ICPC clock keeps the discussion that first
-started s47, so an area counting from the *initiating* discussion never loses it.
+started s47 while the enquiry is under way (deadlines.s47_start_carried), so an area counting
+from the *initiating* discussion never loses it, and an enquiry ended by NFA starts afresh.
 """
 
 from __future__ import annotations
@@ -23,12 +24,27 @@ from .model import (
     Progress,
     ReviewOutcome,
 )
+from .timeutil import before
 
 
 def chain(meeting: Meeting, load: Callable[[str], Meeting]) -> list[Meeting]:
     """The earlier discussions of the case, oldest first, then this one."""
     earlier = [load(ref) for ref in meeting.previous]
     return [*earlier, meeting]
+
+
+def readable(ids: list[str], load: Callable[[str], Meeting]) -> list[Meeting]:
+    """The discussions of `ids` that can be read, in order: one damaged or missing record
+    does not stop `show` or `ics` of another (the damaged one is reported by `strat list`)."""
+    from .errors import StratError
+
+    out = []
+    for meeting_id in ids:
+        try:
+            out.append(load(meeting_id))
+        except StratError:
+            continue
+    return out
 
 
 def start_follow_up(earlier: Meeting, new_id: str, now: datetime, by: str = "") -> Meeting:
@@ -47,7 +63,8 @@ def start_follow_up(earlier: Meeting, new_id: str, now: datetime, by: str = "") 
         )
         for p in earlier.participants
     ]
-    s47_started = earlier.s47_started_at or (earlier.started_at if earlier.s47_decided else None)
+    from .deadlines import s47_start_carried
+
     meeting = Meeting(
         id=new_id,
         agenda=earlier.agenda,
@@ -64,7 +81,7 @@ def start_follow_up(earlier: Meeting, new_id: str, now: datetime, by: str = "") 
         children=children,
         adults=[a.model_copy(deep=True) for a in earlier.adults],
         participants=participants,
-        s47_started_at=s47_started,
+        s47_started_at=s47_start_carried(earlier),
         progress=Progress(),
     )
     meeting.log("created", f"follow-up to {earlier.id}", who=by or earlier.chair, at=now)
@@ -122,7 +139,7 @@ def review_action(
     if outcome == ReviewOutcome.carried:
         if new_due is None:
             raise InputError(f"{ref}: a carried action needs a new due date and time")
-        if new_due <= now:
+        if not before(now, new_due):
             raise InputError(f"{ref}: the new due time must be in the future")
         new_action_id = meeting.next_id("A", [a.id for a in meeting.actions])
         meeting.actions.append(

@@ -25,14 +25,14 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-from zoneinfo import ZoneInfo
+
+from .timeutil import LONDON as LONDON  # re-exported: the one zone, defined in timeutil
 
 if TYPE_CHECKING:
     from .agenda import Agenda
     from .model import Meeting
 
 INDEX_VERSION = 4  # bump when the tables change: an older index is dropped and rebuilt
-LONDON = ZoneInfo("Europe/London")
 MEETING_FILE_RE = re.compile(r"\A(SD-[0-9]{4}-[0-9]{4,6})\.json\Z")  # as model.MEETING_ID_RE
 SEP = "\x1f"  # between the parts of a list kept in one column (outcomes, child refs, previous)
 

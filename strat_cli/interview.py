@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
+from . import timeutil
 from .agenda import Agenda, Item, ItemKind
 from .attendance import how_taking_part, include_officers, missing_partners
 from .errors import Busy, InputError, NotFound, StratError
@@ -50,6 +51,7 @@ from .rules import (
     parse_clock,
     police_agreement_needed,
 )
+from .timeutil import clock_text, elapsed, latest
 
 if TYPE_CHECKING:
     from .store import Store
@@ -326,7 +328,7 @@ class Interview:
 
     def header(self, item: Item) -> None:
         n = self.keys.index(item.key) + 1
-        minutes = max(0, int((self.clock() - self.m.started_at).total_seconds() // 60))
+        minutes = max(0, int(elapsed(self.m.started_at, self.clock()).total_seconds() // 60))
         left = len(self.open_items())
         self.say("")
         self.say(f"── {item.title}")
@@ -463,10 +465,10 @@ class Interview:
 
         def check_end(text: str) -> str | None:
             try:
-                when = parse_clock(text, now.date())
+                when = parse_clock(text, now.date(), after=start)
             except InputError as exc:
                 return exc.message
-            if when < start.replace(second=0, microsecond=0):
+            if timeutil.before(when, start.replace(second=0, microsecond=0)):
                 return f"the end cannot be before the start ({format_uk(start)})"
             return None
 
@@ -484,10 +486,10 @@ class Interview:
             validate=check_end,
             required="Give the end time.",
         )
-        m.ended_at = max(parse_clock(typed, now.date()), start)
+        m.ended_at = latest(parse_clock(typed, now.date(), after=start), start)
         m.status = Status.ended
         m.progress.current = None
-        self.log("ended", f"at {m.ended_at:%H:%M}")
+        self.log("ended", f"at {clock_text(m.ended_at)}")
         self.save()
         self.say(f"Ended at {format_uk(m.ended_at)}. Saved as {m.id}.")
         self.say(deadlines_text(m, self.agenda))
@@ -678,7 +680,7 @@ class Interview:
         def when(label: str) -> datetime:
             def check(text: str) -> str | None:
                 try:
-                    parse_clock(text, now.date())
+                    parse_clock(text, now.date(), after=m.started_at)
                 except InputError as exc:
                     return exc.message
                 return None
@@ -686,7 +688,7 @@ class Interview:
             typed = self.ask(
                 label, default=now.strftime("%H:%M"), validate=check, required="Give a time."
             )
-            return parse_clock(typed, now.date())
+            return parse_clock(typed, now.date(), after=m.started_at)
 
         if pid == "new":
             name = self.ask("Name", required="A name is needed (or /cancel).")
@@ -1092,8 +1094,17 @@ class Interview:
             self.say("  Note: no contingency action yet (this area expects a contingency plan).")
 
     def ask_due(self, message: str = "Due") -> tuple[str, datetime]:
-        """A due time typed naturally, resolved against the area's calendar and shown back."""
-        from .deadlines import describe_due, resolve_due
+        """A due time typed naturally, resolved against the area's calendar and shown back.
+
+        A day counted in calendar days ('tomorrow', 'Fri', '3 days', a date) that lands on a
+        weekend or bank holiday is said so, with the next working day offered instead."""
+        from .deadlines import (
+            describe_due,
+            format_uk,
+            next_working_moment,
+            non_working_day,
+            resolve_due,
+        )
 
         def check(text: str) -> str | None:
             try:
@@ -1116,6 +1127,24 @@ class Interview:
                 candidate = resolve_due(rule, now, self.agenda, self.m)
             except InputError as exc:
                 self.say(f"  {exc.message}")
+                continue
+            nation = self.agenda.timescales.nation
+            shut = non_working_day(rule, candidate, nation)
+            if shut is not None:
+                instead = next_working_moment(candidate, nation)
+                choice = self.pick(
+                    f"Due {describe_due(candidate, now)}: {shut}.",
+                    [
+                        ("next", f"Use {format_uk(instead)} instead (next working day)"),
+                        ("keep", f"Keep {format_uk(candidate)}"),
+                        ("again", "Type the due time again"),
+                    ],
+                    default="next",
+                )
+                if choice == "next":
+                    return f"{rule} (moved to the next working day)", instead
+                if choice == "keep":
+                    return rule, candidate
                 continue
             if self.p.confirm(f"Due {describe_due(candidate, now)}: right?", default=True):
                 return rule, candidate
@@ -1188,7 +1217,7 @@ class Interview:
         self.say(f"\nReview of earlier actions: {len(pending)} still open.")
         for n, o in enumerate(pending, start=1):
             a = o.action
-            late = "  OVERDUE" if a.due < self.clock() else ""
+            late = "  OVERDUE" if timeutil.before(a.due, self.clock()) else ""
             self.say(f"\n[{n}/{len(pending)}] {o.ref}: {a.what}")
             self.say(
                 f"  Owner: {a.owner}{' (' + a.agency + ')' if a.agency else ''}; due {format_uk(a.due)}{late}"
@@ -1521,6 +1550,8 @@ def deadlines_text(meeting: Meeting, agenda: Agenda) -> str:
         lines.append(f"  Circulate record by  {format_uk(dl.circulation_due)}")
     if dl.icpc_target:
         why = "s47 decided" if meeting.s47_decided else "s47 under way"
+        if dl.icpc_counted_from is not None:  # which discussion of the chain it counts from
+            why += f", counted from {format_uk_date(dl.icpc_counted_from.date())}"
         lines.append(f"  ICPC target date     {format_uk_date(dl.icpc_target)} ({why})")
     return "\n".join(lines)
 

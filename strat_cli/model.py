@@ -11,12 +11,13 @@ import re
 from datetime import date, datetime
 from enum import StrEnum
 from typing import Annotated, Any
-from zoneinfo import ZoneInfo
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from .timeutil import LONDON as LONDON  # re-exported: the one zone, defined in timeutil
+from .timeutil import london
+
 SCHEMA_VERSION = 1
-LONDON = ZoneInfo("Europe/London")
 # ASCII digits only and \Z, not $: "SD-2026-0001\n" or other scripts' digits are not references.
 MEETING_ID_RE = re.compile(r"\ASD-[0-9]{4}-[0-9]{4,6}\Z")
 
@@ -25,9 +26,7 @@ def _aware(value: datetime) -> datetime:
     """Every time is held in UK time: a time without a zone is what a chair typed, and one with
     another offset (a file written in UTC, say) is converted, so every screen, document and
     calendar entry shows the clock the meeting was held by, summer or winter."""
-    if value.tzinfo is None:
-        return value.replace(tzinfo=LONDON)
-    return value.astimezone(LONDON)
+    return london(value)
 
 
 AwareDatetime = Annotated[datetime, AfterValidator(_aware)]

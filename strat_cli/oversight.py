@@ -30,6 +30,42 @@ def blocking(report: Report) -> list[Gap]:
     return [g for g in report.errors if not g.code.startswith(AFTER_AUTHORISATION)]
 
 
+def done_at(meeting: Meeting, at: datetime, now: datetime, what: str) -> datetime:
+    """A time something was done outside strat (--at on authorise and email --sent): not in
+    the future, and not before the meeting ended (or started, if it has no end yet)."""
+    from .deadlines import format_uk
+    from .timeutil import before
+
+    if before(now, at):
+        raise InputError(
+            f"--at {format_uk(at)} is in the future (now {format_uk(now)}): "
+            f"give the time it was {what}"
+        )
+    floor = meeting.ended_at or meeting.started_at
+    if before(at, floor):
+        moment = "ended" if meeting.ended_at else "started"
+        raise InputError(
+            f"--at {format_uk(at)} is before {meeting.id} {moment} ({format_uk(floor)}): "
+            f"it cannot have been {what} then"
+        )
+    return at
+
+
+AT_FORMS = "e.g. '16:40', 'yesterday 16:40' or '27/11/2026 16:40' (BST or GMT may follow)"
+
+
+def read_done_at(meeting: Meeting, text: str, now: datetime, what: str) -> datetime:
+    """--at as typed, read (rules.parse_past) and checked (done_at); a time strat cannot read
+    is refused without repeating it."""
+    from .rules import parse_past
+
+    try:
+        at = parse_past(text, now, after=meeting.ended_at or meeting.started_at)
+    except InputError:
+        raise InputError(f"--at is not a time strat can read: {AT_FORMS}") from None
+    return done_at(meeting, at, now, what)
+
+
 def authorise(
     meeting: Meeting,
     report: Report,
@@ -38,9 +74,11 @@ def authorise(
     role: str,
     now: datetime,
     override: str = "",
+    at: datetime | None = None,
 ) -> Authorisation:
     """Record the manager's authorisation; refused while the check finds errors, unless the
-    manager overrides with a reason, which is kept with the authorisation and in the audit."""
+    manager overrides with a reason, which is kept with the authorisation and in the audit.
+    `at`: when the manager authorised (by phone, say), if earlier than `now` (see done_at)."""
     if meeting.locked and meeting.authorisation is not None:
         a = meeting.authorisation
         raise Locked(
@@ -58,10 +96,17 @@ def authorise(
             f"Fix them (see: strat check {meeting.id}), or authorise anyway with "
             '--override "reason"'
         )
-    auth = Authorisation(by=by.strip(), role=role.strip(), at=now, override_reason=override.strip())
+    given = done_at(meeting, at, now, "authorised") if at is not None else now
+    auth = Authorisation(
+        by=by.strip(), role=role.strip(), at=given, override_reason=override.strip()
+    )
     meeting.authorisation = auth
     meeting.status = Status.authorised
     detail = f"as {auth.role}"
+    if at is not None:
+        from .deadlines import format_uk
+
+        detail += f", given {format_uk(given)} (recorded later)"
     if errors:
         codes = ", ".join(sorted({f"{g.code}@{g.where}" for g in errors}))
         detail += f"; override of {len(errors)} error(s) ({codes}): {auth.override_reason}"

@@ -193,7 +193,7 @@ def _working_day_cutoffs(
     index: Index, now: datetime, days: int, problems: list[str]
 ) -> dict[str | None, float]:
     """The end of the window for each nation in use: working days differ by nation."""
-    from .deadlines import add_working_days
+    from .deadlines import working_day_window_end
 
     conn = index.connect()
     index.stale_agendas()  # an agenda's nation may have been changed since
@@ -210,21 +210,29 @@ def _working_day_cutoffs(
     cutoffs: dict[str | None, float] = {}
     for nation in nations:
         # a meeting whose agenda is gone is counted with England's holidays rather than dropped
-        cutoffs[nation] = add_working_days(now, days, nation or "ENG").timestamp()
+        # the window holds the whole Nth working day; due_ts <= cutoff, so stop just before
+        end = working_day_window_end(now, days, nation or "ENG").timestamp()
+        cutoffs[nation] = end - 1e-6
     return cutoffs
 
 
 def due_meetings(
     index: Index, now: datetime, within_working_days: int = 1, lookback_days: int = 28
 ) -> tuple[list[dict[str, Any]], list[str]]:
-    """Deadlines near (within N working days) or missed (in the last `lookback_days`).
+    """Deadlines near (within N working days: the whole Nth working day) or missed (in the
+    last `lookback_days`).
 
     Summary, minutes authorisation and circulation count as missed while not done after their
     time; the ICPC target shows for the latest discussion of each case that has one, since
-    strat does not record the conference itself. An earlier discussion's target gives way only
-    to a later discussion with a target of its own.
+    strat does not record the conference itself. An earlier discussion's target gives way to a
+    later discussion that sets its own or ended the enquiry (deadlines.replaces_earlier_target).
     """
-    from .deadlines import add_working_days, format_uk, format_uk_date
+    from .deadlines import (
+        format_uk,
+        format_uk_date,
+        replaces_earlier_target,
+        working_day_window_end,
+    )
 
     problems = index.refresh().problems
     index.stale_agendas()  # rows whose agenda's timescales were edited are computed again
@@ -233,11 +241,12 @@ def due_meetings(
     floor = (now - timedelta(days=lookback_days)).timestamp()
     now_ts = now.timestamp()
     superseded: set[str] = set()
-    for (prev,) in conn.execute(
-        "SELECT previous FROM meetings WHERE previous != '' AND error IS NULL "
-        "AND deadlines_ok = 1 AND icpc_target IS NOT NULL"
+    for prev, outcomes, target in conn.execute(
+        "SELECT previous, outcomes, icpc_target FROM meetings WHERE previous != '' "
+        "AND error IS NULL AND deadlines_ok = 1"
     ):
-        superseded.update(split(prev))
+        if replaces_earlier_target(bool(outcomes), target is not None):
+            superseded.update(split(prev))
     # Conferences held (strat icpc), by discussion: a target met by a conference recorded on
     # the discussion or on an earlier one of the case, held after the count began, is done.
     held = dict(
@@ -247,9 +256,8 @@ def due_meetings(
 
     def near_end(nation: str | None) -> float:
         if nation not in horizon:
-            horizon[nation] = add_working_days(
-                now, within_working_days, nation or "ENG"
-            ).timestamp()
+            end = working_day_window_end(now, within_working_days, nation or "ENG")
+            horizon[nation] = end.timestamp() - 1e-6  # compared with <=
         return horizon[nation]
 
     out: list[dict[str, Any]] = []

@@ -5,12 +5,13 @@ types them, agency kinds guessed from names, and what a decision or a closing ne
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 
 from .agenda import Agenda
 from .attendance import unexplained_gaps
 from .errors import InputError
 from .model import LONDON, AgencyKind, Decision, Meeting, Outcome, YesNo
+from .timeutil import split_zone, wall
 
 # --- times typed by the chair ------------------------------------------------------------------
 
@@ -18,9 +19,13 @@ _CLOCK_RE = re.compile(r"^(\d{1,2})[:.](\d{2})\s*(am|pm)?$|^(\d{1,2})\s*(am|pm)$
 _DATE_CLOCK_RE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})\s+(.+)$")
 
 
-def parse_clock(text: str, day: date) -> datetime:
-    """'10:25', '10.25', '2pm', '19/11/2026 10:25' or ISO → a UK local time."""
-    raw = text.strip().lower()
+def parse_clock(text: str, day: date, *, after: datetime | None = None) -> datetime:
+    """'10:25', '10.25', '2pm', '19/11/2026 10:25' or ISO → a UK local time.
+
+    In the hour the clocks go back a time may end in BST or GMT; without, it is the first
+    reading unless that is before `after` (timeutil.wall): an end of 01:15 after a 01:30 start.
+    """
+    raw, zone = split_zone(text.strip().lower())
     if m := _DATE_CLOCK_RE.match(raw):
         try:
             day = date(int(m.group(3)), int(m.group(2)), int(m.group(1)))
@@ -30,10 +35,12 @@ def parse_clock(text: str, day: date) -> datetime:
     m = _CLOCK_RE.match(raw)
     if not m:
         try:
-            value = datetime.fromisoformat(text.strip())
+            value = datetime.fromisoformat(raw.upper())
         except ValueError:
             raise InputError(f"{text!r} is not a time: type it like 10:25 or 2pm") from None
-        return value if value.tzinfo else value.replace(tzinfo=LONDON)
+        if value.tzinfo:
+            return value.astimezone(LONDON)
+        return wall(value.date(), value.time(), zone=zone, after=after)
     hour = int(m.group(1) or m.group(4))
     minute = int(m.group(2) or 0)
     half = m.group(3) or m.group(5)
@@ -43,7 +50,28 @@ def parse_clock(text: str, day: date) -> datetime:
         hour = 0
     if hour > 23 or minute > 59:
         raise InputError(f"{text!r} is not a time of day")
-    return datetime.combine(day, time(hour, minute), tzinfo=LONDON)
+    return wall(day, time(hour, minute), zone=zone, after=after)
+
+
+_DAY_MONTH_RE = re.compile(r"^(\d{1,2})/(\d{1,2})\s+(.+)$")
+
+
+def parse_past(text: str, now: datetime, *, after: datetime | None = None) -> datetime:
+    """A moment something already happened (--at): '16:40' (today), 'yesterday 16:40',
+    '27/11 16:40' (this year), '27/11/2026 16:40' or ISO; BST or GMT may follow the time."""
+    raw = " ".join(text.strip().lower().split())
+    day = now.astimezone(LONDON).date()
+    if raw.startswith("yesterday "):
+        day, raw = day - timedelta(days=1), raw.removeprefix("yesterday ")
+    elif raw.startswith("today "):
+        raw = raw.removeprefix("today ")
+    elif m := _DAY_MONTH_RE.match(raw):
+        try:
+            day = date(day.year, int(m.group(2)), int(m.group(1)))
+        except ValueError:
+            raise InputError(f"{text!r} is not a real date") from None
+        raw = m.group(3)
+    return parse_clock(raw, day, after=after)
 
 
 def guess_kind(agency: str) -> AgencyKind:

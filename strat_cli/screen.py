@@ -22,7 +22,9 @@ def fmt_time(value: object) -> str:
     from datetime import datetime
 
     if isinstance(value, datetime):
-        return value.strftime("%a %d %b %Y %H:%M")
+        from .timeutil import clock_text, london
+
+        return f"{london(value):%a %d %b %Y} {clock_text(value)}"
     return "-" if value is None else str(value)
 
 
@@ -52,9 +54,16 @@ def _table(title: str, *columns: str) -> Table:
 
 
 def show_meeting(
-    con: Console, meeting: Meeting, settings: Settings, *, later: Sequence[str] = ()
+    con: Console,
+    meeting: Meeting,
+    settings: Settings,
+    *,
+    later: Sequence[str] = (),
+    later_records: Sequence[Meeting] = (),
 ) -> None:
-    """Print the record. `con` must have markup off: record text is shown exactly as typed."""
+    """Print the record. `con` must have markup off: record text is shown exactly as typed.
+    `later_records` (the later discussions that could be read) say if the ICPC target was
+    replaced."""
     from .agenda import get_agenda
     from .errors import AgendaError
 
@@ -217,7 +226,7 @@ def show_meeting(
         from .views import deadline_rows
 
         t = _table("Deadlines", "deadline", "due")
-        for row in deadline_rows(meeting, agenda):
+        for row in deadline_rows(meeting, agenda, later_records):
             t.add_row(row["label"], row["due"])
         con.print(t)
 

@@ -9,14 +9,15 @@ break a document. Dates come from `deadlines` (UK style, working days); nothing 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import date, datetime, timedelta
 from typing import Any
 
 from .agenda import Agenda, ItemKind
 from .attendance import how_taking_part, missing_partners
-from .model import LONDON, Action, ActionStatus, Decision, Meeting, Outcome, YesNo
+from .model import Action, ActionStatus, Decision, Meeting, Outcome, YesNo
 from .settings import Settings
+from .timeutil import elapsed
 
 View = dict[str, Any]
 
@@ -116,7 +117,10 @@ def day(value: date | None, empty: str = "") -> str:
 
 
 def clock(value: datetime | None) -> str:
-    return value.astimezone(LONDON).strftime("%H:%M") if value else ""
+    """'10:25', with BST or GMT in the hour the clocks go back (it names two moments)."""
+    from .timeutil import clock_text
+
+    return clock_text(value) if value else ""
 
 
 def _yes_no(value: YesNo, reason: str = "", extra: Iterable[tuple[str, str]] = ()) -> str:
@@ -453,11 +457,15 @@ def _agenda_items(meeting: Meeting, agenda: Agenda) -> list[View]:
     return out
 
 
-def _deadlines(meeting: Meeting, agenda: Agenda) -> tuple[list[View], View]:
-    """The statutory and local deadlines, as label/due rows, and the ICPC target on its own."""
-    from .deadlines import meeting_deadlines
+def _deadlines(
+    meeting: Meeting, agenda: Agenda, later: Sequence[Meeting] = ()
+) -> tuple[list[View], View]:
+    """The statutory and local deadlines, as label/due rows, and the ICPC target on its own
+    (marked when a later discussion of the case in `later` replaced it)."""
+    from .deadlines import case_icpc, meeting_deadlines, replaced_text
 
     d = meeting_deadlines(meeting, agenda)
+    replaced = replaced_text(case_icpc(meeting, agenda, later))
 
     def fmt(value: Any, empty: str = "When the discussion ends") -> str:
         if isinstance(value, datetime | date):
@@ -482,16 +490,19 @@ def _deadlines(meeting: Meeting, agenda: Agenda) -> tuple[list[View], View]:
         "due": d.icpc_target is not None,
         "target": fmt(d.icpc_target, ""),
         "counted_from": fmt(d.icpc_counted_from, ""),
+        "replaced": replaced,
         "text": "",
     }
     if icpc["due"]:
         icpc["text"] = f"Initial Child Protection Conference (if needed) by {icpc['target']}"
         if icpc["counted_from"]:
             icpc["text"] += f", counted from the discussion of {icpc['counted_from']}"
+        if replaced:
+            icpc["text"] += f"; {replaced}"
         rows.append(
             {
                 "label": "Initial Child Protection Conference (if needed)",
-                "due": icpc["target"],
+                "due": f"{icpc['target']} ({replaced})" if replaced else icpc["target"],
                 "next": True,
             }
         )
@@ -511,9 +522,10 @@ def _deadlines(meeting: Meeting, agenda: Agenda) -> tuple[list[View], View]:
     return rows, icpc
 
 
-def deadline_rows(meeting: Meeting, agenda: Agenda) -> list[View]:
-    """The deadlines as label/due rows plus whether the record went out in time (`strat show`)."""
-    rows, icpc = _deadlines(meeting, agenda)
+def deadline_rows(meeting: Meeting, agenda: Agenda, later: Sequence[Meeting] = ()) -> list[View]:
+    """The deadlines as label/due rows plus whether the record went out in time (`strat show`);
+    `later` are the case's later discussions, which may have replaced the ICPC target."""
+    rows, icpc = _deadlines(meeting, agenda, later)
     rows = [dict(r) for r in rows]
     rows.append({"label": "Circulated within the deadline", "due": icpc["circulated_on_time"]})
     return clean_all(rows)  # type: ignore[no-any-return]
@@ -603,7 +615,7 @@ def build_view(
     immediate = [
         _action(meeting, a)
         for a in sorted_actions(meeting)
-        if a.due - (ended or meeting.started_at) <= IMMEDIATE_WITHIN
+        if elapsed(ended or meeting.started_at, a.due) <= IMMEDIATE_WITHIN  # real hours
     ]
     start = meeting.started_at
     view: View = {

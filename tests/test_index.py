@@ -211,10 +211,10 @@ def test_due_shows_missed_and_near_deadlines(tmp_path: Path) -> None:
     store.save(typical())
     index = Index(tmp_path)
     soon = START + timedelta(minutes=30)  # before the summary is due (1 h after the end)
-    rows, _ = due_meetings(index, soon, within_working_days=1)
+    rows, _ = due_meetings(index, soon, within_working_days=0)
     states = {(r["deadline"], r["state"]) for r in rows}
-    assert states == {("action summary", "near")}  # circulation: end of Friday, not yet near
-    rows, _ = due_meetings(index, soon, within_working_days=2)
+    assert states == {("action summary", "near")}  # circulation: end of Friday, not today
+    rows, _ = due_meetings(index, soon, within_working_days=1)  # the whole of Friday
     assert ("circulation", "near") in {(r["deadline"], r["state"]) for r in rows}
     later = START + timedelta(days=4)
     rows, _ = due_meetings(index, later, within_working_days=1)

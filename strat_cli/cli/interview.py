@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from ._app import EXIT_INTERRUPTED, ID_ARG, app, state
+from ._app import EXIT_INTERRUPTED, ID_ARG, app, state, warn
 
 if TYPE_CHECKING:
     from ..agenda import Agenda
@@ -120,8 +120,13 @@ def new(
         agenda = _pick_agenda(
             agenda_id or _str(data.get("agenda")), settings.extra_agenda_dirs, ask=False
         )
-        meeting = build_meeting(data, agenda, store, source=str(answers), user=settings.actor)
+        notes: list[str] = []
+        meeting = build_meeting(
+            data, agenda, store, source=str(answers), user=settings.actor, warnings=notes
+        )
         typer.echo(f"Saved {meeting.id} ({meeting.status.value}) from {answers}.")
+        for note in notes:
+            warn(note)
         if meeting.ended_at is not None:
             from ..interview import deadlines_text
 

@@ -1,10 +1,11 @@
 """Commands: email (circulate the record to every participant, as a draft or over SMTP)."""
 
+from datetime import datetime
 from pathlib import Path
 
 import typer
 
-from ._app import ID_ARG, app, console, state, warn
+from ._app import ID_ARG, State, app, console, state, warn
 
 
 @app.command()
@@ -38,6 +39,11 @@ def email(
         "--sent",
         help="Record that you sent the last draft from Outlook, so the record shows it went out.",
     ),
+    at: str = typer.Option(
+        None,
+        "--at",
+        help="With --sent: when you sent it, e.g. '16:40' or 'yesterday 16:40' (default: now).",
+    ),
     only: list[str] = typer.Option(
         [],
         "--only",
@@ -65,12 +71,16 @@ def email(
     if sent:
         if send or retry or again:
             raise typer.BadParameter("--sent records a draft you sent yourself; leave out --send")
-        entry = record_draft_sent(st.store, meeting_id, by=settings.actor)
+        entry = record_draft_sent(
+            st.store, meeting_id, by=settings.actor, at=_sent_at(st, meeting_id, at)
+        )
         console().print(
             f"Recorded: the draft went to {len(entry.delivered)} recipient(s) "
             f"at {entry.at:%H:%M %d/%m/%Y}."
         )
         return
+    if at is not None:
+        raise typer.BadParameter("--at goes with --sent: the time you sent the draft yourself")
     if again and retry:
         raise typer.BadParameter("--again and --retry contradict each other")
     send_now = send or retry
@@ -118,3 +128,13 @@ def email(
         con.print("Nobody left to send to: everyone has the current documents (--again resends).")
         return
     con.print(f"Sent to {len(result.delivered)}: {', '.join(result.delivered)}")
+
+
+def _sent_at(st: State, meeting_id: str, at: str | None) -> datetime | None:
+    """--at of `email --sent`, checked as authorise's is (oversight.done_at)."""
+    if at is None:
+        return None
+    from ..model import LONDON
+    from ..oversight import read_done_at
+
+    return read_done_at(st.store.load(meeting_id), at, datetime.now(LONDON), "sent")

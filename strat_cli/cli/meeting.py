@@ -80,11 +80,18 @@ def show(
         print_json(meeting.model_dump(mode="json"))
         return
     meeting = st.store.load(meeting_id)
+    from ..followup import readable
     from ..register import later_discussions
     from ..screen import show_meeting
 
     later = later_discussions(st.index, meeting_id)
-    show_meeting(console(markup=False), meeting, st.settings, later=later)
+    show_meeting(
+        console(markup=False),
+        meeting,
+        st.settings,
+        later=later,
+        later_records=readable(later, st.store.load),
+    )
 
 
 @app.command("list")

@@ -106,6 +106,12 @@ def authorise(
     override: str = typer.Option(
         "", "--override", help="Authorise despite errors in the check; the reason is recorded."
     ),
+    at: str = typer.Option(
+        None,
+        "--at",
+        help="When the manager authorised, if earlier (by phone): '16:40', 'yesterday 16:40', "
+        "'27/11 16:40'. Not before the meeting ended, not in the future.",
+    ),
 ) -> None:
     """Record the manager's authorisation; the record is then locked (amend it, never edit).
 
@@ -114,12 +120,17 @@ def authorise(
     Example:  strat authorise SD-2026-0001 --by "Ruth Ellery" --role "Service Manager"
     """
     from ..oversight import authorise as do_authorise
+    from ..oversight import read_done_at
 
     st = state(ctx)
     who = _who(st, by, "authorises")
     with st.store.edit(meeting_id) as meeting:
         report = _report(st, meeting)
-        auth = do_authorise(meeting, report, by=who, role=role, now=_now(), override=override)
+        now = _now()
+        given = read_done_at(meeting, at, now, "authorised") if at is not None else None
+        auth = do_authorise(
+            meeting, report, by=who, role=role, now=now, override=override, at=given
+        )
         st.store.save(meeting)
     from ..oversight import blocking
 
@@ -213,7 +224,7 @@ def actions(
         min=0,
         max=2600,
         metavar="N",
-        help="Only actions due within N working days (overdue ones included).",
+        help="Only actions due within N working days, the whole Nth day included (and overdue ones).",
     ),
     owner: str = typer.Option(None, "--owner", help="Owner's name contains this."),
     agency: str = typer.Option(None, "--agency", help="Agency contains this."),
@@ -305,7 +316,7 @@ def due(
         min=0,
         max=2600,
         metavar="N",
-        help="Near means due within N working days.",
+        help="Near means due within N working days, the whole Nth working day included.",
     ),
     lookback: int = typer.Option(
         28,
@@ -391,15 +402,20 @@ def ics(
     Example:  strat ics SD-2026-0001 --out SD-2026-0001.ics
     """
     from ..calendar_export import meeting_calendar
-    from ..deadlines import meeting_deadlines
+    from ..deadlines import case_icpc, meeting_deadlines
+    from ..followup import readable
+    from ..register import later_discussions
 
     st = state(ctx)
     meeting = st.store.load(meeting_id)
+    agenda = _agenda(st, meeting)
+    later = readable(later_discussions(st.index, meeting_id), st.store.load)
     data = meeting_calendar(
         meeting,
-        meeting_deadlines(meeting, _agenda(st, meeting)),
+        meeting_deadlines(meeting, agenda),
         now=_now(),
         include_closed=all_actions,
+        icpc=case_icpc(meeting, agenda, later),
     )
     where = "standard output" if out is None else out.name
     st.store.record_export(meeting_id, f"calendar (.ics) to {where}", who=st.settings.actor)

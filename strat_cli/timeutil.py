@@ -1,0 +1,103 @@
+"""UK time, one home: the zone, real-time arithmetic, and wall times around the clock change.
+
+Two datetimes with the *same* ``ZoneInfo`` are subtracted and compared by their wall clocks:
+on the last Sunday of October 01:15 GMT (``fold=1``) minus 01:30 BST is -15 minutes and
+compares as earlier, though it is 45 real minutes later. So every difference and comparison
+here goes through UTC, a wall time read in the repeated hour gets the ``fold`` that makes it
+real, and a time shown in that hour carries its zone (BST or GMT), because "01:30" alone names
+two moments. Light on purpose (standard library only): `strat actions` formats through here.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+LONDON = ZoneInfo("Europe/London")
+ZONES = {"bst": 0, "gmt": 1}  # the fold that a zone typed after a time in the repeated hour means
+_ZONE_SUFFIX = re.compile(r"\s*\b(bst|gmt)$", re.IGNORECASE)
+
+
+def london(moment: datetime) -> datetime:
+    """Any datetime as UK local time; a naive one is taken to be UK local time already."""
+    if moment.tzinfo is None:
+        return moment.replace(tzinfo=LONDON)
+    return moment.astimezone(LONDON)
+
+
+def utc(moment: datetime) -> datetime:
+    """The same moment in UTC: the only safe form to subtract or compare."""
+    return london(moment).astimezone(UTC)
+
+
+def elapsed(start: datetime, end: datetime) -> timedelta:
+    """Real time from `start` to `end` (negative if `end` is earlier), across the clock change."""
+    return utc(end) - utc(start)
+
+
+def before(a: datetime, b: datetime) -> bool:
+    """`a` is a moment earlier than `b` in real time (not by the wall clock)."""
+    return utc(a) < utc(b)
+
+
+def latest(*moments: datetime) -> datetime:
+    """The latest of `moments` in real time, as given."""
+    return max(moments, key=utc)
+
+
+def add_hours(start: datetime, hours: float) -> datetime:
+    """Elapsed hours, correct across the clock change (computed in UTC, shown in UK time)."""
+    return (utc(start) + timedelta(hours=hours)).astimezone(LONDON)
+
+
+def at(day: date, clock: time, *, fold: int = 0) -> datetime:
+    """`clock` on `day` in UK time; `fold=1` is the second (GMT) reading of the repeated hour."""
+    return datetime.combine(day, clock.replace(tzinfo=None), tzinfo=LONDON).replace(fold=fold)
+
+
+def ambiguous(moment: datetime) -> bool:
+    """The local wall time of `moment` names two moments (or none): the hour clocks change."""
+    local = london(moment).replace(tzinfo=None)
+    first = local.replace(tzinfo=LONDON, fold=0)
+    return first.utcoffset() != local.replace(tzinfo=LONDON, fold=1).utcoffset()
+
+
+def real(moment: datetime) -> datetime:
+    """A UK wall time that exists: a time in the spring gap (01:30 on the last Sunday of
+    March) is read as the moment it means, i.e. shown as 02:30 BST."""
+    return utc(moment).astimezone(LONDON)
+
+
+def wall(
+    day: date, clock: time, *, zone: str | None = None, after: datetime | None = None
+) -> datetime:
+    """A wall time on `day` as the moment it means.
+
+    In the repeated hour, a typed zone ('BST' or 'GMT') decides; otherwise the first reading,
+    unless that is before `after` and the second is not (an end time of 01:15 after a start
+    at 01:30 BST is 01:15 GMT, 45 minutes later).
+    """
+    if zone is not None:
+        return real(at(day, clock, fold=ZONES[zone.lower()]))
+    first = at(day, clock, fold=0)
+    if after is not None and ambiguous(first) and before(first, after):
+        second = at(day, clock, fold=1)
+        if not before(second, after):
+            return real(second)
+    return real(first)
+
+
+def split_zone(text: str) -> tuple[str, str | None]:
+    """'01:30 GMT' → ('01:30', 'gmt'); text without a zone comes back as it was."""
+    m = _ZONE_SUFFIX.search(text)
+    if m is None:
+        return text, None
+    return text[: m.start()].rstrip(), m.group(1).lower()
+
+
+def clock_text(moment: datetime) -> str:
+    """'17:00', or '01:30 BST' / '01:30 GMT' when the wall time alone would name two moments."""
+    local = london(moment)
+    text = f"{local:%H:%M}"
+    return f"{text} {local.tzname()}" if ambiguous(local) else text
