@@ -382,10 +382,12 @@ def _deadlines(
     from .deadlines import format_uk
 
     days = agenda.timescales.circulate_within_working_days
+    from .circulation import coverage, describe_missing
+
+    cov = coverage(meeting.participants, meeting.circulation)
+    missing = describe_missing(meeting.participants, cov.missing)
     if dl.circulated_on_time is False:
-        sent = [c.at for c in meeting.circulation if c.delivered]  # a draft is not sending
-        first = min(sent) if sent else None
-        when = f" (first sent {format_uk(first)})" if first else ""
+        when = f" (everyone had it {format_uk(cov.complete_at)})" if cov.complete_at else ""
         out.add(
             "error",
             "circulation.late",
@@ -403,7 +405,19 @@ def _deadlines(
             "error",
             "circulation.late",
             "circulation",
-            f"the record has not been circulated; it was due {format_uk(dl.circulation_due)}",
+            (
+                f"the record has not reached every participant; still missing: {missing}"
+                if cov.first_delivery_at is not None
+                else "the record has not been circulated"
+            )
+            + f"; it was due {format_uk(dl.circulation_due)}",
+        )
+    elif cov.missing and cov.first_delivery_at is not None:
+        out.add(
+            "warning",
+            "circulation.incomplete",
+            "circulation",
+            f"the record has not reached every participant; still missing: {missing}",
         )
     if meeting.s47_decided and dl.icpc_target is None:
         out.add(

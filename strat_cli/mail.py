@@ -109,17 +109,25 @@ def recipients_for(
             unreachable[p.id] = f"not a valid email address ({why})"
         else:
             people.append(address)
-    fixed_cc = list(settings.email.cc)  # canonical already: the settings check them on load
-    fixed_bcc = list(settings.email.bcc)
+    _, fixed_cc, fixed_bcc = configured_addresses(settings)
     if wanted is not None:
-        fixed_cc = [a for a in fixed_cc if address_key(a) in wanted]
-        fixed_bcc = [a for a in fixed_bcc if address_key(a) in wanted]
+        fixed_cc = [
+            a
+            for a, raw in zip(fixed_cc, settings.email.cc, strict=True)
+            if {address_key(a), address_key(raw)} & wanted
+        ]
+        fixed_bcc = [
+            a
+            for a, raw in zip(fixed_bcc, settings.email.bcc, strict=True)
+            if {address_key(a), address_key(raw)} & wanted
+        ]
         known = {p.id.lower() for p in meeting.participants}
         for p in meeting.participants:
             known.add(address_key(p.email))
             if (c := _canonical_or_none(p.email)) is not None:
                 known.add(address_key(c))
         known |= {address_key(a) for a in (*settings.email.cc, *settings.email.bcc)}
+        known |= {address_key(a) for a in (*fixed_cc, *fixed_bcc)}
         unknown = sorted(asked[w] for w in wanted - known) if asked else []
         if unknown:
             raise InputError(
@@ -135,6 +143,23 @@ def recipients_for(
     taken = {address_key(a) for a in (*to, *bcc)}
     cc = [a for a in _dedupe(fixed_cc) if address_key(a) not in taken]
     return Recipients(tuple(to), tuple(cc), tuple(bcc), tuple(missing), tuple(invalid), unreachable)
+
+
+def configured_addresses(settings: Settings) -> tuple[str, list[str], list[str]]:
+    """The sender, cc and bcc from the settings in canonical form; a wrong one is named by
+    its setting and file (the value is not repeated)."""
+    where = settings.config_path or "the settings file"
+
+    def one(raw: str, key: str) -> str:
+        try:
+            return canonical_address(raw)
+        except BadAddress as exc:
+            raise MailError(f"{where}: {key}: not a valid email address ({exc})") from None
+
+    sender = one(settings.email.sender, "email.sender") if settings.email.sender else ""
+    cc = [one(a, f"email.cc (entry {n})") for n, a in enumerate(settings.email.cc, start=1)]
+    bcc = [one(a, f"email.bcc (entry {n})") for n, a in enumerate(settings.email.bcc, start=1)]
+    return sender, cc, bcc
 
 
 def _canonical_or_none(raw: str) -> str | None:
@@ -689,7 +714,7 @@ def circulate(
             settings.email.footer,
             settings.marking,
         )
-        sender = settings.email.sender
+        sender = configured_addresses(settings)[0]
         stamp = now()
 
         def message(to: Recipients, *, draft: bool) -> EmailMessage:
@@ -930,6 +955,7 @@ def record_draft_sent(
             delivered=list(last.recipients),
             documents=dict(last.documents),
             record=last.record,
+            unreachable=dict(last.unreachable),
             note=f"sent from the draft of {last.at:%d/%m/%Y %H:%M}, as recorded by {by or 'the user'}",
         )
         meeting.circulation.append(entry)

@@ -420,9 +420,19 @@ def _deadlines(meeting: Meeting, agenda: Agenda) -> tuple[list[View], View]:
     rows = [r for r in rows if r["due"]]
     on_time = d.circulated_on_time
     icpc["circulated_on_time"] = (
-        "Not yet circulated" if on_time is None else ("Yes" if on_time else "No: circulated late")
+        _not_yet(meeting) if on_time is None else ("Yes" if on_time else "No: circulated late")
     )
     return rows, icpc
+
+
+def _not_yet(meeting: Meeting) -> str:
+    """Not complete: who is still missing, when some have it already."""
+    from .circulation import coverage, describe_missing
+
+    cov = coverage(meeting.participants, meeting.circulation)
+    if cov.first_delivery_at is None:
+        return "Not yet circulated"
+    return "Not yet: still missing " + describe_missing(meeting.participants, cov.missing)
 
 
 def deadline_rows(meeting: Meeting, agenda: Agenda) -> list[View]:
@@ -433,15 +443,27 @@ def deadline_rows(meeting: Meeting, agenda: Agenda) -> list[View]:
     return clean_all(rows)  # type: ignore[no-any-return]
 
 
+_HOW = {
+    "smtp": "Email sent",
+    "draft": "Email draft prepared (not sent)",
+    "draft sent": "Draft sent from Outlook (as recorded)",
+}
+
+
 def _circulation(meeting: Meeting, on_time: str) -> View:
+    """The log as it happened: drafts are shown as prepared, an attempt whose outcome was
+    never recorded as such, and the text says how many it reached and who is still missing."""
+    from .circulation import coverage, describe_missing, is_delivery
+
     entries = []
     for c in meeting.circulation:
         refused = "; ".join(f"{k}: {v}" for k, v in c.refused.items())
+        how = "Email send, outcome unknown" if c.state else _HOW.get(c.method, c.method)
         entries.append(
             {
                 "at": when(c.at),
                 "by": c.by,
-                "method": "Email sent" if c.method == "smtp" else "Email draft prepared",
+                "method": how,
                 "recipients": ", ".join(c.recipients),
                 "delivered": ", ".join(c.delivered),
                 "refused": refused,
@@ -449,16 +471,25 @@ def _circulation(meeting: Meeting, on_time: str) -> View:
                 "note": c.note,
             }
         )
-    return {
-        "entries": entries,
-        "done": bool(entries),
-        "on_time": on_time,
-        "text": (
-            f"Circulated {len(entries)} time(s); within one working day: {on_time}"
-            if entries
-            else "Not yet circulated"
-        ),
-    }
+    cov = coverage(meeting.participants, meeting.circulation)
+    sends = sum(1 for c in meeting.circulation if is_delivery(c))
+    if sends:
+        text = f"Sent {sends} time(s), to {cov.reached} address(es)"
+        if cov.complete:
+            text += f"; every participant has it; within one working day: {on_time}"
+        else:
+            text += "; not yet received by: " + describe_missing(meeting.participants, cov.missing)
+        if cov.not_emailed:
+            text += "; not emailed (no usable address): " + describe_missing(
+                meeting.participants, cov.not_emailed
+            )
+    elif any(c.state for c in meeting.circulation):
+        text = "Not yet circulated: a send was cut off and its outcome is unknown"
+    elif meeting.circulation:
+        text = "Not yet circulated: an email draft was prepared but is not recorded as sent"
+    else:
+        text = "Not yet circulated"
+    return {"entries": entries, "done": bool(entries), "on_time": on_time, "text": text}
 
 
 def _authorisation(meeting: Meeting) -> View:

@@ -122,7 +122,7 @@ def templates(
         table.add_column(col, overflow="fold")
     for info in list_templates(st.settings):
         table.add_row(info.doc, info.source, str(info.path))
-    console().print(table)
+    console(markup=False).print(table)  # paths are the user's
     if st.settings.templates_dir is None:
         console().print(
             "No local templates folder configured ([documents] templates).", markup=False
