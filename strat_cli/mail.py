@@ -756,8 +756,13 @@ def circulate(
         open_attempts = unsettled_entries(meeting)
         if unsettled and not open_attempts:
             raise InputError(f"--unsettled: {meeting.id} has no send whose outcome is unknown")
+        resend: set[str] = set()  # asked for: sent again even if an earlier send reached them
         if open_attempts and (unsettled or again):
-            _settle_unknown(meeting, open_attempts, "resend" if again else unsettled, who, stamp)
+            how = "resend" if again else unsettled
+            if how == "resend":
+                resend = {address_key(a) for e in open_attempts for a in e.recipients}
+                resend -= {address_key(a) for e in open_attempts for a in e.refused}
+            _settle_unknown(meeting, open_attempts, how, who, stamp)
             store.save(meeting)
         already = set() if again else received_current(meeting, documents, record)
         maybe = set() if again else received_current(meeting, documents, record, unsettled=True)
@@ -765,7 +770,10 @@ def circulate(
         result.possibly = [
             a for a in recipients.all if address_key(a) in maybe and address_key(a) not in already
         ]
-        targets = [a for a in recipients.all if address_key(a) not in maybe]
+        targets = [
+            a for a in recipients.all if address_key(a) not in maybe or address_key(a) in resend
+        ]
+        result.skipped = [a for a in result.skipped if a not in targets]
         result.sent = True
         if result.possibly:
             warn(
@@ -912,7 +920,7 @@ def _settle_unknown(
                 n
                 for n in (
                     e.note,
-                    f"outcome never known; sent again by {who} on {at:%d/%m/%Y %H:%M}",
+                    f"outcome never known; {who} chose to send it again on {at:%d/%m/%Y %H:%M}",
                 )
                 if n
             )

@@ -337,15 +337,22 @@ def _serve_quietly(script: Script, listener: socket.socket) -> None:
 
 
 def test_a_server_that_goes_quiet_after_the_message_is_reported_as_a_timeout_and_maybe_sent(
-    store: Store, saved: Meeting, settings: Settings, tmp_path: Path, scripted: Any
+    store: Store,
+    saved: Meeting,
+    settings: Settings,
+    tmp_path: Path,
+    scripted: Any,
+    utf8_server: Server,
 ) -> None:
+    ok = mail_settings(settings, utf8_server.port)
+    circulate(store, saved.id, ok, out_dir=tmp_path, send_now=True)  # everyone has it
     release = threading.Event()
     script = scripted(Script(after_data=lambda conn: release.wait(10)))
     s = mail_settings(settings, script.port)
     s = replace(s, smtp=s.smtp.model_copy(update={"timeout": 0.5}))
     try:
         with pytest.raises(MailError) as err:
-            circulate(store, saved.id, s, out_dir=tmp_path, send_now=True)
+            circulate(store, saved.id, s, out_dir=tmp_path, send_now=True, again=True)
     finally:
         release.set()
     message = err.value.message
@@ -357,6 +364,14 @@ def test_a_server_that_goes_quiet_after_the_message_is_reported_as_a_timeout_and
     entry = store.load(saved.id).circulation[-1]
     assert entry.state == "unknown"
     assert len(entry.recipients) == 9 and entry.delivered == []
+
+    # asked to resend: they are sent it again, though an earlier send reached them
+    again = circulate(store, saved.id, ok, out_dir=tmp_path, send_now=True, unsettled="resend")
+    assert len(again.delivered) == 9 and again.skipped == []
+    assert len(utf8_server.inbox.messages) == 2
+    back = store.load(saved.id)
+    assert "chose to send it again" in back.circulation[-2].note
+    assert back.circulation[-2].delivered == []  # what became of it is still not claimed
 
 
 def test_a_server_that_stored_the_message_then_hung_up_is_not_nothing_sent(
