@@ -382,6 +382,7 @@ def send(
     password: str | None,
     *,
     accepted: Callable[[SendResult], None] = lambda result: None,
+    sending: Callable[[list[str]], None] = lambda taken: None,
 ) -> SendResult:
     """Deliver the message to the server; every failure becomes one MailError naming what
     failed.
@@ -389,7 +390,8 @@ def send(
     `make_message(addresses)` gives the bytes addressed to those who can be sent to on this
     connection (an address with non-ASCII letters needs a server that offers SMTPUTF8; without
     it that one recipient is refused and the rest are sent). Per-recipient refusals are not
-    errors: they come back in the result. `accepted` is called as soon as the server has taken
+    errors: they come back in the result. `sending(accepted_recipients)` is called just before
+    DATA. `accepted` is called as soon as the server has taken
     the message (its 250 after DATA), before QUIT, so the caller can record it at once.
     Anything that goes wrong after the message went to the server raises MailOutcomeUnknown.
     """
@@ -450,7 +452,9 @@ def send(
                 ) from None
             except smtplib.SMTPException as exc:
                 raise MailError(f"login to the mail server {where} failed ({exc})") from None
-        return _transaction(client, make_message, sender, recipients, where, smtp, accepted)
+        return _transaction(
+            client, make_message, sender, recipients, where, smtp, accepted, sending
+        )
     except MailError:
         raise
     except ssl.SSLError as exc:
@@ -473,6 +477,7 @@ def _transaction(
     where: str,
     smtp: SmtpSettings,
     accepted: Callable[[SendResult], None],
+    sending: Callable[[list[str]], None],
 ) -> SendResult:
     """MAIL, RCPT for each, DATA: done step by step (not smtplib.sendmail) so that each
     recipient's answer is known, and a failure before DATA (nothing sent) is told apart from
@@ -514,6 +519,7 @@ def _transaction(
         client.rset()
         return SendResult([], refused)
     try:
+        sending(taken)  # from here on, the message may reach them
         code, text = client.data(raw)
     except smtplib.SMTPDataError as exc:  # an answer: the server said no
         raise MailError(
@@ -856,8 +862,30 @@ def circulate(
         def make(addresses: list[str]) -> bytes:
             return wire_bytes(message(recipients.keeping(addresses), draft=False))
 
+        in_data: list[list[str]] = []  # set once DATA starts: the message may then arrive
         try:
-            outcome = send(make, sender, targets, settings.smtp, secret, accepted=settle)
+            outcome = send(
+                make,
+                sender,
+                targets,
+                settings.smtp,
+                secret,
+                accepted=settle,
+                sending=in_data.append,
+            )
+        except KeyboardInterrupt:
+            if attempt.state != "sending":  # settled already: the record is true
+                raise
+            if in_data:
+                attempt.state = "unknown"
+                attempt.recipients = list(in_data[0])
+                attempt.note = "; ".join([*notes, "interrupted (Ctrl-C) while the server took it"])
+                meeting.log("email unknown", "interrupted during DATA", who=who, at=stamp)
+            else:
+                meeting.circulation.remove(attempt)
+                meeting.log("email failed", "interrupted before sending", who=who, at=stamp)
+            store.save(meeting)
+            raise
         except MailOutcomeUnknown as exc:
             attempt.state = "unknown"
             attempt.recipients = list(exc.accepted)

@@ -12,7 +12,6 @@ import errno
 import os
 import socket
 import subprocess
-import sys
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
@@ -409,7 +408,6 @@ def test_a_timeout_before_anything_is_sent_says_timed_out(
 # --- a real kill between the server's 250 and QUIT ------------------------------------------------
 
 
-@pytest.mark.skipif(sys.platform == "win32", reason="the child is killed with SIGKILL")
 @pytest.mark.parametrize("when", ["before its 250", "after its 250"])
 def test_a_kill_mid_send_then_retry_never_sends_silently_twice(
     when: str,
@@ -442,7 +440,7 @@ def test_a_kill_mid_send_then_retry_never_sends_silently_twice(
     try:
         assert answered.wait(60), "the message never reached the server"
     finally:
-        proc.kill()  # SIGKILL: no handler runs, no cleanup
+        proc.kill()  # SIGKILL (TerminateProcess on Windows): no handler runs, no cleanup
         proc.wait(30)
     assert len(script.messages) == 1
 
@@ -466,6 +464,39 @@ def test_a_kill_mid_send_then_retry_never_sends_silently_twice(
         [(_, envelope, _)] = utf8_server.inbox.messages  # sent again because asked, audited
         assert len(envelope) == 8
         assert any(e.event == "email resent" for e in store.load(saved.id).audit)
+
+
+@pytest.mark.parametrize("step", ["rcpt", "data"])
+def test_ctrl_c_before_data_records_nothing_and_during_data_records_maybe(
+    step: str,
+    store: Store,
+    saved: Meeting,
+    settings: Settings,
+    tmp_path: Path,
+    utf8_server: Server,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import smtplib
+
+    def interrupted(self: smtplib.SMTP, *args: Any, **kw: Any) -> Any:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(smtplib.SMTP, step, interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        circulate(
+            store,
+            saved.id,
+            mail_settings(settings, utf8_server.port),
+            out_dir=tmp_path,
+            send_now=True,
+        )
+    back = store.load(saved.id)
+    if step == "rcpt":
+        assert back.circulation == []
+        assert back.audit[-1].detail == "interrupted before sending"
+    else:
+        assert back.circulation[-1].state == "unknown"
+        assert len(back.circulation[-1].recipients) == 9
 
 
 # --- the rest of what the issue found ------------------------------------------------------------
