@@ -419,6 +419,16 @@ def _deadlines(
             "circulation",
             f"the record has not reached every participant; still missing: {missing}",
         )
+    for c in meeting.circulation:
+        if c.state:  # said until someone says what became of it
+            out.add(
+                "warning",
+                "circulation.unsettled",
+                "circulation",
+                f"the send of {format_uk(c.at)} was cut off and its outcome is unknown; ask "
+                f"the recipients, then run: strat email {meeting.id} --unsettled delivered "
+                "(or resend)",
+            )
     if meeting.s47_decided and dl.icpc_target is None:
         out.add(
             "error",

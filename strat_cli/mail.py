@@ -694,6 +694,8 @@ def circulate(
     if unsettled and unsettled not in UNSETTLED_CHOICES:
         raise InputError(f"--unsettled {unsettled}: choose delivered or resend")
     with store.edit(meeting_id, allow_locked=True) as meeting:
+        if unsettled and not unsettled_entries(meeting):
+            raise InputError(f"--unsettled: {meeting.id} has no send whose outcome is unknown")
         who = settings.actor
         paths, stale = ensure_documents(meeting, settings, chosen, out_dir)
         if stale:
@@ -760,8 +762,6 @@ def circulate(
             return result
 
         open_attempts = unsettled_entries(meeting)
-        if unsettled and not open_attempts:
-            raise InputError(f"--unsettled: {meeting.id} has no send whose outcome is unknown")
         resend: set[str] = set()  # asked for: sent again even if an earlier send reached them
         if open_attempts and (unsettled or again):
             how = "resend" if again else unsettled

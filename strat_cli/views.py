@@ -484,11 +484,17 @@ def _circulation(meeting: Meeting, on_time: str) -> View:
                 meeting.participants, cov.not_emailed
             )
     elif any(c.state for c in meeting.circulation):
-        text = "Not yet circulated: a send was cut off and its outcome is unknown"
+        text = "Not yet circulated"
     elif meeting.circulation:
         text = "Not yet circulated: an email draft was prepared but is not recorded as sent"
     else:
         text = "Not yet circulated"
+    cut_off = [when(c.at) for c in meeting.circulation if c.state]
+    if cut_off:
+        text += (
+            f"; the send of {', '.join(cut_off)} was cut off and its outcome is unknown "
+            "(it may have arrived)"
+        )
     return {"entries": entries, "done": bool(entries), "on_time": on_time, "text": text}
 
 

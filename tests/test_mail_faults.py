@@ -250,6 +250,8 @@ def test_full_disk_after_data_leaves_the_send_unsettled_and_a_retry_never_resend
     assert any("may already have the record" in w and "--unsettled" in w for w in warnings)
     back = store.load(saved.id)
     assert not coverage(back.participants, back.circulation).complete  # unproven is not sent
+    check = runner.invoke(app, ["check", saved.id, "--json"])
+    assert '"code": "circulation.unsettled"' in check.output
 
     confirmed = circulate(
         store, saved.id, s, out_dir=tmp_path, send_now=True, unsettled="delivered"

@@ -17,7 +17,7 @@ from strat_cli.model import (
     PartnerGap,
 )
 from strat_cli.settings import Settings
-from strat_cli.views import NOT_AUTHORISED, build_view, clean, clean_all, summary_text
+from strat_cli.views import NOT_AUTHORISED, build_view, clean, clean_all, summary_text, when
 
 from .conftest import sent_to_everyone
 
@@ -189,6 +189,17 @@ def test_minutes_say_a_draft_is_prepared_not_sent(
         "Sent 1 time(s), to 8 address(es); every participant has it; within one working day: Yes"
     )
     assert c["entries"][1]["method"] == "Draft sent from Outlook (as recorded)"
+    cut = sent_to_everyone(typical_meeting, at + timedelta(hours=1))
+    cut.state, cut.delivered = "sending", []
+    typical_meeting.circulation.append(cut)
+    c = build_view(typical_meeting, agenda, settings)["circulation"]
+    assert c["entries"][2]["method"] == "Email send, outcome unknown"
+    assert c["text"].startswith(
+        "Sent 1 time(s), to 8 address(es)"
+    )  # the cut-off one is not counted
+    assert c["text"].endswith(
+        f"; the send of {when(cut.at)} was cut off and its outcome is unknown (it may have arrived)"
+    )
 
 
 def test_summary_text_lists_actions_decisions_and_deadlines(
