@@ -28,7 +28,10 @@ def canonical_address(text: str) -> str:
             raw, check_deliverability=False, allow_smtputf8=True, allow_display_name=False
         )
     except EmailNotValidError as exc:
-        raise BadAddress(_reason(str(exc))) from None
+        why = _reason(str(exc))
+        if "@" in raw and "must have an @-sign" in why:  # a quote hides the @ from the parser
+            why = "the part before the @-sign is not valid"
+        raise BadAddress(why) from None
     return str(checked.normalized)
 
 

@@ -387,7 +387,7 @@ def _deadlines(
     cov = coverage(meeting.participants, meeting.circulation)
     missing = describe_missing(meeting.participants, cov.missing)
     if dl.circulated_on_time is False:
-        when = f" (everyone had it {format_uk(cov.complete_at)})" if cov.complete_at else ""
+        when = f" (complete {format_uk(cov.complete_at)})" if cov.complete_at else ""
         out.add(
             "error",
             "circulation.late",
@@ -418,6 +418,14 @@ def _deadlines(
             "circulation.incomplete",
             "circulation",
             f"the record has not reached every participant; still missing: {missing}",
+        )
+    if cov.not_emailed:
+        out.add(
+            "warning",
+            "circulation.not_emailed",
+            "circulation",
+            "not emailed (no usable address), so the record must reach them another way: "
+            + describe_missing(meeting.participants, cov.not_emailed),
         )
     for c in meeting.circulation:
         if c.state:  # said until someone says what became of it

@@ -203,6 +203,20 @@ def test_circulation_is_late_while_anyone_is_missing_and_names_them(national: Ag
     assert not [g for g in done.gaps if g.code.startswith("circulation")]
 
 
+def test_a_participant_never_emailed_is_named_until_reached(national: Agenda) -> None:
+    m = typical()
+    m.participants[7].email = ""  # Rita Mensah
+    m.circulation.append(sent_to_everyone(m, START + timedelta(hours=3)))
+    report = check_meeting(m, national, now=START + timedelta(days=4))
+    assert [(g.code, g.message) for g in report.gaps if g.code.startswith("circulation")] == [
+        (
+            "circulation.not_emailed",
+            "not emailed (no usable address), so the record must reach them another way: "
+            "Rita Mensah (Independent Domestic Violence Adviser, Northshire IDVA Service)",
+        )
+    ]
+
+
 def test_late_circulation_names_the_first_delivery_not_an_earlier_draft(national: Agenda) -> None:
     m = typical()  # Thursday 19 Nov 2026; due by the end of Friday
     m.circulation.append(  # prepared in time, but a draft is not sending
@@ -214,7 +228,7 @@ def test_late_circulation_names_the_first_delivery_not_an_earlier_draft(national
     report = check_meeting(m, national, now=START + timedelta(days=5))
     late = [g.message for g in report.gaps if g.code == "circulation.late"]
     assert len(late) == 1
-    assert "everyone had it Mon 23 Nov 2026 10:00" in late[0]
+    assert "complete Mon 23 Nov 2026 10:00" in late[0]
     assert "Thu 19 Nov" not in late[0]
 
 

@@ -636,7 +636,7 @@ def test_addresses_of_participants_never_reach_the_envelope_unchecked() -> None:
     """The regression that started it: smtplib turned whitlow"sam@… into RCPT TO:<whitlow>."""
     from strat_cli.addresses import BadAddress, canonical_address
 
-    with pytest.raises(BadAddress):
+    with pytest.raises(BadAddress, match=r"^the part before the @-sign is not valid$"):
         canonical_address('whitlow"sam@socialcare.northshire.example')
     assert canonical_address(" Sam.Whitlow@SocialCare.Northshire.EXAMPLE ") == (
         "Sam.Whitlow@socialcare.northshire.example"
