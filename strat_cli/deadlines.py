@@ -343,13 +343,15 @@ def _discussion_due(meeting: Meeting, agenda: Agenda) -> datetime | None:
 
 
 def _circulated_on_time(meeting: Meeting, due: datetime) -> bool | None:
-    """On time if the first delivery (sent by strat, or a draft the user says they sent) was
-    before the deadline; a draft alone is only prepared, so it does not count."""
-    sent = [c for c in meeting.circulation if c.delivered]
-    if not sent:
+    """On time if every participant had the record (circulation.coverage: sent by strat, or a
+    draft the user says they sent) before the deadline; None while someone is still missing.
+    A draft alone is only prepared, so it does not count."""
+    from .circulation import coverage
+
+    done = coverage(meeting.participants, meeting.circulation).complete_at
+    if done is None:
         return None
-    first = min(sent, key=lambda c: utc(c.at))
-    return before(first.at, due + timedelta(minutes=1))
+    return before(done, due + timedelta(minutes=1))
 
 
 # --- what a chair types for an action's due time ---------------------------------------------

@@ -26,13 +26,14 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .circulation import coverage
 from .timeutil import LONDON as LONDON  # re-exported: the one zone, defined in timeutil
 
 if TYPE_CHECKING:
     from .agenda import Agenda
     from .model import Meeting
 
-INDEX_VERSION = 4  # bump when the tables change: an older index is dropped and rebuilt
+INDEX_VERSION = 5  # bump when the tables (or what a column means) change: the index is rebuilt
 MEETING_FILE_RE = re.compile(r"\A(SD-[0-9]{4}-[0-9]{4,6})\.json\Z")  # as model.MEETING_ID_RE
 SEP = "\x1f"  # between the parts of a list kept in one column (outcomes, child refs, previous)
 
@@ -107,13 +108,9 @@ def rows_from_record(data: dict[str, Any]) -> Rows:
     """Index rows from a meeting as its JSON data. Names of people are never copied here."""
     mid = str(data["id"])
     started = parse_time(data.get("started_at"))
-    # Only deliveries count (sent by strat, or a draft recorded as sent): a draft alone is only
-    # prepared, exactly as deadlines._circulated_on_time reads the log.
-    circulation = [
-        t
-        for t in (_ts(c.get("at")) for c in data.get("circulation") or [] if c.get("delivered"))
-        if t
-    ]
+    # Circulated once every participant has it (circulation.coverage, as deadlines reads the
+    # log); the action summary counts as sent with the first delivery (it is the email's body).
+    covered = coverage(data.get("participants") or [], data.get("circulation") or [])
     auth = data.get("authorisation") or None
     decisions = data.get("decisions") or []
     actions = data.get("actions") or []
@@ -140,10 +137,9 @@ def rows_from_record(data: dict[str, Any]) -> Rows:
         "s47": int(any(o.startswith("s47") for o in outcomes)),
         "authorised_by": auth.get("by") if auth else None,
         "authorised_ts": _ts(auth.get("at")) if auth else None,
-        "circulated_ts": min(circulation) if circulation else None,
-        # the action summary is sent with every circulation (it is the email's body), so it
-        # counts as sent once anything was delivered; a local render or a draft is not sending
-        "summarised": int(bool(circulation)),
+        "circulated_ts": _ts(covered.complete_at),
+        # a local render or a draft is not sending
+        "summarised": int(covered.first_delivery_at is not None),
         "open_actions": sum(1 for a in actions if a.get("status", "open") == "open"),
         "icpc_held": data.get("icpc_held_on"),
     }

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from datetime import date, datetime
 from enum import StrEnum
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -302,6 +302,18 @@ class CirculationEntry(Model):
     documents: dict[str, str] = Field(default_factory=dict, description="file name → sha256")
     record: str = Field("", description="Hash of the record the documents were made from")
     note: str = ""
+    state: Literal["", "sending", "unknown"] = Field(
+        "",
+        description=(
+            "'' once settled. 'sending' is saved before the SMTP transaction starts, so an "
+            "entry left so (a kill, a full disk) or 'unknown' (the server went quiet after "
+            "taking the message) means the recipients may have it"
+        ),
+    )
+    unreachable: dict[str, str] = Field(
+        default_factory=dict,
+        description="Participant id → why the record could not be emailed to them",
+    )
 
 
 class Authorisation(Model):

@@ -5,13 +5,14 @@ from __future__ import annotations
 import shutil
 import sys
 from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
 from strat_cli.cli import app
-from strat_cli.model import Meeting
+from strat_cli.model import CirculationEntry, Meeting
 from strat_cli.samples import large, typical
 from strat_cli.settings import Settings, load_settings
 from strat_cli.store import Store
@@ -76,4 +77,18 @@ def strat_executable() -> str:
     return found
 
 
-__all__ = ["EXAMPLES", "REPO", "app", "strat_executable"]
+def sent_to_everyone(meeting: Meeting, at: datetime, method: str = "smtp") -> CirculationEntry:
+    """A delivery that reached every participant with an address, the others recorded as
+    having none: what a complete circulation looks like in the log."""
+    emails = [p.email for p in meeting.participants if p.email]
+    return CirculationEntry(
+        at=at,
+        by="Tom Aske",
+        method=method,
+        recipients=emails,
+        delivered=emails,
+        unreachable={p.id: "no email address" for p in meeting.participants if not p.email},
+    )
+
+
+__all__ = ["EXAMPLES", "REPO", "app", "sent_to_everyone", "strat_executable"]

@@ -283,7 +283,7 @@ def test_participants_without_email_are_named(typical_meeting: Meeting, settings
     assert rec.missing == (
         "Rita Mensah (Independent Domestic Violence Adviser, Northshire IDVA Service)",
     )
-    assert rec.invalid == ("Jo Castell: '01632 960005'",)
+    assert rec.invalid == ("Jo Castell: '01632 960005' (an email address must have an @-sign)",)
     assert len(rec.to) == 6
 
 
@@ -291,7 +291,7 @@ def test_bcc_mode_hides_participants_on_the_wire(
     store: Store, saved: Meeting, settings: Settings, tmp_path: Path, smtp_server: Server
 ) -> None:
     s = mail_settings(settings, smtp_server.port)
-    s = replace(s, email=replace(s.email, to="bcc"))
+    s = replace(s, email=s.email.model_copy(update={"to": "bcc"}))
     result = circulate(store, saved.id, s, out_dir=tmp_path, send_now=True)
 
     draft = BytesParser(policy=policy.default).parsebytes(result.draft.read_bytes())
@@ -472,7 +472,7 @@ def test_starttls_missing_is_a_tls_failure(
     store: Store, saved: Meeting, settings: Settings, tmp_path: Path, smtp_server: Server
 ) -> None:
     s = mail_settings(settings, smtp_server.port)
-    s = replace(s, smtp=replace(s.smtp, security="starttls"))
+    s = replace(s, smtp=s.smtp.model_copy(update={"security": "starttls"}))
     with pytest.raises(MailError, match="does not offer STARTTLS"):
         circulate(store, saved.id, s, out_dir=tmp_path, send_now=True)
     assert (tmp_path / f"{saved.id}-email.eml").is_file()
@@ -482,7 +482,7 @@ def test_ssl_to_a_plain_server_is_a_tls_failure(
     store: Store, saved: Meeting, settings: Settings, tmp_path: Path, smtp_server: Server
 ) -> None:
     s = mail_settings(settings, smtp_server.port)
-    s = replace(s, smtp=replace(s.smtp, security="ssl"))
+    s = replace(s, smtp=s.smtp.model_copy(update={"security": "ssl"}))
     with pytest.raises(MailError, match=r"^TLS with the mail server 127\.0\.0\.1:\d+ failed"):
         circulate(store, saved.id, s, out_dir=tmp_path, send_now=True)
 
@@ -700,7 +700,7 @@ def test_starttls_and_login_deliver(
 
     monkeypatch.setattr(mail, "tls_context", _trusting(certificate))
     s = mail_settings(settings, starttls_server.port, user="chair@socialcare.northshire.example")
-    s = replace(s, smtp=replace(s.smtp, security="starttls"))
+    s = replace(s, smtp=s.smtp.model_copy(update={"security": "starttls"}))
     result = circulate(
         store, saved.id, s, out_dir=tmp_path, send_now=True, password=lambda: PASSWORD
     )
@@ -721,7 +721,7 @@ def test_implicit_ssl_delivers(
 
     monkeypatch.setattr(mail, "tls_context", _trusting(certificate))
     s = mail_settings(settings, ssl_server.port)
-    s = replace(s, smtp=replace(s.smtp, security="ssl"))
+    s = replace(s, smtp=s.smtp.model_copy(update={"security": "ssl"}))
     result = circulate(store, saved.id, s, out_dir=tmp_path, send_now=True)
     assert len(result.delivered) == 9
 
@@ -730,7 +730,7 @@ def test_untrusted_certificate_is_a_tls_failure(
     store: Store, saved: Meeting, settings: Settings, tmp_path: Path, starttls_server: Server
 ) -> None:
     s = mail_settings(settings, starttls_server.port, user="chair@socialcare.northshire.example")
-    s = replace(s, smtp=replace(s.smtp, security="starttls"))
+    s = replace(s, smtp=s.smtp.model_copy(update={"security": "starttls"}))
     with pytest.raises(MailError) as err:
         circulate(store, saved.id, s, out_dir=tmp_path, send_now=True, password=lambda: PASSWORD)
     assert err.value.message.startswith(

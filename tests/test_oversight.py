@@ -12,9 +12,11 @@ from typer.testing import CliRunner
 
 from strat_cli.cli import app
 from strat_cli.errors import Locked
-from strat_cli.model import LONDON, ActionStatus, Amendment, CirculationEntry, Meeting, YesNo
+from strat_cli.model import LONDON, ActionStatus, Amendment, Meeting, YesNo
 from strat_cli.samples import START, typical
 from strat_cli.store import Store, authorised_content
+
+from .conftest import sent_to_everyone
 
 ID = "SD-2026-0001"
 MANAGER = ["--by", "Ruth Ellery", "--role", "Service Manager"]
@@ -22,15 +24,7 @@ MANAGER = ["--by", "Ruth Ellery", "--role", "Service Manager"]
 
 def circulated(m: Meeting) -> Meeting:
     """Sent an hour after the end, so the record passes whatever today's date is."""
-    m.circulation.append(
-        CirculationEntry(
-            at=START + timedelta(hours=2),
-            by="Tom Aske",
-            method="smtp",
-            recipients=["lamb@police.northshire.example"],
-            delivered=["lamb@police.northshire.example"],
-        )
-    )
+    m.circulation.append(sent_to_everyone(m, START + timedelta(hours=2)))
     return m
 
 

@@ -61,7 +61,7 @@ def agendas(
             f"{t.icpc_within_working_days} wd from {t.icpc_from}",
             str(a.path),
         )
-    console().print(table)
+    console(markup=False).print(table)  # names and paths come from council files
 
 
 @app.command()
@@ -149,7 +149,7 @@ def list_meetings(
         sys.stdout.write(rows_json(rows))
         return
     if not rows:
-        console().print(
+        console(markup=False).print(
             "No meetings match."
             if filtered
             else f"No meetings in {index.meetings}. Start one with: strat new"
@@ -160,7 +160,7 @@ def list_meetings(
 
     shown = rows[:table_limit]
     total = len(rows) if filtered or table_limit is None else count_meetings(index)
-    table = Table(title=f"Meetings in {st.settings.store}", title_justify="left")
+    table = Table(title=f"Meetings in {escape(str(st.settings.store))}", title_justify="left")
     for col in ("reference", "agenda", "started", "status", "children", "outcomes", "open actions"):
         table.add_column(col, overflow="fold")
     for r in shown:
