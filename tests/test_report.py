@@ -114,8 +114,11 @@ def discussion(
         ],
     )
     if circulated:
+        everyone = [p.email for p in m.participants]  # circulated means everyone has it
         m.circulation.append(
-            CirculationEntry(at=at(*circulated.split()), method="smtp", delivered=["x@y.example"])
+            CirculationEntry(
+                at=at(*circulated.split()), method="smtp", recipients=everyone, delivered=everyone
+            )
         )
     if status == Status.authorised:
         m.authorisation = Authorisation(
@@ -713,3 +716,17 @@ def test_a_report_from_a_read_only_index_still_answers(
         )
     )
     assert everything["no further action"]["count"] == 1
+
+
+def test_a_record_that_reached_only_some_is_not_counted_as_circulated() -> None:
+    m = discussion("SD-2026-0001", "2026-09-02", circulated="2026-09-02 11:30")
+    m.circulation[0].delivered = m.circulation[0].delivered[:1]  # one of three has it
+    r = report_of(m)
+    t = {x[0]: x for x in r.table("timeliness").rows}
+    assert t["Record circulated within the area's working days"][1:] == [
+        1,
+        Share(0, 1),
+        Share(0, 1),
+        Share(1, 1),
+    ]
+    assert t["Action summary sent within the area's timescale"][2] == Share(1, 1)
