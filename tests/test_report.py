@@ -92,7 +92,13 @@ def discussion(
             for i in range(len(outcomes))
         ],
         participants=[
-            Participant(id=f"P{i + 1}", name=f"Quill Ashdown{i}", agency_kind=kind, attendance=mode)
+            Participant(
+                id=f"P{i + 1}",
+                name=f"Quill Ashdown{i}",
+                email=f"p{i + 1}@agency.example",
+                agency_kind=kind,
+                attendance=mode,
+            )
             for i, (kind, mode) in enumerate(kinds.items())
         ],
         partner_gaps=list(gaps),
