@@ -736,3 +736,38 @@ def test_a_record_that_reached_only_some_is_not_counted_as_circulated() -> None:
         Share(1, 1),
     ]
     assert t["Action summary sent within the area's timescale"][2] == Share(1, 1)
+
+
+HOSTILE_AGENCIES = (
+    "<script>alert(1)</script> & Co",
+    "$$",
+    "$\\frac{$",
+    "[/] [red]Police",
+    "Nul\x00l and \x1b[31mred",
+    "Quote \" and ' apostrophe",
+    "\u202eRTL override",
+    "x" * 300,
+)
+
+
+def test_hostile_agency_text_is_printed_as_text_in_every_output(
+    store: Store, tmp_path: Path
+) -> None:
+    actions = tuple((a, "2026-09-03T17:00", ActionStatus.open, None) for a in HOSTILE_AGENCIES)
+    store.save(discussion("SD-2026-0001", "2026-09-02", actions=actions))
+    window = ["report", "--from", "01/09/2026", "--to", "30/09/2026"]
+    out, csv_dir = tmp_path / "r.html", tmp_path / "csv"
+    result = runner.invoke(app, [*window, "--out", str(out), "--csv", str(csv_dir)])
+    assert result.exit_code == 0, result.output
+    text = out.read_text(encoding="utf-8")
+    assert "<script>" not in text and "&lt;script&gt;" in text
+    assert "\x00" not in text and "\x1b" not in text
+    parser = _Page()
+    parser.feed(text)
+    parser.close()
+    assert parser.stack == []
+    rows = list(csv.reader(io.StringIO((csv_dir / "07-actions.csv").read_text("utf-8-sig"))))
+    assert "$$" in {r[0] for r in rows}
+    data = json.loads(runner.invoke(app, [*window, "--json"]).stdout)
+    agencies = {r[0] for r in data["tables"]["actions"]["rows"]}
+    assert "<script>alert(1)</script> & Co" in agencies
