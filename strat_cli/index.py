@@ -338,8 +338,6 @@ class Index:
             return None, {}, exc.message
         except (ValueError, RecursionError, MemoryError) as exc:  # never let one file stop a list
             return None, {}, f"{path}: not a meeting file ({type(exc).__name__})"
-        if meeting.id != meeting_id:
-            return None, {}, f"{path}: holds {meeting.id}, not {meeting_id}"
         rows = rows_from_record(meeting.model_dump(mode="json"))
         return rows, self._deadlines_for(meeting), ""
 

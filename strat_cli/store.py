@@ -267,7 +267,13 @@ class Store:
             raise NotFound(f"no meeting {meeting_id} in {self.meetings}") from None
         except OSError as exc:
             raise StratError(f"{path}: cannot read ({exc.strerror})") from None
-        return parse_meeting(raw, path)
+        meeting = parse_meeting(raw, path)
+        if meeting.id != meeting_id:  # a copy made by hand: a save would write the other file
+            raise InvalidRecord(
+                f"{path}: holds {meeting.id}, not {meeting_id}; rename or remove the copy "
+                "(strat uses neither until then)"
+            )
+        return meeting
 
     # --- audit entries waiting for a busy meeting ----------------------------------------
 
