@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from .errors import AgendaError
 from .model import AgencyKind
 from .resources import shipped_dir
+from .yamlfile import load_yaml
 
 
 class ItemKind(StrEnum):
@@ -151,47 +152,6 @@ def _where(loc: tuple[Any, ...], data: Any) -> str:
     return ", ".join(parts) or "top level"
 
 
-class _StrictLoader(yaml.SafeLoader):
-    """YAML that refuses a field written twice in one mapping, instead of keeping the last."""
-
-
-def _no_duplicate_fields(loader: _StrictLoader, node: yaml.MappingNode) -> dict[Any, Any]:
-    seen: set[Any] = set()
-    for key_node, _ in node.value:
-        key = loader.construct_object(key_node)
-        if not isinstance(key, str | int | float | bool | None):  # e.g. `? [a, b]`
-            raise yaml.constructor.ConstructorError(
-                None, None, "a field name must be plain text", key_node.start_mark
-            )
-        if key in seen:
-            raise yaml.constructor.ConstructorError(
-                None, None, f"field {key!r} appears twice", key_node.start_mark
-            )
-        seen.add(key)
-    return loader.construct_mapping(node)
-
-
-_StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _no_duplicate_fields)
-
-
-class _FastStrictLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
-    """The same rules on libyaml's parser when PyYAML has it: ~10x faster, which every command
-    that reads the agendas feels. A file it refuses is read again by _StrictLoader, so the
-    messages a council sees do not depend on how PyYAML was built."""
-
-
-_FastStrictLoader.add_constructor(
-    yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _no_duplicate_fields
-)
-
-
-def _load_yaml(text: str) -> Any:
-    try:
-        return yaml.load(text, Loader=_FastStrictLoader)
-    except yaml.YAMLError:
-        return yaml.load(text, Loader=_StrictLoader)
-
-
 def _duplicate_item_key(data: dict[str, Any]) -> str | None:
     """Name the second item that reuses a key, so the council finds it in a long file."""
     items = data.get("items")
@@ -211,7 +171,7 @@ def _duplicate_item_key(data: dict[str, Any]) -> str | None:
 def load_agenda(path: Path) -> Agenda:
     """Read and validate one agenda file; any fault names the file, item and field."""
     try:
-        data = _load_yaml(path.read_text(encoding="utf-8"))
+        data = load_yaml(path.read_text(encoding="utf-8"))
     except OSError as exc:
         raise AgendaError(f"{path}: cannot read agenda ({exc.strerror})") from None
     except UnicodeDecodeError as exc:  # Notepad and Word save curly quotes as Windows-1252

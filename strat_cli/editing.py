@@ -60,12 +60,13 @@ def to_text(meeting: Meeting) -> str:
 
 def from_text(text: str, meeting: Meeting, *, source: str) -> tuple[Meeting, list[str]]:
     """The edited record and the top-level fields that changed; a fault names line or field."""
+    from .yamlfile import load_yaml, problem
+
     try:
-        data = yaml.safe_load(text)
+        data = load_yaml(text)
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" line {mark.line + 1}" if mark is not None else ""
-        raise InputError(f"{source}:{where}: {getattr(exc, 'problem', None) or exc}") from None
+        line, why = problem(exc)
+        raise InputError(f"{source}:{f' line {line}' if line else ''}: {why}") from None
     if not isinstance(data, dict):
         raise InputError(f"{source}: the record must be a mapping of fields")
     kept = sorted(set(data) & set(NOT_EDITABLE))
