@@ -37,6 +37,7 @@ from .model import (
     PartnerGap,
     Risk,
     Status,
+    date_problem,
 )
 from .rules import decision_problems, guess_kind, parse_clock, police_agreement_needed
 
@@ -136,6 +137,8 @@ class Reader:
         if value in (None, ""):
             return None
         if isinstance(value, datetime):
+            if why := date_problem(value):
+                raise self.fail(where, why)
             return value if value.tzinfo else value.replace(tzinfo=LONDON)
         if isinstance(value, str):
             try:

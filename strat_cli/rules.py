@@ -10,7 +10,7 @@ from datetime import date, datetime, time
 from .agenda import Agenda
 from .attendance import unexplained_gaps
 from .errors import InputError
-from .model import LONDON, AgencyKind, Decision, Meeting, Outcome, YesNo
+from .model import LONDON, AgencyKind, Decision, Meeting, Outcome, YesNo, date_problem
 
 # --- times typed by the chair ------------------------------------------------------------------
 
@@ -19,7 +19,15 @@ _DATE_CLOCK_RE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})\s+(.+)$")
 
 
 def parse_clock(text: str, day: date) -> datetime:
-    """'10:25', '10.25', '2pm', '19/11/2026 10:25' or ISO → a UK local time."""
+    """'10:25', '10.25', '2pm', '19/11/2026 10:25' or ISO → a UK local time, in the years a
+    record may hold (a placeholder such as 31/12/9999 is refused here, where it is typed)."""
+    value = _parse_clock(text, day)
+    if why := date_problem(value):
+        raise InputError(f"that date {why}")
+    return value
+
+
+def _parse_clock(text: str, day: date) -> datetime:
     raw = text.strip().lower()
     if m := _DATE_CLOCK_RE.match(raw):
         try:

@@ -24,7 +24,7 @@ from pydantic import ValidationError
 from pydantic_core import PydanticSerializationError
 
 from .errors import Busy, InvalidRecord, Locked, NotFound, StratError
-from .model import LONDON, MEETING_ID_RE, SCHEMA_VERSION, AuditEvent, Meeting
+from .model import LONDON, MEETING_ID_RE, SCHEMA_VERSION, STORED, AuditEvent, Meeting
 from .settings import store_permission_warning
 
 POSIX = os.name == "posix"
@@ -99,8 +99,11 @@ def _may_hold_surrogates(text: str | bytes) -> bool:
     return "\\ud" in text or "\\uD" in text or _LONE_SURROGATE.search(text) is not None
 
 
-def parse_meeting(text: str | bytes, source: Path | str) -> Meeting:
-    """Parse and validate a meeting file's text; every fault names the file and the field."""
+def parse_meeting(text: str | bytes, source: Path | str, *, stored: bool = True) -> Meeting:
+    """Parse and validate a meeting file's text; every fault names the file and the field.
+
+    A file from the store keeps a date outside the model's range (it was saved before the check
+    existed: refusing it would hide the record); a file brought in (`stored=False`) is refused."""
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
@@ -120,7 +123,7 @@ def parse_meeting(text: str | bytes, source: Path | str) -> Meeting:
     if _may_hold_surrogates(text):
         data = _without_surrogates(data)
     try:
-        return Meeting.model_validate(data)
+        return Meeting.model_validate(data, context=STORED if stored else None)
     except ValidationError as exc:
         raise InvalidRecord(describe_validation_error(exc, source)) from None
 
@@ -333,11 +336,11 @@ class Store:
             if text is None or "\ufffd" in text:  # in a dict key pydantic writes 3 × U+FFFD
                 raw = meeting.model_dump(warnings=False)  # mode="json" mangles keys the same way
                 if (clean := _without_surrogates(raw)) != raw:  # keep the text, mark the gap
-                    fixed = Meeting.model_validate(clean)
+                    fixed = Meeting.model_validate(clean, context=STORED)
                     for name in Meeting.model_fields:  # the caller's copy now matches the file
                         setattr(meeting, name, getattr(fixed, name))
                 text = meeting.model_dump_json(indent=1, exclude_none=False, warnings=False)
-            Meeting.model_validate_json(text)
+            Meeting.model_validate_json(text, context=STORED)  # dates: checked at entry
         except ValidationError as exc:
             raise InvalidRecord(
                 describe_validation_error(exc, f"{meeting.id} (not saved)")

@@ -4,21 +4,51 @@ files, placeholder dates, a read-only or full store, a huge agenda."""
 
 from __future__ import annotations
 
+import copy
+import json
 import re
 import shutil
-from datetime import datetime
+import types
+import typing
+from collections.abc import Iterator
+from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from pydantic import BaseModel, ValidationError
 from typer.testing import CliRunner
 
 from strat_cli.agenda import load_agenda
 from strat_cli.answers import apply_prefill, load_file
 from strat_cli.cli import app
 from strat_cli.editing import from_text, to_text
-from strat_cli.errors import AgendaError, InputError
-from strat_cli.model import LONDON, Meeting
-from strat_cli.store import Store
+from strat_cli.errors import AgendaError, InputError, InvalidRecord
+from strat_cli.index import Index
+from strat_cli.interview import parse_day
+from strat_cli.model import (
+    EARLIEST_YEAR,
+    LATEST_YEAR,
+    LONDON,
+    ActionReview,
+    Amendment,
+    Authorisation,
+    CirculationEntry,
+    Meeting,
+    PoliceAgreement,
+)
+from strat_cli.register import (
+    ActionFilter,
+    MeetingFilter,
+    due_meetings,
+    list_meetings,
+    open_actions,
+)
+from strat_cli.rules import parse_clock
+from strat_cli.samples import typical
+from strat_cli.store import Store, describe_validation_error
 
 from .conftest import EXAMPLES
 
@@ -216,3 +246,270 @@ def test_a_field_written_twice_in_strat_edit_is_refused_with_its_line(saved: Mee
     assert caught.value.message == (
         f"SD-2026-0001 (edited): line {line_no}: field 'reason' appears twice"
     )
+
+
+# --- placeholder and extreme dates ---------------------------------------------------------------
+
+
+def _date_paths(
+    cls: type[BaseModel], prefix: tuple[str | int, ...] = ()
+) -> Iterator[tuple[str | int, ...]]:
+    """Every date and datetime field of the record, found by walking the model (a list's
+    items as index 0), so a field added later is covered without touching this test."""
+    for name, info in cls.model_fields.items():
+        yield from _walk(info.annotation, (*prefix, name))
+
+
+def _walk(tp: Any, path: tuple[str | int, ...]) -> Iterator[tuple[str | int, ...]]:
+    origin = typing.get_origin(tp)
+    if origin is typing.Annotated:
+        yield from _walk(typing.get_args(tp)[0], path)
+    elif origin in (typing.Union, types.UnionType):
+        for arg in typing.get_args(tp):
+            yield from _walk(arg, path)
+    elif origin is list:
+        yield from _walk(typing.get_args(tp)[0], (*path, 0))
+    elif isinstance(tp, type) and issubclass(tp, BaseModel):
+        yield from _date_paths(tp, path)
+    elif tp in (date, datetime):
+        yield path
+
+
+DATE_PATHS = sorted(set(_date_paths(Meeting)), key=str)
+
+
+def _full_record() -> dict[str, Any]:
+    """The typical meeting with every optional part that holds a date filled in."""
+    m = typical()
+    at = m.started_at
+    m.decisions[0].police_agreement = PoliceAgreement(officer="DS Priya Lamb", agreed=True, at=at)
+    m.reviewed_actions.append(
+        ActionReview(
+            ref="SD-2025-0001:A1", what="Visit", owner="Sam Whitlow", outcome="done", at=at
+        )
+    )
+    m.circulation.append(CirculationEntry(at=at, method="smtp", delivered=["a@b.example"]))
+    m.amendments.append(Amendment(at=at, by="Kim Osei", text="A correction."))
+    m.authorisation = Authorisation(by="Kim Osei", role="Team manager", at=at)
+    return m.model_dump(mode="json")
+
+
+def _set(data: dict[str, Any], path: tuple[str | int, ...], value: Any) -> None:
+    node: Any = data
+    for step in path[:-1]:
+        node = node[step]
+    node[path[-1]] = value
+
+
+def test_the_full_record_holds_every_date_field_of_the_model() -> None:
+    """Otherwise the hypothesis test below would not reach a new field: add it to _full_record."""
+    data = _full_record()
+    for path in DATE_PATHS:
+        _set(copy.deepcopy(data), path, "2026-11-19")
+    assert len(DATE_PATHS) >= 23
+
+
+EXTREME_YEARS = st.one_of(st.integers(1, EARLIEST_YEAR - 1), st.integers(LATEST_YEAR + 1, 9999))
+
+
+def _extreme(path: tuple[str | int, ...], year: int, draw_time: datetime) -> str:
+    is_date = path[-1] in ("date_of_birth", "expected_date")
+    day = date(year, draw_time.month, min(draw_time.day, 28))
+    return day.isoformat() if is_date else f"{day.isoformat()}T{draw_time:%H:%M}:00+00:00"
+
+
+def _store_with_a_bad_second_record(home: Path, data: dict[str, Any]) -> Store:
+    store = Store(home)
+    store.ensure()
+    store.save(typical())
+    data["id"] = OTHER
+    store.path(OTHER).write_text(json.dumps(data), encoding="utf-8")
+    return store
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=list(HealthCheck))
+@given(
+    path=st.sampled_from(DATE_PATHS),
+    year=st.one_of(st.sampled_from([1, 1753, 1899, 2101, 9999]), EXTREME_YEARS),
+    moment=st.datetimes(datetime(2000, 1, 1), datetime(2000, 12, 31, 23, 59)),
+)
+def test_any_date_field_with_an_extreme_value_is_refused_at_entry_and_never_breaks_the_register(
+    tmp_path_factory: pytest.TempPathFactory,
+    path: tuple[str | int, ...],
+    year: int,
+    moment: datetime,
+) -> None:
+    """Entry (answers, prefill, import, edit, prompts: all validate without STORED) refuses the
+    date naming the field, never the value; a record saved before the check still reads, and
+    the register's index, listings and deadlines go on past it."""
+    value = _extreme(path, year, moment)
+    data = _full_record()
+    _set(data, path, value)
+    where = ".".join(str(p) for p in path)
+    with pytest.raises(ValidationError) as caught:
+        Meeting.model_validate(data)
+    message = describe_validation_error(caught.value, "f")
+    assert message.startswith(f"f: field {where}: "), (where, message)
+    assert value[:10] not in message
+    store = _store_with_a_bad_second_record(tmp_path_factory.mktemp("store"), data)
+    try:
+        store.load(OTHER)  # kept as saved, or one named fault (a time beyond the calendar)
+    except InvalidRecord as exc:
+        assert exc.message.startswith(f"{store.path(OTHER)}: field {where}: "), exc.message
+    index = Index(store.root, [])
+    now = datetime(2026, 11, 20, 9, 0, tzinfo=LONDON)
+    try:
+        index.rebuild()
+        index.complete()
+        list_meetings(index, MeetingFilter())
+        open_actions(index, ActionFilter(), now)
+        due_meetings(index, now)
+    finally:
+        index.close()
+
+
+@pytest.mark.parametrize("year", [9999, 1])
+@pytest.mark.parametrize(
+    "where",
+    [
+        "concern_identified_at",
+        "started_at",
+        "ended_at",
+        "s47_started_at",
+        "next_discussion",
+        "circulation.0.at",
+        "actions.0.due",
+        "children.0.date_of_birth",
+    ],
+)
+def test_a_placeholder_date_saved_earlier_never_breaks_a_command_on_the_register(
+    runner: CliRunner, tmp_path: Path, where: str, year: int
+) -> None:
+    """31/12/9999 in one record used to make list, due, actions, show of any meeting and
+    reindex exit 70 (OverflowError counting its deadlines)."""
+    path = tuple(int(p) if p.isdigit() else p for p in where.split("."))
+    data = _full_record()
+    _set(data, path, _extreme(path, year, datetime(2000, 12, 31, 10, 0)))
+    store = _store_with_a_bad_second_record(tmp_path / "store", data)
+    env = {"STRAT_HOME": str(store.root)}
+    for args in (["list"], ["due"], ["actions"], ["show", "SD-2026-0001"], ["reindex"]):
+        result = runner.invoke(app, args, env=env)
+        assert result.exit_code == 0, (args, result.output)
+        assert "internal problem" not in result.output
+    for args in (["show", OTHER], ["check", OTHER], ["ics", OTHER], ["summary", OTHER]):
+        result = runner.invoke(app, args, env=env)
+        assert "internal problem" not in result.output and "Traceback" not in result.output
+        lines = result.output.strip().splitlines()
+        if result.exit_code != 0 and not (args[0] == "check" and "error(s)" in lines[-1]):
+            assert result.exit_code == 1 and len(lines) == 1, (args, result.output)
+            assert OTHER in result.output
+
+
+def test_a_placeholder_date_is_named_by_due_and_reindex_and_the_record_is_shown(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    data = _full_record()
+    data["authorisation"] = None
+    data["status"] = "ended"
+    data["concern_identified_at"] = "9999-12-31T10:00:00+00:00"
+    store = _store_with_a_bad_second_record(tmp_path / "store", data)
+    env = {"STRAT_HOME": str(store.root)}
+    named = (
+        f"{OTHER}: deadlines not counted: field concern_identified_at is outside the years "
+        f"1900-2100 (a placeholder for 'no date'? leave it empty); correct it with: "
+        f"strat edit {OTHER}"
+    )
+    for args in (["due"], ["reindex"]):
+        result = runner.invoke(app, args, env=env)
+        assert result.exit_code == 0 and f"Warning: {named}" in result.output, result.output
+    result = runner.invoke(app, ["show", OTHER], env=env)
+    assert result.exit_code == 0 and "Warning: deadlines not counted" in result.output
+    result = runner.invoke(app, ["check", OTHER], env=env)
+    assert _one_error_line(result) == f"Error: {named.removeprefix(OTHER + ': ')}"
+
+
+ANSWERS_TEXT = (EXAMPLES / "answers.yaml").read_text(encoding="utf-8")
+NEXT_YEAR = datetime.now(LONDON).year + 1
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "where"),
+    [
+        ('concern_identified_at: "2026-11-19 09:10"', 'concern_identified_at: "31/12/9999 10:00"',
+         "concern_identified_at: that date is outside the years 1900-2100"),
+        ('concern_identified_at: "2026-11-19 09:10"', "concern_identified_at: 0001-01-01 10:00:00",
+         "concern_identified_at: is outside the years 1900-2100"),
+        ('started_at: "2026-11-19 10:00"', 'started_at: "31/12/9999 10:00"',
+         "started_at: that date is outside the years 1900-2100"),
+        ("date_of_birth: 2019-03-14", "date_of_birth: 9999-12-31",
+         "children[0].date_of_birth: Value error, is outside the years 1900-2100"),
+        ("date_of_birth: 2019-03-14", f"date_of_birth: {NEXT_YEAR}-03-14",
+         "children[0].date_of_birth: Value error, is in the future"),
+        ("due: today 16:00", 'due: "31/12/9999 17:00"', "actions[0].due: due time"),
+    ],
+    ids=["concern 9999", "concern year 1", "started 9999", "birth 9999", "birth next year",
+         "due 9999"],
+)  # fmt: skip
+def test_a_placeholder_date_in_an_answers_file_is_refused_with_one_line(
+    runner: CliRunner, store: Store, tmp_path: Path, old: str, new: str, where: str
+) -> None:
+    assert old in ANSWERS_TEXT
+    path = tmp_path / "answers.yaml"
+    path.write_text(ANSWERS_TEXT.replace(old, new, 1), encoding="utf-8")
+    result = runner.invoke(app, ["new", "--answers", str(path), "--no-input"])
+    line = _one_error_line(result)
+    assert line.startswith(f"Error: {path}: {where}"), line
+    assert store.ids() == []
+
+
+def test_a_placeholder_date_in_a_prefill_is_refused_before_a_reference_is_taken(
+    runner: CliRunner, store: Store, tmp_path: Path
+) -> None:
+    path = tmp_path / "prefill.yaml"
+    path.write_text('agenda: national\nconcern_identified_at: "31/12/9999 09:00"\n', "utf-8")
+    result = runner.invoke(app, ["new", "--prefill", str(path)])
+    assert _one_error_line(result).startswith(
+        f"Error: {path}: concern_identified_at: that date is outside the years 1900-2100"
+    )
+    assert store.ids() == []
+
+
+def test_importing_a_file_with_a_placeholder_date_is_refused_with_one_line(
+    runner: CliRunner, store: Store, tmp_path: Path
+) -> None:
+    data = typical().model_dump(mode="json")
+    data["children"][0]["date_of_birth"] = "9999-12-31"
+    path = tmp_path / "in.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    result = runner.invoke(app, ["import", str(path)])
+    assert _one_error_line(result) == (
+        f"Error: {path}: field children.0.date_of_birth: Value error, is outside the years "
+        "1900-2100 (a placeholder for 'no date'? leave it empty)"
+    )
+    assert store.ids() == []
+
+
+def test_strat_edit_refuses_a_placeholder_date(saved: Meeting) -> None:
+    text = re.sub(
+        r"^concern_identified_at: .*$",
+        "concern_identified_at: '9999-12-31T10:00:00'",
+        to_text(saved),
+        flags=re.MULTILINE,
+    )
+    assert "9999" in text
+    with pytest.raises(InvalidRecord, match=r"field concern_identified_at: .*1900-2100"):
+        from_text(text, saved, source="edited")
+
+
+@pytest.mark.parametrize("typed", ["31/12/9999 10:00", "01/01/0001 10:00", "9999-12-31T10:00"])
+def test_the_live_prompt_refuses_a_placeholder_time(typed: str) -> None:
+    with pytest.raises(InputError, match=r"^that date is outside the years 1900-2100"):
+        parse_clock(typed, date(2026, 11, 19))
+
+
+def test_the_live_prompt_refuses_a_placeholder_or_future_date_of_birth() -> None:
+    with pytest.raises(InputError, match=r"^that date is outside the years 1900-2100"):
+        parse_day("31/12/9999", born=True)
+    with pytest.raises(InputError, match=r"^a date of birth cannot be in the future"):
+        parse_day(f"01/01/{NEXT_YEAR}", born=True)
+    assert parse_day(f"01/01/{NEXT_YEAR}") == date(NEXT_YEAR, 1, 1)  # an expected date
