@@ -236,8 +236,7 @@ def _countable(compute: Callable[[Meeting, Agenda], Deadlines]) -> Callable[...,
             except OverflowError:  # a field not listed above
                 problem = "a date is beyond the calendar"
         raise InputError(
-            f"deadlines not counted: {problem}; correct it with: "
-            f"strat edit {meeting.id}"
+            f"deadlines not counted: {problem}; correct it with: strat edit {meeting.id}"
         )
 
     return guarded

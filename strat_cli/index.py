@@ -24,7 +24,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 from zoneinfo import ZoneInfo
 
 if TYPE_CHECKING:
@@ -70,6 +70,21 @@ CREATE INDEX actions_meeting ON actions (meeting_id);
 CREATE INDEX actions_open ON actions (status, due_ts);
 """
 CHILD_TABLES = ("children", "decisions", "actions")
+
+
+T = TypeVar("T")
+
+
+def sqlite_why(exc: sqlite3.Error) -> str:
+    """Why SQLite could not write, in the words the store's own errors use."""
+    text = str(exc).lower()
+    if "full" in text:
+        return "the disk is full"
+    if "readonly" in text or "read-only" in text or "unable to open" in text:
+        return "the store is read-only or not yours"
+    if "locked" in text or "busy" in text:
+        return "another strat process is writing it"
+    return str(exc)
 
 
 def split(value: str | None) -> list[str]:
@@ -214,6 +229,8 @@ class Index:
         self.path = root / "index.sqlite"
         self.agenda_dirs = list(agenda_dirs or [])
         self._conn: sqlite3.Connection | None = None
+        self.in_memory = False  # the file could not take a write: a copy in memory answers
+        self.warnings: list[str] = []  # said once, with the problems of the first refresh
 
     # --- the connection -----------------------------------------------------------------
 
@@ -266,9 +283,41 @@ class Index:
         try:
             yield conn
         except BaseException:
-            conn.execute("ROLLBACK")
+            # SQLite may have rolled back already (a full disk does): never hide why
+            with contextlib.suppress(sqlite3.Error):
+                conn.execute("ROLLBACK")
             raise
         conn.execute("COMMIT")
+
+    def _or_in_memory(self, write: Callable[[], T]) -> T:
+        """Run a write; if the index file cannot take it (a read-only store, a full disk, a
+        lock held too long), go on with a copy in memory for the rest of this command. The
+        meeting files are the truth: a reading command must not fail for want of saving a
+        cache. The index file is left as it was, so the next command tries again."""
+        try:
+            return write()
+        except sqlite3.OperationalError as exc:
+            if self.in_memory:
+                raise
+            self._to_memory(exc)
+            return write()
+
+    def _to_memory(self, exc: sqlite3.OperationalError) -> None:
+        memory = sqlite3.connect(":memory:", isolation_level=None)
+        memory.row_factory = sqlite3.Row
+        if self._conn is not None:
+            with contextlib.suppress(sqlite3.Error):
+                self._conn.backup(memory)
+            self.close()
+        if memory.execute("PRAGMA user_version").fetchone()[0] != INDEX_VERSION:
+            memory.executescript(TABLES)
+            memory.execute(f"PRAGMA user_version = {INDEX_VERSION}")
+        self._conn = memory
+        self.in_memory = True
+        self.warnings.append(
+            f"{self.path}: cannot be updated ({sqlite_why(exc)}); "
+            "answered from the meeting files this time"
+        )
 
     # --- keeping rows current -------------------------------------------------------------
 
@@ -375,16 +424,24 @@ class Index:
         stale = [mid for mid, st in on_disk.items() if known.get(mid, (None, None, None))[:2] != st]
         gone = [mid for mid in known if mid not in on_disk]
         result = Refreshed()
-        if stale or gone:
+
+        def write() -> None:
+            result.updated = result.removed = 0
+            result.problems.clear()
             with self._write() as conn:
                 for mid in gone:
                     self._drop(conn, mid)
                     result.removed += 1
                 for mid in sorted(stale):
                     self._index_file(conn, mid, on_disk[mid], result)
+
+        if stale or gone:
+            self._or_in_memory(write)
         result.problems.extend(
             str(err) for mid, (_, _, err) in sorted(known.items()) if err and mid not in stale
         )
+        result.problems[:0] = self.warnings
+        self.warnings = []
         return result
 
     def _index_file(
@@ -404,20 +461,27 @@ class Index:
 
     def rebuild(self, progress: Callable[[int, int], None] | None = None) -> Refreshed:
         """Forget every row and read every file again, with deadlines; `progress(done, total)`."""
+        from .errors import StratError
+
         on_disk = self.scan()
-        with self._write() as conn:
-            conn.execute("DELETE FROM meetings")
-            for table in CHILD_TABLES:
-                conn.execute(f"DELETE FROM {table}")
         result = Refreshed()
         ids = sorted(on_disk)
         batch = 500
-        for start in range(0, len(ids), batch):
+        try:  # one transaction: a rebuild that fails (a full disk) leaves the old index whole
             with self._write() as conn:
-                for mid in ids[start : start + batch]:
-                    self._index_file(conn, mid, on_disk[mid], result)
-            if progress:
-                progress(min(start + batch, len(ids)), len(ids))
+                conn.execute("DELETE FROM meetings")
+                for table in CHILD_TABLES:
+                    conn.execute(f"DELETE FROM {table}")
+                for start in range(0, len(ids), batch):
+                    for mid in ids[start : start + batch]:
+                        self._index_file(conn, mid, on_disk[mid], result)
+                    if progress:
+                        progress(min(start + batch, len(ids)), len(ids))
+        except sqlite3.OperationalError as exc:
+            raise StratError(
+                f"{self.path}: cannot rebuild the index ({sqlite_why(exc)}); "
+                "the meeting files and the index are as they were"
+            ) from None
         if progress and not ids:
             progress(0, 0)
         return result
@@ -481,22 +545,30 @@ class Index:
             return 0
         _AGENDA_CACHE.clear()  # this process may hold the old timescales
         _AGENDA_STAMPS.clear()
-        count = 0
-        with self._write() as conn:
-            for path in changed:
-                cur = conn.execute(
-                    "UPDATE meetings SET deadlines_ok = 0 WHERE agenda_path = ?", (path,)
-                )
-                count += cur.rowcount
-        return count
+
+        def write() -> int:
+            count = 0
+            with self._write() as conn:
+                for path in changed:
+                    cur = conn.execute(
+                        "UPDATE meetings SET deadlines_ok = 0 WHERE agenda_path = ?", (path,)
+                    )
+                    count += cur.rowcount
+            return count
+
+        return self._or_in_memory(write)
 
     def _set_columns(self, updates: list[tuple[str, dict[str, Any]]]) -> None:
         if not updates:
             return
-        with self._write() as conn:
-            for mid, cols in updates:
-                sets = ", ".join(f"{k} = :{k}" for k in cols)
-                conn.execute(f"UPDATE meetings SET {sets} WHERE id = :id", {**cols, "id": mid})
+
+        def write() -> None:
+            with self._write() as conn:
+                for mid, cols in updates:
+                    sets = ", ".join(f"{k} = :{k}" for k in cols)
+                    conn.execute(f"UPDATE meetings SET {sets} WHERE id = :id", {**cols, "id": mid})
+
+        self._or_in_memory(write)
 
 
 _AGENDA_CACHE: dict[tuple[Path, ...], dict[str, Agenda]] = {}

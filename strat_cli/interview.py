@@ -1450,7 +1450,9 @@ def parse_day(text: str, *, born: bool = False) -> date:
         if why := date_problem(day):
             raise InputError(f"that date {why}")
         if born and day > datetime.now(LONDON).date():
-            raise InputError("a date of birth cannot be in the future (unborn: 'unborn DD/MM/YYYY')")
+            raise InputError(
+                "a date of birth cannot be in the future (unborn: 'unborn DD/MM/YYYY')"
+            )
         return day
     raise InputError(f"{text!r} is not a date (DD/MM/YYYY)")
 

@@ -5,9 +5,13 @@ files, placeholder dates, a read-only or full store, a huge agenda."""
 from __future__ import annotations
 
 import copy
+import errno
 import json
+import os
 import re
 import shutil
+import sqlite3
+import tempfile
 import types
 import typing
 from collections.abc import Iterator
@@ -513,3 +517,108 @@ def test_the_live_prompt_refuses_a_placeholder_or_future_date_of_birth() -> None
     with pytest.raises(InputError, match=r"^a date of birth cannot be in the future"):
         parse_day(f"01/01/{NEXT_YEAR}", born=True)
     assert parse_day(f"01/01/{NEXT_YEAR}") == date(NEXT_YEAR, 1, 1)  # an expected date
+
+
+# --- a read-only store, a full disk ------------------------------------------------------------
+
+
+def _read_only_store(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A store on a read-only volume, simulated so it also holds as root (who writes through
+    chmod): the index opens read-only, and no file can be created or replaced."""
+    real_connect = sqlite3.connect
+    real_open = os.open
+
+    def connect(where: Any, *args: Any, **kwargs: Any) -> sqlite3.Connection:
+        if str(where) == ":memory:":
+            return real_connect(where, *args, **kwargs)
+        return real_connect(f"file:{where}?mode=ro", *args, uri=True, **kwargs)
+
+    def read_only_open(path: Any, flags: int, *args: Any, **kwargs: Any) -> int:
+        if flags & (os.O_CREAT | os.O_WRONLY | os.O_RDWR):
+            raise OSError(errno.EROFS, "Read-only file system", path)
+        return real_open(path, flags, *args, **kwargs)
+
+    def refuse(*args: Any, **kwargs: Any) -> Any:
+        raise OSError(errno.EROFS, "Read-only file system")
+
+    monkeypatch.setattr(sqlite3, "connect", connect)
+    monkeypatch.setattr(os, "open", read_only_open)
+    monkeypatch.setattr(tempfile, "mkstemp", refuse)
+
+
+def _changed_outside_strat(store: Store, meeting_id: str) -> None:
+    """A file changed since the index last saw it: a listing must re-read it."""
+    path = store.path(meeting_id)
+    data = json.loads(path.read_text(encoding="utf-8"))
+    data["reason"] = "Changed by hand."
+    path.write_text(json.dumps(data), encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    "args",
+    [["list"], ["due"], ["actions"], ["show", "SD-2026-0001"], ["list", "--json"]],
+    ids=" ".join,
+)
+@pytest.mark.parametrize("index", ["current", "stale", "missing"])
+def test_reading_commands_work_on_a_read_only_store(
+    runner: CliRunner,
+    store: Store,
+    saved: Meeting,
+    monkeypatch: pytest.MonkeyPatch,
+    args: list[str],
+    index: str,
+) -> None:
+    store.save(typical(OTHER))
+    assert runner.invoke(app, ["reindex"]).exit_code == 0
+    if index == "stale":
+        _changed_outside_strat(store, OTHER)
+    elif index == "missing":
+        (store.root / "index.sqlite").unlink()
+    before = {p: p.read_bytes() for p in store.meetings.iterdir() if p.is_file()}
+    _read_only_store(monkeypatch)
+    result = runner.invoke(app, args)
+    monkeypatch.undo()
+    assert result.exit_code == 0, result.output
+    assert "internal problem" not in result.output and "Traceback" not in result.output
+    if args == ["list", "--json"]:
+        assert OTHER in result.output
+    if index == "stale" and args[0] != "show":  # said once, on stderr, by the listings
+        assert result.output.count("cannot be updated (the store is read-only") == 1
+    assert {p: p.read_bytes() for p in store.meetings.iterdir() if p.is_file()} == before
+
+
+def test_reindex_on_a_read_only_store_is_one_line(
+    runner: CliRunner, store: Store, saved: Meeting, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert runner.invoke(app, ["reindex"]).exit_code == 0
+    _read_only_store(monkeypatch)
+    result = runner.invoke(app, ["reindex"])
+    monkeypatch.undo()
+    line = _one_error_line(result)
+    assert line.startswith(f"Error: {store.root / 'index.sqlite'}: ") and "read-only" in line
+
+
+def test_reindex_on_a_full_disk_is_one_line_and_the_old_index_still_answers(
+    runner: CliRunner, store: Store, saved: Meeting, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The disk fills while reindex writes: SQLite says 'database or disk is full' and has
+    rolled back already, so a second ROLLBACK used to hide it behind an internal error."""
+    assert runner.invoke(app, ["reindex"]).exit_code == 0  # a small index
+    for n in range(2, 40):  # files the index has not seen (a Store made here has no save hook)
+        store.save(typical(f"SD-2026-{n:04d}"))
+    real_connect = sqlite3.connect
+
+    def full(where: Any, *args: Any, **kwargs: Any) -> sqlite3.Connection:
+        conn = real_connect(where, *args, **kwargs)
+        if str(where) != ":memory:":
+            pages = conn.execute("PRAGMA page_count").fetchone()[0]
+            conn.execute(f"PRAGMA max_page_count = {pages}")  # no room to grow
+        return conn
+
+    monkeypatch.setattr(sqlite3, "connect", full)
+    result = runner.invoke(app, ["reindex"])
+    line = _one_error_line(result)
+    assert "the disk is full" in line, line
+    listed = runner.invoke(app, ["list", "--json"])
+    monkeypatch.undo()
+    assert listed.exit_code == 0 and "SD-2026-0039" in listed.output, listed.output
