@@ -358,7 +358,7 @@ class Interview:
                 for n, (k, i) in enumerate(zip(self.keys, self.agenda.items, strict=True), 1)
             ]
             return self.pick("Go to which item?", choices, default=here)
-        if arg.isdigit() and 1 <= int(arg) <= len(self.keys):
+        if arg.isdecimal() and 1 <= int(arg) <= len(self.keys):  # not isdigit: int("²") fails
             return self.keys[int(arg) - 1]
         if arg in self.keys:
             return arg

@@ -484,7 +484,7 @@ class Meeting(Model):
 
     def next_id(self, prefix: str, existing: list[str]) -> str:
         """The next free short id (C3, P12, A151…) so ids never get reused after a deletion."""
-        numbers = [int(x[len(prefix) :]) for x in existing if x[len(prefix) :].isdigit()]
+        numbers = [int(x[len(prefix) :]) for x in existing if x[len(prefix) :].isdecimal()]
         return f"{prefix}{max(numbers, default=0) + 1}"
 
     def log(self, event: str, detail: str = "", who: str = "", at: datetime | None = None) -> None:

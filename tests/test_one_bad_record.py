@@ -25,7 +25,7 @@ from hypothesis import strategies as st
 from pydantic import BaseModel, ValidationError
 from typer.testing import CliRunner
 
-from strat_cli.agenda import load_agenda
+from strat_cli.agenda import get_agenda, load_agenda
 from strat_cli.answers import apply_prefill, load_file
 from strat_cli.cli import app
 from strat_cli.editing import from_text, to_text
@@ -53,8 +53,10 @@ from strat_cli.register import (
 from strat_cli.rules import parse_clock
 from strat_cli.samples import typical
 from strat_cli.store import Store, describe_validation_error
+from strat_cli.views import sorted_actions
 
 from .conftest import EXAMPLES
+from .test_interview import Script, at_reason, interview, notes_agenda
 
 OTHER = "SD-2026-0002"
 
@@ -622,3 +624,34 @@ def test_reindex_on_a_full_disk_is_one_line_and_the_old_index_still_answers(
     listed = runner.invoke(app, ["list", "--json"])
     monkeypatch.undo()
     assert listed.exit_code == 0 and "SD-2026-0039" in listed.output, listed.output
+
+
+# --- odd digits in the live meeting ------------------------------------------------------------
+
+
+@pytest.mark.parametrize("typed", ["²", "³", "①", "9²", "1½"])
+def test_goto_with_a_character_that_only_looks_like_a_digit_is_one_line_not_a_crash(
+    store: Store, typed: str
+) -> None:
+    """`'²'.isdigit()` is True but `int('²')` fails: the live meeting used to exit 70."""
+    agenda = notes_agenda(get_agenda("national"))
+    m = at_reason(store)
+    s = Script([("reason", f"/goto {typed}"), ("reason", KeyboardInterrupt)])
+    with pytest.raises(KeyboardInterrupt):
+        interview(m, agenda, store, s).run()
+    assert f"No item {typed!r}: items are numbered 1 to 6." in s.screen
+
+
+def test_goto_with_another_scripts_digits_goes_to_that_item(store: Store) -> None:
+    agenda = notes_agenda(get_agenda("national"))
+    m = at_reason(store)
+    s = Script([("reason", "/goto ٣"), ("criminal", KeyboardInterrupt)])  # Arabic-Indic 3
+    with pytest.raises(KeyboardInterrupt):
+        interview(m, agenda, store, s).run()
+
+
+def test_ids_with_superscript_digits_never_stop_numbering_or_sorting() -> None:
+    m = typical()
+    m.actions[0].id = "A²"
+    assert m.next_id("C", ["C²", "C2"]) == "C3"
+    assert [a.id for a in sorted_actions(m)]  # no ValueError
