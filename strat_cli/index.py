@@ -363,7 +363,7 @@ class Index:
         from .errors import StratError
 
         try:
-            agenda = _agendas(tuple(self.agenda_dirs)).get(meeting.agenda)
+            agenda = _agenda(tuple(self.agenda_dirs), meeting.agenda)
             if agenda is None:
                 return {"deadlines_ok": 0, "deadlines_error": f"no agenda {meeting.agenda!r}"}
             return deadline_columns(meeting, agenda)
@@ -583,23 +583,26 @@ def _file_stamp(path: Path) -> str | None:
     return f"{st.st_mtime_ns}:{st.st_size}"
 
 
-def _agendas(dirs: tuple[Path, ...]) -> dict[str, Agenda]:
-    """The agendas, read once per process: a save in the interview should not re-read YAML."""
-    if dirs not in _AGENDA_CACHE:
-        from .agenda import agenda_dirs, load_agendas
+def _agenda(dirs: tuple[Path, ...], agenda_id: str) -> Agenda | None:
+    """One agenda, read once per process (a save in the interview should not re-read YAML)
+    and only when a record needs it (a huge agenda of another area is never read)."""
+    cache = _AGENDA_CACHE.setdefault(dirs, {})
+    if agenda_id not in cache:
+        from .agenda import agenda_files, get_agenda
+        from .errors import AgendaError
 
         # stamped before reading: a file edited while it is read looks changed next time
-        before: dict[Path, str | None] = {}
-        for folder in agenda_dirs(list(dirs)):
-            with contextlib.suppress(OSError):
-                for path in folder.glob("*.y*ml"):
-                    before[path] = _file_stamp(path)
-        agendas = load_agendas(list(dirs))
-        for agenda in agendas.values():
-            if agenda.path is not None:
-                _AGENDA_STAMPS[agenda.path] = before.get(agenda.path, _file_stamp(agenda.path))
-        _AGENDA_CACHE[dirs] = agendas
-    return _AGENDA_CACHE[dirs]
+        before = {path: _file_stamp(path) for path in agenda_files(list(dirs))}
+        try:
+            agenda = get_agenda(agenda_id, list(dirs))
+        except AgendaError as exc:
+            if not exc.message.startswith("no agenda "):
+                raise
+            return None
+        if agenda.path is not None:
+            _AGENDA_STAMPS[agenda.path] = before.get(agenda.path, _file_stamp(agenda.path))
+        cache[agenda_id] = agenda
+    return cache[agenda_id]
 
 
 def save_hook(root: Path, agenda_dirs: list[Path] | None = None) -> Callable[[Meeting], None]:

@@ -25,6 +25,8 @@ from hypothesis import strategies as st
 from pydantic import BaseModel, ValidationError
 from typer.testing import CliRunner
 
+from strat_cli import agenda as agenda_module
+from strat_cli import index as index_module
 from strat_cli.agenda import get_agenda, load_agenda
 from strat_cli.answers import apply_prefill, load_file
 from strat_cli.cli import app
@@ -50,6 +52,7 @@ from strat_cli.register import (
     list_meetings,
     open_actions,
 )
+from strat_cli.resources import shipped_dir
 from strat_cli.rules import parse_clock
 from strat_cli.samples import typical
 from strat_cli.store import Store, describe_validation_error
@@ -655,3 +658,105 @@ def test_ids_with_superscript_digits_never_stop_numbering_or_sorting() -> None:
     m.actions[0].id = "A²"
     assert m.next_id("C", ["C²", "C2"]) == "C3"
     assert [a.id for a in sorted_actions(m)]  # no ValueError
+
+
+# --- a huge or broken agenda in the council's folder ---------------------------------------------
+
+SMALL_AGENDA = (
+    "id: {id}\nname: {id}\nitems:\n"
+    "  - {{key: attendance, title: Attendance, kind: attendance}}\n"
+    "  - {{key: decisions, title: Decisions, kind: decisions}}\n"
+    "  - {{key: actions, title: Actions, kind: actions}}\n"
+)
+
+
+def _huge_agenda(items: int) -> str:
+    rows = "".join(f"  - {{key: item_{n}, title: Item {n}}}\n" for n in range(items))
+    return SMALL_AGENDA.format(id="huge") + rows
+
+
+def _council_folder(tmp_path: Path, home: Path, files: dict[str, str]) -> Path:
+    folder = tmp_path / "council"
+    folder.mkdir()
+    for name, text in files.items():
+        (folder / name).write_text(text, encoding="utf-8")
+    home.mkdir(mode=0o700, parents=True, exist_ok=True)
+    (home / "config.toml").write_text(f'[agendas]\nfolder = "{folder.as_posix()}"\n', "utf-8")
+    return folder
+
+
+def test_an_agenda_of_10000_items_is_refused_in_one_line(tmp_path: Path) -> None:
+    path = tmp_path / "huge.yaml"
+    path.write_text(_huge_agenda(10_000), encoding="utf-8")
+    with pytest.raises(AgendaError) as caught:
+        load_agenda(path)
+    assert re.fullmatch(
+        rf"{re.escape(str(path))}: \d+ KB is too big for an agenda \(at most 256 KB\)",
+        caught.value.message,
+    ), caught.value.message
+
+
+@pytest.mark.parametrize(
+    ("extra", "where"),
+    [
+        ("".join(f"  - {{key: item_{n}, title: Item {n}}}\n" for n in range(300)), "items"),
+        ("  - {key: long, title: " + "x" * 400 + "}\n", "item 4 (long), title"),
+        ("  - {key: long, title: T, guidance: " + "x" * 6000 + "}\n", "item 4 (long), guidance"),
+    ],
+    ids=["300 items", "long title", "long guidance"],
+)
+def test_agenda_sizes_are_checked_with_one_line_naming_the_place(
+    tmp_path: Path, extra: str, where: str
+) -> None:
+    path = tmp_path / "big.yaml"
+    path.write_text(SMALL_AGENDA.format(id="big") + extra, encoding="utf-8")
+    with pytest.raises(AgendaError, match=rf"^{re.escape(str(path))}: {re.escape(where)}: "):
+        load_agenda(path)
+
+
+def test_only_the_agenda_a_command_needs_is_read(
+    runner: CliRunner,
+    store: Store,
+    saved: Meeting,
+    tmp_path: Path,
+    isolated_home: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A huge or broken agenda of another area never slows or stops work on this one."""
+    _council_folder(
+        tmp_path,
+        isolated_home,
+        {
+            "huge.yaml": _huge_agenda(10_000),
+            "broken.yaml": "id: broken\nname: [unclosed\n",
+            "other.yaml": SMALL_AGENDA.format(id="other"),
+        },
+    )
+    read: list[str] = []
+    real = agenda_module.load_agenda
+
+    def spy(path: Path) -> Any:
+        read.append(path.name)
+        return real(path)
+
+    monkeypatch.setattr(agenda_module, "load_agenda", spy)
+    index_module._AGENDA_CACHE.clear()
+    for args in (["show", saved.id], ["check", saved.id], ["summary", saved.id], ["due"]):
+        result = runner.invoke(app, args)
+        assert "Error" not in result.output and "internal" not in result.output, result.output
+    assert read and set(read) == {"national.yaml"}, read
+    result = runner.invoke(app, ["agendas"])  # the listing reads them all, and names the fault
+    line = _one_error_line(result)
+    assert "broken.yaml" in line or "huge.yaml" in line, line
+
+
+def test_an_agenda_in_the_council_folder_still_overrides_a_shipped_one_by_id(
+    tmp_path: Path,
+) -> None:
+    folder = tmp_path / "council"
+    folder.mkdir()
+    text = (shipped_dir("agendas") / "national.yaml").read_text(encoding="utf-8")
+    (folder / "ours.yaml").write_text(text, "utf-8")
+    assert get_agenda("national", [folder]).path == folder / "ours.yaml"
+    with pytest.raises(AgendaError, match=r"^no agenda 'nowhere' \(known: .*national.*\)$"):
+        get_agenda("nowhere", [folder])
