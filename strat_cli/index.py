@@ -530,6 +530,8 @@ class Index:
                 if progress:
                     progress(n, len(todo))
         self._set_columns(updates)
+        problems[:0] = self.warnings  # the index file could not take the new deadlines
+        self.warnings = []
         return problems
 
     def stale_agendas(self) -> int:
