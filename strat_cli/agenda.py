@@ -17,7 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from .errors import AgendaError
 from .model import AgencyKind
 from .resources import shipped_dir
-from .yamlfile import load_yaml
+from .yamlfile import load_yaml, problem
 
 # Sizes an agenda may have. The shipped ones are under 9 KB with at most 25 items; these leave
 # room for any real procedure while a file pasted in by mistake (10,000 items, a whole policy
@@ -199,10 +199,8 @@ def load_agenda(path: Path) -> Agenda:
             "(in Notepad: Save As, Encoding: UTF-8)"
         ) from None
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = f" line {mark.line + 1}" if mark else ""
-        problem = getattr(exc, "problem", None) or "not valid YAML"
-        raise AgendaError(f"{path}:{line}: {problem}") from None
+        line, why = problem(exc)
+        raise AgendaError(f"{path}:{f' line {line}:' if line else ''} {why}") from None
     if not isinstance(data, dict):
         raise AgendaError(f"{path}: an agenda file must be a mapping of fields")
     if duplicate := _duplicate_item_key(data):

@@ -66,7 +66,7 @@ def from_text(text: str, meeting: Meeting, *, source: str) -> tuple[Meeting, lis
         data = load_yaml(text)
     except yaml.YAMLError as exc:
         line, why = problem(exc)
-        raise InputError(f"{source}:{f' line {line}' if line else ''}: {why}") from None
+        raise InputError(f"{source}:{f' line {line}:' if line else ''} {why}") from None
     if not isinstance(data, dict):
         raise InputError(f"{source}: the record must be a mapping of fields")
     kept = sorted(set(data) & set(NOT_EDITABLE))

@@ -80,9 +80,14 @@ for _loader in (_StrictLoader, _FastStrictLoader):
 def load_yaml(text: str) -> Any:
     """Parse strictly; raises yaml.YAMLError (see `problem`) on any fault."""
     try:
-        return yaml.load(text, Loader=_FastStrictLoader)
-    except yaml.YAMLError:
-        return yaml.load(text, Loader=_StrictLoader)
+        try:
+            return yaml.load(text, Loader=_FastStrictLoader)
+        except yaml.YAMLError:
+            return yaml.load(text, Loader=_StrictLoader)
+    except RecursionError:  # [[[[…]]]] thousands deep: PyYAML builds nested values recursively
+        raise yaml.constructor.ConstructorError(
+            None, None, "the file is nested too deeply", None
+        ) from None
 
 
 def problem(exc: yaml.YAMLError) -> tuple[int | None, str]:

@@ -765,3 +765,12 @@ def test_an_agenda_in_the_council_folder_still_overrides_a_shipped_one_by_id(
     assert get_agenda("national", [folder]).path == folder / "ours.yaml"
     with pytest.raises(AgendaError, match=r"^no agenda 'nowhere' \(known: .*national.*\)$"):
         get_agenda("nowhere", [folder])
+
+
+def test_yaml_nested_thousands_deep_is_one_line_for_answers_and_agendas(tmp_path: Path) -> None:
+    path = tmp_path / "deep.yaml"
+    path.write_text("items: " + "[" * 50_000 + "]" * 50_000 + "\n", encoding="utf-8")
+    with pytest.raises(InputError, match=r"deep\.yaml: the file is nested too deeply$"):
+        load_file(path)
+    with pytest.raises(AgendaError, match=r"deep\.yaml: the file is nested too deeply$"):
+        load_agenda(path)
