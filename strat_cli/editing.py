@@ -13,7 +13,7 @@ import yaml
 from pydantic import ValidationError
 
 from .errors import InputError, InvalidRecord
-from .model import Meeting
+from .model import STORED, Meeting
 from .store import describe_validation_error
 
 # Kept as they are: strat's own history of the record, and what identifies it.
@@ -77,7 +77,11 @@ def from_text(text: str, meeting: Meeting, *, source: str) -> tuple[Meeting, lis
         **data,
     }
     try:
-        edited = Meeting.model_validate(merged)
+        # What the person can type is checked as at entry (dates in range, no birth in the
+        # future); strat's own history is taken as stored, so an odd date there never blocks
+        # the edit that puts a typed one right.
+        Meeting.model_validate({**data, "id": meeting.id})
+        edited = Meeting.model_validate(merged, context=STORED)
     except ValidationError as exc:
         raise InvalidRecord(describe_validation_error(exc, source)) from None
     changed = [f for f in Meeting.model_fields if getattr(edited, f) != getattr(meeting, f)]

@@ -61,7 +61,7 @@ from strat_cli.views import sorted_actions
 from .conftest import EXAMPLES
 from .test_interview import Script, at_reason, interview, notes_agenda
 
-OTHER = "SD-2026-0002"
+ID, OTHER = "SD-2026-0001", "SD-2026-0002"
 
 
 def _one_error_line(result: object, *, code: int = 1) -> str:
@@ -774,3 +774,30 @@ def test_yaml_nested_thousands_deep_is_one_line_for_answers_and_agendas(tmp_path
         load_file(path)
     with pytest.raises(AgendaError, match=r"deep\.yaml: the file is nested too deeply$"):
         load_agenda(path)
+
+
+def test_strat_edit_puts_a_placeholder_date_right_even_if_strats_own_history_holds_one(
+    store: Store,
+) -> None:
+    """A hand-edited file with 31/12/9999 in the concern time and in a circulation entry (which
+    only strat writes): the edit that corrects the concern time is accepted."""
+    data = _full_record()
+    data["authorisation"] = None
+    data["status"] = "ended"
+    data["concern_identified_at"] = "9999-12-31T10:00:00+00:00"
+    data["circulation"][0]["at"] = "9999-12-31T10:00:00+00:00"
+    store.path(ID).write_text(json.dumps(data), encoding="utf-8")
+    stored = store.load(ID)
+    text = to_text(stored)
+    with pytest.raises(InvalidRecord, match=r"field concern_identified_at: .*1900-2100"):
+        from_text(text, stored, source="edited")  # untouched: still refused
+    fixed = re.sub(
+        r"^concern_identified_at: .*$",
+        "concern_identified_at: '2026-11-19T09:10:00'",
+        text,
+        flags=re.MULTILINE,
+    )
+    edited, changed = from_text(fixed, stored, source="edited")
+    assert changed == ["concern_identified_at"]
+    store.save(edited)
+    assert store.load(ID).concern_identified_at == datetime(2026, 11, 19, 9, 10, tzinfo=LONDON)
