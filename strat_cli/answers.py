@@ -10,7 +10,6 @@ for missing statutory partners. Every error names the file and the field.
 from __future__ import annotations
 
 import json
-import re
 from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -40,6 +39,8 @@ from .model import (
     date_problem,
 )
 from .rules import decision_problems, guess_kind, parse_clock, police_agreement_needed
+from .yamlfile import FIELD_NAME, load_yaml
+from .yamlfile import problem as yaml_problem
 
 if TYPE_CHECKING:
     from .store import Store
@@ -80,8 +81,6 @@ def _refuse_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
 def load_file(path: Path) -> dict[str, Any]:
     """Read a YAML or JSON file into a mapping, strictly (a field written twice, or aliases
     that expand without bound, are refused); faults name the file and line."""
-    from .yamlfile import load_yaml, problem
-
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
@@ -99,7 +98,7 @@ def load_file(path: Path) -> dict[str, Any]:
         why = str(exc) if str(exc) == "a field appears twice" else type(exc).__name__
         raise InputError(f"{path}: cannot be used ({why})") from None
     except yaml.YAMLError as exc:
-        line, why = problem(exc)
+        line, why = yaml_problem(exc)
         raise InputError(f"{path}:{f' line {line}:' if line else ''} {why}") from None
     if not isinstance(data, dict):
         raise InputError(f"{path}: the file must hold a mapping of fields at the top level")
@@ -167,7 +166,7 @@ def apply_prefill(
                 f"{source}: {key}: a prefill holds only what is known before the call; "
                 "record it in the meeting, or build the whole meeting with --answers FILE"
             )
-        shown = key if re.match(r"[a-z][a-z0-9_]{0,39}\Z", key) else "(a field not shown)"
+        shown = key if FIELD_NAME.match(key) else "(a field not shown)"
         raise InputError(f"{source}: {shown}: not a field strat knows (see examples/prefill.yaml)")
     r = Reader(source, meeting.started_at.date())
     head = _take(
@@ -224,6 +223,12 @@ def apply_prefill(
         meeting.participants.append(p)
     include_officers(meeting)
     _check_unique(r, meeting)
+
+
+def check_prefill(data: dict[str, Any], source: str) -> None:
+    """Refuse a faulty prefill before a reference is taken and a file created for it."""
+    probe = Meeting(id="SD-0000-0000", agenda="-", started_at=datetime.now(LONDON))
+    apply_prefill(data, probe, source=source)
 
 
 def _check_unique(r: Reader, m: Meeting) -> None:

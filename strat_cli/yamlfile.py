@@ -13,7 +13,8 @@ import yaml
 # Every value counted as often as aliases repeat it. The largest real files (an agenda at its
 # size limit, a long meeting in `strat edit`) hold a few tens of thousands.
 MAX_VALUES = 200_000
-_FIELD_NAME = re.compile(r"[a-z][a-z0-9_]{0,39}\Z")
+# What a field name looks like: a key that does not may be typed text (a name), never echoed.
+FIELD_NAME = re.compile(r"[a-z][a-z0-9_]{0,39}\Z")
 
 
 class _Strict:
@@ -55,7 +56,7 @@ def _no_duplicate_fields(loader: yaml.SafeLoader, node: yaml.MappingNode) -> dic
                 None, None, "a field name must be plain text", key_node.start_mark
             )
         if key in seen:  # a key that is not a field name may be typed text: never echo it
-            name = f"field {key!r}" if _FIELD_NAME.match(str(key)) else "a field"
+            name = f"field {key!r}" if FIELD_NAME.match(str(key)) else "a field"
             raise yaml.constructor.ConstructorError(
                 None, None, f"{name} appears twice", key_node.start_mark
             )

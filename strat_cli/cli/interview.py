@@ -2,7 +2,7 @@
 
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import typer
 
@@ -142,12 +142,12 @@ def new(
 
     prefill_data = None
     if prefill is not None:
-        from ..answers import load_file
+        from ..answers import check_prefill, load_file
 
         prefill_data = load_file(prefill)
         if not agenda_id:
             agenda_id = _str(prefill_data.get("agenda"))
-        _check_prefill(prefill_data, str(prefill))
+        check_prefill(prefill_data, str(prefill))
     _need_terminal("strat new")
     agenda = _pick_agenda(agenda_id, settings.extra_agenda_dirs, ask=True)
     from ..prompts import TerminalPrompts
@@ -166,17 +166,6 @@ def new(
         )
         interview = Interview(meeting, agenda, store, prompts, user=settings.user)
         _run(interview, prepare=prefill_data is None)
-
-
-def _check_prefill(data: dict[str, Any], source: str) -> None:
-    """Refuse a faulty prefill before a reference is taken and a file created for it."""
-    from datetime import datetime
-
-    from ..answers import apply_prefill
-    from ..model import LONDON, Meeting
-
-    probe = Meeting(id="SD-0000-0000", agenda="-", started_at=datetime.now(LONDON))
-    apply_prefill(data, probe, source=source)
 
 
 def _start_follow_up(store: "Store", user: str, earlier_id: str, extra: list[Path]) -> None:
