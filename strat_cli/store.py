@@ -273,8 +273,8 @@ class Store:
         meeting = parse_meeting(raw, path)
         if meeting.id != meeting_id:  # a copy made by hand: a save would write the other file
             raise InvalidRecord(
-                f"{path}: holds {meeting.id}, not {meeting_id}; rename or remove the copy "
-                "(strat uses neither until then)"
+                f"{path}: holds {meeting.id}, not {meeting_id} (a copy made by hand?); "
+                "strat will not use this file until it is renamed or removed"
             )
         return meeting
 
