@@ -321,10 +321,12 @@ def test_the_full_record_holds_every_date_field_of_the_model() -> None:
 EXTREME_YEARS = st.one_of(st.integers(1, EARLIEST_YEAR - 1), st.integers(LATEST_YEAR + 1, 9999))
 
 
-def _extreme(path: tuple[str | int, ...], year: int, draw_time: datetime) -> str:
+def _extreme(
+    path: tuple[str | int, ...], year: int, draw_time: datetime, offset: str = "+00:00"
+) -> str:
     is_date = path[-1] in ("date_of_birth", "expected_date")
     day = date(year, draw_time.month, min(draw_time.day, 28))
-    return day.isoformat() if is_date else f"{day.isoformat()}T{draw_time:%H:%M}:00+00:00"
+    return day.isoformat() if is_date else f"{day.isoformat()}T{draw_time:%H:%M}:00{offset}"
 
 
 def _store_with_a_bad_second_record(home: Path, data: dict[str, Any]) -> Store:
@@ -341,17 +343,19 @@ def _store_with_a_bad_second_record(home: Path, data: dict[str, Any]) -> Store:
     path=st.sampled_from(DATE_PATHS),
     year=st.one_of(st.sampled_from([1, 1753, 1899, 2101, 9999]), EXTREME_YEARS),
     moment=st.datetimes(datetime(2000, 1, 1), datetime(2000, 12, 31, 23, 59)),
+    offset=st.sampled_from(["+00:00", "-05:00", "+14:00", "-23:59", "Z"]),
 )
 def test_any_date_field_with_an_extreme_value_is_refused_at_entry_and_never_breaks_the_register(
     tmp_path_factory: pytest.TempPathFactory,
     path: tuple[str | int, ...],
     year: int,
     moment: datetime,
+    offset: str,
 ) -> None:
     """Entry (answers, prefill, import, edit, prompts: all validate without STORED) refuses the
     date naming the field, never the value; a record saved before the check still reads, and
     the register's index, listings and deadlines go on past it."""
-    value = _extreme(path, year, moment)
+    value = _extreme(path, year, moment, offset)
     data = _full_record()
     _set(data, path, value)
     where = ".".join(str(p) for p in path)
