@@ -16,9 +16,10 @@ import contextlib
 import json
 import os
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from functools import lru_cache
+from functools import lru_cache, wraps
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -221,6 +222,38 @@ class Deadlines:
     circulated_on_time: bool | None
 
 
+def _countable(compute: Callable[[Meeting, Agenda], Deadlines]) -> Callable[..., Deadlines]:
+    """A date outside the model's range (a placeholder such as 31/12/9999 saved before entry
+    was checked) makes one record's deadlines uncountable: say which field, in one line that
+    a listing can show as a warning, instead of overflowing the date arithmetic."""
+
+    @wraps(compute)
+    def guarded(meeting: Meeting, agenda: Agenda) -> Deadlines:
+        from .model import date_problem
+
+        used = {
+            "started_at": meeting.started_at,
+            "ended_at": meeting.ended_at,
+            "concern_identified_at": meeting.concern_identified_at,
+            "s47_started_at": meeting.s47_started_at,
+            **{f"circulation.{n}.at": c.at for n, c in enumerate(meeting.circulation)},
+        }
+        problem = next(
+            (f"field {k} {why}" for k, v in used.items() if v and (why := date_problem(v))), None
+        )
+        if problem is None:
+            try:
+                return compute(meeting, agenda)
+            except OverflowError:  # a field not listed above
+                problem = "a date is beyond the calendar"
+        raise InputError(
+            f"deadlines not counted: {problem}; correct it with: strat edit {meeting.id}"
+        )
+
+    return guarded
+
+
+@_countable
 def meeting_deadlines(meeting: Meeting, agenda: Agenda) -> Deadlines:
     """Compute every deadline of `meeting` from `agenda`'s timescales."""
     t = agenda.timescales
@@ -535,6 +568,10 @@ def resolve_due(
         due = _parse_due(text, now, agenda, meeting)
     except (OverflowError, ValueError):  # date arithmetic past the year 9999
         raise _too_far(text) from None
+    from .model import date_problem
+
+    if date_problem(due):  # 31/12/9999 typed as a placeholder: beyond what a record holds
+        raise _too_far(text)
     if before(due, now):
         raise InputError(
             f"due time {text!r} would be {format_uk(due)}, which has already passed "

@@ -24,7 +24,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from .circulation import coverage
 from .timeutil import LONDON as LONDON  # re-exported: the one zone, defined in timeutil
@@ -71,6 +71,21 @@ CREATE INDEX actions_meeting ON actions (meeting_id);
 CREATE INDEX actions_open ON actions (status, due_ts);
 """
 CHILD_TABLES = ("children", "decisions", "actions")
+
+
+T = TypeVar("T")
+
+
+def sqlite_why(exc: sqlite3.Error) -> str:
+    """Why SQLite could not write, in the words the store's own errors use."""
+    text = str(exc).lower()
+    if "full" in text:
+        return "the disk is full"
+    if "readonly" in text or "read-only" in text or "unable to open" in text:
+        return "the store is read-only or not yours"
+    if "locked" in text or "busy" in text:
+        return "another strat process is writing it"
+    return str(exc)
 
 
 def split(value: str | None) -> list[str]:
@@ -211,6 +226,8 @@ class Index:
         self.path = root / "index.sqlite"
         self.agenda_dirs = list(agenda_dirs or [])
         self._conn: sqlite3.Connection | None = None
+        self.in_memory = False  # the file could not take a write: a copy in memory answers
+        self.warnings: list[str] = []  # said once, with the problems of the first refresh
 
     # --- the connection -----------------------------------------------------------------
 
@@ -263,9 +280,41 @@ class Index:
         try:
             yield conn
         except BaseException:
-            conn.execute("ROLLBACK")
+            # SQLite may have rolled back already (a full disk does): never hide why
+            with contextlib.suppress(sqlite3.Error):
+                conn.execute("ROLLBACK")
             raise
         conn.execute("COMMIT")
+
+    def _or_in_memory(self, write: Callable[[], T]) -> T:
+        """Run a write; if the index file cannot take it (a read-only store, a full disk, a
+        lock held too long), go on with a copy in memory for the rest of this command. The
+        meeting files are the truth: a reading command must not fail for want of saving a
+        cache. The index file is left as it was, so the next command tries again."""
+        try:
+            return write()
+        except sqlite3.OperationalError as exc:
+            if self.in_memory:
+                raise
+            self._to_memory(exc)
+            return write()
+
+    def _to_memory(self, exc: sqlite3.OperationalError) -> None:
+        memory = sqlite3.connect(":memory:", isolation_level=None)
+        memory.row_factory = sqlite3.Row
+        if self._conn is not None:
+            with contextlib.suppress(sqlite3.Error):
+                self._conn.backup(memory)
+            self.close()
+        if memory.execute("PRAGMA user_version").fetchone()[0] != INDEX_VERSION:
+            memory.executescript(TABLES)
+            memory.execute(f"PRAGMA user_version = {INDEX_VERSION}")
+        self._conn = memory
+        self.in_memory = True
+        self.warnings.append(
+            f"{self.path}: cannot be updated ({sqlite_why(exc)}); "
+            "answered from the meeting files this time"
+        )
 
     # --- keeping rows current -------------------------------------------------------------
 
@@ -311,7 +360,7 @@ class Index:
         from .errors import StratError
 
         try:
-            agenda = _agendas(tuple(self.agenda_dirs)).get(meeting.agenda)
+            agenda = _agenda(tuple(self.agenda_dirs), meeting.agenda)
             if agenda is None:
                 return {"deadlines_ok": 0, "deadlines_error": f"no agenda {meeting.agenda!r}"}
             return deadline_columns(meeting, agenda)
@@ -335,8 +384,6 @@ class Index:
             return None, {}, exc.message
         except (ValueError, RecursionError, MemoryError) as exc:  # never let one file stop a list
             return None, {}, f"{path}: not a meeting file ({type(exc).__name__})"
-        if meeting.id != meeting_id:
-            return None, {}, f"{path}: holds {meeting.id}, not {meeting_id}"
         rows = rows_from_record(meeting.model_dump(mode="json"))
         return rows, self._deadlines_for(meeting), ""
 
@@ -374,16 +421,24 @@ class Index:
         stale = [mid for mid, st in on_disk.items() if known.get(mid, (None, None, None))[:2] != st]
         gone = [mid for mid in known if mid not in on_disk]
         result = Refreshed()
-        if stale or gone:
+
+        def write() -> None:
+            result.updated = result.removed = 0
+            result.problems.clear()
             with self._write() as conn:
                 for mid in gone:
                     self._drop(conn, mid)
                     result.removed += 1
                 for mid in sorted(stale):
                     self._index_file(conn, mid, on_disk[mid], result)
+
+        if stale or gone:
+            self._or_in_memory(write)
         result.problems.extend(
             str(err) for mid, (_, _, err) in sorted(known.items()) if err and mid not in stale
         )
+        result.problems[:0] = self.warnings
+        self.warnings = []
         return result
 
     def _index_file(
@@ -403,20 +458,27 @@ class Index:
 
     def rebuild(self, progress: Callable[[int, int], None] | None = None) -> Refreshed:
         """Forget every row and read every file again, with deadlines; `progress(done, total)`."""
+        from .errors import StratError
+
         on_disk = self.scan()
-        with self._write() as conn:
-            conn.execute("DELETE FROM meetings")
-            for table in CHILD_TABLES:
-                conn.execute(f"DELETE FROM {table}")
         result = Refreshed()
         ids = sorted(on_disk)
         batch = 500
-        for start in range(0, len(ids), batch):
+        try:  # one transaction: a rebuild that fails (a full disk) leaves the old index whole
             with self._write() as conn:
-                for mid in ids[start : start + batch]:
-                    self._index_file(conn, mid, on_disk[mid], result)
-            if progress:
-                progress(min(start + batch, len(ids)), len(ids))
+                conn.execute("DELETE FROM meetings")
+                for table in CHILD_TABLES:
+                    conn.execute(f"DELETE FROM {table}")
+                for start in range(0, len(ids), batch):
+                    for mid in ids[start : start + batch]:
+                        self._index_file(conn, mid, on_disk[mid], result)
+                    if progress:
+                        progress(min(start + batch, len(ids)), len(ids))
+        except sqlite3.OperationalError as exc:
+            raise StratError(
+                f"{self.path}: cannot rebuild the index ({sqlite_why(exc)}); "
+                "the meeting files and the index are as they were"
+            ) from None
         if progress and not ids:
             progress(0, 0)
         return result
@@ -465,6 +527,8 @@ class Index:
                 if progress:
                     progress(n, len(todo))
         self._set_columns(updates)
+        problems[:0] = self.warnings  # the index file could not take the new deadlines
+        self.warnings = []
         return problems
 
     def stale_agendas(self) -> int:
@@ -480,22 +544,30 @@ class Index:
             return 0
         _AGENDA_CACHE.clear()  # this process may hold the old timescales
         _AGENDA_STAMPS.clear()
-        count = 0
-        with self._write() as conn:
-            for path in changed:
-                cur = conn.execute(
-                    "UPDATE meetings SET deadlines_ok = 0 WHERE agenda_path = ?", (path,)
-                )
-                count += cur.rowcount
-        return count
+
+        def write() -> int:
+            count = 0
+            with self._write() as conn:
+                for path in changed:
+                    cur = conn.execute(
+                        "UPDATE meetings SET deadlines_ok = 0 WHERE agenda_path = ?", (path,)
+                    )
+                    count += cur.rowcount
+            return count
+
+        return self._or_in_memory(write)
 
     def _set_columns(self, updates: list[tuple[str, dict[str, Any]]]) -> None:
         if not updates:
             return
-        with self._write() as conn:
-            for mid, cols in updates:
-                sets = ", ".join(f"{k} = :{k}" for k in cols)
-                conn.execute(f"UPDATE meetings SET {sets} WHERE id = :id", {**cols, "id": mid})
+
+        def write() -> None:
+            with self._write() as conn:
+                for mid, cols in updates:
+                    sets = ", ".join(f"{k} = :{k}" for k in cols)
+                    conn.execute(f"UPDATE meetings SET {sets} WHERE id = :id", {**cols, "id": mid})
+
+        self._or_in_memory(write)
 
 
 _AGENDA_CACHE: dict[tuple[Path, ...], dict[str, Agenda]] = {}
@@ -510,23 +582,26 @@ def _file_stamp(path: Path) -> str | None:
     return f"{st.st_mtime_ns}:{st.st_size}"
 
 
-def _agendas(dirs: tuple[Path, ...]) -> dict[str, Agenda]:
-    """The agendas, read once per process: a save in the interview should not re-read YAML."""
-    if dirs not in _AGENDA_CACHE:
-        from .agenda import agenda_dirs, load_agendas
+def _agenda(dirs: tuple[Path, ...], agenda_id: str) -> Agenda | None:
+    """One agenda, read once per process (a save in the interview should not re-read YAML)
+    and only when a record needs it (a huge agenda of another area is never read)."""
+    cache = _AGENDA_CACHE.setdefault(dirs, {})
+    if agenda_id not in cache:
+        from .agenda import agenda_files, get_agenda
+        from .errors import AgendaError
 
         # stamped before reading: a file edited while it is read looks changed next time
-        before: dict[Path, str | None] = {}
-        for folder in agenda_dirs(list(dirs)):
-            with contextlib.suppress(OSError):
-                for path in folder.glob("*.y*ml"):
-                    before[path] = _file_stamp(path)
-        agendas = load_agendas(list(dirs))
-        for agenda in agendas.values():
-            if agenda.path is not None:
-                _AGENDA_STAMPS[agenda.path] = before.get(agenda.path, _file_stamp(agenda.path))
-        _AGENDA_CACHE[dirs] = agendas
-    return _AGENDA_CACHE[dirs]
+        before = {path: _file_stamp(path) for path in agenda_files(list(dirs))}
+        try:
+            agenda = get_agenda(agenda_id, list(dirs))
+        except AgendaError as exc:
+            if not exc.message.startswith("no agenda "):
+                raise
+            return None
+        if agenda.path is not None:
+            _AGENDA_STAMPS[agenda.path] = before.get(agenda.path, _file_stamp(agenda.path))
+        cache[agenda_id] = agenda
+    return cache[agenda_id]
 
 
 def save_hook(root: Path, agenda_dirs: list[Path] | None = None) -> Callable[[Meeting], None]:

@@ -43,6 +43,7 @@ from .model import (
     RiskLevel,
     Status,
     YesNo,
+    date_problem,
 )
 from .prompts import Choice, Prompts
 from .rules import (
@@ -359,7 +360,7 @@ class Interview:
                 for n, (k, i) in enumerate(zip(self.keys, self.agenda.items, strict=True), 1)
             ]
             return self.pick("Go to which item?", choices, default=here)
-        if arg.isdigit() and 1 <= int(arg) <= len(self.keys):
+        if arg.isdecimal() and 1 <= int(arg) <= len(self.keys):  # not isdigit: int("²") fails
             return self.keys[int(arg) - 1]
         if arg in self.keys:
             return arg
@@ -1418,7 +1419,7 @@ class Interview:
                     rest = born[6:].strip()
                     child.expected_date = parse_day(rest) if rest else None
                 elif born:
-                    child.date_of_birth = parse_day(born)
+                    child.date_of_birth = parse_day(born, born=True)
             except InputError as exc:
                 self.say(f"  {exc.message}: left blank")
             child.school = self.ask(f"{name}: school or setting (optional)")
@@ -1467,13 +1468,21 @@ class Interview:
         self.p.toolbar = TOOLBAR
 
 
-def parse_day(text: str) -> date:
+def parse_day(text: str, *, born: bool = False) -> date:
+    """A date typed as DD/MM/YYYY, in the years a record may hold; `born`: not in the future."""
     raw = text.strip()
     for fmt in ("%d/%m/%Y", "%Y-%m-%d", "%d/%m/%y"):
         try:
-            return datetime.strptime(raw, fmt).date()
+            day = datetime.strptime(raw, fmt).date()
         except ValueError:
             continue
+        if why := date_problem(day):
+            raise InputError(f"that date {why}")
+        if born and day > datetime.now(LONDON).date():
+            raise InputError(
+                "a date of birth cannot be in the future (unborn: 'unborn DD/MM/YYYY')"
+            )
+        return day
     raise InputError(f"{text!r} is not a date (DD/MM/YYYY)")
 
 

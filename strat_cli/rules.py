@@ -10,7 +10,7 @@ from datetime import date, datetime, time, timedelta
 from .agenda import Agenda
 from .attendance import unexplained_gaps
 from .errors import InputError
-from .model import LONDON, AgencyKind, Decision, Meeting, Outcome, YesNo
+from .model import LONDON, AgencyKind, Decision, Meeting, Outcome, YesNo, date_problem
 from .timeutil import split_zone, wall
 
 # --- times typed by the chair ------------------------------------------------------------------
@@ -20,11 +20,22 @@ _DATE_CLOCK_RE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})\s+(.+)$")
 
 
 def parse_clock(text: str, day: date, *, after: datetime | None = None) -> datetime:
-    """'10:25', '10.25', '2pm', '19/11/2026 10:25' or ISO → a UK local time.
+    """'10:25', '10.25', '2pm', '19/11/2026 10:25' or ISO → a UK local time, in the years a
+    record may hold (a placeholder such as 31/12/9999 is refused here, where it is typed).
 
     In the hour the clocks go back a time may end in BST or GMT; without, it is the first
     reading unless that is before `after` (timeutil.wall): an end of 01:15 after a 01:30 start.
     """
+    try:
+        value = _parse_clock(text, day, after=after)
+    except OverflowError:  # 9999-12-31 23:30 with an offset runs past the last year Python has
+        raise InputError("that date is beyond the dates strat can hold") from None
+    if why := date_problem(value):
+        raise InputError(f"that date {why}")
+    return value
+
+
+def _parse_clock(text: str, day: date, *, after: datetime | None = None) -> datetime:
     raw, zone = split_zone(text.strip().lower())
     if m := _DATE_CLOCK_RE.match(raw):
         try:

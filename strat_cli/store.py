@@ -24,7 +24,7 @@ from pydantic import ValidationError
 from pydantic_core import PydanticSerializationError
 
 from .errors import Busy, InvalidRecord, Locked, NotFound, StratError
-from .model import LONDON, MEETING_ID_RE, SCHEMA_VERSION, AuditEvent, Meeting
+from .model import LONDON, MEETING_ID_RE, SCHEMA_VERSION, STORED, AuditEvent, Meeting
 from .settings import store_permission_warning
 
 POSIX = os.name == "posix"
@@ -99,8 +99,11 @@ def _may_hold_surrogates(text: str | bytes) -> bool:
     return "\\ud" in text or "\\uD" in text or _LONE_SURROGATE.search(text) is not None
 
 
-def parse_meeting(text: str | bytes, source: Path | str) -> Meeting:
-    """Parse and validate a meeting file's text; every fault names the file and the field."""
+def parse_meeting(text: str | bytes, source: Path | str, *, stored: bool = True) -> Meeting:
+    """Parse and validate a meeting file's text; every fault names the file and the field.
+
+    A file from the store keeps a date outside the model's range (it was saved before the check
+    existed: refusing it would hide the record); a file brought in (`stored=False`) is refused."""
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
@@ -120,7 +123,7 @@ def parse_meeting(text: str | bytes, source: Path | str) -> Meeting:
     if _may_hold_surrogates(text):
         data = _without_surrogates(data)
     try:
-        return Meeting.model_validate(data)
+        return Meeting.model_validate(data, context=STORED if stored else None)
     except ValidationError as exc:
         raise InvalidRecord(describe_validation_error(exc, source)) from None
 
@@ -278,7 +281,13 @@ class Store:
             raise NotFound(f"no meeting {meeting_id} in {self.meetings}") from None
         except OSError as exc:
             raise StratError(f"{path}: cannot read ({exc.strerror})") from None
-        return parse_meeting(raw, path)
+        meeting = parse_meeting(raw, path)
+        if meeting.id != meeting_id:  # a copy made by hand: a save would write the other file
+            raise InvalidRecord(
+                f"{path}: holds {meeting.id}, not {meeting_id} (a copy made by hand?); "
+                "strat will not use this file until it is renamed or removed"
+            )
+        return meeting
 
     # --- audit entries waiting for a busy meeting ----------------------------------------
 
@@ -338,11 +347,11 @@ class Store:
             if text is None or "\ufffd" in text:  # in a dict key pydantic writes 3 × U+FFFD
                 raw = meeting.model_dump(warnings=False)  # mode="json" mangles keys the same way
                 if (clean := _without_surrogates(raw)) != raw:  # keep the text, mark the gap
-                    fixed = Meeting.model_validate(clean)
+                    fixed = Meeting.model_validate(clean, context=STORED)
                     for name in Meeting.model_fields:  # the caller's copy now matches the file
                         setattr(meeting, name, getattr(fixed, name))
                 text = meeting.model_dump_json(indent=1, exclude_none=False, warnings=False)
-            Meeting.model_validate_json(text)
+            Meeting.model_validate_json(text, context=STORED)  # dates: checked at entry
         except ValidationError as exc:
             raise InvalidRecord(
                 describe_validation_error(exc, f"{meeting.id} (not saved)")

@@ -351,7 +351,7 @@ def sorted_actions(meeting: Meeting) -> list[Action]:
     """By due time, then by number: the order every document and screen lists actions in."""
 
     def number(a: Action) -> int:
-        digits = "".join(ch for ch in a.id if ch.isdigit())
+        digits = "".join(ch for ch in a.id if ch.isdecimal())  # int("²") fails
         return int(digits) if digits else 0
 
     return sorted(meeting.actions, key=lambda a: (a.due, number(a), a.id))

@@ -147,11 +147,12 @@ def new(
 
     prefill_data = None
     if prefill is not None:
-        from ..answers import load_file
+        from ..answers import check_prefill, load_file
 
         prefill_data = load_file(prefill)
         if not agenda_id:
             agenda_id = _str(prefill_data.get("agenda"))
+        check_prefill(prefill_data, str(prefill))
     _need_terminal("strat new")
     agenda = _pick_agenda(agenda_id, settings.extra_agenda_dirs, ask=True)
     from ..prompts import TerminalPrompts

@@ -203,7 +203,7 @@ def import_meeting(
 
     if not file.is_file():
         raise NotFound(f"{file}: no such file")
-    meeting = parse_meeting(file.read_bytes(), file)
+    meeting = parse_meeting(file.read_bytes(), file, stored=False)
     store = state(ctx).store
     if new_id:
         meeting.id = store.new_id(datetime.now(LONDON).year)

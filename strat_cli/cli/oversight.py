@@ -372,6 +372,7 @@ def reindex(ctx: typer.Context) -> None:
         BarColumn(),
         MofNCompleteColumn(),
         console=console(stderr=True),
+        transient=True,  # gone when done: what stays is the result, or the one error line
     ) as bar:
         reading = bar.add_task("Reading files", total=None)
         dating = bar.add_task("Deadlines", total=None, visible=False)
