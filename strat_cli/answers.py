@@ -38,6 +38,7 @@ from .model import (
     Status,
 )
 from .rules import decision_problems, guess_kind, parse_clock, police_agreement_needed
+from .store import field_path
 
 if TYPE_CHECKING:
     from .store import Store
@@ -103,7 +104,7 @@ class Reader:
             return cls.model_validate(data)
         except ValidationError as exc:
             err = exc.errors()[0]
-            field = ".".join(str(p) for p in err["loc"])
+            field = field_path(err["loc"])  # an unknown key may be a name: never repeated
             raise self.fail(f"{where}.{field}" if field else where, err["msg"]) from None
 
     def items(self, data: dict[str, Any], key: str) -> list[Any]:
@@ -132,10 +133,11 @@ def _take(row: dict[str, Any], *keys: str) -> dict[str, Any]:
 
 def apply_prefill(data: dict[str, Any], meeting: Meeting, *, source: str) -> None:
     """What is known before the call: concern, chair, children, adults, invitees."""
-    unknown = sorted(set(data) - ANSWER_KEYS)
-    if unknown:
+    unknown = [n for n, key in enumerate(data, start=1) if key not in ANSWER_KEYS]
+    if unknown:  # the key itself may be typed text, a name: named by its place and path only
         raise InputError(
-            f"{source}: {unknown[0]}: not a field strat knows (see examples/prefill.yaml)"
+            f"{source}: top-level key {unknown[0]}: not a field strat knows "
+            "(see examples/prefill.yaml)"
         )
     r = Reader(source, meeting.started_at.date())
     head = _take(
@@ -306,9 +308,13 @@ def fill_meeting(
     notes = data.get("notes") or {}
     if not isinstance(notes, dict):
         raise r.fail("notes", "must map agenda item keys to text")
-    for key, text in notes.items():
-        if agenda.item(str(key)) is None:
-            raise r.fail(f"notes.{key}", f"no agenda item {key!r} in {agenda.id}")
+    for n, (key, text) in enumerate(notes.items()):
+        if agenda.item(str(key)) is None:  # what was typed as the key may be a name
+            raise r.fail(
+                f"notes (key {n + 1})",
+                f"not an agenda item of {agenda.id} (its items: "
+                f"{', '.join(i.key for i in agenda.items)})",
+            )
         m.notes[str(key)] = str(text)
     if "risk" in data:
         m.risk = r.model(Risk, data["risk"], "risk")

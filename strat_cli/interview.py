@@ -361,7 +361,7 @@ class Interview:
             return self.keys[int(arg) - 1]
         if arg in self.keys:
             return arg
-        self.say(f"  No item {arg!r}: items are numbered 1 to {len(self.keys)}.")
+        self.say(f"  No such item: items are numbered 1 to {len(self.keys)}.")
         return here
 
     def run(self) -> str:
@@ -1445,7 +1445,7 @@ def parse_day(text: str) -> date:
             return datetime.strptime(raw, fmt).date()
         except ValueError:
             continue
-    raise InputError(f"{text!r} is not a date (DD/MM/YYYY)")
+    raise InputError("not a date: type it as DD/MM/YYYY")  # never the typed text
 
 
 def invite_advice(meeting: Meeting, agenda: Agenda) -> list[str]:

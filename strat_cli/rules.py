@@ -25,14 +25,14 @@ def parse_clock(text: str, day: date) -> datetime:
         try:
             day = date(int(m.group(3)), int(m.group(2)), int(m.group(1)))
         except ValueError:
-            raise InputError(f"{text!r} is not a real date") from None
+            raise InputError("not a real date") from None  # never the typed text
         raw = m.group(4).strip()
     m = _CLOCK_RE.match(raw)
     if not m:
         try:
             value = datetime.fromisoformat(text.strip())
         except ValueError:
-            raise InputError(f"{text!r} is not a time: type it like 10:25 or 2pm") from None
+            raise InputError("not a time: type it like 10:25 or 2pm") from None
         return value if value.tzinfo else value.replace(tzinfo=LONDON)
     hour = int(m.group(1) or m.group(4))
     minute = int(m.group(2) or 0)
@@ -42,7 +42,7 @@ def parse_clock(text: str, day: date) -> datetime:
     if half == "am" and hour == 12:
         hour = 0
     if hour > 23 or minute > 59:
-        raise InputError(f"{text!r} is not a time of day")
+        raise InputError("not a time of day: type it like 10:25 or 2pm")
     return datetime.combine(day, time(hour, minute), tzinfo=LONDON)
 
 

@@ -14,8 +14,9 @@ import os
 import re
 import stat
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -61,18 +62,31 @@ def upgrade(data: dict[str, Any], source: Path | str = "record") -> dict[str, An
     return data
 
 
-_PLAIN_KEY = re.compile(r"[A-Za-z0-9_.-]{1,40}\Z")
+@lru_cache(maxsize=1)
+def field_names() -> frozenset[str]:
+    """Every field name of every record model: the only keys an error message may repeat."""
+    from pydantic import BaseModel
+
+    from . import model
+
+    names: set[str] = set()
+    for value in vars(model).values():
+        if isinstance(value, type) and issubclass(value, BaseModel):
+            names.update(value.model_fields)
+    return frozenset(names)
 
 
-def _loc_part(part: str | int) -> str:
-    """A key that does not look like a field name may be typed text (a name): never echo it."""
-    return str(part) if isinstance(part, int) or _PLAIN_KEY.match(part) else "(key not shown)"
+def field_path(loc: Iterable[str | int]) -> str:
+    """A field path such as `actions.3.due`. A key that is not one of the record's field names
+    (an unknown key, a note's key) may be typed text, a child's name: it is never repeated."""
+    known = field_names()
+    return ".".join(str(p) if isinstance(p, int) or p in known else "(key not shown)" for p in loc)
 
 
 def describe_validation_error(exc: ValidationError, source: Path | str) -> str:
-    """One line naming the file and the field path, e.g. `actions.3.due`."""
+    """One line naming the file and the field path, e.g. `actions.3.due`; never the value."""
     err = exc.errors()[0]
-    field = ".".join(_loc_part(p) for p in err["loc"]) or "top level"
+    field = field_path(err["loc"]) or "top level"
     more = f" (and {exc.error_count() - 1} more)" if exc.error_count() > 1 else ""
     return f"{source}: field {field}: {err['msg']}{more}"
 
