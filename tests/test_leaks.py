@@ -4,6 +4,7 @@ error message, the register's index, a calendar file, a file name or a temporary
 from __future__ import annotations
 
 import json
+import sqlite3
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +14,7 @@ from typer.testing import CliRunner
 
 from strat_cli.cli import app
 from strat_cli.errors import InvalidRecord
+from strat_cli.model import Meeting
 from strat_cli.samples import typical
 from strat_cli.store import Store, parse_meeting
 
@@ -92,3 +94,75 @@ def test_the_example_answers_file_still_loads(tmp_path: Path, store: Store) -> N
     """The guard against the names above is not a guard against the file itself."""
     assert yaml.safe_load(yaml.safe_dump(answers()))
     assert run(tmp_path, answers()).exit_code == 0
+
+
+# --- what the index and calendars hold ----------------------------------------------------------
+
+
+def _names_in(meeting: Meeting) -> set[str]:
+    """Every child's and adult's name, and each part of it longer than two letters."""
+    people = [c.name for c in meeting.children] + [a.name for a in meeting.adults]
+    return {n for n in people if n} | {p for n in people for p in n.split() if len(p) > 2}
+
+
+def _index_text(root: Path) -> str:
+    """Every value in every table of the register's index, and the file's raw bytes."""
+    conn = sqlite3.connect(root / "index.sqlite")
+    try:
+        tables = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")]
+        values = [
+            str(v) for t in tables for row in conn.execute(f'SELECT * FROM "{t}"') for v in row
+        ]
+    finally:
+        conn.close()
+    raw = (root / "index.sqlite").read_bytes().decode("utf-8", "replace")
+    return "\n".join(values) + raw
+
+
+def test_the_index_holds_no_names_and_no_free_text(runner: CliRunner, store: Store) -> None:
+    """References, codes, agencies and times: no child, chair, owner or manager, no action text."""
+    m = typical()
+    store.save(m)
+    assert (
+        runner.invoke(
+            app, ["authorise", m.id, "--by", "Ruth Ellery", "--role", "SM", "--override", "test"]
+        ).exit_code
+        == 0
+    )
+    assert runner.invoke(app, ["list"]).exit_code == 0
+    assert runner.invoke(app, ["reindex"]).exit_code == 0
+    text = _index_text(store.root)
+    people = _names_in(m) | {m.chair, "Ruth Ellery"} | {a.owner for a in m.actions}
+    assert [n for n in people if n in text] == []
+    assert [a.what for a in m.actions if a.what in text] == []
+    assert m.id in text and "C1" in text  # references are what it keeps
+
+
+def test_strat_actions_still_shows_what_and_who_from_the_record(
+    runner: CliRunner, store: Store
+) -> None:
+    m = typical()
+    store.save(m)
+    a3 = m.action("A3")
+    assert a3 is not None
+    rows = json.loads(runner.invoke(app, ["actions", "--json"]).output)
+    row = next(r for r in rows if r["ref"] == f"{m.id}:A3")
+    assert (row["what"], row["owner"]) == (a3.what, a3.owner)
+    by_owner = json.loads(runner.invoke(app, ["actions", "--owner", "lamb", "--json"]).output)
+    assert {r["action"] for r in by_owner} == {"A3"}
+    table = runner.invoke(app, ["actions"], env={"COLUMNS": "250"})
+    assert a3.owner in table.output
+
+
+def test_a_calendar_holds_references_and_agencies_never_names_or_action_text(
+    runner: CliRunner, store: Store, tmp_path: Path
+) -> None:
+    m = typical()
+    store.save(m)
+    out = tmp_path / "a.ics"
+    assert runner.invoke(app, ["ics", m.id, "--all", "--out", str(out)]).exit_code == 0
+    text = out.read_bytes().decode("utf-8")
+    unfolded = text.replace("\r\n ", "")
+    assert [n for n in _names_in(m) | {a.owner for a in m.actions} if n in unfolded] == []
+    assert [a.what for a in m.actions if a.what[:30] in unfolded] == []
+    assert f"SUMMARY:{m.id} A3: action due" in unfolded

@@ -228,7 +228,7 @@ def actions(
     """
     if ctx.invoked_subcommand is not None:
         return
-    from ..register import ActionFilter, open_actions, rows_json
+    from ..register import ActionFilter, action_texts, open_actions, rows_json
 
     st = state(ctx)
     now = _now()
@@ -240,6 +240,7 @@ def actions(
             owner=owner,
             agency=agency,
             limit=limit if as_json else None,
+            texts=as_json,  # the table reads them for the rows it prints only, below
         ),
         now,
     )
@@ -253,6 +254,7 @@ def actions(
     from rich.table import Table
 
     shown = rows[: (100 if limit is None else limit) or None]
+    action_texts(st.index, shown)  # the index holds no names or action text: from the files
     table = Table(title=f"Open actions ({len(rows)})", title_justify="left")
     for col in ("action", "what", "owner", "agency", "due"):
         table.add_column(col, overflow="fold")
@@ -260,8 +262,10 @@ def actions(
         due = _short(r["due"])
         if r["overdue"]:
             due = f"[red]{due} overdue[/red]"
-        what = r["what"] + (" [contingency]" if r["contingency"] else "")
-        table.add_row(esc(r["ref"]), esc(what), esc(r["owner"]), esc(r["agency"] or "-"), due)
+        what = (r["what"] or "-") + (" [contingency]" if r["contingency"] else "")
+        table.add_row(
+            esc(r["ref"]), esc(what), esc(r["owner"] or "-"), esc(r["agency"] or "-"), due
+        )
     console().print(table)
     if len(shown) < len(rows):
         console().print(f"Showing {len(shown)} of {len(rows)}; --limit 0 shows all.")
