@@ -172,12 +172,30 @@ def _write_error(exc: OSError, path: Path) -> StratError:
     return StratError(f"{path}: could not save ({why}); the last saved version is intact")
 
 
-def atomic_write(path: Path, data: bytes) -> None:
-    """Write `data` to `path` so that a reader sees either the old file or the new one."""
-    try:  # a read-only or full store fails here already
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    except OSError as exc:
-        raise _write_error(exc, path) from None
+def atomic_write(path: Path, data: bytes, *, tmp_dir: Path | None = None) -> None:
+    """Write `data` to `path` so that a reader sees either the old file or the new one.
+
+    `tmp_dir` (a private folder on the same disk) keeps the whole file out of `path`'s folder
+    until the rename, so a process killed half-way leaves no copy where others may look; on
+    another disk the rename cannot work and the file is written beside `path` instead."""
+    written = False
+    if tmp_dir is not None:
+        try:
+            _atomic_write_in(path, data, tmp_dir)
+            written = True
+        except OSError as exc:
+            if exc.errno not in (errno.EXDEV, errno.ENOENT, errno.EACCES, errno.EPERM):
+                raise _write_error(exc, path) from None
+    if not written:
+        try:
+            _atomic_write_in(path, data, path.parent)
+        except OSError as exc:
+            raise _write_error(exc, path) from None
+
+
+def _atomic_write_in(path: Path, data: bytes, tmp_dir: Path) -> None:
+    # a read-only or full store fails at mkstemp already
+    fd, tmp = tempfile.mkstemp(dir=tmp_dir, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
@@ -186,11 +204,9 @@ def atomic_write(path: Path, data: bytes) -> None:
         if POSIX:
             os.chmod(tmp, 0o600)
         os.replace(tmp, path)
-    except BaseException as exc:
+    except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
-        if isinstance(exc, OSError):
-            raise _write_error(exc, path) from None
         raise
     if POSIX:  # make the rename itself durable; directories cannot be opened on Windows
         with contextlib.suppress(OSError):
@@ -199,6 +215,23 @@ def atomic_write(path: Path, data: bytes) -> None:
                 os.fsync(dir_fd)
             finally:
                 os.close(dir_fd)
+
+
+def private_folder(folder: Path) -> None:
+    """Create `folder` and any missing parents 0700 whatever the umask. A folder that already
+    exists is never chmod-ed: strat did not make it (it may be shared, like /tmp)."""
+    missing = []
+    here = folder
+    while not here.exists() and here != here.parent:
+        missing.append(here)
+        here = here.parent
+    for new in reversed(missing):
+        try:
+            new.mkdir(mode=0o700)
+        except FileExistsError:  # made by another process at the same moment
+            continue
+        if POSIX:
+            os.chmod(new, 0o700)
 
 
 class Store:
@@ -213,13 +246,24 @@ class Store:
     # --- folders and permissions --------------------------------------------------------
 
     def ensure(self) -> None:
-        """Create the store private to this user (0700 on POSIX)."""
+        """Create the store private to this user (0700 on POSIX).
+
+        The store folder is created 0700 but, once it exists, never chmod-ed: it may be a
+        folder strat did not make (a home folder; `strat` warns when others can read it). A
+        shared folder (others may write to it, or the sticky bit of /tmp) is refused. Others'
+        rights are taken away from the meetings folder, strat's own."""
         try:
-            for folder in (self.root, self.meetings):
-                folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-                mode = stat.S_IMODE(folder.stat().st_mode)
-                if POSIX and mode & 0o077:  # take others' rights away; never give rights back
-                    os.chmod(folder, mode & 0o700)
+            mode = self.root.stat().st_mode if self.root.exists() else None
+            if POSIX and mode is not None and mode & (stat.S_ISVTX | stat.S_IWOTH):
+                raise StratError(
+                    f"{self.root}: is a shared folder (other users can write to it); keep the "
+                    f"store in a folder of your own, e.g. STRAT_HOME={self.root / 'strat'}"
+                )
+            private_folder(self.root)
+            private_folder(self.meetings)
+            mode = stat.S_IMODE(self.meetings.stat().st_mode)
+            if POSIX and mode & 0o077:  # take others' rights away; never give rights back
+                os.chmod(self.meetings, mode & 0o700)
         except OSError as exc:
             raise StratError(f"{self.root}: cannot create the store ({exc.strerror})") from None
 

@@ -4,7 +4,12 @@ error message, the register's index, a calendar file, a file name or a temporary
 from __future__ import annotations
 
 import json
+import os
+import signal
 import sqlite3
+import stat
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +23,7 @@ from strat_cli.model import Meeting
 from strat_cli.samples import typical
 from strat_cli.store import Store, parse_meeting
 
+from .conftest import EXAMPLES
 from .test_answers import answers, run
 
 NAME = "Ellie Marsh"  # the first child of examples/answers.yaml
@@ -166,3 +172,129 @@ def test_a_calendar_holds_references_and_agencies_never_names_or_action_text(
     assert [n for n in _names_in(m) | {a.owner for a in m.actions} if n in unfolded] == []
     assert [a.what for a in m.actions if a.what[:30] in unfolded] == []
     assert f"SUMMARY:{m.id} A3: action due" in unfolded
+
+
+# --- renders: audit first, no copy left where others look -------------------------------------
+
+KILL_AT_RENAME = """
+import os, signal, sys
+from pathlib import Path
+from strat_cli.cli import app
+
+real_replace = os.replace
+def replace(src, dst, *a, **k):
+    if str(dst).endswith(".docx"):
+        os.kill(os.getpid(), signal.SIGKILL)  # the document is whole in its temporary file
+    return real_replace(src, dst, *a, **k)
+os.replace = replace
+sys.argv = ["strat", "render", sys.argv[1], "--doc", "minutes", "--out", sys.argv[2]]
+app()
+"""
+
+
+@pytest.mark.skipif(os.name != "posix", reason="SIGKILL")
+def test_a_render_killed_before_its_document_lands_is_audited_and_leaves_no_copy(
+    store: Store, tmp_path: Path, isolated_home: Path
+) -> None:
+    """The intent is saved before the first document exists; the whole document waits in the
+    store's private tmp folder, never as `.SD-….docx.XXXX.tmp` in the output folder."""
+    m = typical()
+    store.save(m)
+    out = tmp_path / "shared-minutes"
+    env = {**os.environ, "STRAT_HOME": str(isolated_home)}
+    proc = subprocess.run(
+        [sys.executable, "-c", KILL_AT_RENAME, m.id, str(out)], env=env, capture_output=True
+    )
+    assert proc.returncode == -signal.SIGKILL, proc.stderr.decode()
+    assert [p.name for p in out.iterdir()] == []
+    intent = [e for e in store.load(m.id).audit if e.event == "rendering"]
+    assert len(intent) == 1 and "_minutes_" in intent[0].detail and str(out) in intent[0].detail
+    leftovers = list((isolated_home / "tmp").iterdir())
+    assert len(leftovers) == 1 and stat.S_IMODE(leftovers[0].stat().st_mode) == 0o600
+    # the next render of the same document removes what the killed one left
+    assert (
+        CliRunner().invoke(app, ["render", m.id, "--doc", "minutes", "--out", str(out)]).exit_code
+        == 0
+    )
+    assert list((isolated_home / "tmp").iterdir()) == []
+    events = [e.event for e in store.load(m.id).audit]
+    assert events[-2:] == ["rendering", "rendered"]
+
+
+def test_a_render_that_fails_half_way_says_so_in_the_audit(
+    runner: CliRunner, store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from strat_cli import render
+    from strat_cli.errors import TemplateError
+
+    m = typical()
+    store.save(m)
+    real = render.render_docx
+    calls = []
+
+    def second_fails(*args: Any, **kwargs: Any) -> bytes:
+        calls.append(1)
+        if len(calls) == 2:
+            raise TemplateError("minutes.docx: broken")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(render, "render_docx", second_fails)
+    result = runner.invoke(app, ["render", m.id, "--out", str(tmp_path / "out")])
+    assert result.exit_code == 1
+    written = [p.name for p in (tmp_path / "out").iterdir()]
+    assert len(written) == 1  # the first document exists: the audit must say so
+    events = [(e.event, e.detail) for e in store.load(m.id).audit]
+    assert events[-2][0] == "rendering" and written[0] in events[-2][1]
+    assert events[-1] == ("render failed", "TemplateError")
+
+
+@pytest.mark.skipif(os.name != "posix", reason="POSIX permissions")
+def test_an_output_folder_strat_makes_is_private_whatever_the_umask(
+    runner: CliRunner, store: Store, tmp_path: Path
+) -> None:
+    store.save(typical())
+    out = tmp_path / "new" / "minutes"
+    old = os.umask(0)
+    try:
+        result = runner.invoke(
+            app, ["render", "SD-2026-0001", "--doc", "minutes", "--out", str(out)]
+        )
+    finally:
+        os.umask(old)
+    assert result.exit_code == 0, result.output
+    assert stat.S_IMODE(out.stat().st_mode) == 0o700
+    assert stat.S_IMODE(out.parent.stat().st_mode) == 0o700
+
+
+# --- a shared folder as the store ---------------------------------------------------------------
+
+
+@pytest.mark.skipif(os.name != "posix", reason="POSIX permissions")
+def test_a_shared_folder_as_strat_home_is_refused_and_never_chmod_ed(
+    runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    shared = tmp_path / "tmp"
+    shared.mkdir()
+    os.chmod(shared, 0o1777)  # like /tmp: everyone writes, the sticky bit keeps files apart
+    monkeypatch.setenv("STRAT_HOME", str(shared))
+    result = runner.invoke(app, ["import", str(EXAMPLES / "typical.json")])
+    assert result.exit_code == 1
+    errors = [line for line in result.output.splitlines() if line.startswith("Error:")]
+    assert len(errors) == 1 and "is a shared folder" in errors[0]
+    assert stat.S_IMODE(shared.stat().st_mode) | stat.S_ISVTX == 0o1777
+    assert shared.stat().st_mode & stat.S_ISVTX
+    assert not (shared / "meetings").exists()
+
+
+@pytest.mark.skipif(os.name != "posix", reason="POSIX permissions")
+def test_an_existing_folder_of_ones_own_is_used_but_not_chmod_ed(
+    runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A home folder (0755) given as STRAT_HOME: strat made neither it nor its mode."""
+    home = tmp_path / "home"
+    home.mkdir()
+    os.chmod(home, 0o755)
+    monkeypatch.setenv("STRAT_HOME", str(home))
+    assert runner.invoke(app, ["import", str(EXAMPLES / "typical.json")]).exit_code == 0
+    assert stat.S_IMODE(home.stat().st_mode) == 0o755
+    assert stat.S_IMODE((home / "meetings").stat().st_mode) == 0o700
