@@ -252,7 +252,7 @@ class Interview:
             from .prompts import edit_in_editor
 
             try:
-                return edit_in_editor(current)
+                return edit_in_editor(current, folder=self.store.root / "tmp")
             except InputError as exc:
                 self.say(f"  {exc.message}")
                 return None

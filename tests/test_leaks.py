@@ -298,3 +298,74 @@ def test_an_existing_folder_of_ones_own_is_used_but_not_chmod_ed(
     assert runner.invoke(app, ["import", str(EXAMPLES / "typical.json")]).exit_code == 0
     assert stat.S_IMODE(home.stat().st_mode) == 0o755
     assert stat.S_IMODE((home / "meetings").stat().st_mode) == 0o700
+
+
+# --- strat edit: the editing copy -------------------------------------------------------------
+
+EDIT_IN_A_TERMINAL = """
+import sys
+from strat_cli.cli import _app
+from strat_cli.cli import app
+
+_app.stdin_is_terminal = lambda: True  # `strat edit` as if at a terminal
+sys.argv = ["strat", "edit", sys.argv[1]]
+app()
+"""
+
+
+@pytest.mark.skipif(os.name != "posix", reason="signals and a shell-script editor")
+@pytest.mark.parametrize("how", ["HUP", "INT", "TERM"])
+def test_the_editing_copy_is_private_and_gone_when_the_terminal_closes_or_ctrl_c(
+    store: Store, tmp_path: Path, isolated_home: Path, how: str
+) -> None:
+    """The terminal closed (SIGHUP) or Ctrl-C with the editor open: the whole record was in the
+    editing copy. It lives in the store's private tmp folder and is removed on the way out."""
+    m = typical()
+    store.save(m)
+    seen = tmp_path / "copy-was-at"
+    editor = tmp_path / "editor.sh"
+    editor.write_text(f'#!/bin/sh\necho "$1" > "{seen}"\nkill -{how} $PPID\nexec sleep 10\n')
+    editor.chmod(0o700)
+    shared_tmp = tmp_path / "shared-tmp"
+    shared_tmp.mkdir()
+    env = {
+        **os.environ,
+        "STRAT_HOME": str(isolated_home),
+        "VISUAL": str(editor),
+        "TMPDIR": str(shared_tmp),
+    }
+    errors = tmp_path / "stderr"
+    with errors.open("wb") as err:  # a file, not a pipe: the editor's `sleep` may outlive strat
+        proc = subprocess.run(
+            [sys.executable, "-c", EDIT_IN_A_TERMINAL, m.id],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=err,
+            timeout=60,
+        )
+    assert proc.returncode == 130, errors.read_text()
+    copy = Path(seen.read_text().strip())
+    assert copy.parent == isolated_home / "tmp"
+    assert not copy.exists()
+    assert list(shared_tmp.iterdir()) == []
+    assert list((isolated_home / "tmp").iterdir()) == []
+    assert store.load(m.id) == m  # nothing saved, nothing lost
+
+
+def test_an_editing_copy_a_sigkill_left_is_removed_at_the_next_edit(
+    runner: CliRunner, store: Store, isolated_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from strat_cli.cli import _app
+
+    m = typical()
+    store.save(m)
+    left = isolated_home / "tmp" / f".{m.id}.edit.k1ll3d.yaml"
+    left.parent.mkdir(mode=0o700)
+    left.write_text("the whole record")
+    other = isolated_home / "tmp" / ".SD-2026-0002.edit.busy.yaml"  # another meeting's: kept
+    other.write_text("x")
+    monkeypatch.setattr(_app, "stdin_is_terminal", lambda: True)
+    monkeypatch.setenv("VISUAL", "true")  # an editor that changes nothing
+    result = runner.invoke(app, ["edit", m.id])
+    assert result.exit_code == 0 and "No change" in result.output
+    assert not left.exists() and other.exists()

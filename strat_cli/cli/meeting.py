@@ -231,8 +231,13 @@ def edit(
     st = state(ctx)
     with st.store.edit(meeting_id) as meeting:
         text = to_text(meeting)
+        copies = st.settings.store / "tmp"  # private, like the record; never the shared /tmp
+        for left in copies.glob(f".{meeting_id}.edit.*.yaml"):  # a copy a SIGKILL left behind
+            left.unlink(missing_ok=True)
         while True:
-            edited_text = edit_in_editor(text, suffix=".yaml")
+            edited_text = edit_in_editor(
+                text, suffix=".yaml", folder=copies, prefix=f".{meeting_id}.edit."
+            )
             if edited_text.strip() == text.strip():
                 typer.echo(f"No change: {meeting_id} is as it was.")
                 return
