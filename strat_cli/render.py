@@ -153,15 +153,18 @@ def copy_templates(dest: Path, *, force: bool = False) -> list[Path]:
 
 
 def jinja_env(cache: Path | None = None) -> Environment:
-    """Strict (a missing field is an error, not a blank) and autoescaped (`&`, `<` survive).
+    """Strict (a missing field is an error, not a blank), autoescaped (`&`, `<` survive) and
+    sandboxed: a council's template is a file anyone with the folder can edit, so it may read
+    the fields strat gives it and nothing else (`cycler.__init__.__globals__.os` is refused).
 
     With `cache`, the Python code each template compiles to is kept there (see _CachingEnv)."""
-    from jinja2 import Environment, StrictUndefined
+    from jinja2 import StrictUndefined
+    from jinja2.sandbox import SandboxedEnvironment
 
     if cache is not None:
         cached: Environment = _caching_env()(cache, autoescape=True, undefined=StrictUndefined)
         return cached
-    return Environment(autoescape=True, undefined=StrictUndefined)
+    return SandboxedEnvironment(autoescape=True, undefined=StrictUndefined)
 
 
 # --- caches: a second render skips the template check and Jinja's compile ------------------
@@ -179,7 +182,8 @@ def _code_key() -> str:
     from . import __version__
 
     here = Path(__file__).resolve().parent
-    parts = [__version__, jinja2.__version__, sys.version]
+    # "sandboxed": a sandbox compiles calls differently, so code from before it never matches
+    parts = [__version__, jinja2.__version__, sys.version, "sandboxed"]
     for module in ("render.py", "views.py", "model.py"):
         try:
             st = (here / module).stat()
@@ -216,9 +220,9 @@ def _cache_put(path: Path, data: bytes) -> None:
 def _caching_env() -> Any:
     import marshal
 
-    from jinja2 import Environment
+    from jinja2.sandbox import SandboxedEnvironment
 
-    class _CachingEnv(Environment):
+    class _CachingEnv(SandboxedEnvironment):
         """Keeps the code compiled from each template's XML (docxtpl compiles it on every
         render with `from_string`): the minutes template takes ~20-40 ms to compile."""
 

@@ -369,3 +369,64 @@ def test_an_editing_copy_a_sigkill_left_is_removed_at_the_next_edit(
     result = runner.invoke(app, ["edit", m.id])
     assert result.exit_code == 0 and "No change" in result.output
     assert not left.exists() and other.exists()
+
+
+# --- a council's own template -------------------------------------------------------------------
+
+
+def test_a_councils_template_cannot_run_code(
+    runner: CliRunner, store: Store, tmp_path: Path, isolated_home: Path
+) -> None:
+    """`cycler.__init__.__globals__.os` is the classic way out of a Jinja template: the sandbox
+    stops it, with one line naming the template, and no command runs."""
+    from docx import Document
+
+    from strat_cli.render import shipped_dir
+
+    marker = tmp_path / "ran"
+    council = tmp_path / "council-templates"
+    council.mkdir()
+    doc = Document(str(shipped_dir("templates") / "decision-sheet.docx"))
+    doc.add_paragraph(
+        "{{ cycler.__init__.__globals__.os.popen('touch " + str(marker) + "').read() }}"
+    )
+    doc.save(str(council / "decision-sheet.docx"))
+    (isolated_home / "config.toml").write_text(f'[documents]\ntemplates = "{council}"\n')
+    store.save(typical())
+    result = runner.invoke(
+        app, ["render", "SD-2026-0001", "--doc", "decision-sheet", "--out", str(tmp_path / "o")]
+    )
+    assert not marker.exists()
+    assert result.exit_code == 1
+    errors = [line for line in result.output.splitlines() if line.startswith("Error:")]
+    assert len(errors) == 1 and "decision-sheet.docx" in errors[0], result.output
+    assert "Traceback" not in result.output
+
+
+def test_the_sandbox_changes_no_byte_of_the_shipped_documents(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Family and professional versions, every shipped template, with and without the sandbox."""
+    from jinja2 import Environment, StrictUndefined
+
+    from strat_cli import render
+    from strat_cli.agenda import get_agenda
+    from strat_cli.settings import load_settings
+
+    m = typical()
+    agenda = get_agenda(m.agenda)
+    settings = load_settings(tmp_path / "store")
+
+    def all_bytes(folder: str) -> list[bytes]:
+        out: list[bytes] = []
+        for family in (False, True):
+            paths = render.render_documents(
+                m, agenda, settings, ["all"], tmp_path / folder, family=family
+            )
+            out += [p.read_bytes() for p in paths]
+        return out
+
+    sandboxed = all_bytes("sandboxed")
+    plain = Environment(autoescape=True, undefined=StrictUndefined)
+    monkeypatch.setattr(render, "jinja_env", lambda cache=None: plain)
+    assert all_bytes("plain") == sandboxed
