@@ -135,7 +135,7 @@ def copy_templates(dest: Path, *, force: bool = False) -> list[Path]:
     """Copy the shipped templates out for a council to edit; never overwrite without `force`."""
     sources = [shipped_dir("templates") / f"{doc}.docx" for doc in DOCS]
     targets = [dest / s.name for s in sources]
-    existing = [t for t in targets if t.exists()]
+    existing = [t for t in targets if t.exists() or t.is_symlink()]
     if existing and not force:
         raise StratError(
             f"{existing[0]} already exists; use --force to replace the copies in {dest}"
@@ -143,7 +143,9 @@ def copy_templates(dest: Path, *, force: bool = False) -> list[Path]:
     try:
         dest.mkdir(parents=True, exist_ok=True)
         for src, target in zip(sources, targets, strict=True):
-            shutil.copyfile(src, target)
+            if target.is_symlink():  # --force replaces the link itself, never writes through it
+                target.unlink()
+            shutil.copyfile(src, target, follow_symlinks=False)
     except OSError as exc:
         raise StratError(f"{dest}: cannot copy templates ({exc.strerror})") from None
     return targets

@@ -338,8 +338,21 @@ class Store:
     def _add_pending(self, meeting_id: str, event: AuditEvent) -> None:
         """Keep an audit entry for a meeting another process holds; its next save takes it."""
         line = (event.model_dump_json() + "\n").encode("utf-8")
+        path = self._pending(meeting_id)
         with self._pending_lock(meeting_id):
-            fd = os.open(self._pending(meeting_id), os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+            # never through a link planted at that name: O_NOFOLLOW where the system has it,
+            # a check first elsewhere (Windows, where making a link needs special rights)
+            if path.is_symlink():
+                raise InvalidRecord(f"{path}: is a symbolic link; strat writes only its own files")
+            flags = os.O_WRONLY | os.O_CREAT | os.O_APPEND | getattr(os, "O_NOFOLLOW", 0)
+            try:
+                fd = os.open(path, flags, 0o600)
+            except OSError as exc:
+                if exc.errno == errno.ELOOP:
+                    raise InvalidRecord(
+                        f"{path}: is a symbolic link; strat writes only its own files"
+                    ) from None
+                raise _write_error(exc, path) from None
             try:
                 os.write(fd, line)
                 os.fsync(fd)
@@ -347,8 +360,11 @@ class Store:
                 os.close(fd)
 
     def _read_pending(self, meeting_id: str) -> list[AuditEvent]:
-        events = []
-        for line in self._pending(meeting_id).read_text(encoding="utf-8").splitlines():
+        events: list[AuditEvent] = []
+        path = self._pending(meeting_id)
+        if path.is_symlink():  # not strat's: never read, and removed with the pending file
+            return events
+        for line in path.read_text(encoding="utf-8").splitlines():
             with contextlib.suppress(ValidationError, ValueError):
                 events.append(AuditEvent.model_validate_json(line))
         return events
@@ -358,7 +374,8 @@ class Store:
 
         Audit entries left by exports while this meeting was held elsewhere join it here."""
         self.ensure()
-        if not self._pending(meeting.id).is_file():
+        pending = self._pending(meeting.id)
+        if not (pending.is_file() or pending.is_symlink()):
             return self._save(meeting, now=now)
         with self._pending_lock(meeting.id):
             events = self._read_pending(meeting.id)

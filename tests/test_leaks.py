@@ -430,3 +430,45 @@ def test_the_sandbox_changes_no_byte_of_the_shipped_documents(
     plain = Environment(autoescape=True, undefined=StrictUndefined)
     monkeypatch.setattr(render, "jinja_env", lambda cache=None: plain)
     assert all_bytes("plain") == sandboxed
+
+
+# --- links planted where strat writes -----------------------------------------------------------
+
+
+@pytest.mark.skipif(os.name != "posix", reason="symbolic links")
+def test_a_link_planted_at_the_pending_audit_file_is_never_followed(
+    store: Store, tmp_path: Path
+) -> None:
+    m = typical()
+    store.save(m)
+    victim = tmp_path / "victim.txt"
+    victim.write_text("keep me\n")
+    pending = store.meetings / f".{m.id}.audit-pending.jsonl"
+    pending.symlink_to(victim)
+    # the meeting open elsewhere: the export's entry would wait in the pending file
+    with store.hold(m.id), pytest.raises(InvalidRecord, match="is a symbolic link"):
+        store.record_export(m.id, "record as JSON", who="tester")
+    assert victim.read_text() == "keep me\n"
+    store.save(m)  # the next save neither reads the link nor keeps it
+    assert not pending.is_symlink() and victim.read_text() == "keep me\n"
+    assert [e.event for e in store.load(m.id).audit] == [e.event for e in m.audit]
+
+
+@pytest.mark.skipif(os.name != "posix", reason="symbolic links")
+def test_templates_copy_never_writes_through_a_link(runner: CliRunner, tmp_path: Path) -> None:
+    dest = tmp_path / "council"
+    dest.mkdir()
+    victim = tmp_path / "victim.txt"
+    victim.write_text("keep me")
+    (dest / "minutes.docx").symlink_to(victim)
+    refused = runner.invoke(app, ["templates", "--copy", str(dest)])
+    assert refused.exit_code == 1 and "already exists" in refused.output
+    forced = runner.invoke(app, ["templates", "--copy", str(dest), "--force"])
+    assert forced.exit_code == 0, forced.output
+    assert victim.read_text() == "keep me"
+    assert not (dest / "minutes.docx").is_symlink() and (dest / "minutes.docx").stat().st_size > 0
+    dangling = dest / "summary.docx"
+    dangling.unlink()
+    dangling.symlink_to(tmp_path / "would-be-created.docx")
+    assert runner.invoke(app, ["templates", "--copy", str(dest)]).exit_code == 1
+    assert not (tmp_path / "would-be-created.docx").exists()
