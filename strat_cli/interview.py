@@ -50,6 +50,7 @@ from .rules import (
     parse_clock,
     police_agreement_needed,
 )
+from .settings import login_name
 
 if TYPE_CHECKING:
     from .store import Store
@@ -137,13 +138,16 @@ class Interview:
         prompts: Prompts,
         *,
         user: str = "",
+        actor: str = "",
         clock: Clock = london_now,
     ) -> None:
         self.m = meeting
         self.agenda = agenda
         self.store = store
         self.p = prompts
-        self.user = user
+        self.user = user  # the configured name: offered as the chair
+        # who the audit trail names, as every other command does: never the chair by default
+        self.actor = actor or user or login_name()
         self.clock = clock
         self.depth = 0  # > 0 while in a side step started by a command
         self._earlier_reviewed = not meeting.previous  # follow-ups review once per session
@@ -169,7 +173,7 @@ class Interview:
         self.store.save(self.m)
 
     def log(self, event: str, detail: str = "") -> None:
-        self.m.log(event, detail, who=self.user or self.m.chair, at=self.clock())
+        self.m.log(event, detail, who=self.actor, at=self.clock())
 
     def say(self, text: str = "") -> None:
         self.p.say(text)
@@ -1221,7 +1225,7 @@ class Interview:
                 note=note,
                 new_due=new_due,
                 due_rule=rule,
-                by=self.user,
+                by=self.actor,
             )
             self.save()  # this meeting first: the review (and a carried action) is never lost
             self.update_earlier(o.meeting_id, [review])
@@ -1255,9 +1259,7 @@ class Interview:
             with self.store.hold(meeting_id):
                 before = self.store.load(meeting_id)
                 changed = [
-                    apply_review_to_earlier(
-                        before, self.m.id, r, self.clock(), by=self.user or self.m.chair
-                    )
+                    apply_review_to_earlier(before, self.m.id, r, self.clock(), by=self.actor)
                     for r in reviews
                 ]
                 if any(changed):
@@ -1533,7 +1535,7 @@ def new_meeting(store: Store, agenda: Agenda, *, user: str, now: datetime) -> Me
     meeting = Meeting(
         id=store.new_id(now.year), agenda=agenda.id, started_at=now, chair=user, created_at=now
     )
-    meeting.log("created", f"agenda {agenda.id}", who=user, at=now)
+    meeting.log("created", f"agenda {agenda.id}", who=user or login_name(), at=now)
     store.create(meeting)
     return meeting
 

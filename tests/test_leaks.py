@@ -10,6 +10,7 @@ import sqlite3
 import stat
 import subprocess
 import sys
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +20,7 @@ from typer.testing import CliRunner
 
 from strat_cli.cli import app
 from strat_cli.errors import InvalidRecord
-from strat_cli.model import Meeting
+from strat_cli.model import LONDON, Meeting
 from strat_cli.samples import typical
 from strat_cli.store import Store, parse_meeting
 
@@ -472,3 +473,30 @@ def test_templates_copy_never_writes_through_a_link(runner: CliRunner, tmp_path:
     dangling.symlink_to(tmp_path / "would-be-created.docx")
     assert runner.invoke(app, ["templates", "--copy", str(dest)]).exit_code == 1
     assert not (tmp_path / "would-be-created.docx").exists()
+
+
+# --- wrong results --------------------------------------------------------------------------------
+
+
+def test_the_live_meeting_audit_names_the_login_not_the_chair(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No [user] name configured: the interview's entries name the computer login, as every
+    other command does, never the chair read from the record (nor nobody)."""
+    from strat_cli.agenda import get_agenda
+    from strat_cli.interview import Interview, new_meeting
+
+    from .test_interview import Script, at_reason
+
+    monkeypatch.setenv("USER", "mtaker")
+    monkeypatch.setenv("LOGNAME", "mtaker")
+    agenda = get_agenda("national")
+    fresh = new_meeting(store, agenda, user="", now=datetime.now(LONDON))
+    assert fresh.audit[-1].who == "mtaker"
+    m = at_reason(store)
+    live = Interview(m, agenda, store, Script([]))
+    live.log("participant added", "P9")
+    assert m.audit[-1].who == "mtaker" and m.chair == "Dana Okafor"
+    configured = Interview(m, agenda, store, Script([]), user="Tom Aske", actor="Tom Aske")
+    configured.log("participant added", "P10")
+    assert m.audit[-1].who == "Tom Aske"
