@@ -29,6 +29,7 @@ from .model import LONDON, MEETING_ID_RE, SCHEMA_VERSION, AuditEvent, Meeting
 from .settings import store_permission_warning
 
 POSIX = os.name == "posix"
+MAX_NUMBER = 999_999  # a reference's number has four to six digits (model.MEETING_ID_RE)
 
 # Upgrades from older schema versions: UPGRADES[n] turns a version-n dict into version n+1.
 # Add a step here whenever SCHEMA_VERSION goes up, and a test that reads a file of the old shape.
@@ -304,12 +305,40 @@ class Store:
             p.stem for p in self.meetings.glob("SD-*.json") if MEETING_ID_RE.match(p.stem)
         )
 
+    def _reservation(self, meeting_id: str) -> Path:
+        return self.meetings / f".{meeting_id}.reserved"
+
     def new_id(self, year: int) -> str:
-        """The next free reference for the year; reserved by creating its file under a lock."""
+        """The next free reference for the year, reserved until `create` saves it.
+
+        Under the store's lock, a `.SD-….reserved` file is made (exclusively) for the number
+        chosen, so a second process choosing at the same moment takes the one after, even before
+        the first has saved its meeting. The number follows the highest in use; when that is
+        the last possible one (an imported SD-2026-999999), the lowest free number is taken
+        instead, so one odd reference never blocks a year. A reservation left by a process that
+        died before saving only leaves a gap in the numbers."""
         self.ensure()
-        with self._store_lock(timeout=10):
-            numbers = [int(i.rsplit("-", 1)[1]) for i in self.ids() if i.startswith(f"SD-{year}-")]
-            return f"SD-{year}-{max(numbers, default=0) + 1:04d}"
+        prefix = f"SD-{year}-"
+        with self._store_lock(timeout=60):
+            used = {int(i.rsplit("-", 1)[1]) for i in self.ids() if i.startswith(prefix)}
+            for left in self.meetings.glob(f".{prefix}*.reserved"):
+                number = left.name[len(prefix) + 1 : -len(".reserved")]
+                if number.isascii() and number.isdigit():
+                    used.add(int(number))
+            following = max(used, default=0) + 1
+            if following <= MAX_NUMBER:
+                choice = following
+            else:
+                choice = next((n for n in range(1, MAX_NUMBER + 1) if n not in used), 0)
+                if not choice:
+                    raise StratError(f"{self.meetings}: every reference of {year} is in use")
+            meeting_id = f"{prefix}{choice:04d}"
+            try:
+                flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
+                os.close(os.open(self._reservation(meeting_id), flags, 0o600))
+            except OSError as exc:
+                raise _write_error(exc, self._reservation(meeting_id)) from None
+            return meeting_id
 
     # --- reading and writing ------------------------------------------------------------
 
@@ -449,10 +478,12 @@ class Store:
         """Save a new meeting, refusing to overwrite an existing one with the same reference."""
         self.ensure()
         # Under the store's creation lock, so two processes cannot both create one reference.
-        with self._store_lock(timeout=10):
+        with self._store_lock(timeout=60):
             if self.exists(meeting.id) or self.path(meeting.id).is_symlink():
                 raise StratError(f"{meeting.id} already exists in {self.meetings}")
-            return self.save(meeting)
+            path = self.save(meeting)
+            self._reservation(meeting.id).unlink(missing_ok=True)  # new_id's, if it made one
+            return path
 
     @contextlib.contextmanager
     def hold(self, meeting_id: str) -> Iterator[None]:

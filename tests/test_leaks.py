@@ -500,3 +500,46 @@ def test_the_live_meeting_audit_names_the_login_not_the_chair(
     configured = Interview(m, agenda, store, Script([]), user="Tom Aske", actor="Tom Aske")
     configured.log("participant added", "P10")
     assert m.audit[-1].who == "Tom Aske"
+
+
+def _new_meeting_in(root: str, queue: Any) -> None:
+    """One `strat new --answers` as the store sees it: choose a reference, then create."""
+    try:
+        store = Store(Path(root))
+        m = typical()
+        m.id = store.new_id(2026)
+        store.create(m)
+        queue.put(m.id)
+    except Exception as exc:  # reported to the test, which names it
+        queue.put(f"failed: {type(exc).__name__}: {exc}")
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="fork: cheap processes for a 110-way race")
+def test_110_meetings_created_at_once_all_get_distinct_references(store: Store) -> None:
+    import multiprocessing
+
+    ctx = multiprocessing.get_context("fork")
+    queue = ctx.Queue()
+    procs = [ctx.Process(target=_new_meeting_in, args=(str(store.root), queue)) for _ in range(110)]
+    for proc in procs:
+        proc.start()
+    got = [queue.get(timeout=120) for _ in procs]
+    for proc in procs:
+        proc.join(timeout=60)
+    assert [g for g in got if g.startswith("failed")] == []
+    assert len(set(got)) == 110
+    assert sorted(store.ids()) == sorted(got)
+    assert list(store.meetings.glob("*.reserved")) == []
+
+
+def test_an_imported_reference_at_the_ceiling_never_blocks_new_meetings(
+    runner: CliRunner, store: Store, tmp_path: Path
+) -> None:
+    odd = typical()
+    odd.id = "SD-2026-999999"
+    store.save(odd)
+    assert store.new_id(2026) == "SD-2026-0001"  # the lowest free number instead
+    assert store.new_id(2026) == "SD-2026-0002"  # the first is reserved until it is created
+    result = runner.invoke(app, ["import", str(EXAMPLES / "typical.json"), "--new-id"])
+    assert result.exit_code == 0, result.output
+    assert "SD-2026-0003" in result.output
