@@ -218,6 +218,19 @@ def _atomic_write_in(path: Path, data: bytes, tmp_dir: Path) -> None:
                 os.close(dir_fd)
 
 
+def writable_folder(folder: Path, consequence: str) -> None:
+    """Refuse, before anything is recorded as done, a folder a file cannot be written in."""
+    if not folder.is_dir():
+        raise StratError(f"{folder}: no such folder; {consequence}")
+    try:
+        fd, probe = tempfile.mkstemp(dir=folder, prefix=".strat-probe-")
+    except OSError as exc:
+        raise StratError(f"{folder}: cannot write there ({exc.strerror}); {consequence}") from None
+    os.close(fd)
+    with contextlib.suppress(OSError):
+        os.unlink(probe)
+
+
 def private_folder(folder: Path) -> None:
     """Create `folder` and any missing parents 0700 whatever the umask. A folder that already
     exists is never chmod-ed: strat did not make it (it may be shared, like /tmp)."""

@@ -543,3 +543,20 @@ def test_an_imported_reference_at_the_ceiling_never_blocks_new_meetings(
     result = runner.invoke(app, ["import", str(EXAMPLES / "typical.json"), "--new-id"])
     assert result.exit_code == 0, result.output
     assert "SD-2026-0003" in result.output
+
+
+def test_a_calendar_that_cannot_be_written_is_one_line_and_not_audited(
+    runner: CliRunner, store: Store, tmp_path: Path
+) -> None:
+    m = typical()
+    store.save(m)
+    before = len(store.load(m.id).audit)
+    result = runner.invoke(app, ["ics", m.id, "--out", str(tmp_path / "nonexistent" / "x.ics")])
+    assert result.exit_code == 1
+    errors = [line for line in result.output.splitlines() if line.startswith("Error:")]
+    assert len(errors) == 1 and "no such folder; nothing was exported" in errors[0]
+    assert len(store.load(m.id).audit) == before
+    written = runner.invoke(app, ["ics", m.id, "--out", str(tmp_path / "x.ics")])
+    assert written.exit_code == 0 and (tmp_path / "x.ics").is_file()
+    assert store.load(m.id).audit[-1].detail == "calendar (.ics) to x.ics"
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []

@@ -406,6 +406,10 @@ def ics(
         include_closed=all_actions,
     )
     where = "standard output" if out is None else out.name
+    if out is not None:  # a folder that is missing or not writable: one line, and no audit entry
+        from ..store import writable_folder
+
+        writable_folder(out.parent, "nothing was exported")
     st.store.record_export(meeting_id, f"calendar (.ics) to {where}", who=st.settings.actor)
     if out is None:
         sys.stdout.buffer.write(data)
