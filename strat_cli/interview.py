@@ -199,6 +199,9 @@ class Interview:
                 raw = self.p.multiline(message, default=default, hint=hint)
             else:
                 raw = self.p.text(message, default=default, hint=hint, validate=validate)
+            after = raw[len(default) :].strip() if default and raw.startswith(default) else ""
+            if after.startswith("/") and find_command(after[1:].partition(" ")[0]) is not None:
+                raw = after  # `/end` typed straight after the offered text: the command runs
             body, _, last = raw.rstrip().rpartition("\n")
             line = (last if body else raw).strip()
             if line.startswith("//"):
@@ -1337,7 +1340,14 @@ class Interview:
         )
         self.save()
 
+        # Offered in a form its own check reads back; kept as it is when left unchanged (even
+        # once that time has passed), so Enter never turns the saved answer into an error.
+        saved = m.next_discussion.astimezone(LONDON) if m.next_discussion else None
+        offered = f"{saved:%d/%m/%Y %H:%M}" if saved else ""
+
         def check(text: str) -> str | None:
+            if offered and text.strip() == offered:
+                return None
             try:
                 resolve_due(text, self.clock(), self.agenda, m)
             except InputError as exc:
@@ -1346,11 +1356,12 @@ class Interview:
 
         typed = self.ask(
             "Next discussion (date and time; Enter if none planned)",
-            default=format_uk(m.next_discussion) if m.next_discussion else "",
-            hint="e.g. 26/11 10:00 · 5 working days",
+            default=offered,
+            hint=f"e.g. 26/11 10:00 · 5 working days{f' · now {format_uk(saved)}' if saved else ''}",
             validate=check,
         )
-        m.next_discussion = resolve_due(typed, self.clock(), self.agenda, m) if typed else None
+        if typed != offered:
+            m.next_discussion = resolve_due(typed, self.clock(), self.agenda, m) if typed else None
         self.save()
 
     # --- before the call ----------------------------------------------------------------

@@ -157,8 +157,10 @@ class TerminalPrompts:
         self, message: str, *, default: str = "", hint: str = "", validate: Validator | None = None
     ) -> str:
         def check(value: str) -> bool | str:
-            if validate is None or not value.strip() or value.strip().startswith("/"):
-                # empty answers and /commands are for the interview to judge
+            after = value[len(default) :] if default and value.startswith(default) else value
+            if validate is None or not value.strip() or after.strip().startswith("/"):
+                # empty answers and /commands (also typed after the offered text) are for the
+                # interview to judge
                 return True
             problem = validate(value)
             return True if problem is None else problem

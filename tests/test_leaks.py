@@ -560,3 +560,66 @@ def test_a_calendar_that_cannot_be_written_is_one_line_and_not_audited(
     assert written.exit_code == 0 and (tmp_path / "x.ics").is_file()
     assert store.load(m.id).audit[-1].detail == "calendar (.ics) to x.ics"
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+
+
+def _review_step(store: Store, script: Any, next_at: datetime) -> Meeting:
+    from strat_cli.agenda import get_agenda
+    from strat_cli.interview import Interview
+
+    from .test_interview import NOW, draft
+
+    m = draft(store)
+    m.next_discussion = next_at
+    m.review_mechanism = "Chair checks daily."
+    agenda = get_agenda("national")
+    live = Interview(m, agenda, store, script, user="Dana Okafor", clock=lambda: NOW)
+    review = agenda.item("review")
+    assert review is not None
+    live.step_review(review)
+    return m
+
+
+@pytest.mark.parametrize(
+    "next_at",
+    [datetime(2026, 11, 26, 10, 0, tzinfo=LONDON), datetime(2026, 11, 12, 10, 0, tzinfo=LONDON)],
+    ids=["ahead", "already-passed"],
+)
+def test_the_next_discussion_is_offered_in_a_form_its_check_accepts(
+    store: Store, next_at: datetime
+) -> None:
+    """Enter on the offered answer keeps it, even once that time has passed (a resumed record)."""
+    from .test_interview import DEFAULT, Script
+
+    s = Script([("reviewed", DEFAULT), ("next discussion", DEFAULT)])
+    m = _review_step(store, s, next_at)
+    s.done()
+    assert m.next_discussion == next_at
+    assert s.screen == ""  # no complaint about its own offer
+
+
+def test_end_typed_straight_after_the_offered_text_runs_the_command(store: Store) -> None:
+    from strat_cli.interview import Navigate
+
+    from .test_interview import DEFAULT, Script
+
+    s = Script([("reviewed", DEFAULT), ("next discussion", "26/11/2026 10:00/end")])
+    with pytest.raises(Navigate) as caught:
+        _review_step(store, s, datetime(2026, 11, 26, 10, 0, tzinfo=LONDON))
+    assert caught.value.where == "end"
+
+
+def test_the_terminal_prompt_lets_a_command_typed_after_the_offered_text_through() -> None:
+    """The field's own check must not hold `…10:00/end` back as an unreadable time."""
+    import io
+
+    from prompt_toolkit.application import create_app_session
+    from prompt_toolkit.input import create_pipe_input
+    from prompt_toolkit.output import DummyOutput
+
+    from strat_cli.prompts import TerminalPrompts
+
+    with create_pipe_input() as pipe, create_app_session(input=pipe, output=DummyOutput()):
+        p = TerminalPrompts(out=io.StringIO())
+        pipe.send_text("/end\r")
+        got = p.text("Next", default="26/11/2026 10:00", validate=lambda _: "cannot read it")
+    assert got == "26/11/2026 10:00/end"
