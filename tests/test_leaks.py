@@ -623,3 +623,55 @@ def test_the_terminal_prompt_lets_a_command_typed_after_the_offered_text_through
         pipe.send_text("/end\r")
         got = p.text("Next", default="26/11/2026 10:00", validate=lambda _: "cannot read it")
     assert got == "26/11/2026 10:00/end"
+
+
+# --- listings on a narrow terminal and through a pipe -------------------------------------------
+
+
+def _two_meetings(runner: CliRunner) -> None:
+    for name in ("typical.json", "large.json"):
+        result = runner.invoke(app, ["import", str(EXAMPLES / name), "--new-id"])
+        assert result.exit_code == 0, result.output
+
+
+LISTINGS = [
+    ["list"],
+    ["actions", "--limit", "0"],
+    ["agendas"],
+    ["check", "SD-2026-0001"],
+    ["due", "--lookback", "3650"],
+]
+
+
+@pytest.mark.parametrize("args", LISTINGS, ids=lambda a: a[0])
+def test_references_dates_and_codes_never_wrap_on_an_80_column_terminal(
+    runner: CliRunner, store: Store, args: list[str]
+) -> None:
+    import re
+
+    _two_meetings(runner)
+    result = runner.invoke(app, args, env={"COLUMNS": "80"})
+    lines = result.output.splitlines()
+    assert max(len(line) for line in lines) <= 80
+    cells = [c.strip() for line in lines if line.startswith("│") for c in line.split("│")]
+    refs = [c for c in cells if c.startswith("SD-")]
+    assert refs or args[0] in ("agendas", "check")
+    assert all(re.fullmatch(r"SD-2026-000[12](:A\d+)?", r) for r in refs), refs
+    dates = [c for c in cells if re.match(r"(Mon|Tue|Wed|Thu|Fri|Sat|Sun) \d", c)]
+    assert all(re.match(r"\w{3} \d{1,2} \w{3} \d{4} \d\d:\d\d", d) for d in dates), dates
+    codes = [c for c in cells if c in {"ended", "national", "error", "warning", "ENG"}]
+    assert codes or args[0] == "actions"
+
+
+@pytest.mark.parametrize("args", LISTINGS, ids=lambda a: a[0])
+def test_through_a_pipe_each_row_is_one_whole_line(
+    runner: CliRunner, store: Store, args: list[str]
+) -> None:
+    """`strat actions | grep SD-2026-0002:A7` finds the action with its text and due time."""
+    _two_meetings(runner)
+    result = runner.invoke(app, args)
+    assert result.exit_code in (0, 1), result.output
+    rows = [line for line in result.output.splitlines() if line.startswith("│")]
+    assert rows
+    assert all(line.rstrip().endswith("│") for line in rows)  # no row continues on a next line
+    assert all(any(c.strip() for c in line.split("│")[1:2]) for line in rows)

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import typer
 
-from ._app import ID_ARG, JSON_OPT, app, console, print_json, state, warn
+from ._app import ID_ARG, JSON_OPT, add_columns, app, console, print_json, state, warn
 
 
 @app.command()
@@ -49,8 +49,17 @@ def agendas(
     from rich.table import Table
 
     table = Table(title="Agendas", title_justify="left")
-    for col in ("id", "name", "items", "nation", "ICPC", "file"):
-        table.add_column(col)
+    add_columns(
+        table,
+        [
+            ("id", True),
+            ("name", False),
+            ("items", True),
+            ("nation", True),
+            ("ICPC", False),
+            ("file", False),
+        ],
+    )
     for a in found.values():
         t = a.timescales
         table.add_row(
@@ -154,8 +163,18 @@ def list_meetings(
     shown = rows[:table_limit]
     total = len(rows) if filtered or table_limit is None else count_meetings(index)
     table = Table(title=f"Meetings in {st.settings.store}", title_justify="left")
-    for col in ("reference", "agenda", "started", "status", "children", "outcomes", "open actions"):
-        table.add_column(col, overflow="fold")
+    add_columns(
+        table,
+        [
+            ("reference", True),
+            ("agenda", True),
+            ("started", True),
+            ("status", True),
+            ("children", False),
+            ("outcomes", False),
+            ("open actions", False),
+        ],
+    )
     for r in shown:
         table.add_row(
             *(

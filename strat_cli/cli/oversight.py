@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from ._app import ID_ARG, JSON_OPT, app, console, print_json, state, warn
+from ._app import ID_ARG, JSON_OPT, add_columns, app, console, print_json, state, warn
 
 
 def esc(text: str) -> str:
@@ -88,8 +88,7 @@ def _print_report(report: "Report") -> None:
     table = Table(
         title=f"{report.meeting_id} against the {report.agenda_id} procedure", title_justify="left"
     )
-    for col in ("severity", "where", "code", "gap"):
-        table.add_column(col, overflow="fold")
+    add_columns(table, [("severity", True), ("where", False), ("code", True), ("gap", False)])
     for g in report.gaps:
         sev = "[red]error[/red]" if g.severity == "error" else "[yellow]warning[/yellow]"
         table.add_row(sev, esc(g.where), g.code, esc(g.message))
@@ -256,8 +255,10 @@ def actions(
     shown = rows[: (100 if limit is None else limit) or None]
     action_texts(st.index, shown)  # the index holds no names or action text: from the files
     table = Table(title=f"Open actions ({len(rows)})", title_justify="left")
-    for col in ("action", "what", "owner", "agency", "due"):
-        table.add_column(col, overflow="fold")
+    add_columns(
+        table,
+        [("action", True), ("what", False), ("owner", False), ("agency", False), ("due", True)],
+    )
     for r in shown:
         due = _short(r["due"])
         if r["overdue"]:
@@ -339,8 +340,10 @@ def due(
     from rich.table import Table
 
     table = Table(title="Deadlines near or missed", title_justify="left")
-    for col in ("meeting", "deadline", "due", "state", "status"):
-        table.add_column(col)
+    add_columns(
+        table,
+        [("meeting", True), ("deadline", False), ("due", True), ("state", True), ("status", True)],
+    )
     colour = {"missed": "red", "passed": "red", "circulated late": "red", "near": "yellow"}
     for r in rows:
         c = colour.get(r["state"], "")
