@@ -675,3 +675,85 @@ def test_through_a_pipe_each_row_is_one_whole_line(
     assert rows
     assert all(line.rstrip().endswith("│") for line in rows)  # no row continues on a next line
     assert all(any(c.strip() for c in line.split("│")[1:2]) for line in rows)
+
+
+# --- after a full run: no child's name outside the record files -------------------------------
+
+
+def test_after_a_full_run_no_childs_name_is_outside_the_record_and_the_documents(
+    runner: CliRunner, store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every command a team uses, on the example meeting, plus the mistakes people make: then
+    the index, the calendar, every error and warning line, every file name and the shared temp
+    folder are searched for each child's and adult's name (whole, and each part)."""
+    import tempfile
+
+    shared_tmp = tmp_path / "shared-tmp"
+    shared_tmp.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(shared_tmp))
+    out = tmp_path / "minutes"
+    errors: list[str] = []
+
+    def strat(*args: str, ok: bool = True) -> None:
+        result = runner.invoke(app, list(args))
+        if args[0] != "check":  # exit 1 when the record has gaps: also a normal answer
+            assert (result.exit_code == 0) == ok, (args, result.output)
+        assert "Traceback" not in result.output
+        errors.append(result.stderr)
+
+    strat("new", "--answers", str(EXAMPLES / "answers.yaml"), "--no-input")
+    ref = "SD-2026-0001"
+    m = store.load(ref)
+    names = _names_in(m)
+    assert {"Ellie Marsh", "Marsh", "Kayden"} <= names
+    for args in (
+        ["list"],
+        ["list", "--json"],
+        ["actions"],
+        ["actions", "--json"],
+        ["due"],
+        ["check", ref],
+        ["log", ref],
+        ["render", ref, "--out", str(out)],
+        ["render", ref, "--family", "--out", str(out)],
+        ["ics", ref, "--out", str(out / "actions.ics")],
+        ["actions", "done", f"{ref}:A1", "--note", "Ellie Marsh seen alone at school"],
+        ["reindex"],
+    ):
+        strat(*args)
+    # the mistakes: each must be one line that does not repeat what was typed
+    strat("actions", "done", f"{ref}:A1", ok=False)
+    for change in (
+        lambda d: d["notes"].update({"Ellie Marsh": "x"}),
+        lambda d: d["actions"][0].update(due="when Ellie Marsh is home"),
+        lambda d: d["children"][0].update({"Kayden Pryor": "brother"}),
+        lambda d: d["participants"][0].update(joined_at="after Kerry Marsh"),
+    ):
+        data = answers()
+        change(data)
+        bad = tmp_path / "bad.yaml"
+        bad.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+        strat("new", "--answers", str(bad), "--no-input", ok=False)
+    damaged = json.loads(store.path(ref).read_text(encoding="utf-8"))
+    damaged["children"][0]["Noah Marsh"] = "twin"
+    copy = store.meetings / "SD-2026-0099.json"
+    copy.write_text(json.dumps({**damaged, "id": "SD-2026-0099"}), encoding="utf-8")
+    strat("show", "SD-2026-0099", ok=False)
+    strat("list")  # warns about the damaged file
+
+    said = "\n".join(errors)
+    assert said.count("Error:") == 6 and "Warning:" in said, said
+    assert len(list(out.glob("*.docx"))) == 6
+
+    def found_in(text: str) -> list[str]:
+        return sorted(n for n in names if n in text)
+
+    assert found_in(_index_text(store.root)) == []
+    assert found_in((out / "actions.ics").read_text(encoding="utf-8").replace("\r\n ", "")) == []
+    assert found_in("\n".join(errors)) == [], "\n".join(errors)
+    every_name = [str(p.relative_to(tmp_path)) for p in tmp_path.rglob("*")]
+    assert found_in("\n".join(every_name)) == []
+    left = [p for p in shared_tmp.rglob("*") if p.is_file()]
+    assert [p.name for p in left if found_in(p.read_text("utf-8", "replace"))] == []
+    assert list((store.root / "tmp").glob("*")) == []
+    assert found_in(store.path(ref).read_text(encoding="utf-8"))  # the search can find them
