@@ -68,11 +68,17 @@ def edit_in_editor(
     nothing typed is lost silently and the user learns to set VISUAL or EDITOR."""
     env = dict(os.environ) if env is None else env
     editor = env.get("VISUAL") or env.get("EDITOR") or ("notepad" if os.name == "nt" else "nano")
-    if folder is not None:
-        from .store import private_folder
+    try:
+        if folder is not None:
+            from .store import private_folder
 
-        private_folder(folder)
-    fd, name = tempfile.mkstemp(prefix=prefix, suffix=suffix, dir=folder)  # 0600
+            private_folder(folder)
+        fd, name = tempfile.mkstemp(prefix=prefix, suffix=suffix, dir=folder)  # 0600
+    except OSError as exc:
+        raise InputError(
+            f"{folder or tempfile.gettempdir()}: cannot make the editing copy there "
+            f"({exc.strerror}); nothing was changed"
+        ) from None
     try:
         with _hangup_interrupts():
             with os.fdopen(fd, "w", encoding="utf-8") as handle:

@@ -1,5 +1,6 @@
 """Commands about the record itself: schema, agendas, show, list."""
 
+import contextlib
 import sys
 from pathlib import Path
 
@@ -252,7 +253,8 @@ def edit(
         text = to_text(meeting)
         copies = st.settings.store / "tmp"  # private, like the record; never the shared /tmp
         for left in copies.glob(f".{meeting_id}.edit.*.yaml"):  # a copy a SIGKILL left behind
-            left.unlink(missing_ok=True)
+            with contextlib.suppress(OSError):
+                left.unlink()
         while True:
             edited_text = edit_in_editor(
                 text, suffix=".yaml", folder=copies, prefix=f".{meeting_id}.edit."
