@@ -41,6 +41,7 @@ from .model import (
     date_problem,
 )
 from .rules import decision_problems, guess_kind, parse_clock, police_agreement_needed
+from .store import field_path
 from .timeutil import wall
 from .yamlfile import FIELD_NAME, load_yaml
 from .yamlfile import problem as yaml_problem
@@ -125,7 +126,7 @@ class Reader:
             return cls.model_validate(data)
         except ValidationError as exc:
             err = exc.errors()[0]
-            field = ".".join(str(p) for p in err["loc"])
+            field = field_path(err["loc"])  # an unknown key may be a name: never repeated
             raise self.fail(f"{where}.{field}" if field else where, err["msg"]) from None
 
     def items(self, data: dict[str, Any], key: str) -> list[Any]:
@@ -409,9 +410,13 @@ def fill_meeting(
     notes = data.get("notes") or {}
     if not isinstance(notes, dict):
         raise r.fail("notes", "must map agenda item keys to text")
-    for key, text in notes.items():
-        if agenda.item(str(key)) is None:
-            raise r.fail(f"notes.{key}", f"no agenda item {key!r} in {agenda.id}")
+    for n, (key, text) in enumerate(notes.items()):
+        if agenda.item(str(key)) is None:  # what was typed as the key may be a name
+            raise r.fail(
+                f"notes (key {n + 1})",
+                f"not an agenda item of {agenda.id} (its items: "
+                f"{', '.join(i.key for i in agenda.items)})",
+            )
         m.notes[str(key)] = str(text)
     if "risk" in data:
         m.risk = r.model(Risk, data["risk"], "risk")

@@ -483,14 +483,14 @@ MAX_AHEAD_WORKING_DAYS = 2600
 
 def _too_far(text: str) -> InputError:
     return InputError(
-        f"due time {text!r} is too far ahead: give a date within the next few years, "
+        "the due time is too far ahead: give a date within the next few years, "
         "e.g. '5 working days' or '25/11 17:00'"
     )
 
 
 def _bad(text: str, why: str = "") -> InputError:
     reason = f" ({why})" if why else ""
-    return InputError(f"cannot read due time {text!r}{reason}: {_EXAMPLES}")
+    return InputError(f"cannot read the due time{reason}: {_EXAMPLES}")  # never the typed text
 
 
 def _clock(raw: str | None, text: str) -> time | None:
@@ -528,7 +528,7 @@ def _date(text: str, year: int, month: int, day: int) -> date:
 def _month(raw: str, text: str) -> int:
     month = _MONTH_NAMES.get(raw)
     if month is None:
-        raise _bad(text, f"unknown month {raw!r}")
+        raise _bad(text, "unknown month")
     return month
 
 
@@ -574,7 +574,7 @@ def resolve_due(
         raise _too_far(text)
     if before(due, now):
         raise InputError(
-            f"due time {text!r} would be {format_uk(due)}, which has already passed "
+            f"the due time would be {format_uk(due)}, which has already passed "
             f"({now_is} {format_uk(now)}); give a later time, e.g. 'tomorrow 9am'"
         )
     return due
@@ -659,7 +659,7 @@ def _parse_due(text: str, now: datetime, agenda: Agenda, meeting: Meeting | None
     if _RE_BEFORE_NEXT.match(raw):
         if meeting is None or meeting.next_discussion is None:
             raise InputError(
-                f"due time {text!r}: no next discussion is set for this meeting yet; "
+                "the due time: no next discussion is set for this meeting yet; "
                 "set it first or give a date, e.g. '2 working days'"
             )
         return _london(meeting.next_discussion)
@@ -692,7 +692,7 @@ def _before_icpc(text: str, meeting: Meeting | None, agenda: Agenda) -> datetime
     target = meeting_deadlines(meeting, agenda).icpc_target if meeting is not None else None
     if target is None:
         raise InputError(
-            f"due time {text!r}: there is no ICPC target because no s47 enquiry has been "
+            "the due time: there is no ICPC target because no s47 enquiry has been "
             "decided; give a date instead, e.g. '5 working days'"
         )
     return _at(target, ICPC_DUE_TIME)

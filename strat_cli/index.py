@@ -5,6 +5,14 @@ The JSON files stay the source of truth; the index is a cache that answers `stra
 updated after every save (a `Store.after_save` hook), refreshed row by row for files changed on
 disk outside strat (mtime and size are kept per row), and rebuilt in full by `strat reindex`.
 
+What the index may hold (it is a second copy, outside the record files, so it holds as little as
+the listings need): references (meeting, action and child ids, a child's case-management
+reference), codes (agenda, status, type, format, outcome, nation), agencies (organisations, not
+people), times, deadlines, counts, and the error line of a file it could not read (which never
+quotes record text). Never a person's name (no child, chair, owner or manager) and no free text
+(no action text, note or reason): a listing that shows those reads them from the record files for
+the rows it prints (`register.action_texts`). `tests/test_leaks.py` checks this after a full run.
+
 Answering from the index imports neither the model nor pydantic's validation, so `strat list`
 starts fast. Only files changed outside strat are re-read, through the store, so they are
 validated exactly as `strat show` reads them (a damaged file is reported, never listed as
@@ -33,7 +41,7 @@ if TYPE_CHECKING:
     from .agenda import Agenda
     from .model import Meeting
 
-INDEX_VERSION = 5  # bump when the tables (or what a column means) change: the index is rebuilt
+INDEX_VERSION = 6  # bump when the tables (or what a column means) change: the index is rebuilt
 MEETING_FILE_RE = re.compile(r"\A(SD-[0-9]{4}-[0-9]{4,6})\.json\Z")  # as model.MEETING_ID_RE
 SEP = "\x1f"  # between the parts of a list kept in one column (outcomes, child refs, previous)
 
@@ -43,11 +51,11 @@ CREATE TABLE meetings (
     mtime_ns INTEGER NOT NULL,
     size INTEGER NOT NULL,
     error TEXT,
-    agenda TEXT, status TEXT, type TEXT, format TEXT, chair TEXT,
+    agenda TEXT, status TEXT, type TEXT, format TEXT,
     started_at TEXT, started_ts REAL, started_date TEXT, ended_ts REAL,
     previous TEXT, children INTEGER, subject_children INTEGER, child_refs TEXT,
     outcomes TEXT, s47 INTEGER,
-    authorised_by TEXT, authorised_ts REAL, circulated_ts REAL, summarised INTEGER,
+    authorised_ts REAL, circulated_ts REAL, summarised INTEGER,
     open_actions INTEGER,
     deadlines_ok INTEGER NOT NULL DEFAULT 0, deadlines_error TEXT, nation TEXT,
     summary_due_ts REAL, minutes_due_ts REAL, circulation_due_ts REAL,
@@ -59,7 +67,7 @@ CREATE TABLE children (
 );
 CREATE TABLE decisions (meeting_id TEXT NOT NULL, child_id TEXT, outcome TEXT);
 CREATE TABLE actions (
-    meeting_id TEXT NOT NULL, action_id TEXT NOT NULL, what TEXT, owner TEXT, agency TEXT,
+    meeting_id TEXT NOT NULL, action_id TEXT NOT NULL, agency TEXT,
     due TEXT, due_ts REAL, status TEXT, contingency INTEGER, completed_at TEXT,
     carried_from TEXT
 );
@@ -120,7 +128,8 @@ class Rows:
 
 
 def rows_from_record(data: dict[str, Any]) -> Rows:
-    """Index rows from a meeting as its JSON data. Names of people are never copied here."""
+    """Index rows from a meeting as its JSON data: references, codes, agencies and times only;
+    no person's name and no free text is copied here (see the module's docstring)."""
     mid = str(data["id"])
     started = parse_time(data.get("started_at"))
     # Circulated once every participant has it (circulation.coverage, as deadlines reads the
@@ -138,7 +147,6 @@ def rows_from_record(data: dict[str, Any]) -> Rows:
         "status": data.get("status", "draft"),
         "type": data.get("type", "initial"),
         "format": data.get("format", ""),
-        "chair": data.get("chair", ""),
         "started_at": started.isoformat() if started else None,
         "started_ts": started.timestamp() if started else None,
         "started_date": started.astimezone(LONDON).date().isoformat() if started else None,
@@ -150,7 +158,6 @@ def rows_from_record(data: dict[str, Any]) -> Rows:
         "child_refs": SEP.join(str(c.get("local_ref") or c.get("id")) for c in children),
         "outcomes": SEP.join(outcomes),
         "s47": int(any(o.startswith("s47") for o in outcomes)),
-        "authorised_by": auth.get("by") if auth else None,
         "authorised_ts": _ts(auth.get("at")) if auth else None,
         "circulated_ts": _ts(covered.complete_at),
         # a local render or a draft is not sending
@@ -169,8 +176,6 @@ def rows_from_record(data: dict[str, Any]) -> Rows:
             (
                 mid,
                 a.get("id"),
-                a.get("what", ""),
-                a.get("owner", ""),
                 a.get("agency", ""),
                 a.get("due"),
                 _ts(a.get("due")),
@@ -329,9 +334,7 @@ class Index:
         conn.execute(f"INSERT INTO meetings ({cols}) VALUES ({marks})", values)
         conn.executemany("INSERT INTO children VALUES (?, ?, ?, ?)", rows.children)
         conn.executemany("INSERT INTO decisions VALUES (?, ?, ?)", rows.decisions)
-        conn.executemany(
-            "INSERT INTO actions VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows.actions
-        )
+        conn.executemany("INSERT INTO actions VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", rows.actions)
 
     @staticmethod
     def _drop(conn: sqlite3.Connection, meeting_id: str) -> None:

@@ -437,7 +437,7 @@ class Meeting(Model):
     s47_started_at: AwareDatetime | None = Field(
         None, description="When the discussion that initiated s47 was held (from earlier links)"
     )
-    icpc_held_on: date | None = Field(
+    icpc_held_on: RecordDate | None = Field(
         None,
         description="When the Initial Child Protection Conference was held (strat icpc)",
     )

@@ -41,14 +41,14 @@ def _parse_clock(text: str, day: date, *, after: datetime | None = None) -> date
         try:
             day = date(int(m.group(3)), int(m.group(2)), int(m.group(1)))
         except ValueError:
-            raise InputError(f"{text!r} is not a real date") from None
+            raise InputError("not a real date") from None  # never the typed text
         raw = m.group(4).strip()
     m = _CLOCK_RE.match(raw)
     if not m:
         try:
             value = datetime.fromisoformat(raw.upper())
         except ValueError:
-            raise InputError(f"{text!r} is not a time: type it like 10:25 or 2pm") from None
+            raise InputError("not a time: type it like 10:25 or 2pm") from None
         if value.tzinfo:
             return value.astimezone(LONDON)
         return wall(value.date(), value.time(), zone=zone, after=after)
@@ -60,7 +60,7 @@ def _parse_clock(text: str, day: date, *, after: datetime | None = None) -> date
     if half == "am" and hour == 12:
         hour = 0
     if hour > 23 or minute > 59:
-        raise InputError(f"{text!r} is not a time of day")
+        raise InputError("not a time of day: type it like 10:25 or 2pm")
     return wall(day, time(hour, minute), zone=zone, after=after)
 
 
@@ -80,7 +80,7 @@ def parse_past(text: str, now: datetime, *, after: datetime | None = None) -> da
         try:
             day = date(day.year, int(m.group(2)), int(m.group(1)))
         except ValueError:
-            raise InputError(f"{text!r} is not a real date") from None
+            raise InputError("not a real date: type it as DD/MM/YYYY") from None
         raw = m.group(3)
     return parse_clock(raw, day, after=after)
 

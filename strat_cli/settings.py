@@ -134,14 +134,7 @@ class Settings:
         """Who to name in the audit trail: the configured name, else the computer login.
 
         Never a name taken from the record (the chair did not necessarily do it)."""
-        if self.user:
-            return self.user
-        import getpass
-
-        try:
-            return getpass.getuser()
-        except (OSError, KeyError):  # no login name in this environment
-            return "unknown user"
+        return self.user or login_name()
 
     @property
     def meetings_dir(self) -> Path:
@@ -150,6 +143,16 @@ class Settings:
     @property
     def extra_agenda_dirs(self) -> list[Path]:
         return [self.agendas_dir] if self.agendas_dir else []
+
+
+def login_name() -> str:
+    """The computer login: who the audit trail names when no [user] name is configured."""
+    import getpass
+
+    try:
+        return getpass.getuser()
+    except (OSError, KeyError):  # no login name in this environment
+        return "unknown user"
 
 
 def store_permission_warning(root: Path) -> str | None:

@@ -26,7 +26,8 @@ def isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[P
     """STRAT_HOME points at a fresh folder; no config or editor from the developer's machine."""
     home = tmp_path / "store"
     monkeypatch.setenv("STRAT_HOME", str(home))
-    for var in ("STRAT_CONFIG", "STRAT_USER", "EDITOR", "VISUAL", "STRAT_SMTP_PASSWORD"):
+    # COLUMNS: pytest-xdist workers set 80; listings through a pipe print whole lines instead
+    for var in ("STRAT_CONFIG", "STRAT_USER", "EDITOR", "VISUAL", "STRAT_SMTP_PASSWORD", "COLUMNS"):
         monkeypatch.delenv(var, raising=False)
     yield home
 
