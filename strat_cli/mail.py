@@ -105,7 +105,7 @@ def recipients_for(
             unreachable[p.id] = "no email address"
         elif address is None:
             why = _why_not(raw)
-            invalid.append(f"{p.name}: {raw!r} ({why})")
+            invalid.append(f"{p.id} {p.name} ({why})")  # never the address as typed
             unreachable[p.id] = f"not a valid email address ({why})"
         else:
             people.append(address)
@@ -279,8 +279,10 @@ def write_draft(msg: EmailMessage, path: Path) -> Path:
     """Save the .eml atomically (a half-written draft would open as garbage in Outlook)."""
     from .store import atomic_write
 
+    from .store import private_folder
+
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        private_folder(path.parent)  # 0700 whatever the umask: drafts hold the whole record
     except OSError as exc:
         raise MailError(f"{path.parent}: cannot create the folder ({exc.strerror})") from None
     atomic_write(path, msg.as_bytes(policy=_policy(msg)))

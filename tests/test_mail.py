@@ -283,7 +283,9 @@ def test_participants_without_email_are_named(typical_meeting: Meeting, settings
     assert rec.missing == (
         "Rita Mensah (Independent Domestic Violence Adviser, Northshire IDVA Service)",
     )
-    assert rec.invalid == ("Jo Castell: '01632 960005' (an email address must have an @-sign)",)
+    assert rec.invalid == (
+        "P5 Jo Castell (an email address must have an @-sign)",
+    )  # not the typed text
     assert len(rec.to) == 6
 
 
@@ -784,3 +786,22 @@ def test_email_never_attaches_a_stale_file_left_in_the_folder(
         cell.text for t in docx.Document(str(sheet)).tables for row in t.rows for cell in row.cells
     )
     assert "Further concern raised by the school." in text
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX modes")
+def test_the_drafts_folder_is_private_whatever_the_umask(tmp_path: Path) -> None:
+    import os
+
+    from strat_cli.mail import write_draft
+
+    msg = EmailMessage()
+    msg["Subject"] = "SD-2026-0001"
+    msg.set_content("x")
+    old = os.umask(0)
+    try:
+        path = write_draft(msg, tmp_path / "new" / "drafts" / "SD-2026-0001-email.eml")
+    finally:
+        os.umask(old)
+    assert (path.parent.stat().st_mode & 0o777) == 0o700
+    assert (path.parent.parent.stat().st_mode & 0o777) == 0o700
+    assert (path.stat().st_mode & 0o777) == 0o600

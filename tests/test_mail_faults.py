@@ -104,7 +104,8 @@ def test_a_hostile_address_is_refused_for_that_one_and_the_rest_are_sent(
     assert entry.unreachable[sam.id].startswith("not a valid email address (")
     assert b"whitlow" not in raw.split(b"\r\n\r\n", 1)[0]  # no third spelling in the headers
     [warning] = warnings
-    assert warning.startswith(f"not a valid email address, left out: {sam.name}: ")
+    assert warning.startswith(f"not a valid email address, left out: {sam.id} {sam.name} (")
+    assert sam.email not in warning  # who, and why; never the address as typed
     draft = (tmp_path / f"{typical_meeting.id}-email.eml").read_bytes()
     assert header_addresses(draft, "To") == others
 
