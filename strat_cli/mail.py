@@ -699,6 +699,11 @@ def circulate(
         if unsettled and not unsettled_entries(meeting):
             raise InputError(f"--unsettled: {meeting.id} has no send whose outcome is unknown")
         who = settings.actor
+        names = [render.document_filename(meeting, d) for d in chosen]
+        # The intent first, as strat render does: a send killed while the attachments are
+        # written still shows in the audit trail that documents went to that folder.
+        meeting.log("rendering", f"{', '.join(names)} to {out_dir} for email", who=who, at=now())
+        store.save(meeting)
         paths, stale = ensure_documents(meeting, settings, chosen, out_dir)
         if stale:
             meeting.log("rendered", f"{', '.join(stale)} for email", who=who, at=now())

@@ -805,3 +805,20 @@ def test_the_drafts_folder_is_private_whatever_the_umask(tmp_path: Path) -> None
     assert (path.parent.stat().st_mode & 0o777) == 0o700
     assert (path.parent.parent.stat().st_mode & 0o777) == 0o700
     assert (path.stat().st_mode & 0o777) == 0o600
+
+
+def test_the_attachments_intent_is_audited_before_they_are_written(
+    store: Store, typical_meeting: Meeting, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import strat_cli.mail as mail_module
+
+    store.save(typical_meeting)
+
+    def killed(*args: Any, **kwargs: Any) -> Any:
+        raise KeyboardInterrupt  # as if the process stopped while writing the attachments
+
+    monkeypatch.setattr(mail_module, "ensure_documents", killed)
+    res = runner.invoke(app, ["email", typical_meeting.id, "--out", str(tmp_path)])
+    assert res.exit_code == 130
+    last = store.load(typical_meeting.id).audit[-1]
+    assert (last.event, last.detail.endswith(f"to {tmp_path} for email")) == ("rendering", True)
