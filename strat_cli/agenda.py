@@ -15,7 +15,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from .errors import AgendaError
-from .model import AgencyKind
+from .model import AgencyKind, MeetingFormat, Outcome
 from .resources import shipped_dir
 from .yamlfile import load_yaml, problem
 
@@ -93,12 +93,87 @@ class Timescales(BaseModel):
     icpc_from: Literal["last", "initiating"] = "last"
 
 
+# Words that name nobody: SMART actions have one accountable person (Salford 7-minute briefing).
+NOT_AN_OWNER = (
+    "", "tbc", "tbd", "tba", "unknown", "?", "-", "n/a", "na", "none", "all", "everyone",
+)  # fmt: skip
+
+# How an agency is recognised from its name, by kind, in the order they are tried: education
+# before health, so a "Nursery" or a "Hospital School" is not taken for health. Welsh names
+# (Heddlu, GIG, Bwrdd Iechyd, Ysgol, Gofal Cymdeithasol) are known as well as English ones.
+AGENCY_WORDS: dict[AgencyKind, tuple[str, ...]] = {
+    AgencyKind.police: ("police", "caiu", "constabulary", "heddlu"),
+    AgencyKind.education: ("school", "academy", "college", "nursery", "education", "ysgol"),
+    AgencyKind.health: (
+        "nhs", "health", "hospital", "gp", "midwi", "nurse", "paediatric", "camhs", "gig",
+        "bwrdd iechyd", "iechyd", "ysbyty",
+    ),
+    AgencyKind.social_care: (
+        "social care", "children's services", "csc", "mash", "social work",
+        "gofal cymdeithasol", "gwasanaethau plant",
+    ),
+    AgencyKind.legal: ("legal", "solicitor"),
+    AgencyKind.probation: ("probation", "prawf"),
+    AgencyKind.youth_justice: ("youth justice", "yot", "cyfiawnder ieuenctid"),
+    AgencyKind.housing: ("housing", "tai"),
+    AgencyKind.adult_services: ("adult", "oedolion"),
+}  # fmt: skip
+
+Severity = Literal["error", "warning"]
+
+
+class RuleOverride(BaseModel):
+    """What an area changes about one rule of the rulebook (checked against it in one place,
+    `rulebook.rules_for`, so an unknown code names the file and the code)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    enabled: bool = True
+    severity: Severity | None = None
+    message: str | None = Field(None, max_length=MAX_TEXT)
+    may_wait: bool | None = Field(
+        None, description="May stay open when the manager authorises (fixed after)"
+    )
+
+
 class Rules(BaseModel):
+    """The area's policies: everything the rulebook needs to know that a procedure decides."""
+
     model_config = ConfigDict(extra="forbid")
 
     nfa_requires_police_agreement: bool = False
+    # Outcomes the police officer in charge must agree to (Pan-Lancashire 3.3: a step down for
+    # insufficient evidence). `nfa_requires_police_agreement: true` adds no further action.
+    police_agreement_for: list[Outcome] = Field(default_factory=list, max_length=20)
     disagreements: str = ""
+    # "now": a disagreement is resolved or escalated at the discussion (most procedures);
+    # "after_enquiry": resolved after the s47 enquiry by feedback (Devon MASH), so one left open
+    # is flagged but may wait.
+    disagreement_policy: Literal["now", "after_enquiry"] = "now"
+    # The formats whose record a manager authorises before it is sent (Pan-Lancashire 3.3: a
+    # telephone discussion's notes): strat email refuses to send such a record unauthorised.
+    authorise_before_circulation: list[MeetingFormat] = Field(default_factory=list)
     requires_contingency_plan: bool = True
+    # Actions due within this many hours of the end are the Decision Sheet's "immediate actions".
+    immediate_within_hours: float = Field(24, gt=0, le=24 * 14)
+    not_an_owner: list[Annotated[str, Field(max_length=MAX_TITLE)]] = Field(
+        default_factory=lambda: list(NOT_AN_OWNER), max_length=MAX_ITEMS
+    )
+    # Added to AGENCY_WORDS for this area (e.g. a local trust's name).
+    agency_words: dict[AgencyKind, list[Annotated[str, Field(max_length=MAX_TITLE)]]] = Field(
+        default_factory=dict
+    )
+    overrides: dict[str, RuleOverride] = Field(default_factory=dict, max_length=MAX_ITEMS)
+
+    def authorise_first(self, fmt: MeetingFormat) -> bool:
+        """Whether a record of this format is authorised before it is circulated."""
+        return fmt in self.authorise_before_circulation
+
+    def needs_police_agreement(self, outcome: Outcome) -> bool:
+        """Whether this outcome needs the police officer in charge to agree."""
+        if outcome == Outcome.nfa and self.nfa_requires_police_agreement:
+            return True
+        return outcome in self.police_agreement_for
 
 
 class Agenda(BaseModel):

@@ -46,8 +46,8 @@ from .model import (
     date_problem,
 )
 from .prompts import Choice, Prompts
+from .rulebook import closing_warnings, contingency_needed
 from .rules import (
-    closing_warnings,
     guess_kind,
     parse_clock,
     police_agreement_needed,
@@ -641,7 +641,7 @@ class Interview:
             self.pick(
                 f"{name}: kind of agency",
                 [(k.value, k.value) for k in AgencyKind],
-                default=guess_kind(agency).value,
+                default=guess_kind(agency, self.agenda).value,
             )
         )
         email = self.ask(f"{name}: email (optional)")
@@ -975,7 +975,9 @@ class Interview:
             )
             if not police_agreement_needed(self.agenda, outcome):
                 break
-            agreement = self.ask_police_agreement(base.police_agreement if base else None)
+            agreement = self.ask_police_agreement(
+                base.police_agreement if base else None, outcome
+            )
             if agreement is not None:
                 break
         rationale = self.ask(
@@ -1060,10 +1062,14 @@ class Interview:
         setall(interpreter=interp)
         return group
 
-    def ask_police_agreement(self, before: PoliceAgreement | None) -> PoliceAgreement | None:
-        """NFA in this area needs the police officer in charge to agree, with reasons recorded."""
+    def ask_police_agreement(
+        self, before: PoliceAgreement | None, outcome: Outcome = Outcome.nfa
+    ) -> PoliceAgreement | None:
+        """This outcome needs the police officer in charge to agree here, with reasons recorded
+        (the area's rules.police_agreement_for)."""
         self.say(
-            "  This area's procedure: NFA needs the agreement of the police officer in charge."
+            f"  This area's procedure: {outcome.value} needs the agreement of the police "
+            "officer in charge."
         )
         police = [
             p.name
@@ -1075,9 +1081,9 @@ class Interview:
             default=(before.officer if before else "") or (police[0] if police else ""),
             required="Name the police officer in charge.",
         )
-        if not self.p.confirm(f"Does {officer} agree to no further action?", default=False):
+        if not self.p.confirm(f"Does {officer} agree to {outcome.value}?", default=False):
             self.say(
-                "  NFA cannot be recorded without that agreement. Choose another outcome; "
+                f"  {outcome.value} cannot be recorded without that agreement. Choose another outcome; "
                 "record the disagreement with /disagree."
             )
             return None
@@ -1095,7 +1101,7 @@ class Interview:
                 break
             self.add_action(what)
         if (
-            self.agenda.rules.requires_contingency_plan
+            contingency_needed(m, self.agenda)
             and m.actions
             and not any(a.contingency for a in m.actions)
         ):

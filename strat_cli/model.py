@@ -146,6 +146,24 @@ class Outcome(StrEnum):
         return self in (Outcome.s47_single, Outcome.s47_joint)
 
 
+class Concern(StrEnum):
+    """What the concern is about: decides who must be invited and what must be decided."""
+
+    physical_injury = "physical injury"
+    sexual_abuse = "sexual abuse"
+    neglect = "neglect"
+    emotional_abuse = "emotional abuse"
+    exploitation = "exploitation"
+    missing = "missing"
+    domestic_abuse = "domestic abuse"
+    pre_birth = "pre-birth"
+    in_hospital = "child in hospital"
+    out_of_area = "out of area"
+    staff_allegation = "staff allegation"
+    fabricated_illness = "fabricated or induced illness"
+    other = "other"
+
+
 class YesNo(StrEnum):
     yes = "yes"
     no = "no"
@@ -413,6 +431,12 @@ class Meeting(Model):
     ended_at: AwareDatetime | None = None
     concern_identified_at: AwareDatetime | None = None
     reason: str = Field("", description="Reason for the discussion: the concern or trigger")
+    concerns: list[Concern] = Field(
+        default_factory=list, description="What the concern is about (physical injury, neglect…)"
+    )
+    late_reason: str = Field(
+        "", description="Why the discussion was held after the area's timescale"
+    )
     referrer: str = Field("", description="Referring person or agency")
     chair: str = ""
     chair_role: str = ""

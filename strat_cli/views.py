@@ -27,7 +27,6 @@ _ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 NOT_AUTHORISED = "NOT YET AUTHORISED"
 NOT_RECORDED = "Not recorded"
 FAMILY_MARK = "FAMILY VERSION: shareable with the family"
-IMMEDIATE_WITHIN = timedelta(hours=24)  # "immediate actions" on the Decision Sheet
 
 # Fields of the record the minutes do not show, each with why. Every other text field is shown:
 # tests/test_completeness.py fills each field of the model and looks for it in the minutes.
@@ -637,17 +636,17 @@ def _authorisation(meeting: Meeting) -> View:
     }
 
 
-def _warnings(meeting: Meeting, partners: View, decisions: list[View]) -> list[str]:
-    """What a reader must notice: gaps the procedures say must not be left silent."""
+def _warnings(meeting: Meeting, agenda: Agenda, partners: View) -> list[str]:
+    """What a reader must notice: an absent statutory partner, and every gap the area's
+    rulebook finds in what the discussion holds (the same gaps the closing screen and
+    strat check report)."""
+    from .rulebook import findings
+
     out = []
     for row in partners["missing"]:
         out.append(f"Statutory partner not present: {row['agency']} ({row['reason']}).")
-    for c in meeting.subject_children:
-        if not meeting.decisions_for(c.id):
-            out.append(f"No decision recorded for {c.name} ({c.id}).")
-    for d in decisions:
-        if d["rationale"] == "NO RATIONALE RECORDED":
-            out.append(f"Decision for {d['child']} has no rationale.")
+    for g in findings(meeting, agenda, stage="record"):
+        out.append(f"{g.message[:1].upper()}{g.message[1:]} ({g.code}).")
     return out
 
 
@@ -662,10 +661,11 @@ def build_view(
     actions = [_action(meeting, a) for a in sorted_actions(meeting)]
     deadlines, icpc = _deadlines(meeting, agenda)
     ended = meeting.ended_at
+    immediate_within = timedelta(hours=agenda.rules.immediate_within_hours)
     immediate = [
         _action(meeting, a)
         for a in sorted_actions(meeting)
-        if elapsed(ended or meeting.started_at, a.due) <= IMMEDIATE_WITHIN  # real hours
+        if elapsed(ended or meeting.started_at, a.due) <= immediate_within  # real hours
     ]
     start = meeting.started_at
     view: View = {
@@ -686,6 +686,8 @@ def build_view(
             "reason": _or(meeting.reason),
             "referrer": _or(meeting.referrer),
             "concern_identified": when(meeting.concern_identified_at, NOT_RECORDED),
+            "concerns": ", ".join(c.value for c in meeting.concerns) or NOT_RECORDED,
+            "late_reason": _or(meeting.late_reason, "Not late, or no reason given"),
             "chair": _or(meeting.chair),
             "chair_role": meeting.chair_role,
             "chair_line": meeting.chair + (f", {meeting.chair_role}" if meeting.chair_role else ""),
@@ -754,7 +756,7 @@ def build_view(
         else {"entries": [], "done": False, "on_time": "", "text": ""},
         "amendments": [{"at": when(x.at), "by": x.by, "text": x.text} for x in meeting.amendments],
         "authorisation": _authorisation(meeting),
-        "warnings": _warnings(meeting, partners, decisions),
+        "warnings": _warnings(meeting, agenda, partners),
     }
     return clean_all(view)  # type: ignore[no-any-return]
 

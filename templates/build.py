@@ -343,6 +343,8 @@ def meeting_table(doc: object) -> None:
             ("Reason for the discussion", "{{ meeting.reason }}"),
             ("Referred by", "{{ meeting.referrer }}"),
             ("Concern identified", "{{ meeting.concern_identified }}"),
+            ("What the concern is about", "{{ meeting.concerns }}"),
+            ("Held after its timescale because", "{{ meeting.late_reason }}"),
             ("Earlier discussions", "{{ meeting.previous }}"),
         ],
     )

@@ -216,7 +216,7 @@ def test_nfa_needs_police_agreement_where_the_area_says_so(store: Store, lancs: 
     )
     interview(m, lancs, store, s).record_decision()
     s.done()
-    assert "NFA cannot be recorded without that agreement" in s.screen
+    assert "no further action cannot be recorded without that agreement" in s.screen
     d = store.load(m.id).decisions[0]
     assert d.outcome == Outcome.nfa
     assert d.police_agreement is not None and d.police_agreement.agreed
@@ -499,7 +499,7 @@ def test_ending_shows_the_closing_screen_and_deadlines(store: Store, national: A
     saved = store.load(m.id)
     assert saved.status == Status.ended
     assert saved.ended_at == datetime(2026, 11, 19, 11, 5, tzinfo=LONDON)
-    assert "no decision for C1 Ellie Marsh" in s.screen
+    assert "C1: no decision recorded for this child [decision.missing]" in s.screen
     assert "Action summary due   Thu 19 Nov 2026 12:05" in s.screen
     assert "Circulate record by" in s.screen
     assert saved.audit[-1].event == "ended"
