@@ -900,3 +900,32 @@ def decision_gaps(meeting: Meeting, agenda: Agenda, decision_id: str) -> list[Ga
     """The gaps of one decision, for the live prompts' immediate hint."""
     prefix = f"decisions.{decision_id}."
     return [g for g in findings(meeting, agenda, stage="record") if g.where.startswith(prefix)]
+
+
+def traceability(test_of: Callable[[str], str]) -> str:
+    """docs/rules.md: each rule with its seed, the requirement quoted and the test that proves
+    it (`test_of(code)`), generated from the table so it cannot drift from it."""
+    lines = [
+        "# The rulebook: each rule, the procedure it comes from, and its test",
+        "",
+        "Generated from `strat_cli/rulebook.py` (`RULES`); do not edit by hand. Regenerate with",
+        "`STRAT_UPDATE_DOCS=1 pytest tests/test_rulebook.py`. An area's agenda may switch a rule",
+        "off, change its severity or wording, or let it wait until after authorisation",
+        "(`rules: overrides:`), and sets the policies the conditions read (`rules:`).",
+        "",
+        "| rule | field | severity | waits | seed | requirement (quoted) | checks | test |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for r in RULES:
+        cells = [
+            f"`{r.code}`",
+            f"`{r.field}`",
+            r.severity,
+            "yes" if r.may_wait else "no",
+            f"{r.seed.procedure} (`{r.seed.file}`)",
+            f"“{r.seed.quote}”",
+            r.doc,
+            f"`{test_of(r.code)}`",
+        ]
+        lines.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,479 @@
+"""The rulebook: every rule flags the record that breaks it and passes it mended; every caller
+(closing screen, check, answers files, documents) gives the same verdict; an area's agenda can
+switch, re-grade and re-word rules; docs/rules.md is generated from the table.
+
+Each rule has one case in CASES: a new rule without a case fails
+`test_every_rule_has_a_case_and_a_seed`. Times are fixed (`NOW`), never the clock.
+"""
+
+from __future__ import annotations
+
+import copy
+import dataclasses
+import os
+import re
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from strat_cli.agenda import Agenda, RuleOverride, get_agenda
+from strat_cli.check import check_meeting
+from strat_cli.deadlines import meeting_deadlines
+from strat_cli.errors import AgendaError
+from strat_cli.model import (
+    Attendance,
+    Authorisation,
+    Concern,
+    Decision,
+    Medical,
+    Meeting,
+    MeetingFormat,
+    Outcome,
+    PartnerGap,
+    PoliceAgreement,
+    Status,
+    YesNo,
+)
+from strat_cli.rulebook import (
+    BY_CODE,
+    RULES,
+    SEEDS,
+    closing_warnings,
+    findings,
+    rules_for,
+    traceability,
+)
+from strat_cli.samples import START, typical
+
+from .conftest import EXAMPLES, REPO, sent_to_everyone
+
+NOW = START + timedelta(hours=2)  # the morning of the discussion: circulation not yet due
+SEED_DIR = Path(os.environ.get("STRAT_SEEDS", "/work/shared/seeds"))
+DOC = REPO / "docs" / "rules.md"
+
+
+@dataclasses.dataclass(frozen=True)
+class Case:
+    """A typical record broken one way (`breaks`), then the same record mended (`mends`)."""
+
+    breaks: Callable[[Meeting], None]
+    mends: Callable[[Meeting], None]
+    agenda: str = "national"
+    now: datetime = NOW
+    no_target: bool = False  # the ICPC target cannot be counted
+
+
+def _set(**values: Any) -> Callable[[Meeting], None]:
+    def apply(m: Meeting) -> None:
+        for path, value in values.items():
+            obj: Any = m
+            *head, last = path.split("__")
+            for step in head:
+                obj = obj[int(step[1:])] if step.startswith("i") else getattr(obj, step)
+            setattr(obj, last, value)
+
+    return apply
+
+
+def _both(*steps: Callable[[Meeting], None]) -> Callable[[Meeting], None]:
+    def apply(m: Meeting) -> None:
+        for step in steps:
+            step(m)
+
+    return apply
+
+
+def _police_absent(gap: PartnerGap | None) -> Callable[[Meeting], None]:
+    def apply(m: Meeting) -> None:
+        m.participants[2].attendance = Attendance.absent  # DS Priya Lamb
+        m.partner_gaps = [gap] if gap else []
+
+    return apply
+
+
+def _drop_other_child(m: Meeting) -> None:
+    m.children = [c for c in m.children if c.subject]
+    m.decisions = [d for d in m.decisions if d.child_id != "C3"]
+
+
+def _drop_d1(m: Meeting) -> None:
+    m.decisions = [d for d in m.decisions if d.id != "D1"]
+
+
+def _restore_d1(m: Meeting) -> None:
+    m.decisions.append(
+        Decision(id="D9", child_id="C1", outcome=Outcome.s47_joint, rationale="Disclosure.",
+                 medical=Medical(needed=YesNo.no, reason="No injury"),
+                 parents_informed=YesNo.yes)
+    )  # fmt: skip
+
+
+def _send(hours: float) -> Callable[[Meeting], None]:
+    def apply(m: Meeting) -> None:
+        m.circulation.append(sent_to_everyone(m, START + timedelta(hours=hours)))
+
+    return apply
+
+
+def _send_but_one(m: Meeting) -> None:
+    entry = sent_to_everyone(m, START + timedelta(hours=3))
+    entry.delivered.remove(m.participants[2].email)
+    entry.refused[m.participants[2].email] = "550 no such mailbox"
+    m.circulation.append(entry)
+
+
+def _cut_off(m: Meeting) -> None:
+    entry = sent_to_everyone(m, START + timedelta(hours=3))
+    entry.state = "unknown"
+    m.circulation.append(entry)
+
+
+def _settle(m: Meeting) -> None:
+    m.circulation[-1].state = ""
+
+
+def _authorised(hours: float) -> Callable[[Meeting], None]:
+    def apply(m: Meeting) -> None:
+        m.authorisation = Authorisation(
+            by="Ann Manager", role="Team manager", at=START + timedelta(hours=hours)
+        )
+        m.status = Status.authorised
+
+    return apply
+
+
+def _agreed(m: Meeting) -> None:
+    for d in m.decisions:
+        d.police_agreement = PoliceAgreement(officer="DI Ravi Kohli", agreed=True)
+
+
+_OWNER = {"actions__i0__owner_participant_id": None}
+_ESCALATED = PartnerGap(agency_kind="police", reason="On a call-out", escalated=True,
+                        escalation="Duty inspector, by phone")  # fmt: skip
+
+CASES: dict[str, Case] = {
+    "status.in_progress": Case(_set(status=Status.draft), _set(status=Status.ended)),
+    "partner.missing": Case(_police_absent(None), _police_absent(_ESCALATED)),
+    "partner.not_escalated": Case(
+        _police_absent(_ESCALATED.model_copy(update={"escalated": False, "escalation": ""})),
+        _police_absent(_ESCALATED),
+    ),
+    "partner.escalation_incomplete": Case(
+        _police_absent(PartnerGap(agency_kind="police", escalated=True)),
+        _police_absent(_ESCALATED),
+    ),
+    "children.none": Case(
+        _set(children__i0__subject=False, children__i1__subject=False),
+        _set(children__i0__subject=True),
+    ),
+    "child.voice": Case(_set(children__i0__voice=" "), _set(children__i0__voice="Scared at home")),
+    "other_children.not_considered": Case(
+        _drop_other_child,
+        lambda m: m.notes.update(other_children="No other children in the household."),
+    ),
+    "other_children.how": Case(
+        _set(children__i2__considered=""), _set(children__i2__considered="Visits weekends")
+    ),
+    "decision.missing": Case(_drop_d1, _restore_d1),
+    "decision.unknown_child": Case(
+        _set(decisions__i0__child_id="C9"), _set(decisions__i0__child_id="C1")
+    ),
+    "decision.rationale": Case(
+        _set(decisions__i0__rationale=""), _set(decisions__i0__rationale="Disclosure.")
+    ),
+    "decision.nfa_agreement": Case(
+        _set(decisions__i1__outcome=Outcome.early_help), _agreed, agenda="pan-lancashire"
+    ),
+    "medical.undecided": Case(
+        _set(decisions__i0__medical=Medical()),
+        _set(decisions__i0__medical=Medical(needed=YesNo.yes, reason="Bruise", by="Dr H, 16:00")),
+    ),
+    "medical.reason": Case(
+        _set(decisions__i1__medical__reason=""), _set(decisions__i1__medical__reason="No injury")
+    ),
+    "medical.by": Case(
+        _set(decisions__i0__medical__by=""), _set(decisions__i0__medical__by="Dr H, today")
+    ),
+    "parents.reason": Case(
+        _set(decisions__i2__parents_not_informed_reason=""),
+        _set(decisions__i2__parents_not_informed_reason="Would alert the alleged abuser"),
+    ),
+    "parents.undecided": Case(
+        _set(decisions__i0__parents_informed=YesNo.undecided),
+        _set(decisions__i0__parents_informed=YesNo.yes),
+    ),
+    "action.owner": Case(
+        _set(actions__i0__owner="TBC", **_OWNER), _set(actions__i0__owner="Sam Whitlow")
+    ),
+    "action.owner_agency": Case(
+        _set(actions__i0__owner="Children's Social Care", **_OWNER),
+        _set(actions__i0__owner="Sam Whitlow"),
+    ),
+    "action.due_before_meeting": Case(
+        _set(actions__i0__due=START - timedelta(hours=1)),
+        _set(actions__i0__due=START + timedelta(hours=5)),
+    ),
+    "contingency.missing": Case(
+        _set(actions__i4__contingency=False), _set(actions__i4__contingency=True)
+    ),
+    "disagreement.unresolved": Case(
+        _set(disagreements__i0__resolution=""),
+        _set(disagreements__i0__resolution="Agreed after discussion"),
+    ),
+    "disagreement.escalation": Case(
+        _set(disagreements__i0__escalated=True),
+        _set(disagreements__i0__escalation="Team manager, by phone"),
+    ),
+    "family.withheld_reason": Case(
+        _set(family__withheld_reason=""), _set(family__withheld_reason="Would prejudice enquiry")
+    ),
+    "item.empty": Case(_set(review_mechanism=""), _set(review_mechanism="Follow-up on Monday")),
+    "discussion.late": Case(
+        _set(concern_identified_at=START - timedelta(days=3)),
+        _set(late_reason="The police were not available until this morning"),
+    ),
+    "minutes.authorised_late": Case(
+        _authorised(60), _authorised(5), agenda="devon-mash", now=START + timedelta(days=3)
+    ),
+    "circulation.before_authorisation": Case(
+        _both(_set(format=MeetingFormat.phone), _send(3)), _authorised(2), agenda="pan-lancashire"
+    ),
+    "circulation.late": Case(lambda m: None, _send(3), now=START + timedelta(days=4)),
+    "circulation.incomplete": Case(_send_but_one, _send(5), now=START + timedelta(hours=6)),
+    "circulation.not_emailed": Case(
+        _both(_set(participants__i7__email=""), _send(3)),
+        _both(_set(participants__i7__email="mensah@idva.northshire.example"), _send(4)),
+    ),
+    "circulation.unsettled": Case(_cut_off, _settle),
+    "icpc.late": Case(
+        _set(icpc_held_on=(START + timedelta(days=60)).date()),
+        _set(icpc_held_on=(START + timedelta(days=7)).date()),
+    ),
+    "icpc.no_target": Case(
+        lambda m: None,
+        lambda m: [d.__setattr__("outcome", Outcome.s17) for d in m.decisions],
+        no_target=True,
+    ),
+}
+
+
+def codes(meeting: Meeting, agenda: Agenda, case: Case) -> set[str]:
+    dl = meeting_deadlines(meeting, agenda)
+    if case.no_target:
+        dl = dataclasses.replace(dl, icpc_target=None)
+    return {g.code for g in check_meeting(meeting, agenda, now=case.now, deadlines=dl).gaps}
+
+
+def test_every_rule_has_a_case_and_a_seed() -> None:
+    assert set(CASES) == set(BY_CODE), "each rule needs a case in CASES (broken and mended)"
+    for rule in RULES:
+        assert rule.seed.procedure in SEEDS and rule.seed.quote.strip(), rule.code
+        assert rule.doc.strip(), f"{rule.code}: say what it checks (doc)"
+
+
+@pytest.mark.skipif(not SEED_DIR.is_dir(), reason="the seed procedures are not on this machine")
+@pytest.mark.parametrize("rule", RULES, ids=lambda r: r.code)
+def test_each_rule_quotes_its_seed_verbatim(rule: Any) -> None:
+    text = " ".join((SEED_DIR / rule.seed.file).read_text(encoding="utf-8").split())
+    assert " ".join(rule.seed.quote.split()) in text
+
+
+@pytest.mark.parametrize("code", sorted(CASES))
+def test_each_rule_flags_its_gap_and_passes_when_mended(code: str) -> None:
+    case = CASES[code]
+    agenda = get_agenda(case.agenda)
+    m = typical(agenda=case.agenda)
+    case.breaks(m)
+    assert code in codes(m, agenda, case)
+    case.mends(m)
+    assert code not in codes(m, agenda, case)
+
+
+# --- the false error and the gaps now caught ----------------------------------------------------
+
+
+def test_no_contingency_is_asked_for_when_every_child_steps_down() -> None:
+    national = get_agenda("national")
+    m = typical()
+    for a in m.actions:
+        a.contingency = False
+    for d, outcome in zip(m.decisions, (Outcome.nfa, Outcome.early_help, Outcome.nfa), strict=True):
+        d.outcome = outcome
+    assert "contingency.missing" not in {g.code for g in findings(m, national, now=NOW)}
+    m.decisions[0].outcome = Outcome.s17  # an assessment continues: a contingency backs it up
+    assert "contingency.missing" in {g.code for g in findings(m, national, now=NOW)}
+
+
+def test_an_injury_going_to_a_further_discussion_needs_a_medical_decision() -> None:
+    national = get_agenda("national")
+    m = typical()
+    m.decisions[1].outcome = Outcome.further_strategy
+    m.decisions[1].medical = Medical()
+    gaps = {(g.code, g.severity) for g in findings(m, national, now=NOW)}
+    assert ("medical.undecided", "warning") in gaps
+    m.concerns = [Concern.physical_injury]
+    gaps = {(g.code, g.severity) for g in findings(m, national, now=NOW)}
+    assert ("medical.undecided", "error") in gaps
+
+
+@pytest.mark.parametrize("owner", ["Police", "Children's Social Care", "Heddlu", "GIG Cymru"])
+def test_an_action_owned_by_an_agency_is_flagged(owner: str) -> None:
+    m = typical()
+    m.actions[0].owner, m.actions[0].owner_participant_id = owner, None
+    found = [
+        g for g in findings(m, get_agenda("national"), now=NOW) if g.where == "actions.A1.owner"
+    ]
+    assert [g.code for g in found] == ["action.owner_agency"]
+    assert owner not in found[0].message  # the record's text is never repeated
+
+
+def test_devon_lets_a_disagreement_wait_for_the_enquiry() -> None:
+    m = typical(agenda="devon-mash")
+    m.disagreements[0].resolution = ""
+    devon = check_meeting(m, get_agenda("devon-mash"), now=NOW)
+    national = check_meeting(m, get_agenda("national"), now=NOW)
+    assert ("warning", "disagreement.unresolved") in {(g.severity, g.code) for g in devon.gaps}
+    assert "disagreement.unresolved" not in {g.code for g in devon.blocking}
+    assert "disagreement.unresolved" in {g.code for g in national.blocking}
+
+
+def test_late_minutes_stay_visible_after_they_are_authorised() -> None:
+    devon = get_agenda("devon-mash")
+    m = typical(agenda="devon-mash")
+    later = START + timedelta(days=3)
+    [gap] = [g for g in findings(m, devon, now=later) if g.code == "minutes.authorised_late"]
+    assert gap.severity == "error" and "not yet authorised" in gap.message
+    report = check_meeting(m, devon, now=later)
+    assert "minutes.authorised_late" not in {g.code for g in report.blocking}  # authorising mends
+    _authorised(60)(m)
+    [gap] = [g for g in findings(m, devon, now=later) if g.code == "minutes.authorised_late"]
+    assert gap.severity == "warning" and ", late" in gap.message
+
+
+# --- the agenda grades the rules ----------------------------------------------------------------
+
+
+def with_overrides(agenda: Agenda, **overrides: RuleOverride) -> Agenda:
+    rules = agenda.rules.model_copy(update={"overrides": dict(overrides)})
+    return agenda.model_copy(update={"rules": rules})
+
+
+def test_an_area_switches_regrades_and_rewords_a_rule() -> None:
+    national = get_agenda("national")
+    m = typical()
+    m.children[0].voice = ""
+    off = with_overrides(national, **{"child.voice": RuleOverride(enabled=False)})
+    assert "child.voice" not in {g.code for g in findings(m, off, now=NOW)}
+    soft = with_overrides(
+        national,
+        **{"child.voice": RuleOverride(severity="warning", message="{id}: ask the child")},
+    )
+    [gap] = [g for g in findings(m, soft, now=NOW) if g.code == "child.voice"]
+    assert (gap.severity, gap.message) == ("warning", "C1: ask the child")
+
+
+def test_an_unknown_rule_in_an_agenda_names_the_file_and_the_rule(tmp_path: Path) -> None:
+    from strat_cli.agenda import load_agenda
+
+    text = (REPO / "agendas" / "national.yaml").read_text(encoding="utf-8")
+    path = tmp_path / "local.yaml"
+    path.write_text(
+        text.replace("rules:\n", "rules:\n  overrides:\n    child.vioce: {enabled: false}\n", 1),
+        encoding="utf-8",
+    )
+    with pytest.raises(AgendaError, match=rf"{re.escape(str(path))}: .*'child.vioce'"):
+        rules_for(load_agenda(path))
+
+
+@pytest.mark.parametrize("agenda_id", ["national", "local-24h", "pan-lancashire", "devon-mash",
+                                       "salford", "west-midlands"])  # fmt: skip
+def test_every_shipped_agenda_grades_only_rules_that_exist(agenda_id: str) -> None:
+    assert len(rules_for(get_agenda(agenda_id))) == len(RULES)
+
+
+# --- one verdict everywhere ---------------------------------------------------------------------
+
+_ANSWERS: dict[str, Any] = yaml.safe_load((EXAMPLES / "answers.yaml").read_text(encoding="utf-8"))
+
+GAPS: dict[str, Callable[[dict[str, Any]], None]] = {
+    "no rationale": lambda d: d["decisions"][0].update(rationale=""),
+    "no medical reason": lambda d: d["decisions"][1].setdefault("medical", {}).update(reason=""),
+    "medical undecided": lambda d: d["decisions"][1].pop("medical"),
+    "parents not told, no reason": lambda d: d["decisions"][1].update(parents_informed="no"),
+    "a silent child": lambda d: d["children"][0].update(voice=""),
+    "owned by an agency": lambda d: d["actions"][2].update(owner="Police"),
+    "owned by nobody": lambda d: d["actions"][2].update(owner="TBC"),
+    "no contingency": lambda d: d["actions"][3].update(contingency=False),
+    "withheld, no reason": lambda d: d["family"].update(withheld_reason=""),
+    "disagreement open": lambda d: d["disagreements"].append({"raised_by": "P2", "about": "x"}),
+    "no review": lambda d: d.update(review_mechanism=""),
+    "no other children": lambda d: d.update(children=d["children"][:2]),
+    "everyone steps down": lambda d: [x.update(outcome="early help") for x in d["decisions"]],
+}
+
+
+def _code_of(line: str) -> str:
+    found = re.search(r"[\[(]([a-z_]+\.[a-z_]+)[\])]\.?$", line)
+    assert found and found.group(1) in BY_CODE, line
+    return found.group(1)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(chosen=st.sets(st.sampled_from(sorted(GAPS))))
+def test_closing_screen_check_answers_and_documents_give_one_verdict(chosen: set[str]) -> None:
+    from strat_cli.answers import fill_meeting, flags
+    from strat_cli.model import LONDON
+    from strat_cli.settings import Settings
+    from strat_cli.views import build_view
+
+    data = copy.deepcopy(_ANSWERS)
+    for name in sorted(chosen):
+        GAPS[name](data)
+    agenda = get_agenda("national")
+    m = Meeting(
+        id="SD-2026-0001", agenda="national", started_at=datetime(2026, 11, 19, 10, tzinfo=LONDON)
+    )
+    fill_meeting(data, agenda, m, source="notes.yaml")
+    from_answers = sorted(_code_of(f) for f in flags(m, agenda, "notes.yaml"))
+    from_closing = sorted(_code_of(w) for w in closing_warnings(m, agenda))
+    view = build_view(m, agenda, Settings(store=Path("unused")))
+    from_documents = sorted(
+        _code_of(w) for w in view["warnings"] if not w.startswith("Statutory partner not present")
+    )
+    from_check = sorted(
+        g.code
+        for g in check_meeting(m, agenda, now=m.started_at).gaps
+        if BY_CODE[g.code].stage == "record"
+    )
+    assert from_answers == from_closing == from_documents == from_check
+    assert ("no rationale" in chosen) == ("decision.rationale" in from_check)
+
+
+# --- the traceability table ---------------------------------------------------------------------
+
+
+def _test_of(code: str) -> str:
+    assert code in CASES, f"{code} has no test case"
+    return f"tests/test_rulebook.py::test_each_rule_flags_its_gap_and_passes_when_mended[{code}]"
+
+
+def test_the_traceability_table_is_generated_from_the_rulebook() -> None:
+    expected = traceability(_test_of)
+    if os.environ.get("STRAT_UPDATE_DOCS"):
+        DOC.parent.mkdir(exist_ok=True)
+        DOC.write_text(expected, encoding="utf-8")
+        return
+    assert DOC.read_text(encoding="utf-8") == expected, (
+        "docs/rules.md is stale: STRAT_UPDATE_DOCS=1 pytest tests/test_rulebook.py"
+    )
+
+
+def test_a_rule_without_a_test_cannot_enter_the_table() -> None:
+    with pytest.raises(AssertionError, match="has no test case"):
+        _test_of("a.rule.nobody.tested")
