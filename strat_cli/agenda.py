@@ -7,12 +7,20 @@ invite when, and the area's timescales. Councils edit these files; no Python cha
 from __future__ import annotations
 
 import re
+from datetime import time
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from .errors import AgendaError
 from .model import AgencyKind, MeetingFormat, Outcome
@@ -91,6 +99,18 @@ class Timescales(BaseModel):
     circulate_within_working_days: int = Field(1, ge=0)
     icpc_within_working_days: int = Field(15, ge=1)
     icpc_from: Literal["last", "initiating"] = "last"
+    # Local defaults, not the procedure's: a due date typed without a time means the close of
+    # the working day; "before ICPC" means in hand by the start of the conference's day.
+    default_due_time: time = time(17, 0)
+    icpc_due_time: time = time(9, 0)
+
+    @field_validator("default_due_time", "icpc_due_time", mode="before")
+    @classmethod
+    def _clock_text(cls, value: Any) -> Any:
+        """YAML reads an unquoted 17:00 as the number 1020 (base 60): refuse, don't guess."""
+        if isinstance(value, int | float):
+            raise ValueError('write the time in quotes, e.g. "17:00"')
+        return value
 
 
 # Words that name nobody: SMART actions have one accountable person (Salford 7-minute briefing).

@@ -557,7 +557,7 @@ _HOW = {
 }
 
 
-def _circulation(meeting: Meeting, on_time: str) -> View:
+def _circulation(meeting: Meeting, on_time: str, days: int = 1) -> View:
     """The log as it happened: drafts are shown as prepared, an attempt whose outcome was
     never recorded as such, and the text says how many it reached and who is still missing."""
     from .circulation import coverage, describe_missing, is_delivery
@@ -593,7 +593,8 @@ def _circulation(meeting: Meeting, on_time: str) -> View:
     if sends:
         text = f"Sent {sends} time(s), to {cov.reached} address(es)"
         if cov.complete:
-            text += f"; every participant has it; within one working day: {on_time}"
+            within = "one working day" if days == 1 else f"{days} working days"
+            text += f"; every participant has it; within {within}: {on_time}"
         else:
             text += "; not yet received by: " + describe_missing(meeting.participants, cov.missing)
         if cov.not_emailed:
@@ -751,7 +752,9 @@ def build_view(
         "deadlines": deadlines,
         "next_deadlines": [r for r in deadlines if r["next"]],
         "icpc": icpc,
-        "circulation": _circulation(meeting, icpc["circulated_on_time"])
+        "circulation": _circulation(
+            meeting, icpc["circulated_on_time"], agenda.timescales.circulate_within_working_days
+        )
         if not family
         else {"entries": [], "done": False, "on_time": "", "text": ""},
         "amendments": [{"at": when(x.at), "by": x.by, "text": x.text} for x in meeting.amendments],

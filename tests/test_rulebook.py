@@ -477,3 +477,52 @@ def test_the_traceability_table_is_generated_from_the_rulebook() -> None:
 def test_a_rule_without_a_test_cannot_enter_the_table() -> None:
     with pytest.raises(AssertionError, match="has no test case"):
         _test_of("a.rule.nobody.tested")
+
+
+# --- the commands that ask the rulebook ---------------------------------------------------------
+
+
+def test_email_refuses_an_unauthorised_phone_record_where_the_area_authorises_first(
+    isolated_home: Path, store: Any, tmp_path: Path
+) -> None:
+    from typer.testing import CliRunner
+
+    from strat_cli.cli import app
+
+    m = typical(agenda="pan-lancashire")
+    m.format = MeetingFormat.phone
+    store.save(m)
+    runner = CliRunner()
+    sent = runner.invoke(app, ["email", m.id, "--sent"])
+    assert sent.exit_code != 0
+    assert "authorises a phone discussion's record before it is sent" in sent.output
+    assert store.load(m.id).circulation == []  # nothing recorded as sent
+    draft = runner.invoke(app, ["email", m.id, "--out", str(tmp_path)])
+    assert draft.exit_code == 0, draft.output
+    assert "do not send this draft until a manager has authorised it" in draft.stderr
+    m.format = MeetingFormat.video  # the procedure says so of telephone discussions only
+    store.save(m)
+    video = runner.invoke(app, ["email", m.id, "--out", str(tmp_path)])
+    assert "do not send this draft" not in video.stderr
+
+
+def test_strat_agendas_names_an_override_of_no_rule(isolated_home: Path, tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from strat_cli.cli import app
+
+    text = (REPO / "agendas" / "national.yaml").read_text(encoding="utf-8")
+    folder = tmp_path / "agendas"
+    folder.mkdir()
+    (folder / "local.yaml").write_text(
+        text.replace("id: national", "id: local-test").replace(
+            "rules:\n", "rules:\n  overrides:\n    no.such_rule: {enabled: false}\n", 1
+        ),
+        encoding="utf-8",
+    )
+    config = tmp_path / "config.toml"
+    config.write_text(f'[agendas]\nfolder = "{folder.as_posix()}"\n', encoding="utf-8")
+    result = CliRunner().invoke(app, ["agendas"], env={"STRAT_CONFIG": str(config)})
+    assert result.exit_code != 0
+    assert "local.yaml: rules, overrides: no rule 'no.such_rule'" in result.output
+    assert "Traceback" not in result.output
