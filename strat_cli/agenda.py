@@ -23,7 +23,7 @@ from pydantic import (
 )
 
 from .errors import AgendaError
-from .model import AgencyKind, MeetingFormat, Outcome
+from .model import AgencyKind, InviteCondition, MeetingFormat, Outcome
 from .resources import shipped_dir
 from .yamlfile import load_yaml, problem
 
@@ -69,23 +69,28 @@ class Item(BaseModel):
 class InviteRule(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    when: Literal[
-        "always",
-        "child_in_hospital",
-        "medical_possible",
-        "pre_birth",
-        "out_of_area",
-        "legal",
-        "adult_issues",
-        "sexual_abuse",
-        "exploitation",
-        "looked_after",
-        "staff_allegation",
-        "expertise",
-        "missing",
-        "youth_justice",
-    ]
+    when: InviteCondition
     invite: str = Field(max_length=MAX_TEXT)
+
+
+RoleCheck = Literal[
+    "chair_social_care", "social_care_two", "minute_taker", "referring_agency", "police"
+]
+
+
+class Role(BaseModel):
+    """Someone the procedure says must take part: shown to the chair, and checked where `check`
+    says how (the rulebook's role.missing). A plain string in the file is a role shown only."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    text: str = Field(max_length=MAX_TITLE)
+    check: RoleCheck | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _plain(cls, value: Any) -> Any:
+        return {"text": value} if isinstance(value, str) else value
 
 
 class Timescales(BaseModel):
@@ -205,11 +210,9 @@ class Agenda(BaseModel):
     statutory_partners: list[AgencyKind] = Field(
         default_factory=lambda: [AgencyKind.social_care, AgencyKind.police, AgencyKind.health]
     )
-    # Who else the procedure says must take part, in words (the referring agency, a social work
-    # manager as well as the social worker): shown to the chair; only agency kinds are checked.
-    required_roles: list[Annotated[str, Field(max_length=MAX_TITLE)]] = Field(
-        default_factory=list, max_length=MAX_ITEMS
-    )
+    # Who else the procedure says must take part (the referring agency, a social work manager as
+    # well as the social worker): shown to the chair, and checked where a role says how.
+    required_roles: list[Role] = Field(default_factory=list, max_length=MAX_ITEMS)
     invite: list[InviteRule] = Field(default_factory=list, max_length=MAX_ITEMS)
     timescales: Timescales = Field(default_factory=Timescales)
     rules: Rules = Field(default_factory=Rules)

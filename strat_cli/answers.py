@@ -55,10 +55,12 @@ M = TypeVar("M", bound=BaseModel)
 PREFILL_KEYS = {
     "agenda", "type", "format", "reason", "referrer", "concern_identified_at", "chair",
     "chair_role", "minute_taker", "previous", "children", "adults", "participants", "invitees",
+    "concerns", "invites",
 }  # fmt: skip
 ANSWER_KEYS = PREFILL_KEYS | {
     "started_at", "ended_at", "partner_gaps", "information", "notes", "risk", "decisions",
     "actions", "disagreements", "family", "review_mechanism", "next_discussion", "s47_started_at",
+    "late_reason",
 }  # fmt: skip
 OUTCOME_ALIASES = {
     "s47": "s47 single-agency",
@@ -187,6 +189,8 @@ def apply_prefill(
         "chair_role",
         "minute_taker",
         "previous",
+        "concerns",
+        "invites",
     )
     if head:
         merged = meeting.model_dump() | head
@@ -518,6 +522,7 @@ def fill_meeting(
     if "family" in data:
         m.family = r.model(FamilySharing, data["family"], "family")
     m.review_mechanism = str(data.get("review_mechanism") or "")
+    m.late_reason = str(data.get("late_reason") or "")
     nxt = data.get("next_discussion")
     if isinstance(nxt, str) and nxt.strip():
         try:

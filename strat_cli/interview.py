@@ -46,7 +46,7 @@ from .model import (
     date_problem,
 )
 from .prompts import Choice, Prompts
-from .rulebook import closing_warnings, contingency_needed
+from .rulebook import closing_warnings, contingency_needed, invites_arising
 from .rules import (
     guess_kind,
     parse_clock,
@@ -1477,6 +1477,8 @@ class Interview:
             adult.risk_to_staff = "staff" in flags
             m.adults.append(adult)
             self.save()
+        for role in self.agenda.required_roles:
+            self.say(f"  Must take part: {role.text}")
         for line in invite_advice(m, self.agenda):
             self.say(f"  Invite: {line}")
         while True:
@@ -1506,15 +1508,8 @@ def parse_day(text: str, *, born: bool = False) -> date:
 
 
 def invite_advice(meeting: Meeting, agenda: Agenda) -> list[str]:
-    """The agenda's invite rules that apply to these children."""
-    on = {"always"}
-    if any(c.in_hospital for c in meeting.children):
-        on.add("child_in_hospital")
-    if any(c.unborn for c in meeting.children):
-        on.add("pre_birth")
-    if any(c.out_of_area for c in meeting.children):
-        on.add("out_of_area")
-    return [r.invite for r in agenda.invite if r.when in on]
+    """The agenda's invite rules that apply to this case (the rulebook decides which)."""
+    return [r.invite for r in invites_arising(meeting, agenda)]
 
 
 # --- what the closing screen and the command line show ------------------------------------

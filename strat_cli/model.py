@@ -160,6 +160,8 @@ class Concern(StrEnum):
     in_hospital = "child in hospital"
     out_of_area = "out of area"
     staff_allegation = "staff allegation"
+    looked_after = "looked after child"
+    youth_justice = "youth justice"
     fabricated_illness = "fabricated or induced illness"
     other = "other"
 
@@ -351,6 +353,34 @@ class Disagreement(Model):
     at: AwareDatetime | None = None
 
 
+class InviteCondition(StrEnum):
+    """When an agenda's invite rule applies (agenda.InviteRule.when; rulebook.invite_conditions)."""
+
+    always = "always"
+    child_in_hospital = "child_in_hospital"
+    medical_possible = "medical_possible"
+    pre_birth = "pre_birth"
+    out_of_area = "out_of_area"
+    legal = "legal"
+    adult_issues = "adult_issues"
+    sexual_abuse = "sexual_abuse"
+    exploitation = "exploitation"
+    looked_after = "looked_after"
+    staff_allegation = "staff_allegation"
+    expertise = "expertise"
+    missing = "missing"
+    youth_justice = "youth_justice"
+
+
+class InviteNote(Model):
+    """What the chair did about one of the agenda's invite rules that applies to this case."""
+
+    when: InviteCondition = Field(description="The agenda's invite condition, e.g. legal")
+    invited: bool = False
+    who: str = Field("", description="Who was invited")
+    reason: str = Field("", description="Why no one was invited")
+
+
 class PartnerGap(Model):
     """A statutory partner not present, and what the chair decided about it."""
 
@@ -446,6 +476,9 @@ class Meeting(Model):
     adults: list[Adult] = Field(default_factory=list)
     participants: list[Participant] = Field(default_factory=list)
     partner_gaps: list[PartnerGap] = Field(default_factory=list)
+    invites: list[InviteNote] = Field(
+        default_factory=list, description="The agenda's invite rules that apply: invited, or why not"
+    )
     information: list[InformationShared] = Field(default_factory=list)
     notes: dict[str, str] = Field(default_factory=dict, description="Notes per agenda item key")
     risk: Risk = Field(default_factory=Risk)

@@ -21,7 +21,7 @@ from datetime import datetime
 from functools import cached_property
 from typing import TYPE_CHECKING, Literal
 
-from .agenda import Agenda, Item, ItemKind, RuleOverride, Severity
+from .agenda import Agenda, InviteRule, Item, ItemKind, RuleOverride, Severity
 from .attendance import missing_partners, unexplained_gaps
 from .errors import AgendaError
 from .model import (
@@ -32,6 +32,7 @@ from .model import (
     Concern,
     Meeting,
     Outcome,
+    Participant,
     Status,
     YesNo,
 )
@@ -258,6 +259,91 @@ def contingency_needed(meeting: Meeting, agenda: Agenda) -> bool:
     return any(d.outcome not in STEP_DOWN for d in meeting.decisions)
 
 
+# --- who must be invited, and who must take part ----------------------------------------------
+
+# The concerns that make each invite condition of the agenda format arise ("always" always does;
+# "medical_possible" also when a decision says a medical is needed, "legal" when legal advice is).
+CONDITION_CONCERNS: dict[str, tuple[Concern, ...]] = {
+    "child_in_hospital": (Concern.in_hospital,),
+    "medical_possible": (Concern.physical_injury, Concern.sexual_abuse),
+    "pre_birth": (Concern.pre_birth,),
+    "out_of_area": (Concern.out_of_area,),
+    "legal": (),
+    "adult_issues": (Concern.domestic_abuse,),
+    "sexual_abuse": (Concern.sexual_abuse,),
+    "exploitation": (Concern.exploitation,),
+    "looked_after": (Concern.looked_after,),
+    "staff_allegation": (Concern.staff_allegation,),
+    "expertise": (Concern.sexual_abuse, Concern.fabricated_illness, Concern.exploitation),
+    "missing": (Concern.missing,),
+    "youth_justice": (Concern.youth_justice,),
+}
+
+
+def invite_conditions(meeting: Meeting) -> set[str]:
+    """The invite conditions this case meets, from its concerns, children and decisions."""
+    m = meeting
+    on = {"always"} | {
+        when for when, concerns in CONDITION_CONCERNS.items() if set(concerns) & set(m.concerns)
+    }
+    if any(c.in_hospital for c in m.children):
+        on.add("child_in_hospital")
+    if any(c.unborn for c in m.children):
+        on.add("pre_birth")
+    if any(c.out_of_area for c in m.children):
+        on.add("out_of_area")
+    if any(d.medical.needed == YesNo.yes for d in m.decisions):
+        on.add("medical_possible")
+    if any(d.legal_advice == YesNo.yes for d in m.decisions):
+        on.add("legal")
+    return on
+
+
+def invites_arising(meeting: Meeting, agenda: Agenda) -> list[InviteRule]:
+    """The agenda's invite rules that apply to this case, in the agenda's order (shown to the
+    chair at preparation and when a decision changes them)."""
+    on = invite_conditions(meeting)
+    return [r for r in agenda.invite if r.when in on]
+
+
+def _took_part(meeting: Meeting) -> list[Participant]:
+    return [p for p in meeting.participants if p.attendance.took_part]
+
+
+def role_met(meeting: Meeting, check: str) -> bool:
+    """Whether the record shows the role the agenda names (Role.check) taking part."""
+    m = meeting
+    present = _took_part(m)
+    social = [p for p in present if p.agency_kind == AgencyKind.social_care]
+    if check == "chair_social_care":
+        chair = next((p for p in present if p.is_chair), None)
+        if chair is None and not _blank(m.chair):
+            chair = next((p for p in present if p.name.strip() == m.chair.strip()), None)
+        return chair is not None and chair.agency_kind == AgencyKind.social_care
+    if check == "social_care_two":  # a social worker and a manager: two people, not one, and
+        # not the one taking the minutes
+        return len({p.name.strip().lower() for p in social if not p.is_minute_taker}) >= 2
+    if check == "minute_taker":
+        return not _blank(m.minute_taker) or any(p.is_minute_taker for p in m.participants)
+    if check == "police":
+        return any(p.agency_kind == AgencyKind.police for p in present)
+    if check == "referring_agency":
+        ref = m.referrer.strip().lower()
+        if not ref:
+            return False
+        took = [
+            p
+            for p in m.participants
+            if p.attendance.took_part or p.attendance.value == "report sent"
+        ]
+        return any(
+            (p.agency.strip() and (p.agency.strip().lower() in ref or ref in p.agency.lower()))
+            or (p.name.strip() and p.name.strip().lower() in ref)
+            for p in took
+        )
+    return True
+
+
 # --- the conditions --------------------------------------------------------------------------
 
 
@@ -292,6 +378,25 @@ def _partner_escalation_incomplete(c: Context) -> Iterator[Hit]:
     for kind, gap in _partner_gaps(c):
         if gap.escalated and (_blank(gap.reason) or _blank(gap.escalation)):  # type: ignore[attr-defined]
             yield Hit(f"partner_gaps.{kind}", {"kind": kind})
+
+
+def _invite_open(c: Context) -> Iterator[Hit]:
+    noted = {
+        n.when
+        for n in c.meeting.invites
+        if (n.invited and not _blank(n.who)) or not _blank(n.reason)
+    }
+    for when in dict.fromkeys(r.when for r in invites_arising(c.meeting, c.agenda)):
+        if when != "always" and when not in noted:
+            yield Hit(f"invites.{when}", {"when": when})
+
+
+def _roles(c: Context) -> Iterator[Hit]:
+    if not attendance_marked(c.meeting):
+        return  # reported once, as the required attendance item
+    for n, role in enumerate(c.agenda.required_roles, start=1):
+        if role.check and not role_met(c.meeting, role.check):
+            yield Hit(f"roles.{n}", {"role": role.text, "check": role.check})
 
 
 def _no_children(c: Context) -> Iterator[Hit]:
@@ -599,6 +704,23 @@ RULES: tuple[Rule, ...] = (
         _S("salford", "the disagreement must be addressed by more senior staff through line management structures"),
         _partner_escalation_incomplete,
         doc="An escalated absence says why the partner was absent and to whom it went.",
+    ),
+    Rule(
+        "invite.not_considered", "invites", "warning",
+        "the procedure asks who to invite when '{when}' applies: record who was invited, or why "
+        "no one was",
+        _S("pan-lancashire", "Where required, a legal adviser should be invited or legal advice sought"),
+        _invite_open,
+        doc="Each invite rule of the agenda that the case meets (other than 'always') is "
+        "answered: who was invited, or why no one was.",
+    ),
+    Rule(
+        "role.missing", "participants", "error",
+        "the procedure requires: {role}; the record does not show it",
+        _S("salford", "social worker, social work manager, relevant health professionals"),
+        _roles,
+        doc="Each required role the agenda says how to check (chair from social care, a social "
+        "worker and a manager, minute taker, referring agency, police) took part.",
     ),
     Rule(
         "children.none", "children", "error", "no subject child recorded",

@@ -15,10 +15,12 @@ from .model import (
     AgencyKind,
     Attendance,
     Child,
+    Concern,
     Decision,
     Disagreement,
     FamilySharing,
     InformationShared,
+    InviteNote,
     Medical,
     Meeting,
     MeetingFormat,
@@ -149,6 +151,13 @@ def typical(meeting_id: str = "SD-2026-0001", agenda: str = "national") -> Meeti
             "belt last night; a bruise was seen on her upper arm."
         ),
         referrer="Elmfield Primary School",
+        concerns=[Concern.physical_injury, Concern.domestic_abuse],
+        invites=[
+            InviteNote(
+                when="medical_possible", invited=True, who="Dr Owen Hartley, paediatrician"
+            ),
+            InviteNote(when="adult_issues", reason="No adult services involved with the family"),
+        ],
         chair="Dana Okafor",
         chair_role="Team Manager, MASH",
         minute_taker="Tom Aske",

@@ -637,6 +637,16 @@ def _authorisation(meeting: Meeting) -> View:
     }
 
 
+def _invite(note: Any) -> str:
+    """One invite rule the case met, as the minutes say it: invited whom, or why not."""
+    when = note.when.replace("_", " ")
+    who = f" {note.who}" if note.who.strip() else ""
+    why = f" ({note.reason})" if note.reason.strip() else ""
+    if note.invited:
+        return f"{when}: invited{who}{why}"
+    return f"{when}: not invited{who}{why or ' (no reason recorded)'}"
+
+
 def _warnings(meeting: Meeting, agenda: Agenda, partners: View) -> list[str]:
     """What a reader must notice: an absent statutory partner, and every gap the area's
     rulebook finds in what the discussion holds (the same gaps the closing screen and
@@ -689,6 +699,7 @@ def build_view(
             "concern_identified": when(meeting.concern_identified_at, NOT_RECORDED),
             "concerns": ", ".join(c.value for c in meeting.concerns) or NOT_RECORDED,
             "late_reason": _or(meeting.late_reason, "Not late, or no reason given"),
+            "invites": "; ".join(_invite(n) for n in meeting.invites) or NOT_RECORDED,
             "chair": _or(meeting.chair),
             "chair_role": meeting.chair_role,
             "chair_line": meeting.chair + (f", {meeting.chair_role}" if meeting.chair_role else ""),

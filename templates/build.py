@@ -345,6 +345,7 @@ def meeting_table(doc: object) -> None:
             ("Concern identified", "{{ meeting.concern_identified }}"),
             ("What the concern is about", "{{ meeting.concerns }}"),
             ("Held after its timescale because", "{{ meeting.late_reason }}"),
+            ("Invitations the procedure asks for", "{{ meeting.invites }}"),
             ("Earlier discussions", "{{ meeting.previous }}"),
         ],
     )

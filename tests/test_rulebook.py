@@ -31,6 +31,7 @@ from strat_cli.model import (
     Authorisation,
     Concern,
     Decision,
+    InviteNote,
     Medical,
     Meeting,
     MeetingFormat,
@@ -167,6 +168,19 @@ CASES: dict[str, Case] = {
     "partner.escalation_incomplete": Case(
         _police_absent(PartnerGap(agency_kind="police", escalated=True)),
         _police_absent(_ESCALATED),
+    ),
+    "invite.not_considered": Case(
+        _set(invites=[]),
+        lambda m: m.invites.extend(
+            [
+                InviteNote(when="medical_possible", invited=True, who="Dr Owen Hartley"),
+                InviteNote(when="adult_issues", reason="No adult services involved"),
+            ]
+        ),
+    ),
+    "role.missing": Case(
+        _set(participants__i1__attendance=Attendance.apologies),  # one social care person left
+        _set(participants__i1__attendance=Attendance.remote),
     ),
     "children.none": Case(
         _set(children__i0__subject=False, children__i1__subject=False),
@@ -313,6 +327,7 @@ def test_no_contingency_is_asked_for_when_every_child_steps_down() -> None:
 def test_an_injury_going_to_a_further_discussion_needs_a_medical_decision() -> None:
     national = get_agenda("national")
     m = typical()
+    m.concerns = []
     m.decisions[1].outcome = Outcome.further_strategy
     m.decisions[1].medical = Medical()
     gaps = {(g.code, g.severity) for g in findings(m, national, now=NOW)}
@@ -395,6 +410,70 @@ def test_an_unknown_rule_in_an_agenda_names_the_file_and_the_rule(tmp_path: Path
                                        "salford", "west-midlands"])  # fmt: skip
 def test_every_shipped_agenda_grades_only_rules_that_exist(agenda_id: str) -> None:
     assert len(rules_for(get_agenda(agenda_id))) == len(RULES)
+
+
+# --- per shipped agenda, every invite rule and required role can fire ----------------------------
+
+SHIPPED = ["national", "local-24h", "pan-lancashire", "devon-mash", "salford", "west-midlands"]
+
+
+def _meets(m: Meeting, when: str) -> None:
+    """Make the case meet one invite condition, as a chair would record it."""
+    from strat_cli.rulebook import CONDITION_CONCERNS
+
+    if when == "legal":
+        m.decisions[0].legal_advice = YesNo.yes
+    elif when == "child_in_hospital":
+        m.children[0].in_hospital = True
+    else:
+        m.concerns.append(CONDITION_CONCERNS[when][0])
+
+
+@pytest.mark.parametrize("agenda_id", SHIPPED)
+def test_every_invite_rule_of_a_shipped_agenda_can_fire(agenda_id: str) -> None:
+    from strat_cli.rulebook import invites_arising
+
+    agenda = get_agenda(agenda_id)
+    for rule in agenda.invite:
+        m = typical(agenda=agenda_id)
+        m.concerns, m.invites = [], []
+        m.decisions[0].medical.needed = YesNo.no  # no condition but the one under test
+        if rule.when != "always":
+            assert rule not in invites_arising(m, agenda), rule.when
+            _meets(m, rule.when)
+        assert rule in invites_arising(m, agenda), rule.when  # shown to the chair
+        if rule.when != "always":  # and checked: invited, or why not
+            where = {
+                g.where for g in findings(m, agenda, now=NOW) if g.code == "invite.not_considered"
+            }
+            assert f"invites.{rule.when}" in where
+
+
+# What breaks each kind of role check in the typical record.
+ROLE_BREAKS: dict[str, Callable[[Meeting], None]] = {
+    "chair_social_care": _set(participants__i0__attendance=Attendance.apologies, chair=""),
+    "social_care_two": _set(participants__i1__attendance=Attendance.apologies),
+    "minute_taker": lambda m: [
+        setattr(m, "minute_taker", ""),
+        *[setattr(p, "is_minute_taker", False) for p in m.participants],
+    ],
+    "referring_agency": _set(participants__i5__attendance=Attendance.apologies),
+    "police": _set(participants__i2__attendance=Attendance.absent),
+}
+
+
+@pytest.mark.parametrize("agenda_id", SHIPPED)
+def test_every_required_role_of_a_shipped_agenda_is_checked_and_can_fire(agenda_id: str) -> None:
+    agenda = get_agenda(agenda_id)
+    assert agenda.required_roles
+    for n, role in enumerate(agenda.required_roles, start=1):
+        assert role.check, f"{agenda_id}: role {n} says no check"
+        m = typical(agenda=agenda_id)
+        assert f"roles.{n}" not in {g.where for g in findings(m, agenda, now=NOW)}
+        ROLE_BREAKS[role.check](m)
+        assert ("role.missing", f"roles.{n}") in {
+            (g.code, g.where) for g in findings(m, agenda, now=NOW)
+        }
 
 
 # --- one verdict everywhere ---------------------------------------------------------------------
