@@ -153,7 +153,7 @@ class RuleOverride(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    enabled: bool = True
+    enabled: bool | None = None  # None: the rule's own default (most are on)
     severity: Severity | None = None
     message: str | None = Field(None, max_length=MAX_TEXT)
     may_wait: bool | None = Field(

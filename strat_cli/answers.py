@@ -60,7 +60,7 @@ PREFILL_KEYS = {
 ANSWER_KEYS = PREFILL_KEYS | {
     "started_at", "ended_at", "partner_gaps", "information", "notes", "risk", "decisions",
     "actions", "disagreements", "family", "review_mechanism", "next_discussion", "s47_started_at",
-    "late_reason",
+    "late_reason", "challenge",
 }  # fmt: skip
 OUTCOME_ALIASES = {
     "s47": "s47 single-agency",
@@ -523,6 +523,7 @@ def fill_meeting(
         m.family = r.model(FamilySharing, data["family"], "family")
     m.review_mechanism = str(data.get("review_mechanism") or "")
     m.late_reason = str(data.get("late_reason") or "")
+    m.challenge = str(data.get("challenge") or "")
     nxt = data.get("next_discussion")
     if isinstance(nxt, str) and nxt.strip():
         try:

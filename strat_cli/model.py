@@ -172,6 +172,15 @@ class YesNo(StrEnum):
     undecided = "not yet decided"
 
 
+class Informing(StrEnum):
+    """What happens about telling one adult with parental responsibility."""
+
+    undecided = "not yet decided"
+    told = "told"
+    later = "to be told later"
+    not_told = "not to be told"
+
+
 class ActionStatus(StrEnum):
     open = "open"
     done = "done"
@@ -234,6 +243,11 @@ class Adult(Model):
     risk_to_staff_detail: str = ""
     interpreter: bool = Field(False, description="Interpreter needed")
     notes: str = ""
+    # Each person with parental responsibility, absent parents included (Devon MASH).
+    informed: Informing = Field(Informing.undecided, description="Whether they are told")
+    informed_at: AwareDatetime | None = Field(None, description="When told, or when they will be")
+    informed_by: str = Field("", description="Who tells them")
+    informed_reason: str = Field("", description="Why later, or why not told")
 
 
 class Participant(Model):
@@ -295,6 +309,10 @@ class Decision(Model):
     parents_not_informed_reason: str = ""
     legal_advice: YesNo = YesNo.undecided
     legal_detail: str = ""
+    legal_proceedings: bool = Field(False, description="Legal proceedings to be started")
+    legal_approved_by: str = Field(
+        "", description="The Children's Social Care manager who approved legal proceedings"
+    )
     seen_alone: str = Field("", description="When and by whom the child will be seen alone")
     interpreter: str = Field("", description="Interpreter arrangements")
     police_agreement: PoliceAgreement | None = None
@@ -490,6 +508,9 @@ class Meeting(Model):
         default_factory=list, description="Open actions from earlier discussions, reviewed here"
     )
     review_mechanism: str = Field("", description="How completion of actions will be reviewed")
+    challenge: str = Field(
+        "", description="Evidence of professional challenge: who challenged what, and the outcome"
+    )
     next_discussion: AwareDatetime | None = None
     s47_started_at: AwareDatetime | None = Field(
         None, description="When the discussion that initiated s47 was held (from earlier links)"

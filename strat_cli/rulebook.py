@@ -30,6 +30,7 @@ from .model import (
     AgencyKind,
     Attendance,
     Concern,
+    Informing,
     Meeting,
     Outcome,
     Participant,
@@ -130,6 +131,7 @@ class Rule:
     stage: Stage = "record"
     may_wait: bool = False  # may stay open when the manager authorises
     doc: str = ""  # what the rule checks, in a sentence (the traceability table)
+    on: bool = True  # off by default: only areas whose procedure asks for it switch it on
 
 
 @dataclass(frozen=True)
@@ -498,6 +500,36 @@ def _parents_undecided(c: Context) -> Iterator[Hit]:
             yield Hit(f"decisions.{d.id}.parents_informed", {"id": d.id})
 
 
+def _each_parent(c: Context) -> Iterator[Hit]:
+    """Each adult with parental responsibility, absent parents included: told (when, by whom),
+    to be told later (when and why), or not told (why)."""
+    for a in c.meeting.adults:
+        if not a.parental_responsibility:
+            continue
+        if a.informed == Informing.undecided:
+            gap = "whether they are told is not decided"
+        elif a.informed == Informing.told and (_blank(a.informed_by) or a.informed_at is None):
+            gap = "told, but not when or by whom"
+        elif a.informed == Informing.later and (a.informed_at is None or _blank(a.informed_reason)):
+            gap = "to be told later, but not when or why"
+        elif a.informed == Informing.not_told and _blank(a.informed_reason):
+            gap = "not to be told, with no reason"
+        else:
+            continue
+        yield Hit(f"adults.{a.id}.informed", {"id": a.id, "gap": gap})
+
+
+def _legal_proceedings(c: Context) -> Iterator[Hit]:
+    for d in c.meeting.decisions:
+        if d.legal_proceedings and (d.legal_advice != YesNo.yes or _blank(d.legal_approved_by)):
+            yield Hit(f"decisions.{d.id}.legal_approved_by", {"id": d.id})
+
+
+def _no_challenge(c: Context) -> Iterator[Hit]:
+    if _blank(c.meeting.challenge):
+        yield Hit("challenge")
+
+
 def _not_an_owner(c: Context) -> set[str]:
     return {w.strip().lower() for w in c.policy.not_an_owner}
 
@@ -816,6 +848,31 @@ RULES: tuple[Rule, ...] = (
         doc="Whether those with parental responsibility are told is decided.",
     ),
     Rule(
+        "parents.each", "adults.informed", "warning",
+        "{id}: holds parental responsibility; {gap}",
+        _S("devon", "this must include absent parents/ carers"),
+        _each_parent,
+        doc="Each adult with parental responsibility, absent parents included, is told (when, "
+        "by whom), to be told later (when, why) or not told (why).",
+    ),
+    Rule(
+        "legal.proceedings", "decisions.legal_approved_by", "error",
+        "{id}: legal proceedings need legal advice and a Children's Social Care manager's "
+        "approval, and the record does not show both",
+        _S("pan-lancashire", "legal advice must be obtained and the approval of a Children's Social Care Manager"),
+        _legal_proceedings,
+        doc="A decision to start legal proceedings has legal advice and a manager's approval.",
+    ),
+    Rule(
+        "challenge.not_recorded", "challenge", "warning",
+        "no evidence of professional challenge is recorded (who challenged what, or that "
+        "there was none)",
+        _S("salford", "plus evidence of professional challenge"),
+        _no_challenge, on=False,
+        doc="Where the area asks for it (Salford), the record holds evidence of professional "
+        "challenge.",
+    ),
+    Rule(
         "action.owner", "actions.owner", "error", "{id}: no one person owns this action",
         _S("salford", "agreed roles and responsibilities"),
         _action_owner,
@@ -965,7 +1022,8 @@ def rules_for(agenda: Agenda) -> list[Graded]:
             "after_enquiry"
         ):
             may_wait = may_wait if o.may_wait is not None else True
-        out.append(Graded(rule, o.enabled, o.severity, o.message or rule.message, may_wait))
+        enabled = rule.on if o.enabled is None else o.enabled
+        out.append(Graded(rule, enabled, o.severity, o.message or rule.message, may_wait))
     return out
 
 
@@ -1035,14 +1093,15 @@ def traceability(test_of: Callable[[str], str]) -> str:
         "off, change its severity or wording, or let it wait until after authorisation",
         "(`rules: overrides:`), and sets the policies the conditions read (`rules:`).",
         "",
-        "| rule | field | severity | waits | seed | requirement (quoted) | checks | test |",
-        "|---|---|---|---|---|---|---|---|",
+        "| rule | field | severity | on | waits | seed | requirement (quoted) | checks | test |",
+        "|---|---|---|---|---|---|---|---|---|",
     ]
     for r in RULES:
         cells = [
             f"`{r.code}`",
             f"`{r.field}`",
             r.severity,
+            "yes" if r.on else "where the area asks",
             "yes" if r.may_wait else "no",
             f"{r.seed.procedure} (`{r.seed.file}`)",
             f"“{r.seed.quote}”",

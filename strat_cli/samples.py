@@ -20,6 +20,7 @@ from .model import (
     Disagreement,
     FamilySharing,
     InformationShared,
+    Informing,
     InviteNote,
     Medical,
     Meeting,
@@ -152,6 +153,10 @@ def typical(meeting_id: str = "SD-2026-0001", agenda: str = "national") -> Meeti
         ),
         referrer="Elmfield Primary School",
         concerns=[Concern.physical_injury, Concern.domestic_abuse],
+        challenge=(
+            "The paediatrician challenged the view that the younger child needs no medical; "
+            "agreed to review after the health visitor sees him."
+        ),
         invites=[
             InviteNote(
                 when="medical_possible", invited=True, who="Dr Owen Hartley, paediatrician"
@@ -196,6 +201,9 @@ def typical(meeting_id: str = "SD-2026-0001", agenda: str = "national") -> Meeti
                 relationship="Mother",
                 parental_responsibility=True,
                 household_member=True,
+                informed=Informing.told,
+                informed_at=t + timedelta(hours=4),
+                informed_by="Sam Whitlow",
             ),
             Adult(
                 id="AD2",
@@ -211,6 +219,10 @@ def typical(meeting_id: str = "SD-2026-0001", agenda: str = "national") -> Meeti
                 name="Gary Fenwick",
                 relationship="Father (lives in Southvale)",
                 parental_responsibility=True,
+                informed=Informing.later,
+                informed_at=t + timedelta(days=1),
+                informed_by="Sam Whitlow",
+                informed_reason="After the police have spoken to the household",
             ),
         ],
         participants=_people(),

@@ -15,7 +15,7 @@ from typing import Any
 
 from .agenda import Agenda, ItemKind
 from .attendance import how_taking_part, missing_partners
-from .model import Action, ActionStatus, Decision, Meeting, Outcome, YesNo
+from .model import Action, ActionStatus, Adult, Decision, Informing, Meeting, Outcome, YesNo
 from .settings import Settings
 from .timeutil import elapsed
 
@@ -211,6 +211,11 @@ def _adults(meeting: Meeting, family: bool) -> list[View]:
             )
         notes = "" if family else a.notes
         flagged = "; ".join(flags).capitalize()
+        recorded = a.informed != Informing.undecided or a.informed_by.strip()
+        if a.parental_responsibility or recorded or a.informed_reason.strip():
+            told = _informing(a)
+            flags.append(told)
+            flagged = f"{flagged}; {told}" if flagged else told[:1].upper() + told[1:]
         out.append(
             {
                 "ref": a.id,
@@ -223,6 +228,19 @@ def _adults(meeting: Meeting, family: bool) -> list[View]:
             }
         )
     return out
+
+
+def _informing(a: Adult) -> str:
+    """Whether one adult is told, when, by whom and why (each person with parental
+    responsibility, absent parents included)."""
+    text = a.informed.value
+    if a.informed_at is not None:
+        text += f" {when(a.informed_at)}"
+    if a.informed_by.strip():
+        text += f" by {a.informed_by}"
+    if a.informed_reason.strip():
+        text += f" ({a.informed_reason})"
+    return text
 
 
 def _participants(meeting: Meeting) -> list[View]:
@@ -338,7 +356,13 @@ def _decision(meeting: Meeting, d: Decision, family: bool) -> View:
         "rationale": _or(d.rationale, "NO RATIONALE RECORDED"),
         "medical": medical,
         "parents_informed": told,
-        "legal": _yes_no(d.legal_advice, d.legal_detail),
+        "legal": _yes_no(d.legal_advice, d.legal_detail)
+        + (
+            "\nLegal proceedings to start; approved by "
+            + _or(d.legal_approved_by, "NO APPROVAL RECORDED")
+            if d.legal_proceedings or d.legal_approved_by.strip()
+            else ""
+        ),
         "seen_alone": _or(d.seen_alone, "Not applicable" if not d.outcome.is_s47 else NOT_RECORDED),
         "interpreter": _or(d.interpreter, "Not needed"),
         "police_agreement": _or(police, "Not applicable"),
@@ -700,6 +724,7 @@ def build_view(
             "concerns": ", ".join(c.value for c in meeting.concerns) or NOT_RECORDED,
             "late_reason": _or(meeting.late_reason, "Not late, or no reason given"),
             "invites": "; ".join(_invite(n) for n in meeting.invites) or NOT_RECORDED,
+            "challenge": _or(meeting.challenge, "None recorded"),
             "chair": _or(meeting.chair),
             "chair_role": meeting.chair_role,
             "chair_line": meeting.chair + (f", {meeting.chair_role}" if meeting.chair_role else ""),

@@ -346,6 +346,7 @@ def meeting_table(doc: object) -> None:
             ("What the concern is about", "{{ meeting.concerns }}"),
             ("Held after its timescale because", "{{ meeting.late_reason }}"),
             ("Invitations the procedure asks for", "{{ meeting.invites }}"),
+            ("Professional challenge", "{{ meeting.challenge }}"),
             ("Earlier discussions", "{{ meeting.previous }}"),
         ],
     )

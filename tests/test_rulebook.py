@@ -222,6 +222,17 @@ CASES: dict[str, Case] = {
         _set(decisions__i0__parents_informed=YesNo.undecided),
         _set(decisions__i0__parents_informed=YesNo.yes),
     ),
+    "parents.each": Case(
+        _set(adults__i2__informed_reason=""),  # the absent father: to be told later, but why?
+        _set(adults__i2__informed_reason="After the police have spoken to the household"),
+    ),
+    "legal.proceedings": Case(
+        _set(decisions__i0__legal_proceedings=True),
+        _set(decisions__i0__legal_advice=YesNo.yes, decisions__i0__legal_approved_by="Ann Manager"),
+    ),
+    "challenge.not_recorded": Case(
+        _set(challenge=""), _set(challenge="None: all agreed"), agenda="salford"
+    ),
     "action.owner": Case(
         _set(actions__i0__owner="TBC", **_OWNER), _set(actions__i0__owner="Sam Whitlow")
     ),
@@ -391,6 +402,13 @@ def test_an_area_switches_regrades_and_rewords_a_rule() -> None:
     )
     [gap] = [g for g in findings(m, soft, now=NOW) if g.code == "child.voice"]
     assert (gap.severity, gap.message) == ("warning", "C1: ask the child")
+
+
+def test_a_rule_off_by_default_is_on_only_where_the_area_asks() -> None:
+    m = typical()
+    m.challenge = ""
+    assert "challenge.not_recorded" not in {g.code for g in findings(m, get_agenda("national"))}
+    assert "challenge.not_recorded" in {g.code for g in findings(m, get_agenda("salford"))}
 
 
 def test_an_unknown_rule_in_an_agenda_names_the_file_and_the_rule(tmp_path: Path) -> None:
