@@ -391,18 +391,6 @@ def _circulated_on_time(meeting: Meeting, due: datetime) -> bool | None:
 
 _EXAMPLES = "e.g. 'tomorrow 9am', 'within 2 hours', '2 working days', 'fri 16:00', '25/11 17:00'"
 
-# What resolve_due understands, for help text and prompts.
-DUE_FORMS = (
-    "17:00 / today 17:00 / end of day (eod): today",
-    "tomorrow 9am / tomorrow 09:30",
-    "within 1 hour / in 30 minutes / 2 hours",
-    "2 working days / within 2 working days 12:00 / next working day (bank holidays skipped)",
-    "3 days / 1 week",
-    "fri 16:00 / monday (the next such day, never today)",
-    "25/11 17:00 / 25/11/2026 / 2026-11-25 17:00 / 25 Nov 17:00",
-    "before ICPC (09:00 on the ICPC target day) / before next discussion",
-)
-
 _WEEKDAYS = {
     name: i
     for i, names in enumerate(
@@ -560,8 +548,11 @@ def resolve_due(
 
     Dates without a time mean 17:00; working days skip the area's bank holidays; anything that
     would be due before `now` (in real time) is refused rather than guessed at. A day and month
-    without a year mean the next such date. See DUE_FORMS for every form. `now_is` names what
-    `now` is in that refusal ("now", or "the meeting's end" for an answers file).
+    without a year mean the next such date. `now_is` names what `now` is in that refusal
+    ("now", or "the meeting's end" for an answers file). The forms: 17:00, today 17:00, eod;
+    tomorrow 9am; within 1 hour, in 30 minutes, 2 hours; 2 working days (12:00), next working
+    day; 3 days, 1 week; fri 16:00, monday; 25/11 17:00, 25/11/2026, 2026-11-25 17:00,
+    25 Nov 17:00; before ICPC (09:00 on the target day); before next discussion.
     """
     now = _london(now)
     try:

@@ -277,9 +277,7 @@ def _policy(msg: EmailMessage) -> Any:
 
 def write_draft(msg: EmailMessage, path: Path) -> Path:
     """Save the .eml atomically (a half-written draft would open as garbage in Outlook)."""
-    from .store import atomic_write
-
-    from .store import private_folder
+    from .store import atomic_write, private_folder
 
     try:
         private_folder(path.parent)  # 0700 whatever the umask: drafts hold the whole record

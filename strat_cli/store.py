@@ -26,7 +26,6 @@ from pydantic_core import PydanticSerializationError
 
 from .errors import Busy, InvalidRecord, Locked, NotFound, StratError
 from .model import LONDON, MEETING_ID_RE, SCHEMA_VERSION, STORED, AuditEvent, Meeting
-from .settings import store_permission_warning
 
 POSIX = os.name == "posix"
 MAX_NUMBER = 999_999  # a reference's number has four to six digits (model.MEETING_ID_RE)
@@ -294,10 +293,6 @@ class Store:
                 os.chmod(self.meetings, mode & 0o700)
         except OSError as exc:
             raise StratError(f"{self.root}: cannot create the store ({exc.strerror})") from None
-
-    def permission_warning(self) -> str | None:
-        """A warning when other users could read the store (POSIX only)."""
-        return store_permission_warning(self.root)
 
     # --- names --------------------------------------------------------------------------
 
