@@ -449,13 +449,15 @@ def test_circulation_entry_feeds_the_one_working_day_check(
 
     assert saved.ended_at is not None
     s = mail_settings(settings, smtp_server.port)
+    end = saved.ended_at
+    assert end is not None
     circulate(
         store,
         saved.id,
         s,
         out_dir=tmp_path,
         send_now=True,
-        now=lambda: saved.ended_at + timedelta(hours=2),  # type: ignore[operator]
+        now=lambda: end + timedelta(hours=2),
     )
     back = store.load(saved.id)
     agenda = get_agenda(back.agenda, s.extra_agenda_dirs)
