@@ -25,13 +25,13 @@ from typing import TYPE_CHECKING, Any
 from .addresses import BadAddress, address_key, canonical_address, needs_smtputf8
 from .errors import InputError, MailError, StratError
 from .model import LONDON, CirculationEntry, Meeting
+from .views import DOCUMENTS
 
 if TYPE_CHECKING:
     from .settings import Settings, SmtpSettings
     from .store import Store
 
 DOCX_SUBTYPE = "vnd.openxmlformats-officedocument.wordprocessingml.document"
-DOC_CHOICES = ("decision-sheet", "minutes", "summary")
 
 
 # --- recipients ------------------------------------------------------------------------------
@@ -627,14 +627,14 @@ def selected_docs(docs: Iterable[str]) -> list[str]:
     chosen: set[str] = set()
     for d in docs:
         if d == "all":
-            chosen |= set(DOC_CHOICES)
-        elif d in DOC_CHOICES:
+            chosen |= set(DOCUMENTS)
+        elif d in DOCUMENTS:
             chosen.add(d)
         else:
             raise InputError(
-                f"--doc {d}: unknown document (choose from {', '.join(DOC_CHOICES)} or all)"
+                f"--doc {d}: unknown document (choose from {', '.join(DOCUMENTS)} or all)"
             )
-    return [d for d in DOC_CHOICES if d in chosen]
+    return [d for d in DOCUMENTS if d in chosen]
 
 
 def ensure_documents(

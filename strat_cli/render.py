@@ -32,7 +32,7 @@ from .errors import StratError, TemplateError
 from .model import LONDON, Meeting
 from .resources import shipped_dir
 from .settings import Settings
-from .views import DOC_TITLES, View, build_view, summary_text
+from .views import DOC_TITLES, DOCUMENTS, View, build_view, summary_text
 
 if TYPE_CHECKING:
     from jinja2 import Environment
@@ -55,7 +55,7 @@ __all__ = [
     "to_pdf",
 ]
 
-DOCS = ("decision-sheet", "minutes", "summary")
+DOCS = DOCUMENTS  # views.DOCUMENTS: one list for render, email and the templates
 
 # Parts of the record that change without changing what a document says.
 _NOT_CONTENT = {"circulation", "audit", "rendered", "updated_at", "progress", "icpc_held_on"}

@@ -87,6 +87,9 @@ DOC_TITLES = {
     "minutes": "Strategy Discussion Minutes",
     "summary": "Strategy Discussion Action Summary",
 }
+# The documents strat makes, in the order they are listed, rendered and attached: one list for
+# render, email and the templates.
+DOCUMENTS = tuple(DOC_TITLES)
 
 
 def clean(text: str) -> str:
