@@ -22,8 +22,10 @@ from .agenda import Agenda, ItemKind
 from .attendance import include_officers, missing_partners
 from .errors import InputError
 from .model import (
+    ANSWERS,
     LONDON,
     MEETING_ID_RE,
+    PREFILL,
     Action,
     Adult,
     Attendance,
@@ -39,6 +41,7 @@ from .model import (
     Risk,
     Status,
     date_problem,
+    meeting_fields,
 )
 from .rules import decision_problems, guess_kind, parse_clock, police_agreement_needed
 from .store import field_path
@@ -51,14 +54,10 @@ if TYPE_CHECKING:
 
 M = TypeVar("M", bound=BaseModel)
 
-PREFILL_KEYS = {
-    "agenda", "type", "format", "reason", "referrer", "concern_identified_at", "chair",
-    "chair_role", "minute_taker", "previous", "children", "adults", "participants", "invitees",
-}  # fmt: skip
-ANSWER_KEYS = PREFILL_KEYS | {
-    "started_at", "ended_at", "partner_gaps", "information", "notes", "risk", "decisions",
-    "actions", "disagreements", "family", "review_mechanism", "next_discussion", "s47_started_at",
-}  # fmt: skip
+# The fields each kind of file may give (model.MEETING_FIELD_ROLES), and `invitees`: people
+# listed before the call, who become participants.
+PREFILL_KEYS = {*meeting_fields(PREFILL), "invitees"}
+ANSWER_KEYS = PREFILL_KEYS | set(meeting_fields(ANSWERS))
 OUTCOME_ALIASES = {
     "s47": "s47 single-agency",
     "s47_single": "s47 single-agency",

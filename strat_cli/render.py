@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any
 
 from .agenda import Agenda
 from .errors import StratError, TemplateError
-from .model import LONDON, Meeting
+from .model import CONTACT_FIELDS, LONDON, NOT_CONTENT, Meeting, meeting_fields
 from .resources import shipped_dir
 from .settings import Settings
 from .views import DOC_TITLES, DOCUMENTS, View, build_view, summary_text
@@ -58,11 +58,11 @@ __all__ = [
 DOCS = DOCUMENTS  # views.DOCUMENTS: one list for render, email and the templates
 
 # Parts of the record that change without changing what a document says.
-_NOT_CONTENT = {"circulation", "audit", "rendered", "updated_at", "progress", "icpc_held_on"}
+_NOT_CONTENT = set(meeting_fields(NOT_CONTENT))
 # Participants' contact details are how the record reaches them, not what it says: no view
 # (so no template, shipped or a council's) can show them. Correcting an address after the mail
 # server refused it must not make the documents "changed" (see mail.received_current).
-_CONTACT = ("email", "phone")
+_CONTACT = CONTACT_FIELDS
 # Every entry of a rendered .docx gets this time, so the same record gives the same bytes.
 _ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 

@@ -73,3 +73,23 @@ def test_authorised_is_never_just_a_word_in_a_file() -> None:
     }
     data["status"] = "ended"
     assert Meeting.model_validate(data).status.value == "authorised"
+
+
+def test_every_field_of_the_meeting_has_a_decided_role() -> None:
+    """A new field must say whether strat alone writes it, whether it may change after
+    authorisation, whether documents show it, and which files may give it."""
+    from strat_cli.model import (
+        AFTER_AUTHORISATION,
+        ANSWERS,
+        MEETING_FIELD_ROLES,
+        NOT_CONTENT,
+        PREFILL,
+        STRAT_WRITES,
+    )
+
+    assert set(MEETING_FIELD_ROLES) == set(Meeting.model_fields)
+    known = {STRAT_WRITES, AFTER_AUTHORISATION, NOT_CONTENT, PREFILL, ANSWERS}
+    for name, roles in MEETING_FIELD_ROLES.items():
+        assert roles <= known, name
+        assert not (roles & {PREFILL, ANSWERS} and STRAT_WRITES in roles), name
+        assert NOT_CONTENT not in roles or AFTER_AUTHORISATION in roles, name

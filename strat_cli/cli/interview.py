@@ -134,10 +134,14 @@ def new(
             return
         _need_terminal("strat new")
         with store.edit(meeting.id) as held:
-
             _run(
                 Interview(
-                    held, agenda, store, _app.terminal_prompts(), user=settings.user, actor=settings.actor
+                    held,
+                    agenda,
+                    store,
+                    _app.terminal_prompts(),
+                    user=settings.user,
+                    actor=settings.actor,
                 )
             )
         return

@@ -106,7 +106,9 @@ def email(
     interactive = _app.stdin_is_terminal()
 
     def password() -> str | None:
-        return resolve_password(settings.smtp, os.environ, prompt=_app.ask_password if interactive else None)
+        return resolve_password(
+            settings.smtp, os.environ, prompt=_app.ask_password if interactive else None
+        )
 
     result = circulate(
         st.store,

@@ -277,7 +277,9 @@ def edit(
                 if ask.confirm("Open the editor again to put it right?", default=True):
                     text = edited_text
                     continue
-                raise type(exc)(f"{exc.message}; nothing saved, {meeting_id} is as it was") from None
+                raise type(exc)(
+                    f"{exc.message}; nothing saved, {meeting_id} is as it was"
+                ) from None
             break
         if not changed:
             typer.echo(f"No change: {meeting_id} is as it was.")
