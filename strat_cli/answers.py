@@ -43,6 +43,7 @@ from .model import (
     date_problem,
     meeting_fields,
 )
+from .outcomes import meant_by
 from .rules import decision_problems, guess_kind, parse_clock, police_agreement_needed
 from .store import field_path
 from .timeutil import wall
@@ -58,17 +59,6 @@ M = TypeVar("M", bound=BaseModel)
 # listed before the call, who become participants.
 PREFILL_KEYS = {*meeting_fields(PREFILL), "invitees"}
 ANSWER_KEYS = PREFILL_KEYS | set(meeting_fields(ANSWERS))
-OUTCOME_ALIASES = {
-    "s47": "s47 single-agency",
-    "s47_single": "s47 single-agency",
-    "s47-single": "s47 single-agency",
-    "s47_joint": "s47 joint with police",
-    "s47-joint": "s47 joint with police",
-    "s17": "s17 child in need assessment",
-    "early_help": "early help",
-    "nfa": "no further action",
-    "further_strategy": "further strategy discussion",
-}
 
 
 def _refuse_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
@@ -431,7 +421,7 @@ def fill_meeting(
         if not ids:
             raise r.fail(f"{where}.children", "say which children the decision is for")
         outcome = str(row.get("outcome", "")).strip()
-        row["outcome"] = OUTCOME_ALIASES.get(outcome.lower(), outcome)
+        row["outcome"] = next(iter(meant_by(outcome)), outcome)
         if not str(row.get("rationale", "")).strip():
             raise r.fail(f"{where}.rationale", "a decision needs its rationale")
         _yes_no(row, "parents_informed", "legal_advice")
