@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 from .addresses import BadAddress, address_key, canonical_address, needs_smtputf8
 from .errors import InputError, MailError, StratError
-from .model import LONDON, CirculationEntry, Meeting
+from .model import LONDON, CirculationEntry, Meeting, Method
 from .views import DOCUMENTS
 
 if TYPE_CHECKING:
@@ -755,7 +755,7 @@ def circulate(
                 CirculationEntry(
                     at=stamp,
                     by=who,
-                    method="draft",
+                    method=Method.draft,
                     recipients=recipients.all,
                     documents=documents,
                     record=record,
@@ -811,7 +811,7 @@ def circulate(
         attempt = CirculationEntry(
             at=stamp,
             by=who,
-            method="smtp",
+            method=Method.smtp,
             recipients=targets,
             documents=documents,
             record=record,
@@ -965,7 +965,7 @@ def _settle_unknown(
             )
 
 
-DRAFT_SENT = "draft sent"
+DRAFT_SENT = Method.draft_sent
 
 
 def record_draft_sent(
@@ -981,7 +981,7 @@ def record_draft_sent(
     made on the person's word and attributed to them, is what shows the record went out.
     """
     with store.edit(meeting_id, allow_locked=True) as meeting:
-        drafts = [c for c in meeting.circulation if c.method == "draft"]
+        drafts = [c for c in meeting.circulation if c.method == Method.draft]
         if not drafts:
             raise InputError(
                 f"{meeting_id} has no email draft to mark as sent: run strat email {meeting_id}"

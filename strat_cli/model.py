@@ -159,6 +159,14 @@ class ActionStatus(StrEnum):
     cancelled = "cancelled"
 
 
+class Method(StrEnum):
+    """How a record went out: a draft prepared, a send by strat, a draft the user sent."""
+
+    draft = "draft"
+    smtp = "smtp"
+    draft_sent = "draft sent"
+
+
 class RiskLevel(StrEnum):
     immediate = "immediate"
     high = "high"
@@ -352,7 +360,7 @@ class FamilySharing(Model):
 class CirculationEntry(Model):
     at: AwareDatetime
     by: str = ""
-    method: str = Field(description="draft or smtp")
+    method: Method
     recipients: list[str] = Field(default_factory=list)
     delivered: list[str] = Field(default_factory=list)
     refused: dict[str, str] = Field(default_factory=dict)

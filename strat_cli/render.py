@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any
 
 from .agenda import Agenda
 from .errors import StratError, TemplateError
-from .model import CONTACT_FIELDS, LONDON, NOT_CONTENT, Meeting, meeting_fields
+from .model import CONTACT_FIELDS, LONDON, NOT_CONTENT, Meeting, Method, meeting_fields
 from .resources import shipped_dir
 from .settings import Settings
 from .views import DOC_TITLES, DOCUMENTS, View, build_view, summary_text
@@ -277,7 +277,7 @@ def _specimen() -> tuple[Meeting, Agenda]:
     m.partner_gaps = [PartnerGap(agency_kind=AgencyKind.police, reason="In court")]
     m.decisions[0].police_agreement = PoliceAgreement(officer="DS Lamb", agreed=True, at=at)
     m.authorisation = Authorisation(by="A Manager", role="Team Manager", at=at)
-    m.circulation = [CirculationEntry(at=at, method="draft", recipients=["a@b.example"])]
+    m.circulation = [CirculationEntry(at=at, method=Method.draft, recipients=["a@b.example"])]
     m.amendments = [Amendment(at=at, by="A Manager", text="Corrected a date")]
     agenda = Agenda(
         id="specimen",
