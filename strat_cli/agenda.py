@@ -235,9 +235,6 @@ class Agenda(BaseModel):
     def item(self, key: str) -> Item | None:
         return next((i for i in self.items if i.key == key), None)
 
-    def index_of(self, key: str) -> int:
-        return [i.key for i in self.items].index(key)
-
 
 def _where(loc: tuple[Any, ...], data: Any) -> str:
     """Turn a pydantic error location into words a council officer can find in the file."""

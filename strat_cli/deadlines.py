@@ -25,8 +25,11 @@ from typing import TYPE_CHECKING
 
 from . import cache
 from .errors import InputError
-from .timeutil import add_hours, before, clock_text, elapsed, split_zone, utc, wall
+from .timeutil import add_hours, before, elapsed, split_zone, utc, wall
 from .timeutil import at as _at
+from .timeutil import format_uk as format_uk  # re-exported: written for people in timeutil
+from .timeutil import format_uk_date as format_uk_date
+from .timeutil import format_uk_day as format_uk_day
 from .timeutil import london as _london
 
 if TYPE_CHECKING:
@@ -45,9 +48,6 @@ NATION_NAMES = {
     "NIR": "Northern Ireland",
 }
 END_OF_DAY = time(23, 59)  # "within N working days" is met any time on that working day
-
-_DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
-_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
 # --- working days ----------------------------------------------------------------------------
@@ -389,18 +389,6 @@ def _circulated_on_time(meeting: Meeting, due: datetime) -> bool | None:
 
 _EXAMPLES = "e.g. 'tomorrow 9am', 'within 2 hours', '2 working days', 'fri 16:00', '25/11 17:00'"
 
-# What resolve_due understands, for help text and prompts.
-DUE_FORMS = (
-    "17:00 / today 17:00 / end of day (eod): today",
-    "tomorrow 9am / tomorrow 09:30",
-    "within 1 hour / in 30 minutes / 2 hours",
-    "2 working days / within 2 working days 12:00 / next working day (bank holidays skipped)",
-    "3 days / 1 week",
-    "fri 16:00 / monday (the next such day, never today)",
-    "25/11 17:00 / 25/11/2026 / 2026-11-25 17:00 / 25 Nov 17:00",
-    "before ICPC (09:00 on the ICPC target day) / before next discussion",
-)
-
 _WEEKDAYS = {
     name: i
     for i, names in enumerate(
@@ -558,8 +546,11 @@ def resolve_due(
 
     Dates without a time mean 17:00; working days skip the area's bank holidays; anything that
     would be due before `now` (in real time) is refused rather than guessed at. A day and month
-    without a year mean the next such date. See DUE_FORMS for every form. `now_is` names what
-    `now` is in that refusal ("now", or "the meeting's end" for an answers file).
+    without a year mean the next such date. `now_is` names what `now` is in that refusal
+    ("now", or "the meeting's end" for an answers file). The forms: 17:00, today 17:00, eod;
+    tomorrow 9am; within 1 hour, in 30 minutes, 2 hours; 2 working days (12:00), next working
+    day; 3 days, 1 week; fri 16:00, monday; 25/11 17:00, 25/11/2026, 2026-11-25 17:00,
+    25 Nov 17:00; before ICPC (09:00 on the target day); before next discussion.
     """
     now = _london(now)
     try:
@@ -698,23 +689,6 @@ def _before_icpc(text: str, meeting: Meeting | None, agenda: Agenda) -> datetime
 
 
 # --- showing dates -----------------------------------------------------------------------------
-
-
-def format_uk_date(day: date) -> str:
-    """'Tue 24 Nov 2026': fixed English names, whatever the machine's locale."""
-    return f"{_DAYS[day.weekday()]} {day.day} {_MONTHS[day.month - 1]} {day.year}"
-
-
-def format_uk_day(day: date) -> str:
-    """'3 Apr 2019': a date of birth or expected delivery, which no form writes with a weekday."""
-    return f"{day.day} {_MONTHS[day.month - 1]} {day.year}"
-
-
-def format_uk(moment: datetime) -> str:
-    """'Tue 24 Nov 2026 17:00' in UK local time; in the hour the clocks go back, with the
-    zone ('Sun 25 Oct 2026 01:30 GMT'), since the wall time alone names two moments."""
-    local = _london(moment)
-    return f"{format_uk_date(local.date())} {clock_text(local)}"
 
 
 def _span(delta: timedelta) -> str:

@@ -975,9 +975,7 @@ class Interview:
             )
             if not police_agreement_needed(self.agenda, outcome):
                 break
-            agreement = self.ask_police_agreement(
-                base.police_agreement if base else None, outcome
-            )
+            agreement = self.ask_police_agreement(base.police_agreement if base else None, outcome)
             if agreement is not None:
                 break
         rationale = self.ask(

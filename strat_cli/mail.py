@@ -24,14 +24,14 @@ from typing import TYPE_CHECKING, Any
 
 from .addresses import BadAddress, address_key, canonical_address, needs_smtputf8
 from .errors import InputError, MailError, StratError
-from .model import LONDON, CirculationEntry, Meeting
+from .model import LONDON, CirculationEntry, Meeting, Method
+from .views import DOCUMENTS
 
 if TYPE_CHECKING:
     from .settings import Settings, SmtpSettings
     from .store import Store
 
 DOCX_SUBTYPE = "vnd.openxmlformats-officedocument.wordprocessingml.document"
-DOC_CHOICES = ("decision-sheet", "minutes", "summary")
 
 
 # --- recipients ------------------------------------------------------------------------------
@@ -181,8 +181,10 @@ def _why_not(raw: str) -> str:
 
 
 def uk_date(value: datetime) -> str:
-    """'19 Nov 2026': unambiguous in a subject line, whatever the reader's locale."""
-    return f"{value.day} {value:%b %Y}"
+    """'19 Nov 2026': unambiguous in a subject line, whatever the reader's or machine's locale."""
+    from .timeutil import format_uk_day, london
+
+    return format_uk_day(london(value).date())
 
 
 def subject_for(meeting: Meeting, marking: str) -> str:
@@ -277,9 +279,7 @@ def _policy(msg: EmailMessage) -> Any:
 
 def write_draft(msg: EmailMessage, path: Path) -> Path:
     """Save the .eml atomically (a half-written draft would open as garbage in Outlook)."""
-    from .store import atomic_write
-
-    from .store import private_folder
+    from .store import atomic_write, private_folder
 
     try:
         private_folder(path.parent)  # 0700 whatever the umask: drafts hold the whole record
@@ -629,14 +629,14 @@ def selected_docs(docs: Iterable[str]) -> list[str]:
     chosen: set[str] = set()
     for d in docs:
         if d == "all":
-            chosen |= set(DOC_CHOICES)
-        elif d in DOC_CHOICES:
+            chosen |= set(DOCUMENTS)
+        elif d in DOCUMENTS:
             chosen.add(d)
         else:
             raise InputError(
-                f"--doc {d}: unknown document (choose from {', '.join(DOC_CHOICES)} or all)"
+                f"--doc {d}: unknown document (choose from {', '.join(DOCUMENTS)} or all)"
             )
-    return [d for d in DOC_CHOICES if d in chosen]
+    return [d for d in DOCUMENTS if d in chosen]
 
 
 def ensure_documents(
@@ -757,7 +757,7 @@ def circulate(
                 CirculationEntry(
                     at=stamp,
                     by=who,
-                    method="draft",
+                    method=Method.draft,
                     recipients=recipients.all,
                     documents=documents,
                     record=record,
@@ -813,7 +813,7 @@ def circulate(
         attempt = CirculationEntry(
             at=stamp,
             by=who,
-            method="smtp",
+            method=Method.smtp,
             recipients=targets,
             documents=documents,
             record=record,
@@ -967,7 +967,7 @@ def _settle_unknown(
             )
 
 
-DRAFT_SENT = "draft sent"
+DRAFT_SENT = Method.draft_sent
 
 
 def record_draft_sent(
@@ -983,7 +983,7 @@ def record_draft_sent(
     made on the person's word and attributed to them, is what shows the record went out.
     """
     with store.edit(meeting_id, allow_locked=True) as meeting:
-        drafts = [c for c in meeting.circulation if c.method == "draft"]
+        drafts = [c for c in meeting.circulation if c.method == Method.draft]
         if not drafts:
             raise InputError(
                 f"{meeting_id} has no email draft to mark as sent: run strat email {meeting_id}"

@@ -158,9 +158,7 @@ def typical(meeting_id: str = "SD-2026-0001", agenda: str = "national") -> Meeti
             "agreed to review after the health visitor sees him."
         ),
         invites=[
-            InviteNote(
-                when="medical_possible", invited=True, who="Dr Owen Hartley, paediatrician"
-            ),
+            InviteNote(when="medical_possible", invited=True, who="Dr Owen Hartley, paediatrician"),
             InviteNote(when="adult_issues", reason="No adult services involved with the family"),
         ],
         chair="Dana Okafor",

@@ -137,10 +137,6 @@ class Settings:
         return self.user or login_name()
 
     @property
-    def meetings_dir(self) -> Path:
-        return self.store / "meetings"
-
-    @property
     def extra_agenda_dirs(self) -> list[Path]:
         return [self.agendas_dir] if self.agendas_dir else []
 

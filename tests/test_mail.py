@@ -10,7 +10,6 @@ from __future__ import annotations
 import io
 import socket
 import sys
-import types
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
@@ -24,7 +23,6 @@ import docx
 import pytest
 from typer.testing import CliRunner
 
-import strat_cli
 from strat_cli.cli import app
 from strat_cli.errors import InputError, MailError
 from strat_cli.mail import (
@@ -40,66 +38,6 @@ from strat_cli.store import Store
 
 runner = CliRunner()
 PASSWORD = "correct horse"  # a test password: it must never reach the meeting file
-
-
-# --- the documents: the real renderer when it exists, else small real .docx files ----------
-
-
-def _fake_render() -> types.ModuleType:
-    """Stands in for strat_cli.render while it is being written: same names, real .docx."""
-    import hashlib
-
-    from strat_cli.store import BOOKKEEPING
-
-    mod = types.ModuleType("strat_cli.render")
-    docs = ("decision-sheet", "minutes", "summary")
-
-    def document_filename(meeting: Meeting, doc: str, family: bool = False) -> str:
-        return f"{meeting.id}-{doc}{'-family' if family else ''}.docx"
-
-    def record_hash(meeting: Meeting) -> str:
-        data = meeting.model_dump_json(exclude=BOOKKEEPING)
-        return hashlib.sha256(data.encode()).hexdigest()
-
-    def render_documents(
-        meeting: Meeting,
-        agenda: Any,
-        settings: Settings,
-        which: Any,
-        out_dir: Path,
-        *,
-        family: bool = False,
-    ) -> list[Path]:
-        out_dir.mkdir(parents=True, exist_ok=True)
-        paths = []
-        for doc in which:
-            d = docx.Document()
-            d.add_paragraph(f"{doc} {meeting.id}")
-            d.add_paragraph(meeting.reason)
-            path = out_dir / document_filename(meeting, doc, family)
-            d.save(str(path))
-            paths.append(path)
-        return paths
-
-    def summary_text(meeting: Meeting, agenda: Any, settings: Settings) -> str:
-        return "\n".join(f"{a.id} {a.what} ({a.owner})" for a in meeting.actions)
-
-    mod.DOCS = docs  # type: ignore[attr-defined]
-    mod.document_filename = document_filename  # type: ignore[attr-defined]
-    mod.record_hash = record_hash  # type: ignore[attr-defined]
-    mod.render_documents = render_documents  # type: ignore[attr-defined]
-    mod.summary_text = summary_text  # type: ignore[attr-defined]
-    return mod
-
-
-@pytest.fixture(autouse=True)
-def renderer(monkeypatch: pytest.MonkeyPatch) -> None:
-    import importlib.util
-
-    if importlib.util.find_spec("strat_cli.render") is None:
-        fake = _fake_render()
-        monkeypatch.setitem(sys.modules, "strat_cli.render", fake)
-        monkeypatch.setattr(strat_cli, "render", fake, raising=False)
 
 
 # --- a real SMTP server on loopback ----------------------------------------------------------
@@ -259,11 +197,11 @@ def test_draft_parses_carries_x_unsent_and_every_document(
     assert back.rendered  # the renders are recorded, so the next run reuses them
 
 
-def test_document_names_match_the_renderer() -> None:
+def test_email_offers_the_documents_the_renderer_makes() -> None:
     from strat_cli import render
-    from strat_cli.mail import DOC_CHOICES
+    from strat_cli.mail import selected_docs
 
-    assert tuple(render.DOCS) == DOC_CHOICES
+    assert selected_docs(["all"]) == list(render.DOCS)
 
 
 def test_subject_never_names_a_child(typical_meeting: Meeting) -> None:
@@ -511,13 +449,15 @@ def test_circulation_entry_feeds_the_one_working_day_check(
 
     assert saved.ended_at is not None
     s = mail_settings(settings, smtp_server.port)
+    end = saved.ended_at
+    assert end is not None
     circulate(
         store,
         saved.id,
         s,
         out_dir=tmp_path,
         send_now=True,
-        now=lambda: saved.ended_at + timedelta(hours=2),  # type: ignore[operator]
+        now=lambda: end + timedelta(hours=2),
     )
     back = store.load(saved.id)
     agenda = get_agenda(back.agenda, s.extra_agenda_dirs)

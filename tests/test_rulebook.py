@@ -154,6 +154,22 @@ def _agreed(m: Meeting) -> None:
         d.police_agreement = PoliceAgreement(officer="DI Ravi Kohli", agreed=True)
 
 
+def _all_s17(m: Meeting) -> None:
+    for d in m.decisions:
+        d.outcome = Outcome.s17
+
+
+def _no_minute_taker(m: Meeting) -> None:
+    m.minute_taker = ""
+    for p in m.participants:
+        p.is_minute_taker = False
+
+
+def _everyone_steps_down(d: dict[str, Any]) -> None:
+    for x in d["decisions"]:
+        x.update(outcome="early help")
+
+
 _OWNER = {"actions__i0__owner_participant_id": None}
 _ESCALATED = PartnerGap(agency_kind="police", reason="On a call-out", escalated=True,
                         escalation="Duty inspector, by phone")  # fmt: skip
@@ -282,7 +298,7 @@ CASES: dict[str, Case] = {
     ),
     "icpc.no_target": Case(
         lambda m: None,
-        lambda m: [d.__setattr__("outcome", Outcome.s17) for d in m.decisions],
+        _all_s17,
         no_target=True,
     ),
 }
@@ -471,10 +487,7 @@ def test_every_invite_rule_of_a_shipped_agenda_can_fire(agenda_id: str) -> None:
 ROLE_BREAKS: dict[str, Callable[[Meeting], None]] = {
     "chair_social_care": _set(participants__i0__attendance=Attendance.apologies, chair=""),
     "social_care_two": _set(participants__i1__attendance=Attendance.apologies),
-    "minute_taker": lambda m: [
-        setattr(m, "minute_taker", ""),
-        *[setattr(p, "is_minute_taker", False) for p in m.participants],
-    ],
+    "minute_taker": _no_minute_taker,
     "referring_agency": _set(participants__i5__attendance=Attendance.apologies),
     "police": _set(participants__i2__attendance=Attendance.absent),
 }
@@ -511,7 +524,7 @@ GAPS: dict[str, Callable[[dict[str, Any]], None]] = {
     "disagreement open": lambda d: d["disagreements"].append({"raised_by": "P2", "about": "x"}),
     "no review": lambda d: d.update(review_mechanism=""),
     "no other children": lambda d: d.update(children=d["children"][:2]),
-    "everyone steps down": lambda d: [x.update(outcome="early help") for x in d["decisions"]],
+    "everyone steps down": _everyone_steps_down,
 }
 
 
