@@ -46,7 +46,7 @@ from .model import (
     date_problem,
 )
 from .prompts import Choice, Prompts
-from .rulebook import closing_warnings, contingency_needed, invites_arising
+from .rulebook import closing_warnings, contingency_needed, decision_gaps, invites_arising
 from .rules import (
     guess_kind,
     parse_clock,
@@ -57,6 +57,9 @@ from .timeutil import clock_text, elapsed, latest
 
 if TYPE_CHECKING:
     from .store import Store
+
+# Nothing the chair says is refused for being incomplete: it is saved, and the rulebook flags it.
+LATER = "Enter leaves it for now: it is saved and flagged"
 
 Clock = Callable[[], datetime]
 
@@ -604,13 +607,11 @@ class Interview:
                 f"Why is {kind.value} not taking part, and why is that acceptable now?"
                 if choice != "stop"
                 else f"Why is {kind.value} not taking part?",
-                required="Record the reason.",
+                hint=LATER,
             )
             escalation = ""
             if choice == "escalate":
-                escalation = self.ask(
-                    "Escalated to whom, and how?", required="Say how it is escalated."
-                )
+                escalation = self.ask("Escalated to whom, and how?", hint=LATER)
             m.partner_gaps = [g for g in m.partner_gaps if g.agency_kind != kind]
             m.partner_gaps.append(
                 PartnerGap(
@@ -981,8 +982,7 @@ class Interview:
         rationale = self.ask(
             "Rationale: the basis for this decision",
             default=base.rationale if base else "",
-            multiline=True,
-            required="A decision needs its rationale: why this outcome?",
+            multiline=True,  # none is saved and flagged (decision.rationale)
         )
         now = self.clock()
         group: list[Decision] = []
@@ -1017,7 +1017,7 @@ class Interview:
             med.reason = self.ask(
                 "Why is no medical needed?",
                 default=med.reason,
-                required="Say why no medical is needed.",
+                hint=LATER,
             )
         elif med.needed == YesNo.yes:
             med.reason = self.ask("Why is a medical needed?", default=med.reason)
@@ -1038,7 +1038,7 @@ class Interview:
             why = self.ask(
                 "Why are they not told?",
                 default=first.parents_not_informed_reason,
-                required="A decision not to inform parents needs its reason.",
+                hint=LATER,
             )
         setall(parents_informed=told, parents_not_informed_reason=why)
         legal = YesNo(self.pick("Legal advice needed?", yn, default=first.legal_advice.value))
@@ -1058,6 +1058,9 @@ class Interview:
             default_interp = f"{', '.join(langs)} interpreter needed" if langs else ""
         interp = self.ask("Interpreter arrangements (Enter if none)", default=default_interp)
         setall(interpreter=interp)
+        for d in group:  # what the rulebook still finds: said now, saved either way
+            for gap in decision_gaps(m, self.agenda, d.id):
+                self.say(f"  ! {gap.message} [{gap.code}]")
         return group
 
     def ask_police_agreement(

@@ -172,14 +172,13 @@ def test_one_decision_applies_to_several_children_then_differs(
     assert [e.event for e in saved.audit].count("decision recorded") == 2
 
 
-def test_empty_rationale_is_refused(store: Store, national: Agenda) -> None:
+def test_an_empty_rationale_is_saved_and_flagged_live(store: Store, national: Agenda) -> None:
     m = draft(store)
     m.children = m.children[:1]
     s = Script(
         [
             ("outcome", Outcome.s17.value),
             ("rationale", "   "),
-            ("rationale", "Needs are unmet; no significant harm."),
             ("medical", "not yet decided"),
             ("parents", "yes"),
             ("legal", "no"),
@@ -189,8 +188,9 @@ def test_empty_rationale_is_refused(store: Store, national: Agenda) -> None:
     )
     interview(m, national, store, s).record_decision()
     s.done()
-    assert "A decision needs its rationale" in s.screen
-    assert store.load(m.id).decisions[0].rationale == "Needs are unmet; no significant harm."
+    # Nothing the chair says is refused for being incomplete: saved, and flagged by its rule.
+    assert store.load(m.id).decisions[0].outcome == Outcome.s17
+    assert "! D1: no rationale [decision.rationale]" in s.screen
 
 
 def test_nfa_needs_police_agreement_where_the_area_says_so(store: Store, lancs: Agenda) -> None:
