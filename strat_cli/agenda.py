@@ -106,8 +106,12 @@ class Timescales(BaseModel):
     icpc_from: Literal["last", "initiating"] = "last"
     # Local defaults, not the procedure's: a due date typed without a time means the close of
     # the working day; "before ICPC" means in hand by the start of the conference's day.
-    default_due_time: time = time(17, 0)
-    icpc_due_time: time = time(9, 0)
+    default_due_time: time = Field(
+        time(17, 0), description="A due date typed without a time (a local default; quote it)"
+    )
+    icpc_due_time: time = Field(
+        time(9, 0), description="'Before ICPC' means by this time that day (a local default)"
+    )
 
     @field_validator("default_due_time", "icpc_due_time", mode="before")
     @classmethod
@@ -166,29 +170,52 @@ class Rules(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    nfa_requires_police_agreement: bool = False
-    # Outcomes the police officer in charge must agree to (Pan-Lancashire 3.3: a step down for
-    # insufficient evidence). `nfa_requires_police_agreement: true` adds no further action.
-    police_agreement_for: list[Outcome] = Field(default_factory=list, max_length=20)
-    disagreements: str = ""
-    # "now": a disagreement is resolved or escalated at the discussion (most procedures);
-    # "after_enquiry": resolved after the s47 enquiry by feedback (Devon MASH), so one left open
-    # is flagged but may wait.
-    disagreement_policy: Literal["now", "after_enquiry"] = "now"
-    # The formats whose record a manager authorises before it is sent (Pan-Lancashire 3.3: a
-    # telephone discussion's notes): strat email refuses to send such a record unauthorised.
-    authorise_before_circulation: list[MeetingFormat] = Field(default_factory=list)
-    requires_contingency_plan: bool = True
-    # Actions due within this many hours of the end are the Decision Sheet's "immediate actions".
-    immediate_within_hours: float = Field(24, gt=0, le=24 * 14)
+    nfa_requires_police_agreement: bool = Field(
+        False, description="No further action needs the police officer in charge to agree"
+    )
+    police_agreement_for: list[Outcome] = Field(
+        default_factory=list,
+        max_length=20,
+        description="Other outcomes the police officer in charge must agree to (Pan-Lancashire "
+        "3.3: a step down for insufficient evidence, to early help or an s17 assessment)",
+    )
+    disagreements: str = Field("", description="The area's route for disagreements, shown")
+    disagreement_policy: Literal["now", "after_enquiry"] = Field(
+        "now",
+        description="'now': a disagreement is resolved or escalated at the discussion; "
+        "'after_enquiry': resolved after the s47 enquiry by feedback (Devon MASH), so one left "
+        "open is flagged but does not hold up authorisation",
+    )
+    authorise_before_circulation: list[MeetingFormat] = Field(
+        default_factory=list,
+        description="Formats whose record a manager authorises before it is sent "
+        "(Pan-Lancashire 3.3: phone); strat email refuses to send one unauthorised",
+    )
+    requires_contingency_plan: bool = Field(
+        True, description="A contingency action where work continues after the discussion"
+    )
+    immediate_within_hours: float = Field(
+        24,
+        gt=0,
+        le=24 * 14,
+        description="Actions due within this many hours of the end are the Decision Sheet's "
+        "immediate actions",
+    )
     not_an_owner: list[Annotated[str, Field(max_length=MAX_TITLE)]] = Field(
-        default_factory=lambda: list(NOT_AN_OWNER), max_length=MAX_ITEMS
+        default_factory=lambda: list(NOT_AN_OWNER),
+        max_length=MAX_ITEMS,
+        description="Words that name no one as an action's owner (TBC, all, …)",
     )
-    # Added to AGENCY_WORDS for this area (e.g. a local trust's name).
     agency_words: dict[AgencyKind, list[Annotated[str, Field(max_length=MAX_TITLE)]]] = Field(
-        default_factory=dict
+        default_factory=dict,
+        description="Words that name an agency of each kind, added to the shipped English "
+        "and Welsh ones (an action owned by one is not owned by a person)",
     )
-    overrides: dict[str, RuleOverride] = Field(default_factory=dict, max_length=MAX_ITEMS)
+    overrides: dict[str, RuleOverride] = Field(
+        default_factory=dict,
+        max_length=MAX_ITEMS,
+        description="Per rule code: enabled, severity, message, may_wait",
+    )
 
     def authorise_first(self, fmt: MeetingFormat) -> bool:
         """Whether a record of this format is authorised before it is circulated."""

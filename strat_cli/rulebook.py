@@ -1014,6 +1014,10 @@ def rules_for(agenda: Agenda) -> list[Graded]:
         raise AgendaError(
             f"{where}: rules, overrides: no rule {unknown[0]!r} (known: {', '.join(BY_CODE)})"
         )
+    for code, o in overrides.items():
+        if o.message is not None and (why := _message_problem(o.message)):
+            where = agenda.path or agenda.id
+            raise AgendaError(f"{where}: rules, overrides, {code}, message: {why}")
     out: list[Graded] = []
     for rule in RULES:
         o = overrides.get(rule.code, RuleOverride())
@@ -1025,6 +1029,21 @@ def rules_for(agenda: Agenda) -> list[Graded]:
         enabled = rule.on if o.enabled is None else o.enabled
         out.append(Graded(rule, enabled, o.severity, o.message or rule.message, may_wait))
     return out
+
+
+def _message_problem(message: str) -> str | None:
+    """Why an area's wording for a rule cannot be used, or None: only plain {name} fields (the
+    rule's values), never an index, an attribute, a conversion or a format spec."""
+    import string
+
+    try:
+        parts = [(f, spec, conv) for _, f, spec, conv in string.Formatter().parse(message)]
+    except ValueError:
+        return "a { or } without its pair (write {{ or }} for a brace)"
+    for name, spec, conv in parts:
+        if name is not None and (not name.isidentifier() or spec or conv):
+            return "only plain fields such as {id} may be used"
+    return None
 
 
 class _Values(dict[str, str]):
@@ -1109,4 +1128,22 @@ def traceability(test_of: Callable[[str], str]) -> str:
             f"`{test_of(r.code)}`",
         ]
         lines.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
+    from .agenda import Rules, Timescales
+
+    lines += [
+        "",
+        "## The area's policies (agenda `rules:` and `timescales:`)",
+        "",
+        "| key | default | what it decides |",
+        "|---|---|---|",
+    ]
+    for section, model in (("rules", Rules), ("timescales", Timescales)):
+        for name, info in model.model_fields.items():
+            if not info.description:
+                continue
+            default = info.get_default(call_default_factory=True)
+            shown = str(getattr(default, "value", default)).replace("|", "\\|")
+            if len(shown) > 40:
+                shown = shown[:37] + "..."
+            lines.append(f"| `{section}.{name}` | `{shown}` | {info.description} |")
     return "\n".join(lines) + "\n"
