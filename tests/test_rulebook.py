@@ -680,3 +680,17 @@ def test_no_finding_repeats_the_records_text() -> None:
     for g in gaps:
         assert "SECRET" not in g.message and "SECRET" not in g.where, g
         assert "__class__" not in g.message, g
+
+
+def test_strat_show_keeps_minutes_authorised_late_visible(isolated_home: Path, store: Any) -> None:
+    from typer.testing import CliRunner
+
+    from strat_cli.cli import app
+
+    m = typical(agenda="devon-mash")
+    _authorised(60)(m)  # Devon: minutes authorised within 24 hours; these took 60
+    store.save(m)
+    result = CliRunner().invoke(app, ["show", m.id], env={"COLUMNS": "200"})
+    assert result.exit_code == 0, result.output
+    assert "minutes.authorised_late" in result.output
+    assert "authorised" in result.output and ", late" in result.output
