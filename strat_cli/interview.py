@@ -33,6 +33,8 @@ from .model import (
     Decision,
     Disagreement,
     InformationShared,
+    InviteCondition,
+    InviteNote,
     Meeting,
     MeetingFormat,
     Outcome,
@@ -85,6 +87,7 @@ COMMANDS: tuple[Command, ...] = (
     Command("info", "/info", "note information shared by an agency"),
     Command("disagree", "/disagree", "record a disagreement or escalation"),
     Command("child", "/child", "add a child to the discussion"),
+    Command("invite", "/invite", "record who was invited under the procedure, or why not"),
     Command("open", "/open", "list the agenda items still open"),
     Command("back", "/back", "go back to the previous item"),
     Command("skip", "/skip", "skip this item for now (it stays open)"),
@@ -304,6 +307,9 @@ class Interview:
                     required="Say what the disagreement is about (or /cancel).",
                 )
                 self.add_disagreement(about)
+        elif name == "invite":
+            with self.side("Invitations"):
+                self.record_invites()
         elif name == "child":
             with self.side("Child"):
                 name_ = self.ask("Child's name", required="A name is needed (or /cancel).")
@@ -1487,7 +1493,30 @@ class Interview:
             if not name:
                 break
             self.add_participant(name, joined=None, how=Attendance.invited)
+        self.record_invites(only_open=True)
         self.p.toolbar = TOOLBAR
+
+    def record_invites(self, *, only_open: bool = False) -> None:
+        """For each invite rule of the agenda this case meets (other than 'always'): who was
+        invited, or why no one was (the rulebook's invite.not_considered). Saved as answered."""
+        m = self.m
+        arising: dict[str, list[str]] = {}
+        for rule in invites_arising(m, self.agenda):
+            if rule.when != InviteCondition.always:
+                arising.setdefault(rule.when, []).append(rule.invite)
+        noted = {n.when for n in m.invites}
+        for when, texts in arising.items():
+            if only_open and when in noted:
+                continue
+            for text in texts:
+                self.say(f"  The procedure asks ({when.replace('_', ' ')}): {text}")
+            who = self.ask("Who was invited for this? (Enter if no one)")
+            reason = "" if who else self.ask("Why was no one invited?", hint=LATER)
+            note = InviteNote(when=InviteCondition(when), invited=bool(who), who=who, reason=reason)
+            m.invites = [n for n in m.invites if n.when != when] + [note]
+            self.save()
+        if not arising and not only_open:
+            self.say("  No invite rule of this agenda applies to the case as recorded.")
 
 
 def parse_day(text: str, *, born: bool = False) -> date:

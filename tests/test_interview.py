@@ -409,6 +409,37 @@ def test_side_commands_return_to_the_same_question(store: Store, national: Agend
     assert saved.notes["reason"] == "Concern from school"
 
 
+def test_invite_records_who_the_procedure_asked_for_and_the_closing_screen_stops_asking(
+    store: Store, national: Agenda
+) -> None:
+    from strat_cli.model import Concern
+    from strat_cli.rulebook import closing_warnings
+
+    agenda = notes_agenda(national)
+    m = at_reason(store)
+    m.concerns = [Concern.sexual_abuse]
+    assert any("[invite.not_considered]" in w for w in closing_warnings(m, agenda))
+    s = Script(
+        [
+            ("reason", "/invite"),
+            ("who was invited for this", "Dr Aziz, paediatrician"),  # medical possible
+            ("who was invited for this", ""),  # sexual abuse: the SARC
+            ("why was no one invited", "Disclosure is historic; SARC advice by phone"),
+            ("who was invited for this", "Northshire SARC nurse"),  # expertise in that harm
+            ("reason", "Concern from school"),
+            ("criminal", KeyboardInterrupt),
+        ]
+    )
+    run_to_ctrl_c(m, agenda, store, s)
+    saved = store.load(m.id)
+    assert {(n.when, n.invited) for n in saved.invites} == {
+        ("medical_possible", True),
+        ("sexual_abuse", False),
+        ("expertise", True),
+    }
+    assert not any("[invite.not_considered]" in w for w in closing_warnings(saved, agenda))
+
+
 def test_late_joiner_and_early_leaver(store: Store, national: Agenda) -> None:
     m = draft(store)
     s = Script(
@@ -570,12 +601,18 @@ def test_prepare_by_prompts_then_stop_before_the_call(store: Store, national: Ag
             ("kind of agency", DEFAULT),
             ("email", "lamb@police.northshire.example"),
             ("invitee's name", ""),
+            ("who was invited for this", ""),  # the child in hospital: no one yet
+            ("why was no one invited", "The ward consultant sends a report instead"),
             ("start the discussion now", False),
         ]
     )
     assert run_interview(interview(m, national, store, s), prepare=True) == "paused"
     s.done()
     assert "Invite: The consultant responsible for the child's care" in s.screen
+    assert "The procedure asks (child in hospital): The consultant" in s.screen
+    [note] = store.load(m.id).invites
+    assert (note.when, note.invited) == ("child_in_hospital", False)
+    assert note.reason == "The ward consultant sends a report instead"
     saved = store.load(m.id)
     assert saved.reason == "Bruise seen at school" and saved.chair == "Dana Okafor"
     assert saved.children[0].in_hospital and str(saved.children[0].date_of_birth) == "2019-03-14"
