@@ -62,8 +62,6 @@ _NOT_CONTENT = {"circulation", "audit", "rendered", "updated_at", "progress", "i
 # (so no template, shipped or a council's) can show them. Correcting an address after the mail
 # server refused it must not make the documents "changed" (see mail.received_current).
 _CONTACT = ("email", "phone")
-# Every entry of a rendered .docx gets this time, so the same record gives the same bytes.
-_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 
 
 # --- names ---------------------------------------------------------------------------------
@@ -521,21 +519,14 @@ def _keep_literal(value: Any) -> Any:
 
 
 def _fixed_zip(data: bytes) -> bytes:
-    """The same package with every entry's time set to _ZIP_TIME (python-docx stamps each one
-    with the clock), in the same order and compression: equal contents give equal bytes."""
+    """The same package with every entry's time fixed (python-docx stamps each one with the
+    clock), in the same order and compression: equal contents give equal bytes."""
     import zipfile
 
-    out = io.BytesIO()
-    with (
-        zipfile.ZipFile(io.BytesIO(data)) as src,
-        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst,
-    ):
-        for info in src.infolist():
-            entry = zipfile.ZipInfo(info.filename, date_time=_ZIP_TIME)
-            entry.compress_type = zipfile.ZIP_DEFLATED
-            entry.external_attr = 0o600 << 16
-            dst.writestr(entry, src.read(info))
-    return out.getvalue()
+    from .docx_fast import write_package
+
+    with zipfile.ZipFile(io.BytesIO(data)) as src:
+        return write_package((info.filename, src.read(info)) for info in src.infolist())
 
 
 def render_docx(
@@ -559,9 +550,9 @@ def render_docx(
         out = io.BytesIO()
         tpl.save(out)
     except jinja2.TemplateError as exc:
-        context = " ".join(" ".join(getattr(exc, "docx_context", []) or []).split())[:160]
-        near = f" near {context!r}" if context else ""
-        raise TemplateError(f"{name}: {exc.message or exc}{near}") from None
+        from .docx_fast import template_error
+
+        raise template_error(exc, name) from None
     return _fixed_zip(out.getvalue())
 
 
@@ -578,6 +569,7 @@ def render_documents(
     """Write each document as .docx in `out_dir` (private to this user); returns the paths.
 
     The view is built once: the documents differ only in their template and title."""
+    from .docx_fast import render_template
     from .store import atomic_write
 
     wanted = expand_docs(docs)
@@ -593,9 +585,8 @@ def render_documents(
             on_doc(doc)
         info = template_path(doc, settings)
         label = f"{info.path.name} ({info.source}, {info.path.parent})"
-        tpl = load_template(info.path, label, cache)
         view = base | {"document_title": DOC_TITLES.get(doc, base["document_title"])}
-        data = render_docx(tpl, view, label, cache, stamp=meeting.started_at)
+        data = render_template(info.path, view, label, cache, stamp=meeting.started_at)
         path = out_dir / document_filename(meeting, doc, family)
         atomic_write(path, data)
         paths.append(path)
