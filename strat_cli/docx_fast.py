@@ -220,11 +220,12 @@ def _render_part(env: Any, source: str, context: dict[str, Any], name: str) -> s
         raise template_error(exc, name, source) from None
     xml = re.sub(r"\n<w:p([ >])", r"<w:p\1", xml)
     xml = xml.replace("{_{", "{{").replace("}_}", "}}").replace("{_%", "{%").replace("%_}", "%}")
-    if any(c in xml for c in "\t\a\n\f"):
+    if _SPECIAL.search(xml):
         xml = _PARAGRAPH.sub(_paragraph_breaks, xml)
     return xml
 
 
+_SPECIAL = re.compile("[\t\a\n\f]")
 _PARAGRAPH = re.compile(r"<w:p(?: [^>]*)?>.*?</w:p>", re.DOTALL)
 _RUN = re.compile(r"<w:r(?: [^>]*)?>.*?</w:r>", re.DOTALL)
 _TEXT = re.compile(r"<w:t(?: [^>]*)?>.*?</w:t>", re.DOTALL)
@@ -235,6 +236,8 @@ _RPR = re.compile(r"<w:rPr>.*?</w:rPr>")
 def _paragraph_breaks(para: re.Match[str]) -> str:
     """docxtpl's resolve_listing for one paragraph: a tab, a new paragraph (\\a), a line break
     (\\n) or a page break (\\f) inside a text run, keeping the run's and paragraph's format."""
+    if not _SPECIAL.search(para.group(0)):
+        return para.group(0)  # nothing to replace: most paragraphs
     found = _PPR.search(para.group(0))
     ppr = found.group(0) if found else ""
 
@@ -267,42 +270,40 @@ def _fix_tables(tree: Any) -> None:
     from lxml import etree
 
     w = "{" + tree.nsmap["w"] + "}"
+    tc, tc_pr, grid_span, width = w + "tc", w + "tcPr", w + "gridSpan", w + "w"
     for table in tree.iter(w + "tbl"):
         grid = table.find(w + "tblGrid")
         columns = grid.findall(w + "gridCol")
-        extra = 0
+        most = widest = 0  # the most cells in a row; the most grid columns a row spans
         for row in table.iter(w + "tr"):
-            cells = len(row.findall(w + "tc"))
-            if len(columns) + extra < cells:
-                extra = cells - len(columns)
+            cells = row.findall(tc)
+            span = len(cells)
+            for cell in cells:  # a merged cell counts its gridSpan (the first of its first tcPr)
+                props = next(cell.iterchildren(tc_pr), None)
+                merged = None if props is None else next(props.iterchildren(grid_span), None)
+                if merged is not None:
+                    span += int(merged.get(w + "val")) - 1
+            most, widest = max(most, len(cells)), max(widest, span)
+        extra = most - len(columns)
         if extra > 0:
-            widths = [float(c.get(w + "w")) for c in columns if c.get(w + "w") is not None]
-            width = sum(widths, 0.0)
-            if width > 0:
-                old, new = width / len(columns), width / (len(columns) + extra)
+            total = sum((float(c.get(width)) for c in columns if c.get(width) is not None), 0.0)
+            if total > 0:
+                old, new = total / len(columns), total / (len(columns) + extra)
                 for c in columns:
-                    c.set(w + "w", str(int(float(c.get(w + "w")) * new / old)))
+                    c.set(width, str(int(float(c.get(width)) * new / old)))
                 for _ in range(extra):
-                    etree.SubElement(grid, w + "gridCol", {w + "w": str(int(new))})
-        columns = grid.findall(w + "gridCol")
-        widest = 0
-        for row in table.iter(w + "tr"):
-            span = 0
-            for cell in row.findall(w + "tc"):
-                props = cell.find(w + "tcPr")
-                merged = None if props is None else props.find(w + "gridSpan")
-                span += 1 if merged is None else int(merged.get(w + "val"))
-            widest = max(widest, span)
+                    etree.SubElement(grid, w + "gridCol", {width: str(int(new))})
+            columns = grid.findall(w + "gridCol")
         surplus = len(columns) - widest
         if surplus > 0:
             removed = 0.0
             for c in columns[-surplus:]:
-                removed += float(c.get(w + "w"))
+                removed += float(c.get(width))
                 grid.remove(c)
             left = grid.findall(w + "gridCol")
             share = int(removed / len(left)) if left else 0
             for c in left:
-                c.set(w + "w", str(int(float(c.get(w + "w")) + share)))
+                c.set(width, str(int(float(c.get(width)) + share)))
 
 
 # --- the cache -----------------------------------------------------------------------------
