@@ -239,6 +239,9 @@ def due_meetings(
     problems.extend(index.complete())
     conn = index.connect()
     floor = (now - timedelta(days=lookback_days)).timestamp()
+    # ICPC targets are dates: one before the lookback's first day can neither have passed
+    # within the lookback nor be near, so the query leaves them out (most of a big store).
+    floor_day = (now - timedelta(days=lookback_days)).astimezone(LONDON).date()
     now_ts = now.timestamp()
     superseded: set[str] = set()
     for prev, outcomes, target in conn.execute(
@@ -267,8 +270,8 @@ def due_meetings(
         "OR (authorised_ts IS NULL AND minutes_due_ts >= ?) "
         "OR (circulated_ts IS NULL AND circulation_due_ts >= ?) "
         "OR (circulated_on_time = 0 AND circulation_due_ts >= ?) "
-        "OR icpc_target IS NOT NULL)",
-        (floor, floor, floor, floor),
+        "OR icpc_target >= ?)",  # (a day early: the exact test is below, in London time)
+        (floor, floor, floor, floor, (floor_day - timedelta(days=1)).isoformat()),
     ).fetchall()
     today = now.astimezone(LONDON).date()
     for r in rows:
