@@ -6,9 +6,10 @@ invite when, and the area's timescales. Councils edit these files; no Python cha
 
 from __future__ import annotations
 
+import re
 from enum import StrEnum
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
@@ -16,6 +17,15 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from .errors import AgendaError
 from .model import AgencyKind
 from .resources import shipped_dir
+from .yamlfile import load_yaml, problem
+
+# Sizes an agenda may have. The shipped ones are under 9 KB with at most 25 items; these leave
+# room for any real procedure while a file pasted in by mistake (10,000 items, a whole policy
+# document) is refused in one line instead of slowing every command that reads it.
+MAX_AGENDA_BYTES = 256 * 1024
+MAX_ITEMS = 200
+MAX_TITLE = 300
+MAX_TEXT = 5000
 
 
 class ItemKind(StrEnum):
@@ -38,10 +48,12 @@ class Item(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     key: str = Field(
-        pattern=r"^[a-z][a-z0-9_]*$", description="Stable key; notes are stored under it"
+        pattern=r"^[a-z][a-z0-9_]*$",
+        max_length=60,
+        description="Stable key; notes are stored under it",
     )
-    title: str
-    guidance: str = ""
+    title: str = Field(max_length=MAX_TITLE)
+    guidance: str = Field("", max_length=MAX_TEXT)
     kind: ItemKind = ItemKind.notes
     required: bool = False
 
@@ -65,7 +77,7 @@ class InviteRule(BaseModel):
         "missing",
         "youth_justice",
     ]
-    invite: str
+    invite: str = Field(max_length=MAX_TEXT)
 
 
 class Timescales(BaseModel):
@@ -92,19 +104,21 @@ class Rules(BaseModel):
 class Agenda(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
-    name: str
-    source: str = ""
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$", max_length=60)
+    name: str = Field(max_length=MAX_TITLE)
+    source: str = Field("", max_length=MAX_TEXT)
     statutory_partners: list[AgencyKind] = Field(
         default_factory=lambda: [AgencyKind.social_care, AgencyKind.police, AgencyKind.health]
     )
     # Who else the procedure says must take part, in words (the referring agency, a social work
     # manager as well as the social worker): shown to the chair; only agency kinds are checked.
-    required_roles: list[str] = Field(default_factory=list)
-    invite: list[InviteRule] = Field(default_factory=list)
+    required_roles: list[Annotated[str, Field(max_length=MAX_TITLE)]] = Field(
+        default_factory=list, max_length=MAX_ITEMS
+    )
+    invite: list[InviteRule] = Field(default_factory=list, max_length=MAX_ITEMS)
     timescales: Timescales = Field(default_factory=Timescales)
     rules: Rules = Field(default_factory=Rules)
-    items: list[Item]
+    items: list[Item] = Field(max_length=MAX_ITEMS)
     path: Path | None = Field(None, exclude=True)
 
     @model_validator(mode="after")
@@ -122,9 +136,6 @@ class Agenda(BaseModel):
 
     def item(self, key: str) -> Item | None:
         return next((i for i in self.items if i.key == key), None)
-
-    def index_of(self, key: str) -> int:
-        return [i.key for i in self.items].index(key)
 
 
 def _where(loc: tuple[Any, ...], data: Any) -> str:
@@ -151,47 +162,6 @@ def _where(loc: tuple[Any, ...], data: Any) -> str:
     return ", ".join(parts) or "top level"
 
 
-class _StrictLoader(yaml.SafeLoader):
-    """YAML that refuses a field written twice in one mapping, instead of keeping the last."""
-
-
-def _no_duplicate_fields(loader: _StrictLoader, node: yaml.MappingNode) -> dict[Any, Any]:
-    seen: set[Any] = set()
-    for key_node, _ in node.value:
-        key = loader.construct_object(key_node)
-        if not isinstance(key, str | int | float | bool | None):  # e.g. `? [a, b]`
-            raise yaml.constructor.ConstructorError(
-                None, None, "a field name must be plain text", key_node.start_mark
-            )
-        if key in seen:
-            raise yaml.constructor.ConstructorError(
-                None, None, f"field {key!r} appears twice", key_node.start_mark
-            )
-        seen.add(key)
-    return loader.construct_mapping(node)
-
-
-_StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _no_duplicate_fields)
-
-
-class _FastStrictLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
-    """The same rules on libyaml's parser when PyYAML has it: ~10x faster, which every command
-    that reads the agendas feels. A file it refuses is read again by _StrictLoader, so the
-    messages a council sees do not depend on how PyYAML was built."""
-
-
-_FastStrictLoader.add_constructor(
-    yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _no_duplicate_fields
-)
-
-
-def _load_yaml(text: str) -> Any:
-    try:
-        return yaml.load(text, Loader=_FastStrictLoader)
-    except yaml.YAMLError:
-        return yaml.load(text, Loader=_StrictLoader)
-
-
 def _duplicate_item_key(data: dict[str, Any]) -> str | None:
     """Name the second item that reuses a key, so the council finds it in a long file."""
     items = data.get("items")
@@ -211,7 +181,13 @@ def _duplicate_item_key(data: dict[str, Any]) -> str | None:
 def load_agenda(path: Path) -> Agenda:
     """Read and validate one agenda file; any fault names the file, item and field."""
     try:
-        data = _load_yaml(path.read_text(encoding="utf-8"))
+        size = path.stat().st_size
+        if size > MAX_AGENDA_BYTES:
+            raise AgendaError(
+                f"{path}: {size // 1024} KB is too big for an agenda "
+                f"(at most {MAX_AGENDA_BYTES // 1024} KB)"
+            )
+        data = load_yaml(path.read_text(encoding="utf-8"))
     except OSError as exc:
         raise AgendaError(f"{path}: cannot read agenda ({exc.strerror})") from None
     except UnicodeDecodeError as exc:  # Notepad and Word save curly quotes as Windows-1252
@@ -220,10 +196,8 @@ def load_agenda(path: Path) -> Agenda:
             "(in Notepad: Save As, Encoding: UTF-8)"
         ) from None
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = f" line {mark.line + 1}" if mark else ""
-        problem = getattr(exc, "problem", None) or "not valid YAML"
-        raise AgendaError(f"{path}:{line}: {problem}") from None
+        line, why = problem(exc)
+        raise AgendaError(f"{path}:{f' line {line}:' if line else ''} {why}") from None
     if not isinstance(data, dict):
         raise AgendaError(f"{path}: an agenda file must be a mapping of fields")
     if duplicate := _duplicate_item_key(data):
@@ -243,20 +217,48 @@ def agenda_dirs(extra: list[Path] | None = None) -> list[Path]:
     return [shipped_dir("agendas"), *(extra or [])]
 
 
-def load_agendas(extra: list[Path] | None = None) -> dict[str, Agenda]:
-    agendas: dict[str, Agenda] = {}
+def agenda_files(extra: list[Path] | None = None) -> list[Path]:
+    """Every agenda file, in the order they apply: a later file overrides an earlier by id."""
+    files: list[Path] = []
     for folder in agenda_dirs(extra):
-        if not folder.is_dir():
-            continue
-        for path in sorted(folder.glob("*.y*ml")):
-            agenda = load_agenda(path)
-            agendas[agenda.id] = agenda
+        if folder.is_dir():
+            files.extend(sorted(folder.glob("*.y*ml")))
+    return files
+
+
+def load_agendas(extra: list[Path] | None = None) -> dict[str, Agenda]:
+    """All agendas, each file validated (`strat agendas`, choosing one for a new meeting)."""
+    agendas: dict[str, Agenda] = {}
+    for path in agenda_files(extra):
+        agenda = load_agenda(path)
+        agendas[agenda.id] = agenda
     return agendas
 
 
+_ID_LINE = re.compile(r"""^id:[ \t]*(['"]?)([a-z0-9][a-z0-9-]*)\1[ \t]*(?:#.*)?$""", re.MULTILINE)
+
+
+def _declared_id(path: Path) -> str | None:
+    """The `id:` line of an agenda file, found without parsing it; None if not plain."""
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(MAX_AGENDA_BYTES).decode("utf-8", errors="replace")
+    except OSError:
+        return None
+    found = _ID_LINE.search(head)
+    return found.group(2) if found else None
+
+
 def get_agenda(agenda_id: str, extra: list[Path] | None = None) -> Agenda:
-    agendas = load_agendas(extra)
-    if agenda_id not in agendas:
-        known = ", ".join(sorted(agendas)) or "none"
-        raise AgendaError(f"no agenda {agenda_id!r} (known: {known})")
-    return agendas[agenda_id]
+    """The one agenda a command needs. Only files whose `id:` line names it are parsed, so a
+    huge or broken agenda of another area neither slows nor stops this command; the result is
+    the one `load_agendas` gives (the last file with that id wins)."""
+    files = agenda_files(extra)
+    declared = {path: _declared_id(path) for path in files}
+    for path in reversed(files):
+        if declared[path] in (agenda_id, None):
+            agenda = load_agenda(path)
+            if agenda.id == agenda_id:
+                return agenda
+    known = ", ".join(sorted({i for i in declared.values() if i})) or "none"
+    raise AgendaError(f"no agenda {agenda_id!r} (known: {known})")

@@ -38,9 +38,13 @@ from .model import (
     PartnerGap,
     Risk,
     Status,
+    date_problem,
 )
 from .rules import decision_problems, guess_kind, parse_clock, police_agreement_needed
+from .store import field_path
 from .timeutil import wall
+from .yamlfile import FIELD_NAME, load_yaml
+from .yamlfile import problem as yaml_problem
 
 if TYPE_CHECKING:
     from .store import Store
@@ -68,22 +72,38 @@ OUTCOME_ALIASES = {
 }
 
 
+def _refuse_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """JSON keeps the last of two equal keys silently; refuse, as the YAML loader does."""
+    data: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in data:
+            raise ValueError("a field appears twice")
+        data[key] = value
+    return data
+
+
 def load_file(path: Path) -> dict[str, Any]:
-    """Read a YAML or JSON file into a mapping; faults name the file and line."""
+    """Read a YAML or JSON file into a mapping, strictly (a field written twice, or aliases
+    that expand without bound, are refused); faults name the file and line."""
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise InputError(f"{path}: cannot read ({exc.strerror})") from None
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{path}: byte {exc.start + 1} is not UTF-8 text") from None
     try:
-        data = json.loads(text) if path.suffix.lower() == ".json" else yaml.safe_load(text)
+        if path.suffix.lower() == ".json":
+            data = json.loads(text, object_pairs_hook=_refuse_duplicates)
+        else:
+            data = load_yaml(text)
     except json.JSONDecodeError as exc:
         raise InputError(f"{path}: line {exc.lineno}: not valid JSON ({exc.msg})") from None
+    except (ValueError, RecursionError) as exc:  # a repeated field, a huge number, deep nesting
+        why = str(exc) if str(exc) == "a field appears twice" else type(exc).__name__
+        raise InputError(f"{path}: cannot be used ({why})") from None
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = f" line {mark.line + 1}:" if mark else ""
-        raise InputError(
-            f"{path}:{line} not valid YAML ({getattr(exc, 'problem', '') or exc})"
-        ) from None
+        line, why = yaml_problem(exc)
+        raise InputError(f"{path}:{f' line {line}:' if line else ''} {why}") from None
     if not isinstance(data, dict):
         raise InputError(f"{path}: the file must hold a mapping of fields at the top level")
     return data
@@ -106,7 +126,7 @@ class Reader:
             return cls.model_validate(data)
         except ValidationError as exc:
             err = exc.errors()[0]
-            field = ".".join(str(p) for p in err["loc"])
+            field = field_path(err["loc"])  # an unknown key may be a name: never repeated
             raise self.fail(f"{where}.{field}" if field else where, err["msg"]) from None
 
     def items(self, data: dict[str, Any], key: str) -> list[Any]:
@@ -121,6 +141,8 @@ class Reader:
         if value in (None, ""):
             return None
         if isinstance(value, datetime):
+            if why := date_problem(value):
+                raise self.fail(where, why)
             if value.tzinfo:
                 return value
             return wall(value.date(), value.time(), after=after)
@@ -136,13 +158,23 @@ def _take(row: dict[str, Any], *keys: str) -> dict[str, Any]:
     return {k: row[k] for k in keys if k in row}
 
 
-def apply_prefill(data: dict[str, Any], meeting: Meeting, *, source: str) -> None:
-    """What is known before the call: concern, chair, children, adults, invitees."""
-    unknown = sorted(set(data) - ANSWER_KEYS)
+def apply_prefill(
+    data: dict[str, Any], meeting: Meeting, *, source: str, keys: set[str] = PREFILL_KEYS
+) -> None:
+    """What is known before the call: concern, chair, children, adults, invitees.
+
+    `keys` are the fields the file may hold: a prefill's own, or (from `fill_meeting`) all the
+    answers keys. A field of the meeting itself in a prefill is refused, never dropped."""
+    unknown = sorted(set(data) - keys, key=str)
     if unknown:
-        raise InputError(
-            f"{source}: {unknown[0]}: not a field strat knows (see examples/prefill.yaml)"
-        )
+        key = str(unknown[0])
+        if key in ANSWER_KEYS:
+            raise InputError(
+                f"{source}: {key}: a prefill holds only what is known before the call; "
+                "record it in the meeting, or build the whole meeting with --answers FILE"
+            )
+        shown = key if FIELD_NAME.match(key) else "(a field not shown)"
+        raise InputError(f"{source}: {shown}: not a field strat knows (see examples/prefill.yaml)")
     r = Reader(source, meeting.started_at.date())
     head = _take(
         data,
@@ -198,6 +230,12 @@ def apply_prefill(data: dict[str, Any], meeting: Meeting, *, source: str) -> Non
         meeting.participants.append(p)
     include_officers(meeting)
     _check_unique(r, meeting)
+
+
+def check_prefill(data: dict[str, Any], source: str) -> None:
+    """Refuse a faulty prefill before a reference is taken and a file created for it."""
+    probe = Meeting(id="SD-0000-0000", agenda="-", started_at=datetime.now(LONDON))
+    apply_prefill(data, probe, source=source)
 
 
 def _check_unique(r: Reader, m: Meeting) -> None:
@@ -315,7 +353,7 @@ def fill_meeting(
     from .timeutil import before
 
     m = meeting
-    apply_prefill(data, m, source=source)
+    apply_prefill(data, m, source=source, keys=ANSWER_KEYS)
     r = Reader(source, m.started_at.date())
     chain_known = _chain(r, data, m, load or (lambda _id: None))
     who = user or m.chair
@@ -372,9 +410,13 @@ def fill_meeting(
     notes = data.get("notes") or {}
     if not isinstance(notes, dict):
         raise r.fail("notes", "must map agenda item keys to text")
-    for key, text in notes.items():
-        if agenda.item(str(key)) is None:
-            raise r.fail(f"notes.{key}", f"no agenda item {key!r} in {agenda.id}")
+    for n, (key, text) in enumerate(notes.items()):
+        if agenda.item(str(key)) is None:  # what was typed as the key may be a name
+            raise r.fail(
+                f"notes (key {n + 1})",
+                f"not an agenda item of {agenda.id} (its items: "
+                f"{', '.join(i.key for i in agenda.items)})",
+            )
         m.notes[str(key)] = str(text)
     if "risk" in data:
         m.risk = r.model(Risk, data["risk"], "risk")

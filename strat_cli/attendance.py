@@ -11,13 +11,6 @@ def present(meeting: Meeting) -> list[Participant]:
     return [p for p in meeting.participants if p.attendance.took_part]
 
 
-def contributed(meeting: Meeting) -> list[Participant]:
-    """Present, or sent a report: the people whose information is in the record."""
-    return [
-        p for p in meeting.participants if p.attendance.took_part or p.attendance == "report sent"
-    ]
-
-
 def missing_partners(meeting: Meeting, statutory: list[AgencyKind]) -> list[AgencyKind]:
     """Statutory partner agencies with nobody present (a report sent does not count as present)."""
     kinds = {p.agency_kind for p in present(meeting)}

@@ -1,9 +1,14 @@
 """A meeting's actions and ICPC target as an iCalendar file, for the owners' diaries.
 
-Each open action is a short event at its due time (owner and agency in the description); the
-ICPC target is an all-day event. UIDs are stable (meeting, action), so importing the file again
-after a change updates the entries rather than duplicating them. Children's names are not
-added by strat; the action text is the chair's own words.
+Each open action is a short event at its due time; the ICPC target is an all-day event. UIDs
+are stable (meeting, action), so importing the file again after a change updates the entries
+rather than duplicating them.
+
+What a calendar may hold: references (meeting and action), the owner's agency, status and due
+times. Never a name (child, family, owner) and no free text (the action's words, its due rule):
+calendars are shared, synced to phones and previewed on lock screens and in invitations, where
+the chair's words about a child would be read by anyone. The owner finds what to do in the
+action summary they were sent, by the reference in the title.
 """
 
 from __future__ import annotations
@@ -52,14 +57,13 @@ def meeting_calendar(
             utc(action.due) + ACTION_LENGTH if ambiguous(action.due) else start + ACTION_LENGTH,
         )
         flag = " [contingency]" if action.contingency else ""
-        ev.add("summary", f"{meeting.id} {action.id}: {action.what}{flag}")
+        ev.add("summary", f"{meeting.id} {action.id}: action due{flag}")
         lines = [
-            f"Owner: {action.owner}" + (f" ({action.agency})" if action.agency else ""),
             f"Strategy discussion {meeting.id}, action {action.id}",
+            *([f"Agency: {action.agency}"] if action.agency else []),
             f"Status: {action.status.value}",
+            f"What to do: see the action summary of {meeting.id}",
         ]
-        if action.due_rule:
-            lines.append(f"Agreed as: {action.due_rule}")
         ev.add("description", "\n".join(lines))
         ev.add("categories", ["strat", "action"])
         if action.status.value != "open":

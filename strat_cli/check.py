@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from .agenda import Agenda, Item, ItemKind
 from .attendance import missing_partners, unexplained_gaps
 from .model import LONDON, ActionStatus, Attendance, Meeting, Outcome, Status, YesNo
-from .timeutil import before, utc
+from .timeutil import before
 
 if TYPE_CHECKING:
     from .deadlines import Deadlines
@@ -383,10 +383,12 @@ def _deadlines(
     from .deadlines import format_uk
 
     days = agenda.timescales.circulate_within_working_days
+    from .circulation import coverage, describe_missing
+
+    cov = coverage(meeting.participants, meeting.circulation)
+    missing = describe_missing(meeting.participants, cov.missing)
     if dl.circulated_on_time is False:
-        sent = [c.at for c in meeting.circulation if c.delivered]  # a draft is not sending
-        first = min(sent, key=utc) if sent else None
-        when = f" (first sent {format_uk(first)})" if first else ""
+        when = f" (complete {format_uk(cov.complete_at)})" if cov.complete_at else ""
         out.add(
             "error",
             "circulation.late",
@@ -404,8 +406,38 @@ def _deadlines(
             "error",
             "circulation.late",
             "circulation",
-            f"the record has not been circulated; it was due {format_uk(dl.circulation_due)}",
+            (
+                f"the record has not reached every participant; still missing: {missing}"
+                if cov.first_delivery_at is not None
+                else "the record has not been circulated"
+            )
+            + f"; it was due {format_uk(dl.circulation_due)}",
         )
+    elif cov.missing and cov.first_delivery_at is not None:
+        out.add(
+            "warning",
+            "circulation.incomplete",
+            "circulation",
+            f"the record has not reached every participant; still missing: {missing}",
+        )
+    if cov.not_emailed:
+        out.add(
+            "warning",
+            "circulation.not_emailed",
+            "circulation",
+            "not emailed (no usable address), so the record must reach them another way: "
+            + describe_missing(meeting.participants, cov.not_emailed),
+        )
+    for c in meeting.circulation:
+        if c.state:  # said until someone says what became of it
+            out.add(
+                "warning",
+                "circulation.unsettled",
+                "circulation",
+                f"the send of {format_uk(c.at)} was cut off and its outcome is unknown; ask "
+                f"the recipients, then run: strat email {meeting.id} --unsettled delivered "
+                "(or resend)",
+            )
     held = meeting.icpc_held_on
     if held is not None and dl.icpc_target is not None and held > dl.icpc_target:
         from .deadlines import format_uk_date

@@ -16,9 +16,10 @@ import contextlib
 import json
 import os
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from functools import lru_cache
+from functools import lru_cache, wraps
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -221,6 +222,38 @@ class Deadlines:
     circulated_on_time: bool | None
 
 
+def _countable(compute: Callable[[Meeting, Agenda], Deadlines]) -> Callable[..., Deadlines]:
+    """A date outside the model's range (a placeholder such as 31/12/9999 saved before entry
+    was checked) makes one record's deadlines uncountable: say which field, in one line that
+    a listing can show as a warning, instead of overflowing the date arithmetic."""
+
+    @wraps(compute)
+    def guarded(meeting: Meeting, agenda: Agenda) -> Deadlines:
+        from .model import date_problem
+
+        used = {
+            "started_at": meeting.started_at,
+            "ended_at": meeting.ended_at,
+            "concern_identified_at": meeting.concern_identified_at,
+            "s47_started_at": meeting.s47_started_at,
+            **{f"circulation.{n}.at": c.at for n, c in enumerate(meeting.circulation)},
+        }
+        problem = next(
+            (f"field {k} {why}" for k, v in used.items() if v and (why := date_problem(v))), None
+        )
+        if problem is None:
+            try:
+                return compute(meeting, agenda)
+            except OverflowError:  # a field not listed above
+                problem = "a date is beyond the calendar"
+        raise InputError(
+            f"deadlines not counted: {problem}; correct it with: strat edit {meeting.id}"
+        )
+
+    return guarded
+
+
+@_countable
 def meeting_deadlines(meeting: Meeting, agenda: Agenda) -> Deadlines:
     """Compute every deadline of `meeting` from `agenda`'s timescales."""
     t = agenda.timescales
@@ -343,30 +376,20 @@ def _discussion_due(meeting: Meeting, agenda: Agenda) -> datetime | None:
 
 
 def _circulated_on_time(meeting: Meeting, due: datetime) -> bool | None:
-    """On time if the first delivery (sent by strat, or a draft the user says they sent) was
-    before the deadline; a draft alone is only prepared, so it does not count."""
-    sent = [c for c in meeting.circulation if c.delivered]
-    if not sent:
+    """On time if every participant had the record (circulation.coverage: sent by strat, or a
+    draft the user says they sent) before the deadline; None while someone is still missing.
+    A draft alone is only prepared, so it does not count."""
+    from .circulation import coverage
+
+    done = coverage(meeting.participants, meeting.circulation).complete_at
+    if done is None:
         return None
-    first = min(sent, key=lambda c: utc(c.at))
-    return before(first.at, due + timedelta(minutes=1))
+    return before(done, due + timedelta(minutes=1))
 
 
 # --- what a chair types for an action's due time ---------------------------------------------
 
 _EXAMPLES = "e.g. 'tomorrow 9am', 'within 2 hours', '2 working days', 'fri 16:00', '25/11 17:00'"
-
-# What resolve_due understands, for help text and prompts.
-DUE_FORMS = (
-    "17:00 / today 17:00 / end of day (eod): today",
-    "tomorrow 9am / tomorrow 09:30",
-    "within 1 hour / in 30 minutes / 2 hours",
-    "2 working days / within 2 working days 12:00 / next working day (bank holidays skipped)",
-    "3 days / 1 week",
-    "fri 16:00 / monday (the next such day, never today)",
-    "25/11 17:00 / 25/11/2026 / 2026-11-25 17:00 / 25 Nov 17:00",
-    "before ICPC (09:00 on the ICPC target day) / before next discussion",
-)
 
 _WEEKDAYS = {
     name: i
@@ -448,14 +471,14 @@ MAX_AHEAD_WORKING_DAYS = 2600
 
 def _too_far(text: str) -> InputError:
     return InputError(
-        f"due time {text!r} is too far ahead: give a date within the next few years, "
+        "the due time is too far ahead: give a date within the next few years, "
         "e.g. '5 working days' or '25/11 17:00'"
     )
 
 
 def _bad(text: str, why: str = "") -> InputError:
     reason = f" ({why})" if why else ""
-    return InputError(f"cannot read due time {text!r}{reason}: {_EXAMPLES}")
+    return InputError(f"cannot read the due time{reason}: {_EXAMPLES}")  # never the typed text
 
 
 def _clock(raw: str | None, text: str) -> time | None:
@@ -493,7 +516,7 @@ def _date(text: str, year: int, month: int, day: int) -> date:
 def _month(raw: str, text: str) -> int:
     month = _MONTH_NAMES.get(raw)
     if month is None:
-        raise _bad(text, f"unknown month {raw!r}")
+        raise _bad(text, "unknown month")
     return month
 
 
@@ -525,17 +548,24 @@ def resolve_due(
 
     Dates without a time mean 17:00; working days skip the area's bank holidays; anything that
     would be due before `now` (in real time) is refused rather than guessed at. A day and month
-    without a year mean the next such date. See DUE_FORMS for every form. `now_is` names what
-    `now` is in that refusal ("now", or "the meeting's end" for an answers file).
+    without a year mean the next such date. `now_is` names what `now` is in that refusal
+    ("now", or "the meeting's end" for an answers file). The forms: 17:00, today 17:00, eod;
+    tomorrow 9am; within 1 hour, in 30 minutes, 2 hours; 2 working days (12:00), next working
+    day; 3 days, 1 week; fri 16:00, monday; 25/11 17:00, 25/11/2026, 2026-11-25 17:00,
+    25 Nov 17:00; before ICPC (09:00 on the target day); before next discussion.
     """
     now = _london(now)
     try:
         due = _parse_due(text, now, agenda, meeting)
     except (OverflowError, ValueError):  # date arithmetic past the year 9999
         raise _too_far(text) from None
+    from .model import date_problem
+
+    if date_problem(due):  # 31/12/9999 typed as a placeholder: beyond what a record holds
+        raise _too_far(text)
     if before(due, now):
         raise InputError(
-            f"due time {text!r} would be {format_uk(due)}, which has already passed "
+            f"the due time would be {format_uk(due)}, which has already passed "
             f"({now_is} {format_uk(now)}); give a later time, e.g. 'tomorrow 9am'"
         )
     return due
@@ -620,7 +650,7 @@ def _parse_due(text: str, now: datetime, agenda: Agenda, meeting: Meeting | None
     if _RE_BEFORE_NEXT.match(raw):
         if meeting is None or meeting.next_discussion is None:
             raise InputError(
-                f"due time {text!r}: no next discussion is set for this meeting yet; "
+                "the due time: no next discussion is set for this meeting yet; "
                 "set it first or give a date, e.g. '2 working days'"
             )
         return _london(meeting.next_discussion)
@@ -653,7 +683,7 @@ def _before_icpc(text: str, meeting: Meeting | None, agenda: Agenda) -> datetime
     target = meeting_deadlines(meeting, agenda).icpc_target if meeting is not None else None
     if target is None:
         raise InputError(
-            f"due time {text!r}: there is no ICPC target because no s47 enquiry has been "
+            "the due time: there is no ICPC target because no s47 enquiry has been "
             "decided; give a date instead, e.g. '5 working days'"
         )
     return _at(target, ICPC_DUE_TIME)

@@ -4,8 +4,8 @@ docxtpl (the reference) does on every render what depends only on the template: 
 the package, docxtpl's regexes turn each XML part into Jinja source, Jinja compiles it, and
 python-docx re-serialises every part on save. Only running the template depends on the record.
 
-So the first render of a template goes through docxtpl (`render.load_template`, which checks it,
-and `render.render_docx`) and keeps, in `<store>/cache/docx/<key>`: the Jinja source of each part
+So the first render of a template goes through docxtpl (`render.render_template` calls
+`load_template`, which checks it, and `render_docx`) and keeps, in `<store>/cache/docx/<key>`: the Jinja source of each part
 docxtpl renders (body, headers, footers), the document element around the body, the core
 properties as written, and every other part exactly as python-docx saved it. The key is the
 template's bytes with strat's, Jinja's and docxtpl's code, so an edited template or a new strat
@@ -32,7 +32,15 @@ from typing import Any
 
 from .errors import TemplateError
 
-__all__ = ["render_template", "template_error", "write_package"]
+__all__ = [
+    "code_key",
+    "compile_template",
+    "finish",
+    "load",
+    "render_compiled",
+    "template_error",
+    "write_package",
+]
 
 # Every entry of a rendered .docx gets this time, so the same record gives the same bytes.
 ZIP_TIME = (1980, 1, 1, 0, 0, 0)
@@ -73,50 +81,10 @@ def template_error(exc: Any, name: str, source: str | None = None) -> TemplateEr
     return TemplateError(f"{name}: {exc.message or exc}{near}")
 
 
-def render_template(
-    path: Path, view: dict[str, Any], name: str, cache: Path | None, *, stamp: datetime | None
-) -> bytes:
-    """The .docx bytes for one template and view; the same bytes docxtpl gives."""
-    try:
-        data = path.read_bytes()
-    except OSError:
-        data = None
-    entry_path = None
-    if data is not None and cache is not None:
-        entry_path = cache / "docx" / _key(data)
-        compiled = _load(entry_path)
-        if compiled is not None:
-            return _render_compiled(compiled, view, name, cache, stamp)
-    return _render_reference(path, data, entry_path, view, name, cache, stamp)
+# --- compiling, from docxtpl's own work (render.render_template calls these) ---------------
 
 
-# --- the reference, and compiling from it --------------------------------------------------
-
-
-def _render_reference(
-    path: Path,
-    data: bytes | None,
-    entry_path: Path | None,
-    view: dict[str, Any],
-    name: str,
-    cache: Path | None,
-    stamp: datetime | None,
-) -> bytes:
-    from .render import _cache_put, load_template, render_docx
-
-    tpl = load_template(path, name, cache)
-    compiled = _compile(tpl) if entry_path is not None else None
-    out = render_docx(tpl, view, name, cache, stamp=stamp)
-    if compiled is not None and entry_path is not None:
-        with contextlib.suppress(OSError):
-            if path.read_bytes() == data:  # the file docxtpl read is the one the key names
-                entry = _finish(compiled, out, _when(stamp))
-                if entry is not None:
-                    _cache_put(entry_path, marshal.dumps(entry))
-    return out
-
-
-def _compile(tpl: Any) -> dict[str, Any] | None:
+def compile_template(tpl: Any) -> dict[str, Any] | None:
     """What docxtpl derives from the template alone, read before it renders; None when this
     template needs docxtpl every time."""
     import copy
@@ -152,8 +120,9 @@ def _source(tpl: Any, xml: str) -> str:
     return re.sub(r"<w:p([ >])", r"\n<w:p\1", tpl.patch_xml(xml))
 
 
-def _finish(compiled: dict[str, Any], out: bytes, when: str) -> dict[str, Any] | None:
-    """Add the package's fixed parts, as the reference wrote them, to the compiled template."""
+def finish(compiled: dict[str, Any], out: bytes, stamp: datetime | None) -> bytes | None:
+    """The cache entry: the compiled template with the package's fixed parts as the reference
+    (`out`, rendered with `stamp`) wrote them; None when they cannot be told apart."""
     import zipfile
 
     with zipfile.ZipFile(io.BytesIO(out)) as package:
@@ -162,6 +131,7 @@ def _finish(compiled: dict[str, Any], out: bytes, when: str) -> dict[str, Any] |
     if not rendered <= entries.keys():
         return None
     core = entries[compiled["core"]].decode("utf-8")
+    when = _when(stamp)
     if [m.group(0)[len(m.group(1)) : -len(m.group(3))] for m in _DATES.finditer(core)] != [
         when,
         when,
@@ -170,21 +140,19 @@ def _finish(compiled: dict[str, Any], out: bytes, when: str) -> dict[str, Any] |
     compiled["order"] = list(entries)
     compiled["fixed"] = {n: b for n, b in entries.items() if n not in rendered}
     compiled["core_xml"] = core
-    return compiled
+    return marshal.dumps(compiled)
 
 
 # --- the fast path -------------------------------------------------------------------------
 
 
-def _render_compiled(
-    c: dict[str, Any], view: dict[str, Any], name: str, cache: Path, stamp: datetime | None
+def render_compiled(
+    c: dict[str, Any], context: dict[str, Any], env: Any, name: str, stamp: datetime | None
 ) -> bytes:
+    """docxtpl's render and python-docx's save, from a compiled template: `context` is the view
+    as docxtpl gets it, `env` the same (sandboxed) Jinja environment."""
     from lxml import etree
 
-    from .render import _keep_literal, jinja_env
-
-    env = jinja_env(cache)
-    context = _keep_literal(view)
     body_name, body_source = c["body"]
     body = etree.fromstring(
         _render_part(env, body_source, context, name), etree.XMLParser(recover=True)
@@ -316,7 +284,7 @@ def _when(stamp: datetime | None) -> str:
 
 
 @lru_cache(maxsize=1)
-def _code() -> bytes:
+def code_key() -> bytes:
     """This module and docxtpl's own code (found without importing it) are part of the key."""
     from importlib.util import find_spec
 
@@ -335,13 +303,7 @@ def _code() -> bytes:
     return "|".join(parts).encode("utf-8")
 
 
-def _key(data: bytes) -> str:
-    from .render import _cache_key
-
-    return _cache_key(_code() + b"\0" + data)
-
-
-def _load(path: Path) -> dict[str, Any] | None:
+def load(path: Path) -> dict[str, Any] | None:
     """A compiled template, or None when there is none or it is not whole."""
     try:
         entry = marshal.loads(path.read_bytes())

@@ -13,7 +13,7 @@ import yaml
 from pydantic import ValidationError
 
 from .errors import InputError, InvalidRecord
-from .model import Meeting
+from .model import STORED, Meeting
 from .store import describe_validation_error
 
 # Kept as they are: strat's own history of the record, and what identifies it.
@@ -60,12 +60,13 @@ def to_text(meeting: Meeting) -> str:
 
 def from_text(text: str, meeting: Meeting, *, source: str) -> tuple[Meeting, list[str]]:
     """The edited record and the top-level fields that changed; a fault names line or field."""
+    from .yamlfile import load_yaml, problem
+
     try:
-        data = yaml.safe_load(text)
+        data = load_yaml(text)
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" line {mark.line + 1}" if mark is not None else ""
-        raise InputError(f"{source}:{where}: {getattr(exc, 'problem', None) or exc}") from None
+        line, why = problem(exc)
+        raise InputError(f"{source}:{f' line {line}:' if line else ''} {why}") from None
     if not isinstance(data, dict):
         raise InputError(f"{source}: the record must be a mapping of fields")
     kept = sorted(set(data) & set(NOT_EDITABLE))
@@ -76,7 +77,11 @@ def from_text(text: str, meeting: Meeting, *, source: str) -> tuple[Meeting, lis
         **data,
     }
     try:
-        edited = Meeting.model_validate(merged)
+        # What the person can type is checked as at entry (dates in range, no birth in the
+        # future); strat's own history is taken as stored, so an odd date there never blocks
+        # the edit that puts a typed one right.
+        Meeting.model_validate({**data, "id": meeting.id})
+        edited = Meeting.model_validate(merged, context=STORED)
     except ValidationError as exc:
         raise InvalidRecord(describe_validation_error(exc, source)) from None
     changed = [f for f in Meeting.model_fields if getattr(edited, f) != getattr(meeting, f)]

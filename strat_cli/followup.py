@@ -27,12 +27,6 @@ from .model import (
 from .timeutil import before
 
 
-def chain(meeting: Meeting, load: Callable[[str], Meeting]) -> list[Meeting]:
-    """The earlier discussions of the case, oldest first, then this one."""
-    earlier = [load(ref) for ref in meeting.previous]
-    return [*earlier, meeting]
-
-
 def readable(ids: list[str], load: Callable[[str], Meeting]) -> list[Meeting]:
     """The discussions of `ids` that can be read, in order: one damaged or missing record
     does not stop `show` or `ics` of another (the damaged one is reported by `strat list`)."""

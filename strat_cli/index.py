@@ -6,6 +6,14 @@ updated after every save (a `Store.after_save` hook), refreshed row by row for f
 disk outside strat (mtime and size are kept per row; the folder is only scanned when its own
 mtime moved, see `_folder_mtime`), and rebuilt in full by `strat reindex`.
 
+What the index may hold (it is a second copy, outside the record files, so it holds as little as
+the listings need): references (meeting, action and child ids, a child's case-management
+reference), codes (agenda, status, type, format, outcome, nation), agencies (organisations, not
+people), times, deadlines, counts, and the error line of a file it could not read (which never
+quotes record text). Never a person's name (no child, chair, owner or manager) and no free text
+(no action text, note or reason): a listing that shows those reads them from the record files for
+the rows it prints (`register.action_texts`). `tests/test_leaks.py` checks this after a full run.
+
 Answering from the index imports neither the model nor pydantic's validation, so `strat list`
 starts fast. Only files changed outside strat are re-read, through the store, so they are
 validated exactly as `strat show` reads them (a damaged file is reported, never listed as
@@ -26,15 +34,16 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
+from .circulation import coverage
 from .timeutil import LONDON as LONDON  # re-exported: the one zone, defined in timeutil
 
 if TYPE_CHECKING:
     from .agenda import Agenda
     from .model import Meeting
 
-INDEX_VERSION = 5  # bump when the tables change: an older index is dropped and rebuilt
+INDEX_VERSION = 7  # bump when the tables (or what a column means) change: the index is rebuilt
 MEETING_FILE_RE = re.compile(r"\A(SD-[0-9]{4}-[0-9]{4,6})\.json\Z")  # as model.MEETING_ID_RE
 SEP = "\x1f"  # between the parts of a list kept in one column (outcomes, child refs, previous)
 
@@ -44,11 +53,11 @@ CREATE TABLE meetings (
     mtime_ns INTEGER NOT NULL,
     size INTEGER NOT NULL,
     error TEXT,
-    agenda TEXT, status TEXT, type TEXT, format TEXT, chair TEXT,
+    agenda TEXT, status TEXT, type TEXT, format TEXT,
     started_at TEXT, started_ts REAL, started_date TEXT, ended_ts REAL,
     previous TEXT, children INTEGER, subject_children INTEGER, child_refs TEXT,
     outcomes TEXT, s47 INTEGER,
-    authorised_by TEXT, authorised_ts REAL, circulated_ts REAL, summarised INTEGER,
+    authorised_ts REAL, circulated_ts REAL, summarised INTEGER,
     open_actions INTEGER,
     deadlines_ok INTEGER NOT NULL DEFAULT 0, deadlines_error TEXT, nation TEXT,
     summary_due_ts REAL, minutes_due_ts REAL, circulation_due_ts REAL,
@@ -60,7 +69,7 @@ CREATE TABLE children (
 );
 CREATE TABLE decisions (meeting_id TEXT NOT NULL, child_id TEXT, outcome TEXT);
 CREATE TABLE actions (
-    meeting_id TEXT NOT NULL, action_id TEXT NOT NULL, what TEXT, owner TEXT, agency TEXT,
+    meeting_id TEXT NOT NULL, action_id TEXT NOT NULL, agency TEXT,
     due TEXT, due_ts REAL, status TEXT, contingency INTEGER, completed_at TEXT,
     carried_from TEXT
 );
@@ -80,6 +89,21 @@ CREATE INDEX meetings_errors ON meetings (id) WHERE error IS NOT NULL;
 CREATE TABLE scanned (folder_mtime_ns INTEGER NOT NULL, at_ns INTEGER NOT NULL);
 """
 CHILD_TABLES = ("children", "decisions", "actions")
+
+
+T = TypeVar("T")
+
+
+def sqlite_why(exc: sqlite3.Error) -> str:
+    """Why SQLite could not write, in the words the store's own errors use."""
+    text = str(exc).lower()
+    if "full" in text:
+        return "the disk is full"
+    if "readonly" in text or "read-only" in text or "unable to open" in text:
+        return "the store is read-only or not yours"
+    if "locked" in text or "busy" in text:
+        return "another strat process is writing it"
+    return str(exc)
 
 
 def split(value: str | None) -> list[str]:
@@ -114,16 +138,13 @@ class Rows:
 
 
 def rows_from_record(data: dict[str, Any]) -> Rows:
-    """Index rows from a meeting as its JSON data. Names of people are never copied here."""
+    """Index rows from a meeting as its JSON data: references, codes, agencies and times only;
+    no person's name and no free text is copied here (see the module's docstring)."""
     mid = str(data["id"])
     started = parse_time(data.get("started_at"))
-    # Only deliveries count (sent by strat, or a draft recorded as sent): a draft alone is only
-    # prepared, exactly as deadlines._circulated_on_time reads the log.
-    circulation = [
-        t
-        for t in (_ts(c.get("at")) for c in data.get("circulation") or [] if c.get("delivered"))
-        if t
-    ]
+    # Circulated once every participant has it (circulation.coverage, as deadlines reads the
+    # log); the action summary counts as sent with the first delivery (it is the email's body).
+    covered = coverage(data.get("participants") or [], data.get("circulation") or [])
     auth = data.get("authorisation") or None
     decisions = data.get("decisions") or []
     actions = data.get("actions") or []
@@ -136,7 +157,6 @@ def rows_from_record(data: dict[str, Any]) -> Rows:
         "status": data.get("status", "draft"),
         "type": data.get("type", "initial"),
         "format": data.get("format", ""),
-        "chair": data.get("chair", ""),
         "started_at": started.isoformat() if started else None,
         "started_ts": started.timestamp() if started else None,
         "started_date": started.astimezone(LONDON).date().isoformat() if started else None,
@@ -148,12 +168,10 @@ def rows_from_record(data: dict[str, Any]) -> Rows:
         "child_refs": SEP.join(str(c.get("local_ref") or c.get("id")) for c in children),
         "outcomes": SEP.join(outcomes),
         "s47": int(any(o.startswith("s47") for o in outcomes)),
-        "authorised_by": auth.get("by") if auth else None,
         "authorised_ts": _ts(auth.get("at")) if auth else None,
-        "circulated_ts": min(circulation) if circulation else None,
-        # the action summary is sent with every circulation (it is the email's body), so it
-        # counts as sent once anything was delivered; a local render or a draft is not sending
-        "summarised": int(bool(circulation)),
+        "circulated_ts": _ts(covered.complete_at),
+        # a local render or a draft is not sending
+        "summarised": int(covered.first_delivery_at is not None),
         "open_actions": sum(1 for a in actions if a.get("status", "open") == "open"),
         "icpc_held": data.get("icpc_held_on"),
     }
@@ -168,8 +186,6 @@ def rows_from_record(data: dict[str, Any]) -> Rows:
             (
                 mid,
                 a.get("id"),
-                a.get("what", ""),
-                a.get("owner", ""),
                 a.get("agency", ""),
                 a.get("due"),
                 _ts(a.get("due")),
@@ -225,6 +241,8 @@ class Index:
         self.path = root / "index.sqlite"
         self.agenda_dirs = list(agenda_dirs or [])
         self._conn: sqlite3.Connection | None = None
+        self.in_memory = False  # the file could not take a write: a copy in memory answers
+        self.warnings: list[str] = []  # said once, with the problems of the first refresh
 
     # --- the connection -----------------------------------------------------------------
 
@@ -277,9 +295,41 @@ class Index:
         try:
             yield conn
         except BaseException:
-            conn.execute("ROLLBACK")
+            # SQLite may have rolled back already (a full disk does): never hide why
+            with contextlib.suppress(sqlite3.Error):
+                conn.execute("ROLLBACK")
             raise
         conn.execute("COMMIT")
+
+    def _or_in_memory(self, write: Callable[[], T]) -> T:
+        """Run a write; if the index file cannot take it (a read-only store, a full disk, a
+        lock held too long), go on with a copy in memory for the rest of this command. The
+        meeting files are the truth: a reading command must not fail for want of saving a
+        cache. The index file is left as it was, so the next command tries again."""
+        try:
+            return write()
+        except sqlite3.OperationalError as exc:
+            if self.in_memory:
+                raise
+            self._to_memory(exc)
+            return write()
+
+    def _to_memory(self, exc: sqlite3.OperationalError) -> None:
+        memory = sqlite3.connect(":memory:", isolation_level=None)
+        memory.row_factory = sqlite3.Row
+        if self._conn is not None:
+            with contextlib.suppress(sqlite3.Error):
+                self._conn.backup(memory)
+            self.close()
+        if memory.execute("PRAGMA user_version").fetchone()[0] != INDEX_VERSION:
+            memory.executescript(TABLES)
+            memory.execute(f"PRAGMA user_version = {INDEX_VERSION}")
+        self._conn = memory
+        self.in_memory = True
+        self.warnings.append(
+            f"{self.path}: cannot be updated ({sqlite_why(exc)}); "
+            "answered from the meeting files this time"
+        )
 
     # --- keeping rows current -------------------------------------------------------------
 
@@ -294,9 +344,7 @@ class Index:
         conn.execute(f"INSERT INTO meetings ({cols}) VALUES ({marks})", values)
         conn.executemany("INSERT INTO children VALUES (?, ?, ?, ?)", rows.children)
         conn.executemany("INSERT INTO decisions VALUES (?, ?, ?)", rows.decisions)
-        conn.executemany(
-            "INSERT INTO actions VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows.actions
-        )
+        conn.executemany("INSERT INTO actions VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", rows.actions)
 
     @staticmethod
     def _drop(conn: sqlite3.Connection, meeting_id: str) -> None:
@@ -325,7 +373,7 @@ class Index:
         from .errors import StratError
 
         try:
-            agenda = _agendas(tuple(self.agenda_dirs)).get(meeting.agenda)
+            agenda = _agenda(tuple(self.agenda_dirs), meeting.agenda)
             if agenda is None:
                 return {"deadlines_ok": 0, "deadlines_error": f"no agenda {meeting.agenda!r}"}
             return deadline_columns(meeting, agenda)
@@ -349,8 +397,6 @@ class Index:
             return None, {}, exc.message
         except (ValueError, RecursionError, MemoryError) as exc:  # never let one file stop a list
             return None, {}, f"{path}: not a meeting file ({type(exc).__name__})"
-        if meeting.id != meeting_id:
-            return None, {}, f"{path}: holds {meeting.id}, not {meeting_id}"
         rows = rows_from_record(meeting.model_dump(mode="json"))
         return rows, self._deadlines_for(meeting), ""
 
@@ -389,6 +435,8 @@ class Index:
                     "SELECT error FROM meetings WHERE error IS NOT NULL AND error != '' ORDER BY id"
                 )
             )
+            result.problems[:0] = self.warnings
+            self.warnings = []
             return result
         started = time.time_ns()
         on_disk = self.scan()
@@ -399,16 +447,24 @@ class Index:
         stale = [mid for mid, st in on_disk.items() if known.get(mid, (None, None, None))[:2] != st]
         gone = [mid for mid in known if mid not in on_disk]
         result = Refreshed()
-        if stale or gone:
+
+        def write() -> None:
+            result.updated = result.removed = 0
+            result.problems.clear()
             with self._write() as conn:
                 for mid in gone:
                     self._drop(conn, mid)
                     result.removed += 1
                 for mid in sorted(stale):
                     self._index_file(conn, mid, on_disk[mid], result)
+
+        if stale or gone:
+            self._or_in_memory(write)
         result.problems.extend(
             str(err) for mid, (_, _, err) in sorted(known.items()) if err and mid not in stale
         )
+        result.problems[:0] = self.warnings
+        self.warnings = []
         if folder is not None:
             self._mark_scanned(folder, started)
         return result
@@ -463,20 +519,27 @@ class Index:
 
     def rebuild(self, progress: Callable[[int, int], None] | None = None) -> Refreshed:
         """Forget every row and read every file again, with deadlines; `progress(done, total)`."""
+        from .errors import StratError
+
         on_disk = self.scan()
-        with self._write() as conn:
-            conn.execute("DELETE FROM meetings")
-            for table in CHILD_TABLES:
-                conn.execute(f"DELETE FROM {table}")
         result = Refreshed()
         ids = sorted(on_disk)
         batch = 500
-        for start in range(0, len(ids), batch):
+        try:  # one transaction: a rebuild that fails (a full disk) leaves the old index whole
             with self._write() as conn:
-                for mid in ids[start : start + batch]:
-                    self._index_file(conn, mid, on_disk[mid], result)
-            if progress:
-                progress(min(start + batch, len(ids)), len(ids))
+                conn.execute("DELETE FROM meetings")
+                for table in CHILD_TABLES:
+                    conn.execute(f"DELETE FROM {table}")
+                for start in range(0, len(ids), batch):
+                    for mid in ids[start : start + batch]:
+                        self._index_file(conn, mid, on_disk[mid], result)
+                    if progress:
+                        progress(min(start + batch, len(ids)), len(ids))
+        except sqlite3.OperationalError as exc:
+            raise StratError(
+                f"{self.path}: cannot rebuild the index ({sqlite_why(exc)}); "
+                "the meeting files and the index are as they were"
+            ) from None
         if progress and not ids:
             progress(0, 0)
         return result
@@ -525,6 +588,8 @@ class Index:
                 if progress:
                     progress(n, len(todo))
         self._set_columns(updates)
+        problems[:0] = self.warnings  # the index file could not take the new deadlines
+        self.warnings = []
         return problems
 
     def stale_agendas(self) -> int:
@@ -540,22 +605,30 @@ class Index:
             return 0
         _AGENDA_CACHE.clear()  # this process may hold the old timescales
         _AGENDA_STAMPS.clear()
-        count = 0
-        with self._write() as conn:
-            for path in changed:
-                cur = conn.execute(
-                    "UPDATE meetings SET deadlines_ok = 0 WHERE agenda_path = ?", (path,)
-                )
-                count += cur.rowcount
-        return count
+
+        def write() -> int:
+            count = 0
+            with self._write() as conn:
+                for path in changed:
+                    cur = conn.execute(
+                        "UPDATE meetings SET deadlines_ok = 0 WHERE agenda_path = ?", (path,)
+                    )
+                    count += cur.rowcount
+            return count
+
+        return self._or_in_memory(write)
 
     def _set_columns(self, updates: list[tuple[str, dict[str, Any]]]) -> None:
         if not updates:
             return
-        with self._write() as conn:
-            for mid, cols in updates:
-                sets = ", ".join(f"{k} = :{k}" for k in cols)
-                conn.execute(f"UPDATE meetings SET {sets} WHERE id = :id", {**cols, "id": mid})
+
+        def write() -> None:
+            with self._write() as conn:
+                for mid, cols in updates:
+                    sets = ", ".join(f"{k} = :{k}" for k in cols)
+                    conn.execute(f"UPDATE meetings SET {sets} WHERE id = :id", {**cols, "id": mid})
+
+        self._or_in_memory(write)
 
 
 _AGENDA_CACHE: dict[tuple[Path, ...], dict[str, Agenda]] = {}
@@ -570,23 +643,26 @@ def _file_stamp(path: Path) -> str | None:
     return f"{st.st_mtime_ns}:{st.st_size}"
 
 
-def _agendas(dirs: tuple[Path, ...]) -> dict[str, Agenda]:
-    """The agendas, read once per process: a save in the interview should not re-read YAML."""
-    if dirs not in _AGENDA_CACHE:
-        from .agenda import agenda_dirs, load_agendas
+def _agenda(dirs: tuple[Path, ...], agenda_id: str) -> Agenda | None:
+    """One agenda, read once per process (a save in the interview should not re-read YAML)
+    and only when a record needs it (a huge agenda of another area is never read)."""
+    cache = _AGENDA_CACHE.setdefault(dirs, {})
+    if agenda_id not in cache:
+        from .agenda import agenda_files, get_agenda
+        from .errors import AgendaError
 
         # stamped before reading: a file edited while it is read looks changed next time
-        before: dict[Path, str | None] = {}
-        for folder in agenda_dirs(list(dirs)):
-            with contextlib.suppress(OSError):
-                for path in folder.glob("*.y*ml"):
-                    before[path] = _file_stamp(path)
-        agendas = load_agendas(list(dirs))
-        for agenda in agendas.values():
-            if agenda.path is not None:
-                _AGENDA_STAMPS[agenda.path] = before.get(agenda.path, _file_stamp(agenda.path))
-        _AGENDA_CACHE[dirs] = agendas
-    return _AGENDA_CACHE[dirs]
+        before = {path: _file_stamp(path) for path in agenda_files(list(dirs))}
+        try:
+            agenda = get_agenda(agenda_id, list(dirs))
+        except AgendaError as exc:
+            if not exc.message.startswith("no agenda "):
+                raise
+            return None
+        if agenda.path is not None:
+            _AGENDA_STAMPS[agenda.path] = before.get(agenda.path, _file_stamp(agenda.path))
+        cache[agenda_id] = agenda
+    return cache[agenda_id]
 
 
 def save_hook(root: Path, agenda_dirs: list[Path] | None = None) -> Callable[[Meeting], None]:

@@ -43,6 +43,7 @@ from .model import (
     RiskLevel,
     Status,
     YesNo,
+    date_problem,
 )
 from .prompts import Choice, Prompts
 from .rules import (
@@ -51,6 +52,7 @@ from .rules import (
     parse_clock,
     police_agreement_needed,
 )
+from .settings import login_name
 from .timeutil import clock_text, elapsed, latest
 
 if TYPE_CHECKING:
@@ -139,13 +141,16 @@ class Interview:
         prompts: Prompts,
         *,
         user: str = "",
+        actor: str = "",
         clock: Clock = london_now,
     ) -> None:
         self.m = meeting
         self.agenda = agenda
         self.store = store
         self.p = prompts
-        self.user = user
+        self.user = user  # the configured name: offered as the chair
+        # who the audit trail names, as every other command does: never the chair by default
+        self.actor = actor or user or login_name()
         self.clock = clock
         self.depth = 0  # > 0 while in a side step started by a command
         self._earlier_reviewed = not meeting.previous  # follow-ups review once per session
@@ -171,7 +176,7 @@ class Interview:
         self.store.save(self.m)
 
     def log(self, event: str, detail: str = "") -> None:
-        self.m.log(event, detail, who=self.user or self.m.chair, at=self.clock())
+        self.m.log(event, detail, who=self.actor, at=self.clock())
 
     def say(self, text: str = "") -> None:
         self.p.say(text)
@@ -197,6 +202,9 @@ class Interview:
                 raw = self.p.multiline(message, default=default, hint=hint)
             else:
                 raw = self.p.text(message, default=default, hint=hint, validate=validate)
+            after = raw[len(default) :].strip() if default and raw.startswith(default) else ""
+            if after.startswith("/") and find_command(after[1:].partition(" ")[0]) is not None:
+                raw = after  # `/end` typed straight after the offered text: the command runs
             body, _, last = raw.rstrip().rpartition("\n")
             line = (last if body else raw).strip()
             if line.startswith("//"):
@@ -254,7 +262,7 @@ class Interview:
             from .prompts import edit_in_editor
 
             try:
-                return edit_in_editor(current)
+                return edit_in_editor(current, folder=self.store.root / "tmp")
             except InputError as exc:
                 self.say(f"  {exc.message}")
                 return None
@@ -359,11 +367,11 @@ class Interview:
                 for n, (k, i) in enumerate(zip(self.keys, self.agenda.items, strict=True), 1)
             ]
             return self.pick("Go to which item?", choices, default=here)
-        if arg.isdigit() and 1 <= int(arg) <= len(self.keys):
+        if arg.isdecimal() and 1 <= int(arg) <= len(self.keys):  # not isdigit: int("²") fails
             return self.keys[int(arg) - 1]
         if arg in self.keys:
             return arg
-        self.say(f"  No item {arg!r}: items are numbered 1 to {len(self.keys)}.")
+        self.say(f"  No such item: items are numbered 1 to {len(self.keys)}.")
         return here
 
     def run(self) -> str:
@@ -1250,7 +1258,7 @@ class Interview:
                 note=note,
                 new_due=new_due,
                 due_rule=rule,
-                by=self.user,
+                by=self.actor,
             )
             self.save()  # this meeting first: the review (and a carried action) is never lost
             self.update_earlier(o.meeting_id, [review])
@@ -1284,9 +1292,7 @@ class Interview:
             with self.store.hold(meeting_id):
                 before = self.store.load(meeting_id)
                 changed = [
-                    apply_review_to_earlier(
-                        before, self.m.id, r, self.clock(), by=self.user or self.m.chair
-                    )
+                    apply_review_to_earlier(before, self.m.id, r, self.clock(), by=self.actor)
                     for r in reviews
                 ]
                 if any(changed):
@@ -1364,7 +1370,14 @@ class Interview:
         )
         self.save()
 
+        # Offered in a form its own check reads back; kept as it is when left unchanged (even
+        # once that time has passed), so Enter never turns the saved answer into an error.
+        saved = m.next_discussion.astimezone(LONDON) if m.next_discussion else None
+        offered = f"{saved:%d/%m/%Y %H:%M}" if saved else ""
+
         def check(text: str) -> str | None:
+            if offered and text.strip() == offered:
+                return None
             try:
                 resolve_due(text, self.clock(), self.agenda, m)
             except InputError as exc:
@@ -1373,11 +1386,12 @@ class Interview:
 
         typed = self.ask(
             "Next discussion (date and time; Enter if none planned)",
-            default=format_uk(m.next_discussion) if m.next_discussion else "",
-            hint="e.g. 26/11 10:00 · 5 working days",
+            default=offered,
+            hint=f"e.g. 26/11 10:00 · 5 working days{f' · now {format_uk(saved)}' if saved else ''}",
             validate=check,
         )
-        m.next_discussion = resolve_due(typed, self.clock(), self.agenda, m) if typed else None
+        if typed != offered:
+            m.next_discussion = resolve_due(typed, self.clock(), self.agenda, m) if typed else None
         self.save()
 
     # --- before the call ----------------------------------------------------------------
@@ -1418,7 +1432,7 @@ class Interview:
                     rest = born[6:].strip()
                     child.expected_date = parse_day(rest) if rest else None
                 elif born:
-                    child.date_of_birth = parse_day(born)
+                    child.date_of_birth = parse_day(born, born=True)
             except InputError as exc:
                 self.say(f"  {exc.message}: left blank")
             child.school = self.ask(f"{name}: school or setting (optional)")
@@ -1467,14 +1481,22 @@ class Interview:
         self.p.toolbar = TOOLBAR
 
 
-def parse_day(text: str) -> date:
+def parse_day(text: str, *, born: bool = False) -> date:
+    """A date typed as DD/MM/YYYY, in the years a record may hold; `born`: not in the future."""
     raw = text.strip()
     for fmt in ("%d/%m/%Y", "%Y-%m-%d", "%d/%m/%y"):
         try:
-            return datetime.strptime(raw, fmt).date()
+            day = datetime.strptime(raw, fmt).date()
         except ValueError:
             continue
-    raise InputError(f"{text!r} is not a date (DD/MM/YYYY)")
+        if why := date_problem(day):
+            raise InputError(f"that date {why}")
+        if born and day > datetime.now(LONDON).date():
+            raise InputError(
+                "a date of birth cannot be in the future (unborn: 'unborn DD/MM/YYYY')"
+            )
+        return day
+    raise InputError("not a date: type it as DD/MM/YYYY")  # never the typed text
 
 
 def invite_advice(meeting: Meeting, agenda: Agenda) -> list[str]:
@@ -1564,7 +1586,7 @@ def new_meeting(store: Store, agenda: Agenda, *, user: str, now: datetime) -> Me
     meeting = Meeting(
         id=store.new_id(now.year), agenda=agenda.id, started_at=now, chair=user, created_at=now
     )
-    meeting.log("created", f"agenda {agenda.id}", who=user, at=now)
+    meeting.log("created", f"agenda {agenda.id}", who=user or login_name(), at=now)
     store.create(meeting)
     return meeting
 

@@ -10,9 +10,17 @@ from __future__ import annotations
 import re
 from datetime import date, datetime
 from enum import StrEnum
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from .timeutil import LONDON as LONDON  # re-exported: the one zone, defined in timeutil
 from .timeutil import london
@@ -22,14 +30,51 @@ SCHEMA_VERSION = 1
 MEETING_ID_RE = re.compile(r"\ASD-[0-9]{4}-[0-9]{4,6}\Z")
 
 
+# The dates a record may hold: from 1900 (the birth of anyone alive, with room to spare) to the
+# end of 2100 (every deadline strat counts, years ahead). A placeholder for "no date" that case
+# systems use (31/12/9999, 01/01/0001, 1753) is refused where it is entered, so deadline
+# arithmetic never overflows; a record saved before this check is still read (see STORED).
+EARLIEST_YEAR = 1900
+LATEST_YEAR = 2100
+# Validation context for a record read back from the store: a date outside the range is kept
+# (the record still lists and shows; its deadlines are named as not countable) rather than
+# making the whole file unreadable. Everything else (answers, prefill, import, edit, prompts)
+# validates without it, so the range is enforced at entry.
+STORED: dict[str, bool] = {"stored": True}
+
+
+def date_problem(value: date) -> str | None:
+    """Why a date cannot be in a record, or None; never repeats the date."""
+    if not EARLIEST_YEAR <= value.year <= LATEST_YEAR:
+        return (
+            f"is outside the years {EARLIEST_YEAR}-{LATEST_YEAR} (a placeholder for "
+            "'no date'? leave it empty)"
+        )
+    return None
+
+
+def _stored(info: ValidationInfo) -> bool:
+    return bool(info.context and info.context.get("stored"))
+
+
+def _in_range(value: date, info: ValidationInfo) -> date:
+    if not _stored(info) and (why := date_problem(value)):
+        raise ValueError(why)
+    return value
+
+
 def _aware(value: datetime) -> datetime:
     """Every time is held in UK time: a time without a zone is what a chair typed, and one with
     another offset (a file written in UTC, say) is converted, so every screen, document and
     calendar entry shows the clock the meeting was held by, summer or winter."""
-    return london(value)
+    try:
+        return london(value)
+    except OverflowError:  # 9999-12-31 23:30-05:00 is in the year 10000 in London
+        raise ValueError("is beyond the dates strat can hold") from None
 
 
-AwareDatetime = Annotated[datetime, AfterValidator(_aware)]
+AwareDatetime = Annotated[datetime, AfterValidator(_in_range), AfterValidator(_aware)]
+RecordDate = Annotated[date, AfterValidator(_in_range)]
 
 
 class Model(BaseModel):
@@ -131,8 +176,10 @@ class Child(Model):
         True, description="Subject of the concern (false: another child considered)"
     )
     unborn: bool = Field(False, description="Unborn child (pre-birth discussion)")
-    expected_date: date | None = Field(None, description="Expected date of delivery, if unborn")
-    date_of_birth: date | None = None
+    expected_date: RecordDate | None = Field(
+        None, description="Expected date of delivery, if unborn"
+    )
+    date_of_birth: RecordDate | None = None
     gender: str = ""
     ethnicity: str = ""
     language: str = Field("", description="First language")
@@ -144,6 +191,16 @@ class Child(Model):
     local_ref: str = Field("", description="Case-management system reference")
     voice: str = Field("", description="The child's voice and lived experience")
     considered: str = Field("", description="For other children: how they may be affected")
+
+    @field_validator("date_of_birth")
+    @classmethod
+    def _born(cls, value: date | None, info: ValidationInfo) -> date | None:
+        """A birth date in the future is a typing slip (or an unborn child): refused at entry."""
+        if value is not None and not _stored(info) and value > datetime.now(LONDON).date():
+            raise ValueError(
+                "is in the future (for an unborn child, set unborn and the expected_date)"
+            )
+        return value
 
 
 class Adult(Model):
@@ -302,6 +359,18 @@ class CirculationEntry(Model):
     documents: dict[str, str] = Field(default_factory=dict, description="file name → sha256")
     record: str = Field("", description="Hash of the record the documents were made from")
     note: str = ""
+    state: Literal["", "sending", "unknown"] = Field(
+        "",
+        description=(
+            "'' once settled. 'sending' is saved before the SMTP transaction starts, so an "
+            "entry left so (a kill, a full disk) or 'unknown' (the server went quiet after "
+            "taking the message) means the recipients may have it"
+        ),
+    )
+    unreachable: dict[str, str] = Field(
+        default_factory=dict,
+        description="Participant id → why the record could not be emailed to them",
+    )
 
 
 class Authorisation(Model):
@@ -368,7 +437,7 @@ class Meeting(Model):
     s47_started_at: AwareDatetime | None = Field(
         None, description="When the discussion that initiated s47 was held (from earlier links)"
     )
-    icpc_held_on: date | None = Field(
+    icpc_held_on: RecordDate | None = Field(
         None,
         description="When the Initial Child Protection Conference was held (strat icpc)",
     )
@@ -430,7 +499,7 @@ class Meeting(Model):
 
     def next_id(self, prefix: str, existing: list[str]) -> str:
         """The next free short id (C3, P12, A151…) so ids never get reused after a deletion."""
-        numbers = [int(x[len(prefix) :]) for x in existing if x[len(prefix) :].isdigit()]
+        numbers = [int(x[len(prefix) :]) for x in existing if x[len(prefix) :].isdecimal()]
         return f"{prefix}{max(numbers, default=0) + 1}"
 
     def log(self, event: str, detail: str = "", who: str = "", at: datetime | None = None) -> None:

@@ -148,9 +148,9 @@ def mark_done(
     if action is None:
         raise NotFound(f"{meeting.id} has no action {action_id}")
     if action.status != ActionStatus.open:
-        raise InputError(
-            f"{meeting.id}:{action_id} is {action.status.value}, not open"
-            + (f" ({action.completion_note})" if action.completion_note else "")
+        when = f" (since {action.completed_at:%d/%m/%Y %H:%M})" if action.completed_at else ""
+        raise InputError(  # never the completion note: it is record text
+            f"{meeting.id}:{action_id} is {action.status.value}, not open{when}"
         )
     action.status = ActionStatus.done
     action.completed_at = now

@@ -8,12 +8,14 @@ every earlier answer was saved) and closed input as `EOFError`.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shlex
 import subprocess
 import sys
 import tempfile
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
 from typing import Any, Protocol
 
 from .errors import InputError
@@ -49,30 +51,74 @@ class Prompts(Protocol):
     def say(self, text: str = "") -> None: ...
 
 
-def edit_in_editor(text: str, env: dict[str, str] | None = None, *, suffix: str = ".txt") -> str:
+def edit_in_editor(
+    text: str,
+    env: dict[str, str] | None = None,
+    *,
+    suffix: str = ".txt",
+    folder: Path | None = None,
+    prefix: str = "strat-",
+) -> str:
     """Open the user's $VISUAL/$EDITOR on `text`; return what they saved.
 
-    An editor that cannot be started is an InputError naming it, so nothing typed is lost
-    silently and the user learns to set VISUAL or EDITOR."""
+    The editing copy holds record text: it is made 0600 in `folder` (the store's private
+    `tmp`, never the shared temp folder when a folder is given) and removed on every way out,
+    including Ctrl-C and the terminal closing (SIGHUP, SIGTERM become KeyboardInterrupt while
+    the editor is open). An editor that cannot be started is an InputError naming it, so
+    nothing typed is lost silently and the user learns to set VISUAL or EDITOR."""
     env = dict(os.environ) if env is None else env
     editor = env.get("VISUAL") or env.get("EDITOR") or ("notepad" if os.name == "nt" else "nano")
-    fd, name = tempfile.mkstemp(prefix="strat-", suffix=suffix)  # 0600: it holds record text
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        # Windows paths hold backslashes that POSIX-style splitting would eat
-        command = shlex.split(editor, posix=os.name != "nt")
-        try:
-            subprocess.run([*command, name], check=False)
-        except OSError as exc:
-            raise InputError(
-                f"cannot start the editor {editor!r} ({exc.strerror or exc}): "
-                "set VISUAL or EDITOR to your editor's command"
-            ) from None
-        with open(name, encoding="utf-8") as handle:
-            return handle.read().rstrip("\n")
+        if folder is not None:
+            from .store import private_folder
+
+            private_folder(folder)
+        fd, name = tempfile.mkstemp(prefix=prefix, suffix=suffix, dir=folder)  # 0600
+    except OSError as exc:
+        raise InputError(
+            f"{folder or tempfile.gettempdir()}: cannot make the editing copy there "
+            f"({exc.strerror}); nothing was changed"
+        ) from None
+    try:
+        with _hangup_interrupts():
+            with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                handle.write(text)
+            # Windows paths hold backslashes that POSIX-style splitting would eat
+            command = shlex.split(editor, posix=os.name != "nt")
+            try:
+                subprocess.run([*command, name], check=False)
+            except OSError as exc:
+                raise InputError(
+                    f"cannot start the editor {editor!r} ({exc.strerror or exc}): "
+                    "set VISUAL or EDITOR to your editor's command"
+                ) from None
+            with open(name, encoding="utf-8") as handle:
+                return handle.read().rstrip("\n")
     finally:
-        os.unlink(name)
+        with contextlib.suppress(OSError):
+            os.unlink(name)
+
+
+@contextlib.contextmanager
+def _hangup_interrupts() -> Iterator[None]:
+    """While record text sits in an editing copy, a closed terminal (SIGHUP) or a polite kill
+    (SIGTERM) unwinds like Ctrl-C, so `finally` blocks remove the copy. Only the main thread
+    may set handlers; Windows has no SIGHUP."""
+    import signal
+    import threading
+
+    def interrupt(signum: int, frame: Any) -> None:
+        raise KeyboardInterrupt
+
+    wanted = [getattr(signal, n) for n in ("SIGHUP", "SIGTERM") if hasattr(signal, n)]
+    if threading.current_thread() is not threading.main_thread():
+        wanted = []
+    old = {sig: signal.signal(sig, interrupt) for sig in wanted}
+    try:
+        yield
+    finally:
+        for sig, handler in old.items():
+            signal.signal(sig, handler)
 
 
 class TerminalPrompts:
@@ -117,8 +163,10 @@ class TerminalPrompts:
         self, message: str, *, default: str = "", hint: str = "", validate: Validator | None = None
     ) -> str:
         def check(value: str) -> bool | str:
-            if validate is None or not value.strip() or value.strip().startswith("/"):
-                # empty answers and /commands are for the interview to judge
+            after = value[len(default) :] if default and value.startswith(default) else value
+            if validate is None or not value.strip() or after.strip().startswith("/"):
+                # empty answers and /commands (also typed after the offered text) are for the
+                # interview to judge
                 return True
             problem = validate(value)
             return True if problem is None else problem

@@ -2,7 +2,9 @@
 
 `strat list`, `strat actions` and `strat due` call these; each returns plain dicts ready for
 `--json` and for a table, so the CLI only prints. Children appear only by reference (their
-case-management reference or C-id), never by name.
+case-management reference or C-id), never by name. The index holds no names and no free text
+(see `index`): what an action says and who owns it are read from the meeting files, for the
+rows asked for only (`action_texts`).
 """
 
 from __future__ import annotations
@@ -93,7 +95,7 @@ def list_meetings(index: Index, f: MeetingFilter) -> tuple[list[dict[str, Any]],
         args.extend([f.child.strip(), f.child.strip()])
     sql = (
         "SELECT m.id, m.agenda, m.started_at, m.status, m.type, m.children, m.subject_children,"
-        " m.child_refs, m.outcomes, m.open_actions, m.previous, m.authorised_by"
+        " m.child_refs, m.outcomes, m.open_actions, m.previous, m.authorised_ts"
         " FROM meetings m WHERE " + " AND ".join(where) + " ORDER BY m.started_ts DESC, m.id DESC"
     )
     if f.limit:
@@ -112,7 +114,9 @@ def list_meetings(index: Index, f: MeetingFilter) -> tuple[list[dict[str, Any]],
             "outcomes": split(r[8]),
             "open_actions": r[9],
             "previous": split(r[10]),
-            "authorised_by": r[11],
+            "authorised_at": (
+                datetime.fromtimestamp(r[11], LONDON).isoformat() if r[11] is not None else None
+            ),
         }
         for r in conn.execute(sql, args)
     ]
@@ -133,9 +137,10 @@ def _like_prefix(text: str) -> str:
 class ActionFilter:
     overdue: bool = False
     due_within: int | None = None  # working days
-    owner: str | None = None
+    owner: str | None = None  # matched in the meeting files: the index holds no names
     agency: str | None = None
     limit: int | None = None  # soonest due first; None or 0 for all
+    texts: bool = True  # read what/owner from the meeting files for the rows returned
 
 
 def open_actions(
@@ -149,9 +154,6 @@ def open_actions(
     if f.overdue:
         where.append("a.due_ts < ?")
         args.append(now_ts)
-    if f.owner:
-        where.append("lower(a.owner) LIKE ? ESCAPE '\\'")
-        args.append("%" + _like_prefix(f.owner.strip().lower()))
     if f.agency:
         where.append("lower(a.agency) LIKE ? ESCAPE '\\'")
         args.append("%" + _like_prefix(f.agency.strip().lower()))
@@ -165,28 +167,59 @@ def open_actions(
             args.extend([cutoff, nation])
         where.append("(" + (" OR ".join(clauses) or "0") + ")")
     sql = (
-        "SELECT a.meeting_id, a.action_id, a.what, a.owner, a.agency, a.due, a.due_ts,"
+        "SELECT a.meeting_id, a.action_id, a.agency, a.due, a.due_ts,"
         " a.contingency, a.carried_from FROM actions a WHERE "
         + " AND ".join(where)
         + " ORDER BY a.due_ts, a.meeting_id, a.action_id"
     )
-    if f.limit:
+    if f.limit and not f.owner:
         sql += f" LIMIT {int(f.limit)}"
-    return [
+    rows = [
         {
             "ref": f"{r[0]}:{r[1]}",
             "meeting": r[0],
             "action": r[1],
-            "what": r[2],
-            "owner": r[3],
-            "agency": r[4],
-            "due": r[5],  # as stored: ISO 8601 with the UK offset of the day
-            "overdue": r[6] is not None and r[6] < now_ts,
-            "contingency": bool(r[7]),
-            "carried_from": r[8],
+            "what": None,
+            "owner": None,
+            "agency": r[2],
+            "due": r[3],  # as stored: ISO 8601 with the UK offset of the day
+            "overdue": r[4] is not None and r[4] < now_ts,
+            "contingency": bool(r[5]),
+            "carried_from": r[6],
         }
         for r in index.connect().execute(sql, args)
-    ], problems
+    ]
+    if f.owner:
+        action_texts(index, rows)
+        wanted = f.owner.strip().lower()
+        rows = [r for r in rows if wanted in (r["owner"] or "").lower()]
+        if f.limit:
+            rows = rows[: f.limit]
+    elif f.texts:
+        action_texts(index, rows)
+    return rows, problems
+
+
+def action_texts(index: Index, rows: list[dict[str, Any]]) -> None:
+    """Fill in `what` and `owner` of action rows from the meeting files (each read once).
+
+    The index keeps no names or free text, so these come from the record itself, for the rows
+    a person asked to see. A file the index could read validated then; one changed or damaged
+    since leaves its rows' text as None rather than stopping the listing."""
+    import json
+
+    found: dict[str, dict[str, tuple[str, str]]] = {}
+    for row in rows:
+        mid = row["meeting"]
+        if mid not in found:
+            found[mid] = {}
+            try:
+                data = json.loads((index.meetings / f"{mid}.json").read_bytes())
+                for a in data.get("actions") or []:
+                    found[mid][str(a.get("id"))] = (str(a.get("what", "")), str(a.get("owner", "")))
+            except (OSError, ValueError, TypeError, AttributeError, RecursionError):
+                pass
+        row["what"], row["owner"] = found[mid].get(row["action"], (None, None))
 
 
 def _working_day_cutoffs(

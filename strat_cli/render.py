@@ -23,6 +23,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import lru_cache
+from glob import escape as glob_escape
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -132,7 +133,7 @@ def copy_templates(dest: Path, *, force: bool = False) -> list[Path]:
     """Copy the shipped templates out for a council to edit; never overwrite without `force`."""
     sources = [shipped_dir("templates") / f"{doc}.docx" for doc in DOCS]
     targets = [dest / s.name for s in sources]
-    existing = [t for t in targets if t.exists()]
+    existing = [t for t in targets if t.exists() or t.is_symlink()]
     if existing and not force:
         raise StratError(
             f"{existing[0]} already exists; use --force to replace the copies in {dest}"
@@ -140,7 +141,9 @@ def copy_templates(dest: Path, *, force: bool = False) -> list[Path]:
     try:
         dest.mkdir(parents=True, exist_ok=True)
         for src, target in zip(sources, targets, strict=True):
-            shutil.copyfile(src, target)
+            if target.is_symlink():  # --force replaces the link itself, never writes through it
+                target.unlink()
+            shutil.copyfile(src, target, follow_symlinks=False)
     except OSError as exc:
         raise StratError(f"{dest}: cannot copy templates ({exc.strerror})") from None
     return targets
@@ -150,15 +153,18 @@ def copy_templates(dest: Path, *, force: bool = False) -> list[Path]:
 
 
 def jinja_env(cache: Path | None = None) -> Environment:
-    """Strict (a missing field is an error, not a blank) and autoescaped (`&`, `<` survive).
+    """Strict (a missing field is an error, not a blank), autoescaped (`&`, `<` survive) and
+    sandboxed: a council's template is a file anyone with the folder can edit, so it may read
+    the fields strat gives it and nothing else (`cycler.__init__.__globals__.os` is refused).
 
     With `cache`, the Python code each template compiles to is kept there (see _CachingEnv)."""
-    from jinja2 import Environment, StrictUndefined
+    from jinja2 import StrictUndefined
+    from jinja2.sandbox import SandboxedEnvironment
 
     if cache is not None:
         cached: Environment = _caching_env()(cache, autoescape=True, undefined=StrictUndefined)
         return cached
-    return Environment(autoescape=True, undefined=StrictUndefined)
+    return SandboxedEnvironment(autoescape=True, undefined=StrictUndefined)
 
 
 # --- caches: a second render skips the template check and Jinja's compile ------------------
@@ -176,7 +182,8 @@ def _code_key() -> str:
     from . import __version__
 
     here = Path(__file__).resolve().parent
-    parts = [__version__, jinja2.__version__, sys.version]
+    # "sandboxed": a sandbox compiles calls differently, so code from before it never matches
+    parts = [__version__, jinja2.__version__, sys.version, "sandboxed"]
     for module in ("render.py", "views.py", "model.py"):
         try:
             st = (here / module).stat()
@@ -213,9 +220,9 @@ def _cache_put(path: Path, data: bytes) -> None:
 def _caching_env() -> Any:
     import marshal
 
-    from jinja2 import Environment
+    from jinja2.sandbox import SandboxedEnvironment
 
-    class _CachingEnv(Environment):
+    class _CachingEnv(SandboxedEnvironment):
         """Keeps the code compiled from each template's XML (docxtpl compiles it on every
         render with `from_string`): the minutes template takes ~20-40 ms to compile."""
 
@@ -559,6 +566,37 @@ def render_docx(
     return _fixed_zip(out.getvalue())
 
 
+def render_template(
+    path: Path, view: View, name: str, cache: Path | None, *, stamp: datetime | None = None
+) -> bytes:
+    """One document's bytes, the same docxtpl gives: from the template compiled at its first
+    render (docx_fast), so docxtpl and python-docx are only imported for a new or changed
+    template; that render goes through docxtpl and compiles it for the next."""
+    from . import docx_fast
+
+    entry = None
+    data: bytes | None = None
+    if cache is not None:
+        with contextlib.suppress(OSError):
+            data = path.read_bytes()
+    if data is not None and cache is not None:
+        entry = cache / "docx" / _cache_key(docx_fast.code_key() + b"\0" + data)
+        compiled = docx_fast.load(entry)
+        if compiled is not None:
+            env = jinja_env(cache)
+            return docx_fast.render_compiled(compiled, _keep_literal(view), env, name, stamp)
+    tpl = load_template(path, name, cache)
+    compiled = docx_fast.compile_template(tpl) if entry is not None else None
+    out = render_docx(tpl, view, name, cache, stamp=stamp)
+    if compiled is not None and entry is not None:
+        with contextlib.suppress(OSError):
+            if path.read_bytes() == data:  # the file docxtpl read is the one the key names
+                ready = docx_fast.finish(compiled, out, stamp)
+                if ready is not None:
+                    _cache_put(entry, ready)
+    return out
+
+
 def render_documents(
     meeting: Meeting,
     agenda: Agenda,
@@ -571,15 +609,25 @@ def render_documents(
 ) -> list[Path]:
     """Write each document as .docx in `out_dir` (private to this user); returns the paths.
 
-    The view is built once: the documents differ only in their template and title."""
-    from .docx_fast import render_template
-    from .store import atomic_write
+    The view is built once: the documents differ only in their template and title. A folder
+    strat makes is 0700; each document is written whole in the store's private `tmp` folder and
+    renamed into place, so a render killed half-way leaves no copy in `out_dir` (and the
+    leftovers of an earlier killed render of these documents are removed first)."""
+    from .store import atomic_write, private_folder
 
     wanted = expand_docs(docs)
+    tmp_dir = settings.store / "tmp"
     try:
-        out_dir.mkdir(parents=True, exist_ok=True)
+        private_folder(out_dir)
+        private_folder(tmp_dir)
     except OSError as exc:
         raise StratError(f"{out_dir}: cannot create the folder ({exc.strerror})") from None
+    for doc in wanted:
+        name = document_filename(meeting, doc, family)
+        for folder in (tmp_dir, out_dir):  # only names strat's own temporary files have
+            for left in folder.glob(f".{glob_escape(name)}.*.tmp"):
+                with contextlib.suppress(OSError):
+                    left.unlink()
     paths = []
     cache = settings.store / "cache"
     base = build_view(meeting, agenda, settings, family=family)  # the same for every document
@@ -591,7 +639,7 @@ def render_documents(
         view = base | {"document_title": DOC_TITLES.get(doc, base["document_title"])}
         data = render_template(info.path, view, label, cache, stamp=meeting.started_at)
         path = out_dir / document_filename(meeting, doc, family)
-        atomic_write(path, data)
+        atomic_write(path, data, tmp_dir=tmp_dir)
         paths.append(path)
     return paths
 
@@ -662,7 +710,9 @@ def render_stored(
     pdf: bool = False,
     on_doc: Callable[[str], None] | None = None,
 ) -> list[Path]:
-    """Render a stored meeting (authorised ones too) under its lock, then record what was
+    """Render a stored meeting (authorised ones too) under its lock, and record it in two steps:
+    the intent ("rendering", naming the files and folder) is saved before any document is
+    written, so a render killed half-way still shows in the audit trail; then what was
     rendered: `meeting.rendered[doc]` (the record's hash) and an audit entry per document."""
     from .agenda import get_agenda
 
@@ -672,9 +722,17 @@ def render_stored(
     with store.edit(meeting_id, allow_locked=True) as meeting:
         agenda = get_agenda(meeting.agenda, settings.extra_agenda_dirs)
         current = record_hash(meeting)
-        paths = render_documents(
-            meeting, agenda, settings, wanted, out_dir, family=family, on_doc=on_doc
-        )
+        names = [document_filename(meeting, doc, family) for doc in wanted]
+        meeting.log("rendering", f"{', '.join(names)} to {out_dir}", who=settings.actor)
+        store.save(meeting)  # durable before the first document exists
+        try:
+            paths = render_documents(
+                meeting, agenda, settings, wanted, out_dir, family=family, on_doc=on_doc
+            )
+        except StratError as exc:
+            meeting.log("render failed", type(exc).__name__, who=settings.actor)
+            store.save(meeting)
+            raise
         for doc, path in zip(wanted, paths, strict=True):
             if not family:  # the family version is not the record sent to professionals
                 meeting.rendered[doc] = current

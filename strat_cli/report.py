@@ -22,6 +22,7 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
 from .model import LONDON, ActionStatus, AgencyKind, Attendance, Meeting, Outcome, Status
+from .timeutil import before
 
 if TYPE_CHECKING:
     from .agenda import Agenda
@@ -164,6 +165,7 @@ TIMELINESS = (
 def facts_of(m: Meeting, ag: Agenda, now: datetime) -> Facts:
     from .attendance import missing_partners
     from .check import check_meeting
+    from .circulation import coverage
     from .deadlines import meeting_deadlines, working_days_between
 
     try:
@@ -172,23 +174,23 @@ def facts_of(m: Meeting, ag: Agenda, now: datetime) -> Facts:
         dl = None
     timely: dict[str, str] = {}
     if dl is not None:
-        sent = [c.at for c in m.circulation if c.delivered]
-        first = min(sent) if sent else None
+        # the summary goes with the first delivery; circulation is done once everyone has it
+        cov = coverage(m.participants, m.circulation)
         if dl.discussion_due is not None:
-            timely["discussion"] = "on time" if m.started_at <= dl.discussion_due else "late"
+            timely["discussion"] = _state(m.started_at, dl.discussion_due)
         if dl.summary_due is not None:
-            timely["summary"] = _state(first, dl.summary_due)
+            timely["summary"] = _state(cov.first_delivery_at, dl.summary_due)
         if dl.circulation_due is not None:
-            timely["circulation"] = _state(first, dl.circulation_due)
+            timely["circulation"] = _state(cov.complete_at, dl.circulation_due)
         if dl.minutes_authorised_due is not None:
             auth = m.authorisation.at if m.authorisation else None
             timely["minutes"] = _state(auth, dl.minutes_authorised_due)
     icpc_days: int | None = None
-    before = False
+    held_early = False
     if m.icpc_held_on is not None:
         start = (m.s47_started_at or m.started_at).astimezone(LONDON).date()
         if m.icpc_held_on < start:
-            before = True
+            held_early = True
         else:
             icpc_days = working_days_between(start, m.icpc_held_on, ag.timescales.nation)
     gaps_found = {g.agency_kind: g for g in m.partner_gaps}
@@ -226,7 +228,7 @@ def facts_of(m: Meeting, ag: Agenda, now: datetime) -> Facts:
         ]
         if dl.icpc_target is not None:
             moments.append(datetime.combine(dl.icpc_target, datetime.max.time(), LONDON))
-    ahead = [x.timestamp() for x in moments if x > now]
+    ahead = [x.timestamp() for x in moments if before(now, x)]
     return Facts(
         id=m.id,
         agenda=m.agenda,
@@ -242,7 +244,7 @@ def facts_of(m: Meeting, ag: Agenda, now: datetime) -> Facts:
         child_refs=[c.local_ref.strip() for c in m.children if c.local_ref.strip()],
         timely=timely,
         icpc_days=icpc_days,
-        icpc_before_start=before,
+        icpc_before_start=held_early,
         partners={k: partner_mode(m, k) for k in ag.statutory_partners},
         missing=missing,
         actions=[
@@ -385,9 +387,10 @@ def _timeliness(rows: list[Facts]) -> Table:
 
 
 def _state(done_at: datetime | None, due: datetime) -> str:
+    """Compared in real time (UTC): around the clocks going back, wall times mislead."""
     if done_at is None:
         return "not done"
-    return "on time" if done_at <= due else "late"
+    return "late" if before(due, done_at) else "on time"
 
 
 def _icpc(rows: list[Facts]) -> Table:
@@ -675,7 +678,7 @@ def csv_files(report: Report) -> dict[str, str]:
 # --- where the records come from --------------------------------------------------------------
 
 
-FACTS_VERSION = 1  # bump when Facts, or how they are made, change: every cached row is remade
+FACTS_VERSION = 2  # bump when Facts, or how they are made, change: every cached row is remade
 _FACTS_TABLE = """
 CREATE TABLE IF NOT EXISTS report_facts (
     meeting_id TEXT PRIMARY KEY, stamp TEXT NOT NULL, valid_until REAL, facts TEXT NOT NULL

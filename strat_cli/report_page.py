@@ -90,8 +90,12 @@ def page(report: Report) -> str:
     return "\n".join(parts)
 
 
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
+
+
 def _e(text: str) -> str:
-    return html.escape(text, quote=True)
+    """Text from a record as HTML: escaped, and without the control characters HTML forbids."""
+    return html.escape(_CONTROL.sub("", text), quote=True)
 
 
 def _left_out(r: Report) -> str:
@@ -228,6 +232,7 @@ def _figure(height: float) -> tuple[Figure, Axes]:
             "font.family": "sans-serif",
             "font.size": 9,
             "hatch.linewidth": 0.6,
+            "text.parse_math": False,  # an agency called "$$" is text, not a formula
         }
     )
     fig, ax = plt.subplots(figsize=(7.5, height))
@@ -236,11 +241,14 @@ def _figure(height: float) -> tuple[Figure, Axes]:
 
 def _svg(fig: Figure, title: str, alt: str) -> str:
     import io
+    import warnings
 
     import matplotlib.pyplot as plt
 
     buf = io.StringIO()
-    fig.savefig(buf, format="svg", bbox_inches="tight", metadata={"Date": None})
+    with warnings.catch_warnings():  # a character the font lacks is drawn as a box, not said
+        warnings.simplefilter("ignore")
+        fig.savefig(buf, format="svg", bbox_inches="tight", metadata={"Date": None})
     plt.close(fig)
     text = buf.getvalue()
     text = text[text.index("<svg") :]
@@ -310,7 +318,7 @@ def _stacked(title: str, table: Table, *, first_column: int, below: int) -> Char
             label=part,
         )
         left = [a + b for a, b in zip(left, widths, strict=True)]
-    ax.set_yticks(positions, labels)
+    ax.set_yticks(positions, [_CONTROL.sub("", x) for x in labels])
     ax.invert_yaxis()
     ax.set_xlim(0, 100)
     ax.set_xlabel("Per cent")

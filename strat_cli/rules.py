@@ -10,7 +10,7 @@ from datetime import date, datetime, time, timedelta
 from .agenda import Agenda
 from .attendance import unexplained_gaps
 from .errors import InputError
-from .model import LONDON, AgencyKind, Decision, Meeting, Outcome, YesNo
+from .model import LONDON, AgencyKind, Decision, Meeting, Outcome, YesNo, date_problem
 from .timeutil import split_zone, wall
 
 # --- times typed by the chair ------------------------------------------------------------------
@@ -20,24 +20,35 @@ _DATE_CLOCK_RE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})\s+(.+)$")
 
 
 def parse_clock(text: str, day: date, *, after: datetime | None = None) -> datetime:
-    """'10:25', '10.25', '2pm', '19/11/2026 10:25' or ISO → a UK local time.
+    """'10:25', '10.25', '2pm', '19/11/2026 10:25' or ISO → a UK local time, in the years a
+    record may hold (a placeholder such as 31/12/9999 is refused here, where it is typed).
 
     In the hour the clocks go back a time may end in BST or GMT; without, it is the first
     reading unless that is before `after` (timeutil.wall): an end of 01:15 after a 01:30 start.
     """
+    try:
+        value = _parse_clock(text, day, after=after)
+    except OverflowError:  # 9999-12-31 23:30 with an offset runs past the last year Python has
+        raise InputError("that date is beyond the dates strat can hold") from None
+    if why := date_problem(value):
+        raise InputError(f"that date {why}")
+    return value
+
+
+def _parse_clock(text: str, day: date, *, after: datetime | None = None) -> datetime:
     raw, zone = split_zone(text.strip().lower())
     if m := _DATE_CLOCK_RE.match(raw):
         try:
             day = date(int(m.group(3)), int(m.group(2)), int(m.group(1)))
         except ValueError:
-            raise InputError(f"{text!r} is not a real date") from None
+            raise InputError("not a real date") from None  # never the typed text
         raw = m.group(4).strip()
     m = _CLOCK_RE.match(raw)
     if not m:
         try:
             value = datetime.fromisoformat(raw.upper())
         except ValueError:
-            raise InputError(f"{text!r} is not a time: type it like 10:25 or 2pm") from None
+            raise InputError("not a time: type it like 10:25 or 2pm") from None
         if value.tzinfo:
             return value.astimezone(LONDON)
         return wall(value.date(), value.time(), zone=zone, after=after)
@@ -49,7 +60,7 @@ def parse_clock(text: str, day: date, *, after: datetime | None = None) -> datet
     if half == "am" and hour == 12:
         hour = 0
     if hour > 23 or minute > 59:
-        raise InputError(f"{text!r} is not a time of day")
+        raise InputError("not a time of day: type it like 10:25 or 2pm")
     return wall(day, time(hour, minute), zone=zone, after=after)
 
 
@@ -69,7 +80,7 @@ def parse_past(text: str, now: datetime, *, after: datetime | None = None) -> da
         try:
             day = date(day.year, int(m.group(2)), int(m.group(1)))
         except ValueError:
-            raise InputError(f"{text!r} is not a real date") from None
+            raise InputError("not a real date: type it as DD/MM/YYYY") from None
         raw = m.group(3)
     return parse_clock(raw, day, after=after)
 

@@ -223,10 +223,16 @@ def show_meeting(
             f"Review: {meeting.review_mechanism or '-'}   Next discussion: {fmt_time(meeting.next_discussion)}"
         )
     if agenda:
+        from .errors import InputError
         from .views import deadline_rows
 
+        try:
+            rows = deadline_rows(meeting, agenda, later_records)
+        except InputError as exc:  # a placeholder date saved earlier: show the rest of it
+            con.print(f"Warning: {exc.message}")
+            return
         t = _table("Deadlines", "deadline", "due")
-        for row in deadline_rows(meeting, agenda, later_records):
+        for row in rows:
             t.add_row(row["label"], row["due"])
         con.print(t)
 

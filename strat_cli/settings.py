@@ -27,6 +27,7 @@ TOML at ``$STRAT_CONFIG`` or ``<store>/config.toml``::
     security = "starttls"   # starttls, ssl or none
     user = "mash@northshire.example"
     password_env = "STRAT_SMTP_PASSWORD"
+    timeout = 20                  # seconds to wait for the server, above 0
 """
 
 from __future__ import annotations
@@ -35,7 +36,9 @@ import os
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
+
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 
 from .errors import InputError
 
@@ -48,23 +51,70 @@ DEFAULT_FOOTER = (
 )
 
 
-@dataclass(frozen=True)
-class SmtpSettings:
-    host: str = ""
-    port: int = 587
+def _one_line(value: str) -> str:
+    """Text that lands in a header or the audit trail: a CR or LF there would start a new
+    header (or a forged one), so it is refused, never silently joined."""
+    if any(ord(c) < 32 or ord(c) == 127 for c in value):
+        raise ValueError("must be one line of text, without line breaks or control characters")
+    return value.strip()
+
+
+def _address_list(value: Any) -> Any:
+    """A single address in quotes is read as a list of one, not as a list of characters."""
+    return [value] if isinstance(value, str) else value
+
+
+OneLine = Annotated[str, Field(strict=True), AfterValidator(_one_line)]
+# Addresses are checked as one line here, and as addresses (email-validator, ~20 ms to import)
+# only by the commands that send: mail.configured_addresses names the setting when one is wrong.
+AddressList = Annotated[tuple[OneLine, ...], BeforeValidator(_address_list)]
+
+
+class _Section(BaseModel):
+    # Unknown keys are left alone: a newer strat's settings file still works with this one.
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+
+class SmtpSettings(_Section):
+    host: OneLine = ""
+    port: int = Field(587, ge=1, le=65535, strict=True)
     security: Literal["starttls", "ssl", "none"] = "starttls"
-    user: str = ""
-    password_env: str = "STRAT_SMTP_PASSWORD"
-    timeout: float = 20.0
+    user: OneLine = ""
+    password_env: OneLine = "STRAT_SMTP_PASSWORD"
+    timeout: float = Field(20.0, gt=0, le=3600, strict=True, allow_inf_nan=False)
 
 
-@dataclass(frozen=True)
-class EmailSettings:
-    sender: str = ""
+class EmailSettings(_Section):
+    sender: OneLine = ""
     to: Literal["participants", "bcc"] = "participants"
-    cc: tuple[str, ...] = ()
-    bcc: tuple[str, ...] = ()
-    footer: str = DEFAULT_FOOTER
+    cc: AddressList = ()
+    bcc: AddressList = ()
+    footer: Annotated[str, Field(strict=True)] = DEFAULT_FOOTER
+
+
+class _User(_Section):
+    name: OneLine = ""
+
+
+class _Documents(_Section):
+    marking: OneLine = DEFAULT_MARKING
+    templates: OneLine = ""
+    out: OneLine = ""
+
+
+class _Agendas(_Section):
+    folder: OneLine = ""
+
+
+class ConfigFile(_Section):
+    """The whole settings file, validated in one place: each wrong value gives one line
+    naming its setting (`smtp.timeout`), never a traceback."""
+
+    user: _User = _User()
+    documents: _Documents = _Documents()
+    agendas: _Agendas = _Agendas()
+    email: EmailSettings = EmailSettings()
+    smtp: SmtpSettings = SmtpSettings()
 
 
 @dataclass(frozen=True)
@@ -84,22 +134,21 @@ class Settings:
         """Who to name in the audit trail: the configured name, else the computer login.
 
         Never a name taken from the record (the chair did not necessarily do it)."""
-        if self.user:
-            return self.user
-        import getpass
-
-        try:
-            return getpass.getuser()
-        except (OSError, KeyError):  # no login name in this environment
-            return "unknown user"
-
-    @property
-    def meetings_dir(self) -> Path:
-        return self.store / "meetings"
+        return self.user or login_name()
 
     @property
     def extra_agenda_dirs(self) -> list[Path]:
         return [self.agendas_dir] if self.agendas_dir else []
+
+
+def login_name() -> str:
+    """The computer login: who the audit trail names when no [user] name is configured."""
+    import getpass
+
+    try:
+        return getpass.getuser()
+    except (OSError, KeyError):  # no login name in this environment
+        return "unknown user"
 
 
 def store_permission_warning(root: Path) -> str | None:
@@ -125,11 +174,46 @@ def default_store() -> Path:
     return Path(user_data_dir("strat", appauthor=False))
 
 
-def _section(data: dict[str, Any], name: str, path: Path) -> dict[str, Any]:
-    value = data.get(name, {})
-    if not isinstance(value, dict):
-        raise InputError(f"{path}: [{name}] must be a table")
-    return value
+def _describe(exc: ValidationError, config: Path) -> str:
+    """The first problem as `file: section.key: what is wrong` (never the value typed)."""
+    err = exc.errors()[0]
+    parts = [str(p) for p in err["loc"] if not isinstance(p, int)]
+    entries = [p for p in err["loc"] if isinstance(p, int)]
+    where = ".".join(parts) or "top level"
+    if entries:
+        where += f" (entry {entries[0] + 1})"
+    message = str(err["msg"]).removeprefix("Value error, ")
+    if err["type"] == "model_type" or err["type"] == "model_attributes_type":
+        message = f"[{where}] must be a table"
+        return f"{config}: {message}"
+    if err["type"] == "literal_error":
+        message = message.replace("Input should be", "must be")
+    message = (
+        message.replace("Input should be", "should be")
+        .replace("a valid string", "text in quotes")
+        .replace("a valid integer", "a whole number")
+        .replace("a valid number", "a number")
+    )
+    return f"{config}: {where}: {message}"
+
+
+def _read_config(config: Path) -> dict[str, Any]:
+    try:
+        raw = config.read_bytes()
+    except OSError as exc:
+        raise InputError(f"{config}: cannot read ({exc.strerror})") from None
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise InputError(f"{config}: saved as UTF-16; save it as UTF-8 text")
+    try:
+        text = raw.decode("utf-8-sig")  # Notepad's UTF-8 starts with a BOM
+    except UnicodeDecodeError as exc:
+        raise InputError(
+            f"{config}: not UTF-8 text (byte {exc.start + 1}); save it as UTF-8"
+        ) from None
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise InputError(f"{config}: {exc}") from None
 
 
 def load_settings(store: Path | None = None, env: dict[str, str] | None = None) -> Settings:
@@ -142,56 +226,35 @@ def load_settings(store: Path | None = None, env: dict[str, str] | None = None) 
     )
     data: dict[str, Any] = {}
     if config.is_file():
-        try:
-            data = tomllib.loads(config.read_text(encoding="utf-8"))
-        except tomllib.TOMLDecodeError as exc:
-            raise InputError(f"{config}: {exc}") from None
+        data = _read_config(config)
     elif env.get("STRAT_CONFIG"):
         raise InputError(f"{config}: STRAT_CONFIG names a file that does not exist")
+    try:
+        parsed = ConfigFile.model_validate(data)
+    except ValidationError as exc:
+        raise InputError(_describe(exc, config)) from None
 
-    def path_of(value: Any, key: str) -> Path | None:
-        if value in (None, ""):
+    def path_of(value: str) -> Path | None:
+        if not value:
             return None
-        if not isinstance(value, str):
-            raise InputError(f"{config}: {key} must be a folder path in quotes")
         p = Path(value).expanduser()
         return p if p.is_absolute() else (config.parent / p)
 
-    user = _section(data, "user", config)
-    docs = _section(data, "documents", config)
-    agendas = _section(data, "agendas", config)
-    email = _section(data, "email", config)
-    smtp = _section(data, "smtp", config)
-    try:
-        email_settings = EmailSettings(
-            sender=str(email.get("sender", "")),
-            to=email.get("to", "participants"),
-            cc=tuple(email.get("cc", ())),
-            bcc=tuple(email.get("bcc", ())),
-            footer=str(email.get("footer", DEFAULT_FOOTER)),
-        )
-        smtp_settings = SmtpSettings(
-            host=str(smtp.get("host", "")),
-            port=int(smtp.get("port", 587)),
-            security=smtp.get("security", "starttls"),
-            user=str(smtp.get("user", "")),
-            password_env=str(smtp.get("password_env", "STRAT_SMTP_PASSWORD")),
-            timeout=float(smtp.get("timeout", 20.0)),
-        )
-    except (TypeError, ValueError) as exc:
-        raise InputError(f"{config}: [email]/[smtp]: {exc}") from None
-    if email_settings.to not in ("participants", "bcc"):
-        raise InputError(f"{config}: email.to must be 'participants' or 'bcc'")
-    if smtp_settings.security not in ("starttls", "ssl", "none"):
-        raise InputError(f"{config}: smtp.security must be 'starttls', 'ssl' or 'none'")
     return Settings(
         store=root,
-        user=str(user.get("name", "")) or env.get("STRAT_USER", ""),
-        marking=str(docs.get("marking", DEFAULT_MARKING)),
-        templates_dir=path_of(docs.get("templates"), "documents.templates"),
-        out_dir=path_of(docs.get("out"), "documents.out"),
-        agendas_dir=path_of(agendas.get("folder"), "agendas.folder"),
-        email=email_settings,
-        smtp=smtp_settings,
+        user=parsed.user.name or _one_line_or_empty(env.get("STRAT_USER", "")),
+        marking=parsed.documents.marking,
+        templates_dir=path_of(parsed.documents.templates),
+        out_dir=path_of(parsed.documents.out),
+        agendas_dir=path_of(parsed.agendas.folder),
+        email=parsed.email,
+        smtp=parsed.smtp,
         config_path=config,
     )
+
+
+def _one_line_or_empty(value: str) -> str:
+    try:
+        return _one_line(value)
+    except ValueError:
+        raise InputError("STRAT_USER: " + "must be one line of text") from None

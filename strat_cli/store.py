@@ -14,8 +14,9 @@ import os
 import re
 import stat
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -24,10 +25,10 @@ from pydantic import ValidationError
 from pydantic_core import PydanticSerializationError
 
 from .errors import Busy, InvalidRecord, Locked, NotFound, StratError
-from .model import LONDON, MEETING_ID_RE, SCHEMA_VERSION, AuditEvent, Meeting
-from .settings import store_permission_warning
+from .model import LONDON, MEETING_ID_RE, SCHEMA_VERSION, STORED, AuditEvent, Meeting
 
 POSIX = os.name == "posix"
+MAX_NUMBER = 999_999  # a reference's number has four to six digits (model.MEETING_ID_RE)
 
 # Upgrades from older schema versions: UPGRADES[n] turns a version-n dict into version n+1.
 # Add a step here whenever SCHEMA_VERSION goes up, and a test that reads a file of the old shape.
@@ -61,18 +62,31 @@ def upgrade(data: dict[str, Any], source: Path | str = "record") -> dict[str, An
     return data
 
 
-_PLAIN_KEY = re.compile(r"[A-Za-z0-9_.-]{1,40}\Z")
+@lru_cache(maxsize=1)
+def field_names() -> frozenset[str]:
+    """Every field name of every record model: the only keys an error message may repeat."""
+    from pydantic import BaseModel
+
+    from . import model
+
+    names: set[str] = set()
+    for value in vars(model).values():
+        if isinstance(value, type) and issubclass(value, BaseModel):
+            names.update(value.model_fields)
+    return frozenset(names)
 
 
-def _loc_part(part: str | int) -> str:
-    """A key that does not look like a field name may be typed text (a name): never echo it."""
-    return str(part) if isinstance(part, int) or _PLAIN_KEY.match(part) else "(key not shown)"
+def field_path(loc: Iterable[str | int]) -> str:
+    """A field path such as `actions.3.due`. A key that is not one of the record's field names
+    (an unknown key, a note's key) may be typed text, a child's name: it is never repeated."""
+    known = field_names()
+    return ".".join(str(p) if isinstance(p, int) or p in known else "(key not shown)" for p in loc)
 
 
 def describe_validation_error(exc: ValidationError, source: Path | str) -> str:
-    """One line naming the file and the field path, e.g. `actions.3.due`."""
+    """One line naming the file and the field path, e.g. `actions.3.due`; never the value."""
     err = exc.errors()[0]
-    field = ".".join(_loc_part(p) for p in err["loc"]) or "top level"
+    field = field_path(err["loc"]) or "top level"
     more = f" (and {exc.error_count() - 1} more)" if exc.error_count() > 1 else ""
     return f"{source}: field {field}: {err['msg']}{more}"
 
@@ -99,8 +113,11 @@ def _may_hold_surrogates(text: str | bytes) -> bool:
     return "\\ud" in text or "\\uD" in text or _LONE_SURROGATE.search(text) is not None
 
 
-def parse_meeting(text: str | bytes, source: Path | str) -> Meeting:
-    """Parse and validate a meeting file's text; every fault names the file and the field."""
+def parse_meeting(text: str | bytes, source: Path | str, *, stored: bool = True) -> Meeting:
+    """Parse and validate a meeting file's text; every fault names the file and the field.
+
+    A file from the store keeps a date outside the model's range (it was saved before the check
+    existed: refusing it would hide the record); a file brought in (`stored=False`) is refused."""
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
@@ -120,7 +137,7 @@ def parse_meeting(text: str | bytes, source: Path | str) -> Meeting:
     if _may_hold_surrogates(text):
         data = _without_surrogates(data)
     try:
-        return Meeting.model_validate(data)
+        return Meeting.model_validate(data, context=STORED if stored else None)
     except ValidationError as exc:
         raise InvalidRecord(describe_validation_error(exc, source)) from None
 
@@ -169,12 +186,30 @@ def _write_error(exc: OSError, path: Path) -> StratError:
     return StratError(f"{path}: could not save ({why}); the last saved version is intact")
 
 
-def atomic_write(path: Path, data: bytes) -> None:
-    """Write `data` to `path` so that a reader sees either the old file or the new one."""
-    try:  # a read-only or full store fails here already
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    except OSError as exc:
-        raise _write_error(exc, path) from None
+def atomic_write(path: Path, data: bytes, *, tmp_dir: Path | None = None) -> None:
+    """Write `data` to `path` so that a reader sees either the old file or the new one.
+
+    `tmp_dir` (a private folder on the same disk) keeps the whole file out of `path`'s folder
+    until the rename, so a process killed half-way leaves no copy where others may look; on
+    another disk the rename cannot work and the file is written beside `path` instead."""
+    written = False
+    if tmp_dir is not None:
+        try:
+            _atomic_write_in(path, data, tmp_dir)
+            written = True
+        except OSError as exc:
+            if exc.errno not in (errno.EXDEV, errno.ENOENT, errno.EACCES, errno.EPERM):
+                raise _write_error(exc, path) from None
+    if not written:
+        try:
+            _atomic_write_in(path, data, path.parent)
+        except OSError as exc:
+            raise _write_error(exc, path) from None
+
+
+def _atomic_write_in(path: Path, data: bytes, tmp_dir: Path) -> None:
+    # a read-only or full store fails at mkstemp already
+    fd, tmp = tempfile.mkstemp(dir=tmp_dir, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
@@ -183,11 +218,9 @@ def atomic_write(path: Path, data: bytes) -> None:
         if POSIX:
             os.chmod(tmp, 0o600)
         os.replace(tmp, path)
-    except BaseException as exc:
+    except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
-        if isinstance(exc, OSError):
-            raise _write_error(exc, path) from None
         raise
     if POSIX:  # make the rename itself durable; directories cannot be opened on Windows
         with contextlib.suppress(OSError):
@@ -196,6 +229,36 @@ def atomic_write(path: Path, data: bytes) -> None:
                 os.fsync(dir_fd)
             finally:
                 os.close(dir_fd)
+
+
+def writable_folder(folder: Path, consequence: str) -> None:
+    """Refuse, before anything is recorded as done, a folder a file cannot be written in."""
+    if not folder.is_dir():
+        raise StratError(f"{folder}: no such folder; {consequence}")
+    try:
+        fd, probe = tempfile.mkstemp(dir=folder, prefix=".strat-probe-")
+    except OSError as exc:
+        raise StratError(f"{folder}: cannot write there ({exc.strerror}); {consequence}") from None
+    os.close(fd)
+    with contextlib.suppress(OSError):
+        os.unlink(probe)
+
+
+def private_folder(folder: Path) -> None:
+    """Create `folder` and any missing parents 0700 whatever the umask. A folder that already
+    exists is never chmod-ed: strat did not make it (it may be shared, like /tmp)."""
+    missing = []
+    here = folder
+    while not here.exists() and here != here.parent:
+        missing.append(here)
+        here = here.parent
+    for new in reversed(missing):
+        try:
+            new.mkdir(mode=0o700)
+        except FileExistsError:  # made by another process at the same moment
+            continue
+        if POSIX:
+            os.chmod(new, 0o700)
 
 
 class Store:
@@ -210,19 +273,26 @@ class Store:
     # --- folders and permissions --------------------------------------------------------
 
     def ensure(self) -> None:
-        """Create the store private to this user (0700 on POSIX)."""
+        """Create the store private to this user (0700 on POSIX).
+
+        The store folder is created 0700 but, once it exists, never chmod-ed: it may be a
+        folder strat did not make (a home folder; `strat` warns when others can read it). A
+        shared folder (others may write to it, or the sticky bit of /tmp) is refused. Others'
+        rights are taken away from the meetings folder, strat's own."""
         try:
-            for folder in (self.root, self.meetings):
-                folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-                mode = stat.S_IMODE(folder.stat().st_mode)
-                if POSIX and mode & 0o077:  # take others' rights away; never give rights back
-                    os.chmod(folder, mode & 0o700)
+            mode = self.root.stat().st_mode if self.root.exists() else None
+            if POSIX and mode is not None and mode & (stat.S_ISVTX | stat.S_IWOTH):
+                raise StratError(
+                    f"{self.root}: is a shared folder (other users can write to it); keep the "
+                    f"store in a folder of your own, e.g. STRAT_HOME={self.root / 'strat'}"
+                )
+            private_folder(self.root)
+            private_folder(self.meetings)
+            mode = stat.S_IMODE(self.meetings.stat().st_mode)
+            if POSIX and mode & 0o077:  # take others' rights away; never give rights back
+                os.chmod(self.meetings, mode & 0o700)
         except OSError as exc:
             raise StratError(f"{self.root}: cannot create the store ({exc.strerror})") from None
-
-    def permission_warning(self) -> str | None:
-        """A warning when other users could read the store (POSIX only)."""
-        return store_permission_warning(self.root)
 
     # --- names --------------------------------------------------------------------------
 
@@ -257,12 +327,40 @@ class Store:
             p.stem for p in self.meetings.glob("SD-*.json") if MEETING_ID_RE.match(p.stem)
         )
 
+    def _reservation(self, meeting_id: str) -> Path:
+        return self.meetings / f".{meeting_id}.reserved"
+
     def new_id(self, year: int) -> str:
-        """The next free reference for the year; reserved by creating its file under a lock."""
+        """The next free reference for the year, reserved until `create` saves it.
+
+        Under the store's lock, a `.SD-….reserved` file is made (exclusively) for the number
+        chosen, so a second process choosing at the same moment takes the one after, even before
+        the first has saved its meeting. The number follows the highest in use; when that is
+        the last possible one (an imported SD-2026-999999), the lowest free number is taken
+        instead, so one odd reference never blocks a year. A reservation left by a process that
+        died before saving only leaves a gap in the numbers."""
         self.ensure()
-        with self._store_lock(timeout=10):
-            numbers = [int(i.rsplit("-", 1)[1]) for i in self.ids() if i.startswith(f"SD-{year}-")]
-            return f"SD-{year}-{max(numbers, default=0) + 1:04d}"
+        prefix = f"SD-{year}-"
+        with self._store_lock(timeout=60):
+            used = {int(i.rsplit("-", 1)[1]) for i in self.ids() if i.startswith(prefix)}
+            for left in self.meetings.glob(f".{prefix}*.reserved"):
+                number = left.name[len(prefix) + 1 : -len(".reserved")]
+                if number.isascii() and number.isdigit():
+                    used.add(int(number))
+            following = max(used, default=0) + 1
+            if following <= MAX_NUMBER:
+                choice = following
+            else:
+                choice = next((n for n in range(1, MAX_NUMBER + 1) if n not in used), 0)
+                if not choice:
+                    raise StratError(f"{self.meetings}: every reference of {year} is in use")
+            meeting_id = f"{prefix}{choice:04d}"
+            try:
+                flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
+                os.close(os.open(self._reservation(meeting_id), flags, 0o600))
+            except OSError as exc:
+                raise _write_error(exc, self._reservation(meeting_id)) from None
+            return meeting_id
 
     # --- reading and writing ------------------------------------------------------------
 
@@ -278,7 +376,13 @@ class Store:
             raise NotFound(f"no meeting {meeting_id} in {self.meetings}") from None
         except OSError as exc:
             raise StratError(f"{path}: cannot read ({exc.strerror})") from None
-        return parse_meeting(raw, path)
+        meeting = parse_meeting(raw, path)
+        if meeting.id != meeting_id:  # a copy made by hand: a save would write the other file
+            raise InvalidRecord(
+                f"{path}: holds {meeting.id}, not {meeting_id} (a copy made by hand?); "
+                "strat will not use this file until it is renamed or removed"
+            )
+        return meeting
 
     # --- audit entries waiting for a busy meeting ----------------------------------------
 
@@ -291,8 +395,21 @@ class Store:
     def _add_pending(self, meeting_id: str, event: AuditEvent) -> None:
         """Keep an audit entry for a meeting another process holds; its next save takes it."""
         line = (event.model_dump_json() + "\n").encode("utf-8")
+        path = self._pending(meeting_id)
         with self._pending_lock(meeting_id):
-            fd = os.open(self._pending(meeting_id), os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+            # never through a link planted at that name: O_NOFOLLOW where the system has it,
+            # a check first elsewhere (Windows, where making a link needs special rights)
+            if path.is_symlink():
+                raise InvalidRecord(f"{path}: is a symbolic link; strat writes only its own files")
+            flags = os.O_WRONLY | os.O_CREAT | os.O_APPEND | getattr(os, "O_NOFOLLOW", 0)
+            try:
+                fd = os.open(path, flags, 0o600)
+            except OSError as exc:
+                if exc.errno == errno.ELOOP:
+                    raise InvalidRecord(
+                        f"{path}: is a symbolic link; strat writes only its own files"
+                    ) from None
+                raise _write_error(exc, path) from None
             try:
                 os.write(fd, line)
                 os.fsync(fd)
@@ -300,8 +417,11 @@ class Store:
                 os.close(fd)
 
     def _read_pending(self, meeting_id: str) -> list[AuditEvent]:
-        events = []
-        for line in self._pending(meeting_id).read_text(encoding="utf-8").splitlines():
+        events: list[AuditEvent] = []
+        path = self._pending(meeting_id)
+        if path.is_symlink():  # not strat's: never read, and removed with the pending file
+            return events
+        for line in path.read_text(encoding="utf-8").splitlines():
             with contextlib.suppress(ValidationError, ValueError):
                 events.append(AuditEvent.model_validate_json(line))
         return events
@@ -311,7 +431,8 @@ class Store:
 
         Audit entries left by exports while this meeting was held elsewhere join it here."""
         self.ensure()
-        if not self._pending(meeting.id).is_file():
+        pending = self._pending(meeting.id)
+        if not (pending.is_file() or pending.is_symlink()):
             return self._save(meeting, now=now)
         with self._pending_lock(meeting.id):
             events = self._read_pending(meeting.id)
@@ -338,11 +459,11 @@ class Store:
             if text is None or "\ufffd" in text:  # in a dict key pydantic writes 3 × U+FFFD
                 raw = meeting.model_dump(warnings=False)  # mode="json" mangles keys the same way
                 if (clean := _without_surrogates(raw)) != raw:  # keep the text, mark the gap
-                    fixed = Meeting.model_validate(clean)
+                    fixed = Meeting.model_validate(clean, context=STORED)
                     for name in Meeting.model_fields:  # the caller's copy now matches the file
                         setattr(meeting, name, getattr(fixed, name))
                 text = meeting.model_dump_json(indent=1, exclude_none=False, warnings=False)
-            Meeting.model_validate_json(text)
+            Meeting.model_validate_json(text, context=STORED)  # dates: checked at entry
         except ValidationError as exc:
             raise InvalidRecord(
                 describe_validation_error(exc, f"{meeting.id} (not saved)")
@@ -385,10 +506,12 @@ class Store:
         """Save a new meeting, refusing to overwrite an existing one with the same reference."""
         self.ensure()
         # Under the store's creation lock, so two processes cannot both create one reference.
-        with self._store_lock(timeout=10):
+        with self._store_lock(timeout=60):
             if self.exists(meeting.id) or self.path(meeting.id).is_symlink():
                 raise StratError(f"{meeting.id} already exists in {self.meetings}")
-            return self.save(meeting)
+            path = self.save(meeting)
+            self._reservation(meeting.id).unlink(missing_ok=True)  # new_id's, if it made one
+            return path
 
     @contextlib.contextmanager
     def hold(self, meeting_id: str) -> Iterator[None]:

@@ -50,6 +50,7 @@ NOT_IN_MINUTES: dict[str, str] = {
     "CirculationEntry.delivered": "the recipients are listed, and those not delivered to",
     "CirculationEntry.documents": "a checksum of each file sent, for checking, not reading",
     "CirculationEntry.record": "a checksum of the record sent, for checking, not reading",
+    "CirculationEntry.unreachable (key)": "a reference; the person's name is shown with the reason",
     "AuditEvent.who": "the audit trail is the record's history (strat log), not the minutes",
     "AuditEvent.event": "the audit trail is the record's history (strat log), not the minutes",
     "AuditEvent.detail": "the audit trail is the record's history (strat log), not the minutes",
@@ -68,7 +69,16 @@ WITHHELD_FROM_FAMILY: dict[str, str] = {
     "FamilySharing.withheld_reason": "why it is withheld would say what it is",
     **{
         f"CirculationEntry.{name}": "who else received the record, and how, is not the family's"
-        for name in ("by", "recipients", "refused", "refused (key)", "note", "documents (key)")
+        for name in (
+            "by",
+            "recipients",
+            "refused",
+            "refused (key)",
+            "note",
+            "documents (key)",
+            "unreachable",
+            "unreachable (key)",
+        )
     },
 }
 
@@ -341,7 +351,7 @@ def sorted_actions(meeting: Meeting) -> list[Action]:
     """By due time, then by number: the order every document and screen lists actions in."""
 
     def number(a: Action) -> int:
-        digits = "".join(ch for ch in a.id if ch.isdigit())
+        digits = "".join(ch for ch in a.id if ch.isdecimal())  # int("²") fails
         return int(digits) if digits else 0
 
     return sorted(meeting.actions, key=lambda a: (a.due, number(a), a.id))
@@ -517,9 +527,19 @@ def _deadlines(
     rows = [r for r in rows if r["due"]]
     on_time = d.circulated_on_time
     icpc["circulated_on_time"] = (
-        "Not yet circulated" if on_time is None else ("Yes" if on_time else "No: circulated late")
+        _not_yet(meeting) if on_time is None else ("Yes" if on_time else "No: circulated late")
     )
     return rows, icpc
+
+
+def _not_yet(meeting: Meeting) -> str:
+    """Not complete: who is still missing, when some have it already."""
+    from .circulation import coverage, describe_missing
+
+    cov = coverage(meeting.participants, meeting.circulation)
+    if cov.first_delivery_at is None:
+        return "Not yet circulated"
+    return "Not yet: still missing " + describe_missing(meeting.participants, cov.missing)
 
 
 def deadline_rows(meeting: Meeting, agenda: Agenda, later: Sequence[Meeting] = ()) -> list[View]:
@@ -531,21 +551,36 @@ def deadline_rows(meeting: Meeting, agenda: Agenda, later: Sequence[Meeting] = (
     return clean_all(rows)  # type: ignore[no-any-return]
 
 
+_HOW = {
+    "smtp": "Email sent",
+    "draft": "Email draft prepared (not sent)",
+    "draft sent": "Draft sent from Outlook (as recorded)",
+}
+
+
 def _circulation(meeting: Meeting, on_time: str) -> View:
+    """The log as it happened: drafts are shown as prepared, an attempt whose outcome was
+    never recorded as such, and the text says how many it reached and who is still missing."""
+    from .circulation import coverage, describe_missing, is_delivery
+
     entries = []
     for c in meeting.circulation:
         refused = "; ".join(f"{k}: {v}" for k, v in c.refused.items())
-        method = "Email sent" if c.method == "smtp" else "Email draft prepared"
+        how = "Email send, outcome unknown" if c.state else _HOW.get(c.method, c.method)
         to = [", ".join(c.recipients)]
         if refused:
             to.append(f"Not delivered: {refused}")
+        for pid, why in c.unreachable.items():
+            person = meeting.participant(pid)
+            to.append(f"Not emailed: {person.name if person else pid} ({why})")
         if c.note.strip():
             to.append(c.note)
         entries.append(
             {
                 "at": when(c.at),
                 "by": c.by,
-                "method": method + (f" by {c.by}" if c.by.strip() else ""),
+                "method": how,
+                "how": how + (f" by {c.by}" if c.by.strip() else ""),
                 "to": "\n".join(x for x in to if x),
                 "recipients": ", ".join(c.recipients),
                 "delivered": ", ".join(c.delivered),
@@ -554,16 +589,31 @@ def _circulation(meeting: Meeting, on_time: str) -> View:
                 "note": c.note,
             }
         )
-    return {
-        "entries": entries,
-        "done": bool(entries),
-        "on_time": on_time,
-        "text": (
-            f"Circulated {len(entries)} time(s); within one working day: {on_time}"
-            if entries
-            else "Not yet circulated"
-        ),
-    }
+    cov = coverage(meeting.participants, meeting.circulation)
+    sends = sum(1 for c in meeting.circulation if is_delivery(c))
+    if sends:
+        text = f"Sent {sends} time(s), to {cov.reached} address(es)"
+        if cov.complete:
+            text += f"; every participant has it; within one working day: {on_time}"
+        else:
+            text += "; not yet received by: " + describe_missing(meeting.participants, cov.missing)
+        if cov.not_emailed:
+            text += "; not emailed (no usable address): " + describe_missing(
+                meeting.participants, cov.not_emailed
+            )
+    elif any(c.state for c in meeting.circulation):
+        text = "Not yet circulated"
+    elif meeting.circulation:
+        text = "Not yet circulated: an email draft was prepared but is not recorded as sent"
+    else:
+        text = "Not yet circulated"
+    cut_off = [when(c.at) for c in meeting.circulation if c.state]
+    if cut_off:
+        text += (
+            f"; the send of {', '.join(cut_off)} was cut off and its outcome is unknown "
+            "(it may have arrived)"
+        )
+    return {"entries": entries, "done": bool(entries), "on_time": on_time, "text": text}
 
 
 def _authorisation(meeting: Meeting) -> View:

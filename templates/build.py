@@ -720,7 +720,7 @@ def minutes() -> object:
         "c in circulation.entries",
         [
             ("When", "{{ c.at }}", 2.8),
-            ("How", "{{ c.method }}", 2.4),
+            ("How", "{{ c.how }}", 2.4),
             ("To", "{{ c.to }}", 7.0),
             ("Documents", "{{ c.documents }}", 4.8),
         ],

@@ -5,13 +5,14 @@ from __future__ import annotations
 import shutil
 import sys
 from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
 from strat_cli.cli import app
-from strat_cli.model import Meeting
+from strat_cli.model import CirculationEntry, Meeting
 from strat_cli.samples import large, typical
 from strat_cli.settings import Settings, load_settings
 from strat_cli.store import Store
@@ -25,7 +26,8 @@ def isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[P
     """STRAT_HOME points at a fresh folder; no config or editor from the developer's machine."""
     home = tmp_path / "store"
     monkeypatch.setenv("STRAT_HOME", str(home))
-    for var in ("STRAT_CONFIG", "STRAT_USER", "EDITOR", "VISUAL", "STRAT_SMTP_PASSWORD"):
+    # COLUMNS: pytest-xdist workers set 80; listings through a pipe print whole lines instead
+    for var in ("STRAT_CONFIG", "STRAT_USER", "EDITOR", "VISUAL", "STRAT_SMTP_PASSWORD", "COLUMNS"):
         monkeypatch.delenv(var, raising=False)
     yield home
 
@@ -76,4 +78,18 @@ def strat_executable() -> str:
     return found
 
 
-__all__ = ["EXAMPLES", "REPO", "app", "strat_executable"]
+def sent_to_everyone(meeting: Meeting, at: datetime, method: str = "smtp") -> CirculationEntry:
+    """A delivery that reached every participant with an address, the others recorded as
+    having none: what a complete circulation looks like in the log."""
+    emails = [p.email for p in meeting.participants if p.email]
+    return CirculationEntry(
+        at=at,
+        by="Tom Aske",
+        method=method,
+        recipients=emails,
+        delivered=emails,
+        unreachable={p.id: "no email address" for p in meeting.participants if not p.email},
+    )
+
+
+__all__ = ["EXAMPLES", "REPO", "app", "sent_to_everyone", "strat_executable"]

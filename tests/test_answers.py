@@ -88,7 +88,7 @@ def test_example_answers_build_a_whole_ended_meeting(store: Store) -> None:
             lambda d: d["participants"][6].update(apology_reason=""),
             "participants[6].apology_reason: apologies need a reason",
         ),
-        (lambda d: d["notes"].update(nonsense="x"), "notes.nonsense: no agenda item 'nonsense'"),
+        (lambda d: d["notes"].update(nonsense="x"), "notes (key 3): not an agenda item of"),
         (lambda d: d.update(colour="blue"), "colour: not a field strat knows"),
         (lambda d: d["children"][0].pop("name"), "children[0].name: Field required"),
     ],

@@ -27,6 +27,8 @@ from strat_cli.model import (
 )
 from strat_cli.samples import START, typical
 
+from .conftest import sent_to_everyone
+
 NOW = START + timedelta(hours=2)  # the morning of the discussion: circulation not yet due
 
 
@@ -175,17 +177,44 @@ def test_record_not_circulated_within_one_working_day(national: Agenda) -> None:
     m = typical()  # Thursday; due by the end of Friday
     later = START + timedelta(days=4)
     assert ("error", "circulation.late", "circulation") in run(m, national, now=later)
-    m.circulation.append(
-        CirculationEntry(
-            at=START + timedelta(days=4),
-            method="smtp",
-            recipients=["a@x.example"],
-            delivered=["a@x.example"],
-        )
-    )
+    m.circulation.append(sent_to_everyone(m, START + timedelta(days=4)))
     assert ("error", "circulation.late", "circulation") in run(m, national, now=later)
     m.circulation[0].at = START + timedelta(hours=3)
     assert not any(c == "circulation.late" for _, c, _ in run(m, national, now=later))
+
+
+def test_circulation_is_late_while_anyone_is_missing_and_names_them(national: Agenda) -> None:
+    m = typical()  # Thursday; due by the end of Friday
+    reached = sent_to_everyone(m, START + timedelta(hours=3))
+    lamb = next(p for p in m.participants if p.email.startswith("lamb@"))
+    reached.delivered.remove(lamb.email)
+    reached.refused[lamb.email] = "550 5.1.1 No such mailbox here"
+    m.circulation.append(reached)
+    soon = check_meeting(m, national, now=START + timedelta(hours=4))
+    assert [g.message for g in soon.gaps if g.code == "circulation.incomplete"] == [
+        "the record has not reached every participant; still missing: "
+        "DS Priya Lamb (Detective Sergeant, CAIU, Northshire Police)"
+    ]
+    late = check_meeting(m, national, now=START + timedelta(days=4))
+    [message] = [g.message for g in late.gaps if g.code == "circulation.late"]
+    assert message.startswith("the record has not reached every participant; still missing: DS")
+    m.circulation.append(sent_to_everyone(m, START + timedelta(hours=5)))
+    done = check_meeting(m, national, now=START + timedelta(days=4))
+    assert not [g for g in done.gaps if g.code.startswith("circulation")]
+
+
+def test_a_participant_never_emailed_is_named_until_reached(national: Agenda) -> None:
+    m = typical()
+    m.participants[7].email = ""  # Rita Mensah
+    m.circulation.append(sent_to_everyone(m, START + timedelta(hours=3)))
+    report = check_meeting(m, national, now=START + timedelta(days=4))
+    assert [(g.code, g.message) for g in report.gaps if g.code.startswith("circulation")] == [
+        (
+            "circulation.not_emailed",
+            "not emailed (no usable address), so the record must reach them another way: "
+            "Rita Mensah (Independent Domestic Violence Adviser, Northshire IDVA Service)",
+        )
+    ]
 
 
 def test_late_circulation_names_the_first_delivery_not_an_earlier_draft(national: Agenda) -> None:
@@ -193,18 +222,13 @@ def test_late_circulation_names_the_first_delivery_not_an_earlier_draft(national
     m.circulation.append(  # prepared in time, but a draft is not sending
         CirculationEntry(at=START + timedelta(hours=2), method="draft", recipients=["a@x.example"])
     )
-    m.circulation.append(
-        CirculationEntry(
-            at=START + timedelta(days=4),  # Monday 23 Nov, 10:00
-            method="draft sent",
-            recipients=["a@x.example"],
-            delivered=["a@x.example"],
-        )
+    m.circulation.append(  # Monday 23 Nov, 10:00
+        sent_to_everyone(m, START + timedelta(days=4), method="draft sent")
     )
     report = check_meeting(m, national, now=START + timedelta(days=5))
     late = [g.message for g in report.gaps if g.code == "circulation.late"]
     assert len(late) == 1
-    assert "first sent Mon 23 Nov 2026 10:00" in late[0]
+    assert "complete Mon 23 Nov 2026 10:00" in late[0]
     assert "Thu 19 Nov" not in late[0]
 
 

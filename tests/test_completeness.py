@@ -73,6 +73,8 @@ class Filler:
         if origin in (typing.Union, types.UnionType):
             (inner,) = [a for a in args if a is not type(None)]
             return self.value(inner, where)
+        if origin is typing.Literal:
+            return args[-1]  # a closed set of words: the last, usually the most telling
         if origin is list:
             return [self.value(args[0], where)]
         if origin is dict:

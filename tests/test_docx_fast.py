@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from strat_cli import docx_fast, render
+from strat_cli import render
 from strat_cli.agenda import get_agenda
 from strat_cli.errors import TemplateError
 from strat_cli.model import Authorisation, Meeting
@@ -49,7 +49,7 @@ def parts(data: bytes) -> dict[str, bytes]:
 
 
 def fast(path: Path, view: dict[str, Any], cache: Path, stamp: datetime) -> bytes:
-    return docx_fast.render_template(path, view, path.name, cache, stamp=stamp)
+    return render.render_template(path, view, path.name, cache, stamp=stamp)
 
 
 def compiled_only(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -283,3 +283,28 @@ print(json.dumps(sorted(m for m in sys.modules if m.split(".")[0] in ("docx", "d
     assert "docxtpl" in json.loads(first.stdout)
     second = subprocess.run(run, capture_output=True, text=True, check=True)
     assert json.loads(second.stdout) == []
+
+
+def test_a_compiled_council_template_still_runs_in_the_sandbox(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The fast path uses the same sandboxed environment as docxtpl's: a tag that reaches `os`
+    through `cycler` is refused there too (here it only runs for the family version, so the
+    professional render compiles the template first)."""
+    from docx import Document
+
+    marker = tmp_path / "ran"
+    path = tmp_path / "council" / "summary.docx"
+    path.parent.mkdir()
+    doc = Document(str(template_path("summary", Settings(store=tmp_path)).path))
+    payload = f"cycler.__init__.__globals__.os.system('echo x > {marker.as_posix()}')"
+    doc.add_paragraph("{% if family %}{{ " + payload + " }}{% endif %}")
+    doc.save(str(path))
+    settings = Settings(store=tmp_path, templates_dir=path.parent)
+    meeting = typical()
+    cache = tmp_path / "cache"
+    fast(path, views(meeting, settings, "summary"), cache, meeting.started_at)
+    compiled_only(monkeypatch)
+    with pytest.raises(TemplateError, match=r"summary\.docx: .*unsafe|summary\.docx: .*access"):
+        fast(path, views(meeting, settings, "summary", family=True), cache, meeting.started_at)
+    assert not marker.exists()

@@ -33,6 +33,8 @@ from strat_cli.register import (
 from strat_cli.samples import START, typical
 from strat_cli.store import Store
 
+from .conftest import sent_to_everyone
+
 
 def indexed_store(root: Path) -> Store:
     store = Store(root)
@@ -148,7 +150,7 @@ def test_a_damaged_file_is_reported_and_the_rest_listed(tmp_path: Path) -> None:
     path.write_text(json.dumps(data), encoding="utf-8")
     rows, problems = list_meetings(Index(tmp_path), MeetingFilter())
     assert ids(rows) == ["SD-2026-0003", "SD-2026-0001"]
-    assert len(problems) == 1 and "chaired_by" in problems[0]
+    assert len(problems) == 1 and "field (key not shown): Extra inputs" in problems[0]
     # reported again next time, without re-reading
     assert list_meetings(Index(tmp_path), MeetingFilter())[1] == problems
 
@@ -299,14 +301,18 @@ def test_a_draft_or_a_local_render_does_not_hide_missed_deadlines(tmp_path: Path
     )
     store.save(m)
     assert missed <= _states(index, later)
-    m.circulation.append(  # the draft recorded as sent from Outlook, late
+    m.circulation.append(  # sent in time, but to one participant only: not circulated
         CirculationEntry(
-            at=START + timedelta(days=4),
-            method="draft sent",
+            at=START + timedelta(hours=2),
+            method="smtp",
             recipients=["lamb@x.example"],
             delivered=["lamb@x.example"],
         )
     )
+    store.save(m)
+    assert ("SD-2026-0001", "circulation", "missed") in _states(index, later)
+    # the draft recorded as sent from Outlook to everyone, late
+    m.circulation.append(sent_to_everyone(m, START + timedelta(days=4), method="draft sent"))
     store.save(m)
     states = _states(index, later + timedelta(hours=1))
     assert not missed & states

@@ -370,7 +370,7 @@ def test_goto_bad_number_and_unknown_command(store: Store, national: Agenda) -> 
     )
     with pytest.raises(KeyboardInterrupt):
         interview(m, agenda, store, s).run()
-    assert "No item '99'" in s.screen
+    assert "No such item: items are numbered 1 to" in s.screen
     assert "Unknown command /frobnicate" in s.screen
     assert store.load(m.id).notes["reason"] == "/not a command"
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 import io
 import socket
 import sys
-import types
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
@@ -24,7 +23,6 @@ import docx
 import pytest
 from typer.testing import CliRunner
 
-import strat_cli
 from strat_cli.cli import app
 from strat_cli.errors import InputError, MailError
 from strat_cli.mail import (
@@ -40,66 +38,6 @@ from strat_cli.store import Store
 
 runner = CliRunner()
 PASSWORD = "correct horse"  # a test password: it must never reach the meeting file
-
-
-# --- the documents: the real renderer when it exists, else small real .docx files ----------
-
-
-def _fake_render() -> types.ModuleType:
-    """Stands in for strat_cli.render while it is being written: same names, real .docx."""
-    import hashlib
-
-    from strat_cli.store import BOOKKEEPING
-
-    mod = types.ModuleType("strat_cli.render")
-    docs = ("decision-sheet", "minutes", "summary")
-
-    def document_filename(meeting: Meeting, doc: str, family: bool = False) -> str:
-        return f"{meeting.id}-{doc}{'-family' if family else ''}.docx"
-
-    def record_hash(meeting: Meeting) -> str:
-        data = meeting.model_dump_json(exclude=BOOKKEEPING)
-        return hashlib.sha256(data.encode()).hexdigest()
-
-    def render_documents(
-        meeting: Meeting,
-        agenda: Any,
-        settings: Settings,
-        which: Any,
-        out_dir: Path,
-        *,
-        family: bool = False,
-    ) -> list[Path]:
-        out_dir.mkdir(parents=True, exist_ok=True)
-        paths = []
-        for doc in which:
-            d = docx.Document()
-            d.add_paragraph(f"{doc} {meeting.id}")
-            d.add_paragraph(meeting.reason)
-            path = out_dir / document_filename(meeting, doc, family)
-            d.save(str(path))
-            paths.append(path)
-        return paths
-
-    def summary_text(meeting: Meeting, agenda: Any, settings: Settings) -> str:
-        return "\n".join(f"{a.id} {a.what} ({a.owner})" for a in meeting.actions)
-
-    mod.DOCS = docs  # type: ignore[attr-defined]
-    mod.document_filename = document_filename  # type: ignore[attr-defined]
-    mod.record_hash = record_hash  # type: ignore[attr-defined]
-    mod.render_documents = render_documents  # type: ignore[attr-defined]
-    mod.summary_text = summary_text  # type: ignore[attr-defined]
-    return mod
-
-
-@pytest.fixture(autouse=True)
-def renderer(monkeypatch: pytest.MonkeyPatch) -> None:
-    import importlib.util
-
-    if importlib.util.find_spec("strat_cli.render") is None:
-        fake = _fake_render()
-        monkeypatch.setitem(sys.modules, "strat_cli.render", fake)
-        monkeypatch.setattr(strat_cli, "render", fake, raising=False)
 
 
 # --- a real SMTP server on loopback ----------------------------------------------------------
@@ -283,7 +221,9 @@ def test_participants_without_email_are_named(typical_meeting: Meeting, settings
     assert rec.missing == (
         "Rita Mensah (Independent Domestic Violence Adviser, Northshire IDVA Service)",
     )
-    assert rec.invalid == ("Jo Castell: '01632 960005'",)
+    assert rec.invalid == (
+        "P5 Jo Castell (an email address must have an @-sign)",
+    )  # not the typed text
     assert len(rec.to) == 6
 
 
@@ -291,7 +231,7 @@ def test_bcc_mode_hides_participants_on_the_wire(
     store: Store, saved: Meeting, settings: Settings, tmp_path: Path, smtp_server: Server
 ) -> None:
     s = mail_settings(settings, smtp_server.port)
-    s = replace(s, email=replace(s.email, to="bcc"))
+    s = replace(s, email=s.email.model_copy(update={"to": "bcc"}))
     result = circulate(store, saved.id, s, out_dir=tmp_path, send_now=True)
 
     draft = BytesParser(policy=policy.default).parsebytes(result.draft.read_bytes())
@@ -472,7 +412,7 @@ def test_starttls_missing_is_a_tls_failure(
     store: Store, saved: Meeting, settings: Settings, tmp_path: Path, smtp_server: Server
 ) -> None:
     s = mail_settings(settings, smtp_server.port)
-    s = replace(s, smtp=replace(s.smtp, security="starttls"))
+    s = replace(s, smtp=s.smtp.model_copy(update={"security": "starttls"}))
     with pytest.raises(MailError, match="does not offer STARTTLS"):
         circulate(store, saved.id, s, out_dir=tmp_path, send_now=True)
     assert (tmp_path / f"{saved.id}-email.eml").is_file()
@@ -482,7 +422,7 @@ def test_ssl_to_a_plain_server_is_a_tls_failure(
     store: Store, saved: Meeting, settings: Settings, tmp_path: Path, smtp_server: Server
 ) -> None:
     s = mail_settings(settings, smtp_server.port)
-    s = replace(s, smtp=replace(s.smtp, security="ssl"))
+    s = replace(s, smtp=s.smtp.model_copy(update={"security": "ssl"}))
     with pytest.raises(MailError, match=r"^TLS with the mail server 127\.0\.0\.1:\d+ failed"):
         circulate(store, saved.id, s, out_dir=tmp_path, send_now=True)
 
@@ -700,7 +640,7 @@ def test_starttls_and_login_deliver(
 
     monkeypatch.setattr(mail, "tls_context", _trusting(certificate))
     s = mail_settings(settings, starttls_server.port, user="chair@socialcare.northshire.example")
-    s = replace(s, smtp=replace(s.smtp, security="starttls"))
+    s = replace(s, smtp=s.smtp.model_copy(update={"security": "starttls"}))
     result = circulate(
         store, saved.id, s, out_dir=tmp_path, send_now=True, password=lambda: PASSWORD
     )
@@ -721,7 +661,7 @@ def test_implicit_ssl_delivers(
 
     monkeypatch.setattr(mail, "tls_context", _trusting(certificate))
     s = mail_settings(settings, ssl_server.port)
-    s = replace(s, smtp=replace(s.smtp, security="ssl"))
+    s = replace(s, smtp=s.smtp.model_copy(update={"security": "ssl"}))
     result = circulate(store, saved.id, s, out_dir=tmp_path, send_now=True)
     assert len(result.delivered) == 9
 
@@ -730,7 +670,7 @@ def test_untrusted_certificate_is_a_tls_failure(
     store: Store, saved: Meeting, settings: Settings, tmp_path: Path, starttls_server: Server
 ) -> None:
     s = mail_settings(settings, starttls_server.port, user="chair@socialcare.northshire.example")
-    s = replace(s, smtp=replace(s.smtp, security="starttls"))
+    s = replace(s, smtp=s.smtp.model_copy(update={"security": "starttls"}))
     with pytest.raises(MailError) as err:
         circulate(store, saved.id, s, out_dir=tmp_path, send_now=True, password=lambda: PASSWORD)
     assert err.value.message.startswith(
@@ -784,3 +724,39 @@ def test_email_never_attaches_a_stale_file_left_in_the_folder(
         cell.text for t in docx.Document(str(sheet)).tables for row in t.rows for cell in row.cells
     )
     assert "Further concern raised by the school." in text
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX modes")
+def test_the_drafts_folder_is_private_whatever_the_umask(tmp_path: Path) -> None:
+    import os
+
+    from strat_cli.mail import write_draft
+
+    msg = EmailMessage()
+    msg["Subject"] = "SD-2026-0001"
+    msg.set_content("x")
+    old = os.umask(0)
+    try:
+        path = write_draft(msg, tmp_path / "new" / "drafts" / "SD-2026-0001-email.eml")
+    finally:
+        os.umask(old)
+    assert (path.parent.stat().st_mode & 0o777) == 0o700
+    assert (path.parent.parent.stat().st_mode & 0o777) == 0o700
+    assert (path.stat().st_mode & 0o777) == 0o600
+
+
+def test_the_attachments_intent_is_audited_before_they_are_written(
+    store: Store, typical_meeting: Meeting, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import strat_cli.mail as mail_module
+
+    store.save(typical_meeting)
+
+    def killed(*args: Any, **kwargs: Any) -> Any:
+        raise KeyboardInterrupt  # as if the process stopped while writing the attachments
+
+    monkeypatch.setattr(mail_module, "ensure_documents", killed)
+    res = runner.invoke(app, ["email", typical_meeting.id, "--out", str(tmp_path)])
+    assert res.exit_code == 130
+    last = store.load(typical_meeting.id).audit[-1]
+    assert (last.event, last.detail.endswith(f"to {tmp_path} for email")) == ("rendering", True)

@@ -92,7 +92,13 @@ def discussion(
             for i in range(len(outcomes))
         ],
         participants=[
-            Participant(id=f"P{i + 1}", name=f"Quill Ashdown{i}", agency_kind=kind, attendance=mode)
+            Participant(
+                id=f"P{i + 1}",
+                name=f"Quill Ashdown{i}",
+                email=f"p{i + 1}@agency.example",
+                agency_kind=kind,
+                attendance=mode,
+            )
             for i, (kind, mode) in enumerate(kinds.items())
         ],
         partner_gaps=list(gaps),
@@ -114,8 +120,11 @@ def discussion(
         ],
     )
     if circulated:
+        everyone = [p.email for p in m.participants]  # circulated means everyone has it
         m.circulation.append(
-            CirculationEntry(at=at(*circulated.split()), method="smtp", delivered=["x@y.example"])
+            CirculationEntry(
+                at=at(*circulated.split()), method="smtp", recipients=everyone, delivered=everyone
+            )
         )
     if status == Status.authorised:
         m.authorisation = Authorisation(
@@ -713,3 +722,52 @@ def test_a_report_from_a_read_only_index_still_answers(
         )
     )
     assert everything["no further action"]["count"] == 1
+
+
+def test_a_record_that_reached_only_some_is_not_counted_as_circulated() -> None:
+    m = discussion("SD-2026-0001", "2026-09-02", circulated="2026-09-02 11:30")
+    m.circulation[0].delivered = m.circulation[0].delivered[:1]  # one of three has it
+    r = report_of(m)
+    t = {x[0]: x for x in r.table("timeliness").rows}
+    assert t["Record circulated within the area's working days"][1:] == [
+        1,
+        Share(0, 1),
+        Share(0, 1),
+        Share(1, 1),
+    ]
+    assert t["Action summary sent within the area's timescale"][2] == Share(1, 1)
+
+
+HOSTILE_AGENCIES = (
+    "<script>alert(1)</script> & Co",
+    "$$",
+    "$\\frac{$",
+    "[/] [red]Police",
+    "Nul\x00l and \x1b[31mred",
+    "Quote \" and ' apostrophe",
+    "\u202eRTL override",
+    "x" * 300,
+)
+
+
+def test_hostile_agency_text_is_printed_as_text_in_every_output(
+    store: Store, tmp_path: Path
+) -> None:
+    actions = tuple((a, "2026-09-03T17:00", ActionStatus.open, None) for a in HOSTILE_AGENCIES)
+    store.save(discussion("SD-2026-0001", "2026-09-02", actions=actions))
+    window = ["report", "--from", "01/09/2026", "--to", "30/09/2026"]
+    out, csv_dir = tmp_path / "r.html", tmp_path / "csv"
+    result = runner.invoke(app, [*window, "--out", str(out), "--csv", str(csv_dir)])
+    assert result.exit_code == 0, result.output
+    text = out.read_text(encoding="utf-8")
+    assert "<script>" not in text and "&lt;script&gt;" in text
+    assert "\x00" not in text and "\x1b" not in text
+    parser = _Page()
+    parser.feed(text)
+    parser.close()
+    assert parser.stack == []
+    rows = list(csv.reader(io.StringIO((csv_dir / "07-actions.csv").read_text("utf-8-sig"))))
+    assert "$$" in {r[0] for r in rows}
+    data = json.loads(runner.invoke(app, [*window, "--json"]).stdout)
+    agencies = {r[0] for r in data["tables"]["actions"]["rows"]}
+    assert "<script>alert(1)</script> & Co" in agencies

@@ -11,6 +11,7 @@ import pytest
 from strat_cli import store as store_module
 from strat_cli.errors import Busy, InvalidRecord, Locked, NotFound
 from strat_cli.model import Authorisation, Meeting
+from strat_cli.settings import store_permission_warning
 from strat_cli.store import Store
 
 
@@ -132,9 +133,9 @@ def test_ids_that_try_to_escape_the_store_are_refused(store: Store, bad: str) ->
 def test_store_is_private_to_the_user(store: Store, saved: Meeting) -> None:
     assert store.root.stat().st_mode & 0o777 == 0o700
     assert store.path(saved.id).stat().st_mode & 0o777 == 0o600
-    assert store.permission_warning() is None
+    assert store_permission_warning(store.root) is None
     os.chmod(store.root, 0o755)
-    assert "can be read by other users" in (store.permission_warning() or "")
+    assert "can be read by other users" in (store_permission_warning(store.root) or "")
 
 
 def test_an_authorised_record_refuses_edits(store: Store, saved: Meeting) -> None:

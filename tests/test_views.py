@@ -17,7 +17,9 @@ from strat_cli.model import (
     PartnerGap,
 )
 from strat_cli.settings import Settings
-from strat_cli.views import NOT_AUTHORISED, build_view, clean, clean_all, summary_text
+from strat_cli.views import NOT_AUTHORISED, build_view, clean, clean_all, summary_text, when
+
+from .conftest import sent_to_everyone
 
 
 @pytest.fixture
@@ -155,8 +157,49 @@ def test_circulation_says_whether_it_went_out_in_time(
         )
     ]
     c = build_view(typical_meeting, agenda, settings)["circulation"]
-    assert c["text"] == "Circulated 1 time(s); within one working day: Yes"
+    assert c["text"].startswith("Sent 1 time(s), to 1 address(es); not yet received by: Dana")
     assert c["entries"][0]["method"] == "Email sent"
+    typical_meeting.participants[7].email = ""  # Rita Mensah: no address to send to
+    typical_meeting.circulation.append(
+        sent_to_everyone(typical_meeting, typical_meeting.started_at + timedelta(hours=6))
+    )
+    c = build_view(typical_meeting, agenda, settings)["circulation"]
+    assert c["text"] == (
+        "Sent 2 time(s), to 7 address(es); every participant has it; within one working day: "
+        "Yes; not emailed (no usable address): Rita Mensah (Independent Domestic Violence "
+        "Adviser, Northshire IDVA Service)"
+    )
+
+
+def test_minutes_say_a_draft_is_prepared_not_sent(
+    typical_meeting: Meeting, agenda: Agenda, settings: Settings
+) -> None:
+    at = typical_meeting.started_at + timedelta(hours=1)
+    typical_meeting.circulation = [
+        CirculationEntry(at=at, method="draft", recipients=["a@b.example"])
+    ]
+    c = build_view(typical_meeting, agenda, settings)["circulation"]
+    assert c["text"] == (
+        "Not yet circulated: an email draft was prepared but is not recorded as sent"
+    )
+    assert c["entries"][0]["method"] == "Email draft prepared (not sent)"
+    typical_meeting.circulation.append(sent_to_everyone(typical_meeting, at, method="draft sent"))
+    c = build_view(typical_meeting, agenda, settings)["circulation"]
+    assert c["text"] == (
+        "Sent 1 time(s), to 8 address(es); every participant has it; within one working day: Yes"
+    )
+    assert c["entries"][1]["method"] == "Draft sent from Outlook (as recorded)"
+    cut = sent_to_everyone(typical_meeting, at + timedelta(hours=1))
+    cut.state, cut.delivered = "sending", []
+    typical_meeting.circulation.append(cut)
+    c = build_view(typical_meeting, agenda, settings)["circulation"]
+    assert c["entries"][2]["method"] == "Email send, outcome unknown"
+    assert c["text"].startswith(
+        "Sent 1 time(s), to 8 address(es)"
+    )  # the cut-off one is not counted
+    assert c["text"].endswith(
+        f"; the send of {when(cut.at)} was cut off and its outcome is unknown (it may have arrived)"
+    )
 
 
 def test_summary_text_lists_actions_decisions_and_deadlines(

@@ -161,12 +161,34 @@ def state(ctx: typer.Context) -> State:
     return obj
 
 
+# Through a pipe (`strat list | grep SD-2026`), a table row is one whole line: no terminal
+# width to fit, so no wrapping at rich's default of 80 columns. COLUMNS, when set, still rules.
+PIPE_WIDTH = 10_000
+
+
 def console(stderr: bool = False, *, markup: bool = True) -> "Console":
     """markup=False wherever record text is printed, so `[red]` or `[/]` typed by a user
     shows as typed instead of styling or crashing the output."""
+    import os
+
     from rich.console import Console
 
-    return Console(stderr=stderr, highlight=False, soft_wrap=False, markup=markup)
+    con = Console(stderr=stderr, highlight=False, soft_wrap=False, markup=markup)
+    if not con.is_terminal and not os.environ.get("COLUMNS"):
+        con = Console(
+            stderr=stderr, highlight=False, soft_wrap=False, markup=markup, width=PIPE_WIDTH
+        )
+    return con
+
+
+def add_columns(table: Any, columns: "list[tuple[str, bool]]") -> None:
+    """Columns of a listing; `True` marks references, dates and codes, which never wrap or break
+    mid-word (`SD-2026-0\n001` is not a reference anyone can copy). Text columns give way."""
+    for name, code in columns:
+        if code:
+            table.add_column(name, no_wrap=True, min_width=len(name))
+        else:
+            table.add_column(name, overflow="fold")
 
 
 def stdin_is_terminal() -> bool:

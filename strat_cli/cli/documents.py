@@ -125,7 +125,7 @@ def templates(
     infos = list_templates(st.settings)
     for info in infos:
         table.add_row(info.doc, info.source, str(info.path))
-    console().print(table)
+    console(markup=False).print(table)  # paths are the user's
     from ..accessible import problems
 
     for info in infos:

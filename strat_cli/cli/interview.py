@@ -137,21 +137,28 @@ def new(
         with store.edit(meeting.id) as held:
             from ..prompts import TerminalPrompts
 
-            _run(Interview(held, agenda, store, TerminalPrompts(), user=settings.user))
+            _run(
+                Interview(
+                    held, agenda, store, TerminalPrompts(), user=settings.user, actor=settings.actor
+                )
+            )
         return
 
     if follow_up is not None:
         _need_terminal("strat new --follow-up")
-        _start_follow_up(store, settings.user, follow_up, settings.extra_agenda_dirs)
+        _start_follow_up(
+            store, settings.user, follow_up, settings.extra_agenda_dirs, actor=settings.actor
+        )
         return
 
     prefill_data = None
     if prefill is not None:
-        from ..answers import load_file
+        from ..answers import check_prefill, load_file
 
         prefill_data = load_file(prefill)
         if not agenda_id:
             agenda_id = _str(prefill_data.get("agenda"))
+        check_prefill(prefill_data, str(prefill))
     _need_terminal("strat new")
     agenda = _pick_agenda(agenda_id, settings.extra_agenda_dirs, ask=True)
     from ..prompts import TerminalPrompts
@@ -168,11 +175,15 @@ def new(
         typer.echo(
             f"New strategy discussion {meeting.id} ({agenda.name}). Saved after every answer."
         )
-        interview = Interview(meeting, agenda, store, prompts, user=settings.user)
+        interview = Interview(
+            meeting, agenda, store, prompts, user=settings.user, actor=settings.actor
+        )
         _run(interview, prepare=prefill_data is None)
 
 
-def _start_follow_up(store: "Store", user: str, earlier_id: str, extra: list[Path]) -> None:
+def _start_follow_up(
+    store: "Store", user: str, earlier_id: str, extra: list[Path], *, actor: str
+) -> None:
     """The next discussion of a case: carried over from the last one, then the usual walk."""
     from datetime import datetime
 
@@ -185,14 +196,14 @@ def _start_follow_up(store: "Store", user: str, earlier_id: str, extra: list[Pat
     earlier = store.load(earlier_id)
     agenda = get_agenda(earlier.agenda, extra)
     now = datetime.now(LONDON)
-    meeting = start_follow_up(earlier, store.new_id(now.year), now, by=user)
+    meeting = start_follow_up(earlier, store.new_id(now.year), now, by=actor)
     store.create(meeting)
     with store.hold(meeting.id):
         typer.echo(
             f"Follow-up discussion {meeting.id} to {earlier_id} ({agenda.name}). "
             "Children, adults and invitees carried over; saved after every answer."
         )
-        _run(Interview(meeting, agenda, store, TerminalPrompts(), user=user))
+        _run(Interview(meeting, agenda, store, TerminalPrompts(), user=user, actor=actor))
 
 
 def _str(value: object) -> str | None:
@@ -234,4 +245,4 @@ def resume(
         meeting.log("resumed", f"at {where}", who=settings.actor)
         store.save(meeting)
         typer.echo(f"Resuming {meeting_id} ({agenda.name}) at {where}.")
-        _run(Interview(meeting, agenda, store, prompts, user=settings.user))
+        _run(Interview(meeting, agenda, store, prompts, user=settings.user, actor=settings.actor))

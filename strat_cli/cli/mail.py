@@ -44,6 +44,16 @@ def email(
         "--at",
         help="With --sent: when you sent it, e.g. '16:40' or 'yesterday 16:40' (default: now).",
     ),
+    unsettled: str = typer.Option(
+        "",
+        "--unsettled",
+        help=(
+            "After a send that was cut off (its outcome unknown): 'delivered' records that "
+            "they have it; 'resend' sends it to them again (implies --retry)."
+        ),
+        show_default=False,
+        metavar="delivered|resend",
+    ),
     only: list[str] = typer.Option(
         [],
         "--only",
@@ -59,6 +69,10 @@ def email(
 
     A draft counts as circulated only once you say you sent it: strat email ID --sent.
 
+    Each send is recorded before it starts. If it is cut off (a kill, a full disk, a server
+    that stops answering), a retry does not send it again to those who may have it: it names
+    them, and --unsettled delivered or --unsettled resend says what happened.
+
     Example:  strat email SD-2026-0001 --send
     """
     import os
@@ -71,6 +85,8 @@ def email(
     if sent:
         if send or retry or again:
             raise typer.BadParameter("--sent records a draft you sent yourself; leave out --send")
+        if unsettled:
+            raise typer.BadParameter("--sent and --unsettled are separate steps; run one")
         entry = record_draft_sent(
             st.store, meeting_id, by=settings.actor, at=_sent_at(st, meeting_id, at)
         )
@@ -83,7 +99,7 @@ def email(
         raise typer.BadParameter("--at goes with --sent: the time you sent the draft yourself")
     if again and retry:
         raise typer.BadParameter("--again and --retry contradict each other")
-    send_now = send or retry
+    send_now = send or retry or bool(unsettled)
     out_dir = out or settings.out_dir or Path.cwd()
 
     def prompt(label: str) -> str:
@@ -105,29 +121,37 @@ def email(
         send_now=send_now,
         again=again,
         only=only or None,
+        unsettled=unsettled,
         password=password,
         warn=warn,
     )
     rec = result.recipients
+    from rich.markup import escape  # addresses and file names are the user's text
+
     con = console()
     if result.rerendered:
         con.print(
             f"Rendered (new or changed since the last render): {', '.join(result.rerendered)}"
         )
     for name in result.documents:
-        con.print(f"Attached: {name}")
-    con.print(f"Draft saved: {result.draft}")
+        con.print(f"Attached: {escape(name)}")
+    con.print(f"Draft saved: {escape(str(result.draft))}")
     if not send_now:
         con.print("Open it in Outlook (or your mail program), check it and press Send.")
         if not rec.all:
             warn("no participant has an email address; add them in the draft")
         return
     if result.skipped:
-        con.print(f"Already had these documents: {', '.join(result.skipped)}")
+        con.print(f"Already had these documents: {escape(', '.join(result.skipped))}")
     if not result.delivered:
-        con.print("Nobody left to send to: everyone has the current documents (--again resends).")
+        if result.possibly:
+            con.print("Nobody sent to: the rest may already have it (see the warning above).")
+        else:
+            con.print(
+                "Nobody left to send to: everyone has the current documents (--again resends)."
+            )
         return
-    con.print(f"Sent to {len(result.delivered)}: {', '.join(result.delivered)}")
+    con.print(f"Sent to {len(result.delivered)}: {escape(', '.join(result.delivered))}")
 
 
 def _sent_at(st: State, meeting_id: str, at: str | None) -> datetime | None:

@@ -1,11 +1,12 @@
 """Commands about the record itself: schema, agendas, show, list."""
 
+import contextlib
 import sys
 from pathlib import Path
 
 import typer
 
-from ._app import ID_ARG, JSON_OPT, app, console, print_json, state, warn
+from ._app import ID_ARG, JSON_OPT, add_columns, app, console, print_json, state, warn
 
 
 @app.command()
@@ -49,8 +50,17 @@ def agendas(
     from rich.table import Table
 
     table = Table(title="Agendas", title_justify="left")
-    for col in ("id", "name", "items", "nation", "ICPC", "file"):
-        table.add_column(col)
+    add_columns(
+        table,
+        [
+            ("id", True),
+            ("name", False),
+            ("items", True),
+            ("nation", True),
+            ("ICPC", False),
+            ("file", False),
+        ],
+    )
     for a in found.values():
         t = a.timescales
         table.add_row(
@@ -61,7 +71,7 @@ def agendas(
             f"{t.icpc_within_working_days} wd from {t.icpc_from}",
             str(a.path),
         )
-    console().print(table)
+    console(markup=False).print(table)  # names and paths come from council files
 
 
 @app.command()
@@ -149,7 +159,7 @@ def list_meetings(
         sys.stdout.write(rows_json(rows))
         return
     if not rows:
-        console().print(
+        console(markup=False).print(
             "No meetings match."
             if filtered
             else f"No meetings in {index.meetings}. Start one with: strat new"
@@ -160,9 +170,19 @@ def list_meetings(
 
     shown = rows[:table_limit]
     total = len(rows) if filtered or table_limit is None else count_meetings(index)
-    table = Table(title=f"Meetings in {st.settings.store}", title_justify="left")
-    for col in ("reference", "agenda", "started", "status", "children", "outcomes", "open actions"):
-        table.add_column(col, overflow="fold")
+    table = Table(title=f"Meetings in {escape(str(st.settings.store))}", title_justify="left")
+    add_columns(
+        table,
+        [
+            ("reference", True),
+            ("agenda", True),
+            ("started", True),
+            ("status", True),
+            ("children", False),
+            ("outcomes", False),
+            ("open actions", False),
+        ],
+    )
     for r in shown:
         table.add_row(
             *(
@@ -203,7 +223,7 @@ def import_meeting(
 
     if not file.is_file():
         raise NotFound(f"{file}: no such file")
-    meeting = parse_meeting(file.read_bytes(), file)
+    meeting = parse_meeting(file.read_bytes(), file, stored=False)
     store = state(ctx).store
     if new_id:
         meeting.id = store.new_id(datetime.now(LONDON).year)
@@ -238,8 +258,14 @@ def edit(
     st = state(ctx)
     with st.store.edit(meeting_id) as meeting:
         text = to_text(meeting)
+        copies = st.settings.store / "tmp"  # private, like the record; never the shared /tmp
+        for left in copies.glob(f".{meeting_id}.edit.*.yaml"):  # a copy a SIGKILL left behind
+            with contextlib.suppress(OSError):
+                left.unlink()
         while True:
-            edited_text = edit_in_editor(text, suffix=".yaml")
+            edited_text = edit_in_editor(
+                text, suffix=".yaml", folder=copies, prefix=f".{meeting_id}.edit."
+            )
             if edited_text.strip() == text.strip():
                 typer.echo(f"No change: {meeting_id} is as it was.")
                 return

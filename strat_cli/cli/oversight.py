@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from ._app import ID_ARG, JSON_OPT, app, console, print_json, state, warn
+from ._app import ID_ARG, JSON_OPT, add_columns, app, console, print_json, state, warn
 
 
 def esc(text: str) -> str:
@@ -88,8 +88,7 @@ def _print_report(report: "Report") -> None:
     table = Table(
         title=f"{report.meeting_id} against the {report.agenda_id} procedure", title_justify="left"
     )
-    for col in ("severity", "where", "code", "gap"):
-        table.add_column(col, overflow="fold")
+    add_columns(table, [("severity", True), ("where", False), ("code", True), ("gap", False)])
     for g in report.gaps:
         sev = "[red]error[/red]" if g.severity == "error" else "[yellow]warning[/yellow]"
         table.add_row(sev, esc(g.where), g.code, esc(g.message))
@@ -239,7 +238,7 @@ def actions(
     """
     if ctx.invoked_subcommand is not None:
         return
-    from ..register import ActionFilter, open_actions, rows_json
+    from ..register import ActionFilter, action_texts, open_actions, rows_json
 
     st = state(ctx)
     now = _now()
@@ -251,6 +250,7 @@ def actions(
             owner=owner,
             agency=agency,
             limit=limit if as_json else None,
+            texts=as_json,  # the table reads them for the rows it prints only, below
         ),
         now,
     )
@@ -264,15 +264,20 @@ def actions(
     from rich.table import Table
 
     shown = rows[: (100 if limit is None else limit) or None]
+    action_texts(st.index, shown)  # the index holds no names or action text: from the files
     table = Table(title=f"Open actions ({len(rows)})", title_justify="left")
-    for col in ("action", "what", "owner", "agency", "due"):
-        table.add_column(col, overflow="fold")
+    add_columns(
+        table,
+        [("action", True), ("what", False), ("owner", False), ("agency", False), ("due", True)],
+    )
     for r in shown:
         due = _short(r["due"])
         if r["overdue"]:
             due = f"[red]{due} overdue[/red]"
-        what = r["what"] + (" [contingency]" if r["contingency"] else "")
-        table.add_row(esc(r["ref"]), esc(what), esc(r["owner"]), esc(r["agency"] or "-"), due)
+        what = (r["what"] or "-") + (" [contingency]" if r["contingency"] else "")
+        table.add_row(
+            esc(r["ref"]), esc(what), esc(r["owner"] or "-"), esc(r["agency"] or "-"), due
+        )
     console().print(table)
     if len(shown) < len(rows):
         console().print(f"Showing {len(shown)} of {len(rows)}; --limit 0 shows all.")
@@ -349,8 +354,10 @@ def due(
     from rich.table import Table
 
     table = Table(title="Deadlines near or missed", title_justify="left")
-    for col in ("meeting", "deadline", "due", "state", "status"):
-        table.add_column(col)
+    add_columns(
+        table,
+        [("meeting", True), ("deadline", False), ("due", True), ("state", True), ("status", True)],
+    )
     colour = {"missed": "red", "passed": "red", "circulated late": "red", "near": "yellow"}
     shown = rows[: (100 if limit is None else limit) or None]
     for r in shown:
@@ -378,6 +385,7 @@ def reindex(ctx: typer.Context) -> None:
         BarColumn(),
         MofNCompleteColumn(),
         console=console(stderr=True),
+        transient=True,  # gone when done: what stays is the result, or the one error line
     ) as bar:
         reading = bar.add_task("Reading files", total=None)
         dating = bar.add_task("Deadlines", total=None, visible=False)
@@ -424,6 +432,10 @@ def ics(
         icpc=case_icpc(meeting, agenda, later),
     )
     where = "standard output" if out is None else out.name
+    if out is not None:  # a folder that is missing or not writable: one line, and no audit entry
+        from ..store import writable_folder
+
+        writable_folder(out.parent, "nothing was exported")
     st.store.record_export(meeting_id, f"calendar (.ics) to {where}", who=st.settings.actor)
     if out is None:
         sys.stdout.buffer.write(data)
