@@ -51,6 +51,7 @@ PDF_RATIO = 1.05  # `strat render --pdf` against LibreOffice converting the same
 STORE_SECONDS = 0.3
 REPORT_SECONDS = 5.0  # `strat report` over the whole big store (issue 18)
 PEAK_MB = 100.0
+REPORT_PEAK_MB = 150.0  # the report holds the facts of every discussion at once (issue 18)
 # Above this many meetings the naive loader is not run: it holds every validated meeting in
 # memory (1.3 GB at 20,000; it would need ~7 GB and ~10 minutes a round at 100,000).
 NAIVE_MAX = 20_000
@@ -216,6 +217,7 @@ class Pair:
     skipped: str = ""
     note: str = ""
     mem_target: bool = True  # False where the peak is another program's (LibreOffice)
+    mem_limit: float = PEAK_MB
 
     @property
     def a_median(self) -> float:
@@ -257,17 +259,22 @@ class Pair:
     def mem_ok(self) -> bool | None:
         if self.skipped or self.a_peak is None or not self.mem_target:
             return None
-        return self.a_peak / MB < PEAK_MB
+        return self.a_peak / MB < self.mem_limit
 
 
 def verdict(ok: bool | None) -> str:
     return "n/a" if ok is None else ("PASS" if ok else "MISS")
 
 
+def mem_verdict(p: Pair) -> str:
+    ok = p.mem_ok
+    return "n/a" if ok is None else f"{verdict(ok)} (< {p.mem_limit:.0f} MB)"
+
+
 def results_table(pairs: list[Pair]) -> str:
     head = (
         "| pair | A (strat) median | A p95 | B (baseline) median | A/B | target | time | "
-        f"A peak mem | B peak mem | mem < {PEAK_MB:.0f} MB | CPU A / B (median) |\n"
+        "A peak mem | B peak mem | mem target | CPU A / B (median) |\n"
         "|---|---|---|---|---|---|---|---|---|---|---|\n"
     )
     rows = []
@@ -278,7 +285,7 @@ def results_table(pairs: list[Pair]) -> str:
         rows.append(
             f"| {p.name} | {fmt_s(p.a_median)} | {fmt_s(p.a_p95)} | {fmt_s(p.b_median)} "
             f"| {p.ratio:.2f}× | {p.target} | {verdict(p.time_ok)} | {fmt_mb(p.a_peak)} "
-            f"| {fmt_mb(p.b_peak)} | {verdict(p.mem_ok)} | {p.cpu_text} |"
+            f"| {fmt_mb(p.b_peak)} | {mem_verdict(p)} | {p.cpu_text} |"
         )
     return head + "\n".join(rows) + "\n"
 
@@ -1070,6 +1077,7 @@ def _bench_report(ctx: Context, naive: list[str] | None, rounds: int) -> Pair:
         f"< {REPORT_SECONDS:g} s",
         kind="absolute",
         limit=REPORT_SECONDS,
+        mem_limit=REPORT_PEAK_MB,
     )
     if "report" not in ctx.strat.commands:
         pair.skipped = "`strat report` does not exist yet"
