@@ -432,8 +432,9 @@ def find_strat(env: dict[str, str]) -> Strat:
 
 def build_index(strat: Strat, store: Path, progress: Progress) -> str:
     """Build the SQLite register through strat's own reindex path; say how it was done."""
+    index_mod: Any
     try:
-        from strat_cli import index as index_mod  # type: ignore[attr-defined]
+        from strat_cli import index as index_mod
     except ImportError:
         index_mod = None
     if "reindex" in strat.commands:

@@ -22,8 +22,10 @@ from .agenda import Agenda, ItemKind
 from .attendance import include_officers, missing_partners
 from .errors import InputError
 from .model import (
+    ANSWERS,
     LONDON,
     MEETING_ID_RE,
+    PREFILL,
     Action,
     Adult,
     Attendance,
@@ -39,7 +41,9 @@ from .model import (
     Risk,
     Status,
     date_problem,
+    meeting_fields,
 )
+from .outcomes import meant_by
 from .rules import decision_problems, guess_kind, parse_clock, police_agreement_needed
 from .store import field_path
 from .timeutil import wall
@@ -51,25 +55,10 @@ if TYPE_CHECKING:
 
 M = TypeVar("M", bound=BaseModel)
 
-PREFILL_KEYS = {
-    "agenda", "type", "format", "reason", "referrer", "concern_identified_at", "chair",
-    "chair_role", "minute_taker", "previous", "children", "adults", "participants", "invitees",
-}  # fmt: skip
-ANSWER_KEYS = PREFILL_KEYS | {
-    "started_at", "ended_at", "partner_gaps", "information", "notes", "risk", "decisions",
-    "actions", "disagreements", "family", "review_mechanism", "next_discussion", "s47_started_at",
-}  # fmt: skip
-OUTCOME_ALIASES = {
-    "s47": "s47 single-agency",
-    "s47_single": "s47 single-agency",
-    "s47-single": "s47 single-agency",
-    "s47_joint": "s47 joint with police",
-    "s47-joint": "s47 joint with police",
-    "s17": "s17 child in need assessment",
-    "early_help": "early help",
-    "nfa": "no further action",
-    "further_strategy": "further strategy discussion",
-}
+# The fields each kind of file may give (model.MEETING_FIELD_ROLES), and `invitees`: people
+# listed before the call, who become participants.
+PREFILL_KEYS = {*meeting_fields(PREFILL), "invitees"}
+ANSWER_KEYS = PREFILL_KEYS | set(meeting_fields(ANSWERS))
 
 
 def _refuse_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
@@ -432,7 +421,7 @@ def fill_meeting(
         if not ids:
             raise r.fail(f"{where}.children", "say which children the decision is for")
         outcome = str(row.get("outcome", "")).strip()
-        row["outcome"] = OUTCOME_ALIASES.get(outcome.lower(), outcome)
+        row["outcome"] = next(iter(meant_by(outcome)), outcome)
         if not str(row.get("rationale", "")).strip():
             raise r.fail(f"{where}.rationale", "a decision needs its rationale")
         _yes_no(row, "parents_informed", "legal_advice")

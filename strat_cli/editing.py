@@ -13,23 +13,11 @@ import yaml
 from pydantic import ValidationError
 
 from .errors import InputError, InvalidRecord
-from .model import STORED, Meeting
+from .model import STORED, STRAT_WRITES, Meeting, meeting_fields
 from .store import describe_validation_error
 
 # Kept as they are: strat's own history of the record, and what identifies it.
-NOT_EDITABLE = (
-    "schema_version",
-    "id",
-    "created_at",
-    "updated_at",
-    "audit",
-    "circulation",
-    "rendered",
-    "authorisation",
-    "amendments",
-    "progress",
-    "status",  # draft, ended, authorised: set by new, resume, the closing screen and authorise
-)
+NOT_EDITABLE = meeting_fields(STRAT_WRITES)
 
 HEADER = """\
 # {id}: edit, save and close the editor; strat checks the record before it replaces the saved one.

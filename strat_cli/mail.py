@@ -24,14 +24,14 @@ from typing import TYPE_CHECKING, Any
 
 from .addresses import BadAddress, address_key, canonical_address, needs_smtputf8
 from .errors import InputError, MailError, StratError
-from .model import LONDON, CirculationEntry, Meeting
+from .model import LONDON, CirculationEntry, Meeting, Method
+from .views import DOCUMENTS
 
 if TYPE_CHECKING:
     from .settings import Settings, SmtpSettings
     from .store import Store
 
 DOCX_SUBTYPE = "vnd.openxmlformats-officedocument.wordprocessingml.document"
-DOC_CHOICES = ("decision-sheet", "minutes", "summary")
 
 
 # --- recipients ------------------------------------------------------------------------------
@@ -627,14 +627,14 @@ def selected_docs(docs: Iterable[str]) -> list[str]:
     chosen: set[str] = set()
     for d in docs:
         if d == "all":
-            chosen |= set(DOC_CHOICES)
-        elif d in DOC_CHOICES:
+            chosen |= set(DOCUMENTS)
+        elif d in DOCUMENTS:
             chosen.add(d)
         else:
             raise InputError(
-                f"--doc {d}: unknown document (choose from {', '.join(DOC_CHOICES)} or all)"
+                f"--doc {d}: unknown document (choose from {', '.join(DOCUMENTS)} or all)"
             )
-    return [d for d in DOC_CHOICES if d in chosen]
+    return [d for d in DOCUMENTS if d in chosen]
 
 
 def ensure_documents(
@@ -755,7 +755,7 @@ def circulate(
                 CirculationEntry(
                     at=stamp,
                     by=who,
-                    method="draft",
+                    method=Method.draft,
                     recipients=recipients.all,
                     documents=documents,
                     record=record,
@@ -811,7 +811,7 @@ def circulate(
         attempt = CirculationEntry(
             at=stamp,
             by=who,
-            method="smtp",
+            method=Method.smtp,
             recipients=targets,
             documents=documents,
             record=record,
@@ -965,7 +965,7 @@ def _settle_unknown(
             )
 
 
-DRAFT_SENT = "draft sent"
+DRAFT_SENT = Method.draft_sent
 
 
 def record_draft_sent(
@@ -981,7 +981,7 @@ def record_draft_sent(
     made on the person's word and attributed to them, is what shows the record went out.
     """
     with store.edit(meeting_id, allow_locked=True) as meeting:
-        drafts = [c for c in meeting.circulation if c.method == "draft"]
+        drafts = [c for c in meeting.circulation if c.method == Method.draft]
         if not drafts:
             raise InputError(
                 f"{meeting_id} has no email draft to mark as sent: run strat email {meeting_id}"

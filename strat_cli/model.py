@@ -159,6 +159,14 @@ class ActionStatus(StrEnum):
     cancelled = "cancelled"
 
 
+class Method(StrEnum):
+    """How a record went out: a draft prepared, a send by strat, a draft the user sent."""
+
+    draft = "draft"
+    smtp = "smtp"
+    draft_sent = "draft sent"
+
+
 class RiskLevel(StrEnum):
     immediate = "immediate"
     high = "high"
@@ -352,7 +360,7 @@ class FamilySharing(Model):
 class CirculationEntry(Model):
     at: AwareDatetime
     by: str = ""
-    method: str = Field(description="draft or smtp")
+    method: Method
     recipients: list[str] = Field(default_factory=list)
     delivered: list[str] = Field(default_factory=list)
     refused: dict[str, str] = Field(default_factory=dict)
@@ -509,6 +517,71 @@ class Meeting(Model):
                 at=at or datetime.now(LONDON), who=who or self.chair, event=event, detail=detail
             )
         )
+
+
+# --- what each field is for, beyond what it records -----------------------------------------
+#
+# One home for the lists the store, `strat edit`, the documents' record hash and answers files
+# need. Every field of Meeting has a row (a test checks), so a new field gets a decision.
+STRAT_WRITES = "written by strat"  # not editable in `strat edit`: its history and identity
+AFTER_AUTHORISATION = "may change after authorisation"  # how it travelled, what came later
+NOT_CONTENT = "not what a document says"  # left out of the record hash documents are made from
+PREFILL = "known before the call"  # a prefill file may give it
+ANSWERS = "written in an answers file"  # an answers file may give it (prefill fields too)
+
+_B, _A, _N, _P, _W = STRAT_WRITES, AFTER_AUTHORISATION, NOT_CONTENT, PREFILL, ANSWERS
+MEETING_FIELD_ROLES: dict[str, frozenset[str]] = {
+    name: frozenset(roles)
+    for name, roles in {
+        "schema_version": {_B},
+        "id": {_B},
+        "agenda": {_P},
+        "type": {_P},
+        "format": {_P},
+        "status": {_B, _A},  # draft, ended, authorised: set by new, resume and authorise
+        "started_at": {_W},
+        "ended_at": {_W},
+        "concern_identified_at": {_P},
+        "reason": {_P},
+        "referrer": {_P},
+        "chair": {_P},
+        "chair_role": {_P},
+        "minute_taker": {_P},
+        "previous": {_P},
+        "children": {_P},
+        "adults": {_P},
+        "participants": {_P},
+        "partner_gaps": {_W},
+        "information": {_W},
+        "notes": {_W},
+        "risk": {_W},
+        "decisions": {_W},
+        "actions": {_W},
+        "disagreements": {_W},
+        "family": {_W},
+        "reviewed_actions": set(),  # made by the live follow-up review only
+        "review_mechanism": {_W},
+        "next_discussion": {_W},
+        "s47_started_at": {_W},
+        "icpc_held_on": {_A, _N},  # the conference follows the record (strat icpc)
+        "progress": {_B, _A, _N},
+        "circulation": {_B, _A, _N},
+        "rendered": {_B, _A, _N},
+        "authorisation": {_B},
+        "amendments": {_B, _A},
+        "audit": {_B, _A, _N},
+        "created_at": {_B},
+        "updated_at": {_B, _A, _N},
+    }.items()
+}
+# Parts of a participant and an action with a role of their own.
+CONTACT_FIELDS = ("email", "phone")  # how the record reaches a person, not what it says
+FOLLOW_UP_FIELDS = ("status", "completed_at", "completion_note")  # closing an action later
+
+
+def meeting_fields(role: str) -> tuple[str, ...]:
+    """The fields of Meeting with `role`, in the model's order."""
+    return tuple(n for n in Meeting.model_fields if role in MEETING_FIELD_ROLES.get(n, ()))
 
 
 def json_schema() -> dict[str, Any]:

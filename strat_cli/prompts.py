@@ -221,6 +221,10 @@ class TerminalPrompts:
     def confirm(self, message: str, *, default: bool = True) -> bool:
         return bool(self._q.confirm(message, default=default).unsafe_ask())
 
+    def password(self, message: str) -> str:
+        """Typed without being shown (the SMTP password); never saved anywhere."""
+        return str(self._q.password(message).unsafe_ask())
+
     def say(self, text: str = "") -> None:
         self.out.write(text + "\n")
         self.out.flush()

@@ -14,34 +14,15 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from .index import LONDON, Index, split
+from .outcomes import SHORT, meant_by
 
-# Short names a user may type for an outcome; the values are model.Outcome's (kept in step by a
-# test). Anything else matches an outcome that starts with what was typed.
-OUTCOME_ALIASES = {
-    "s47": ("s47 single-agency", "s47 joint with police"),
-    "s47-single": ("s47 single-agency",),
-    "s47-joint": ("s47 joint with police",),
-    "s17": ("s17 child in need assessment",),
-    "cin": ("s17 child in need assessment",),
-    "early-help": ("early help",),
-    "nfa": ("no further action",),
-    "further": ("further strategy discussion",),
-}
 STATUSES = ("draft", "ended", "authorised")
-# Outcomes as a narrow table column shows them.
-SHORT_OUTCOMES = {
-    "s47 single-agency": "s47 single",
-    "s47 joint with police": "s47 joint",
-    "s17 child in need assessment": "s17",
-    "early help": "early help",
-    "no further action": "NFA",
-    "further strategy discussion": "further SD",
-}
+SHORT_OUTCOMES = SHORT
 
 
 def _outcomes(typed: str) -> tuple[str, ...]:
-    key = typed.strip().lower().replace("_", "-").replace(" ", "-")
-    return OUTCOME_ALIASES.get(key, ())
+    """A word from outcomes.WORDS; anything else matches an outcome that starts with it."""
+    return meant_by(typed)
 
 
 @dataclass

@@ -29,10 +29,10 @@ from typing import TYPE_CHECKING, Any
 
 from .agenda import Agenda
 from .errors import StratError, TemplateError
-from .model import LONDON, Meeting
+from .model import CONTACT_FIELDS, LONDON, NOT_CONTENT, Meeting, Method, meeting_fields
 from .resources import shipped_dir
 from .settings import Settings
-from .views import DOC_TITLES, View, build_view, summary_text
+from .views import DOC_TITLES, DOCUMENTS, View, build_view, summary_text
 
 if TYPE_CHECKING:
     from jinja2 import Environment
@@ -55,14 +55,14 @@ __all__ = [
     "to_pdf",
 ]
 
-DOCS = ("decision-sheet", "minutes", "summary")
+DOCS = DOCUMENTS  # views.DOCUMENTS: one list for render, email and the templates
 
 # Parts of the record that change without changing what a document says.
-_NOT_CONTENT = {"circulation", "audit", "rendered", "updated_at", "progress", "icpc_held_on"}
+_NOT_CONTENT = set(meeting_fields(NOT_CONTENT))
 # Participants' contact details are how the record reaches them, not what it says: no view
 # (so no template, shipped or a council's) can show them. Correcting an address after the mail
 # server refused it must not make the documents "changed" (see mail.received_current).
-_CONTACT = ("email", "phone")
+_CONTACT = CONTACT_FIELDS
 
 
 # --- names ---------------------------------------------------------------------------------
@@ -275,7 +275,7 @@ def _specimen() -> tuple[Meeting, Agenda]:
     m.partner_gaps = [PartnerGap(agency_kind=AgencyKind.police, reason="In court")]
     m.decisions[0].police_agreement = PoliceAgreement(officer="DS Lamb", agreed=True, at=at)
     m.authorisation = Authorisation(by="A Manager", role="Team Manager", at=at)
-    m.circulation = [CirculationEntry(at=at, method="draft", recipients=["a@b.example"])]
+    m.circulation = [CirculationEntry(at=at, method=Method.draft, recipients=["a@b.example"])]
     m.amendments = [Amendment(at=at, by="A Manager", text="Corrected a date")]
     agenda = Agenda(
         id="specimen",

@@ -25,7 +25,17 @@ from pydantic import ValidationError
 from pydantic_core import PydanticSerializationError
 
 from .errors import Busy, InvalidRecord, Locked, NotFound, StratError
-from .model import LONDON, MEETING_ID_RE, SCHEMA_VERSION, STORED, AuditEvent, Meeting
+from .model import (
+    AFTER_AUTHORISATION,
+    FOLLOW_UP_FIELDS,
+    LONDON,
+    MEETING_ID_RE,
+    SCHEMA_VERSION,
+    STORED,
+    AuditEvent,
+    Meeting,
+    meeting_fields,
+)
 
 POSIX = os.name == "posix"
 MAX_NUMBER = 999_999  # a reference's number has four to six digits (model.MEETING_ID_RE)
@@ -147,17 +157,8 @@ def parse_meeting(text: str | bytes, source: Path | str, *, stored: bool = True)
 # `status` follows the authorisation (the model makes an authorised record 'authorised').
 # What may change after authorisation: how the record travelled, and what happened later (the
 # conference is held after the record is authorised; recording its date is not editing it).
-BOOKKEEPING = {
-    "circulation",
-    "rendered",
-    "audit",
-    "amendments",
-    "updated_at",
-    "progress",
-    "status",
-    "icpc_held_on",
-}
-ACTION_FOLLOW_UP = {"status", "completed_at", "completion_note"}
+BOOKKEEPING = set(meeting_fields(AFTER_AUTHORISATION))
+ACTION_FOLLOW_UP = set(FOLLOW_UP_FIELDS)
 
 
 def authorised_content(meeting: Meeting) -> dict[str, Any]:

@@ -15,7 +15,7 @@ from typing import Any
 
 from .agenda import Agenda, ItemKind
 from .attendance import how_taking_part, missing_partners
-from .model import Action, ActionStatus, Decision, Meeting, Outcome, YesNo
+from .model import Action, ActionStatus, Decision, Meeting, Method, Outcome, YesNo
 from .settings import Settings
 from .timeutil import elapsed
 
@@ -46,7 +46,6 @@ NOT_IN_MINUTES: dict[str, str] = {
     "Action.due_rule": "how the chair typed the deadline; the due date and time it gave show",
     "ActionReview.new_action_id": "a reference; the carried action's number and due date show",
     "Disagreement.id": "a reference within the record; who raised what is shown",
-    "CirculationEntry.method": "shown in words: 'Email sent' or 'Email draft prepared'",
     "CirculationEntry.delivered": "the recipients are listed, and those not delivered to",
     "CirculationEntry.documents": "a checksum of each file sent, for checking, not reading",
     "CirculationEntry.record": "a checksum of the record sent, for checking, not reading",
@@ -87,6 +86,9 @@ DOC_TITLES = {
     "minutes": "Strategy Discussion Minutes",
     "summary": "Strategy Discussion Action Summary",
 }
+# The documents strat makes, in the order they are listed, rendered and attached: one list for
+# render, email and the templates.
+DOCUMENTS = tuple(DOC_TITLES)
 
 
 def clean(text: str) -> str:
@@ -552,9 +554,9 @@ def deadline_rows(meeting: Meeting, agenda: Agenda, later: Sequence[Meeting] = (
 
 
 _HOW = {
-    "smtp": "Email sent",
-    "draft": "Email draft prepared (not sent)",
-    "draft sent": "Draft sent from Outlook (as recorded)",
+    Method.smtp: "Email sent",
+    Method.draft: "Email draft prepared (not sent)",
+    Method.draft_sent: "Draft sent from Outlook (as recorded)",
 }
 
 

@@ -245,7 +245,7 @@ def _set_cell(cell: object, text: str, *, bold: bool = False, size: float = 10) 
 
 
 def _table(doc: object, widths: Sequence[float], rows: int) -> Table:
-    table = doc.add_table(rows=rows, cols=len(widths))  # type: ignore[attr-defined]
+    table: Table = doc.add_table(rows=rows, cols=len(widths))  # type: ignore[attr-defined]
     table.style = doc.styles["Table Grid"]  # type: ignore[attr-defined]
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     table.autofit = False
@@ -307,12 +307,18 @@ def if_none(doc: object, test: str, text: str) -> None:
 
 
 def table_or_none(
-    doc: object, test: str, none_text: str, loop: str, columns: list, **kw: object
+    doc: object,
+    test: str,
+    none_text: str,
+    loop: str,
+    columns: Sequence[tuple[str, str, float]],
+    *,
+    size: float = 10,
 ) -> None:
     """A table with a row per item of `test`, or one line saying there are none."""
     if_none(doc, test, none_text)
     tag(doc, "{%p if " + test + " %}")
-    loop_table(doc, loop, columns, **kw)
+    loop_table(doc, loop, columns, size=size)
     tag(doc, "{%p endif %}")
 
 
@@ -586,7 +592,7 @@ def minutes() -> object:
         ("Details", "{{ ad.details }}", 5.2),
     ]
     tag(doc, "{%p if family %}")  # risk to staff is withheld: no empty column for it
-    loop_table(doc, "ad in adults", adult_columns[:3] + [("Details", "{{ ad.details }}", 9.2)])
+    loop_table(doc, "ad in adults", [*adult_columns[:3], ("Details", "{{ ad.details }}", 9.2)])
     tag(doc, "{%p else %}")
     loop_table(
         doc, "ad in adults", [*adult_columns, ("Risk to staff", "{{ ad.risk_to_staff }}", 4.0)]

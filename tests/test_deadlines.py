@@ -491,3 +491,21 @@ def test_a_follow_up_that_decides_no_s47_ends_the_icpc_clock() -> None:
         for n, c in enumerate(("C1", "C2"), start=1)
     ]
     assert meeting_deadlines(later, rules).icpc_target is None
+
+
+@pytest.mark.parametrize("nation", ["ENG", "WLS", "SCT", "NIR"])
+def test_working_days_agree_with_the_holidays_library_for_every_day_of_2025_to_2027(
+    nation: str,
+) -> None:
+    """strat counts working days over its cached bank holidays (no `holidays` import on the
+    path of a command); the library's own counting is the reference it must agree with."""
+    import holidays
+
+    from strat_cli.deadlines import _nth_working_day_after
+
+    reference = holidays.country_holidays("GB", subdiv=nation, years=range(2025, 2029))
+    day = date(2025, 1, 1)
+    while day <= date(2027, 12, 31):
+        for n in (1, 3, 15):
+            assert _nth_working_day_after(day, n, nation) == reference.get_nth_working_day(day, n)
+        day += timedelta(days=1)

@@ -88,17 +88,36 @@ def test_strat_edit_saves_a_tidied_record_and_audits_it(
     assert (back.audit[-1].event, back.audit[-1].detail) == ("edited", "participants")
 
 
+class _Declines:
+    """The person at the terminal, through the prompt seam: reads what is said, answers no."""
+
+    def __init__(self) -> None:
+        self.said: list[str] = []
+        self.asked: list[str] = []
+
+    def say(self, text: str = "") -> None:
+        self.said.append(text)
+
+    def confirm(self, message: str, *, default: bool = True) -> bool:
+        self.asked.append(message)
+        return False
+
+
 def test_strat_edit_with_a_mistake_keeps_the_record_as_it_was(
-    editor: Path, store: Store, saved: Meeting
+    editor: Path, store: Store, saved: Meeting, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     import json
 
+    person = _Declines()
+    monkeypatch.setattr("strat_cli.cli._app.terminal_prompts", lambda: person)
     before = store.path(saved.id).read_bytes()
     editor.write_text(json.dumps([["outcome: s17", "outcome: s18"]]), encoding="utf-8")
-    result = CliRunner().invoke(app, ["edit", saved.id], input="n\n")
+    result = CliRunner().invoke(app, ["edit", saved.id])
     assert result.exit_code == 1
-    assert "field decisions.2.outcome" in result.output
-    assert "Nothing saved" in result.output
+    assert "field decisions.2.outcome" in person.said[0]
+    assert person.asked == ["Open the editor again to put it right?"]
+    (line,) = result.output.strip().splitlines()  # one error line, from the one error path
+    assert line.startswith("Error: ") and "nothing saved" in line
     assert store.path(saved.id).read_bytes() == before
 
 
@@ -129,3 +148,27 @@ def test_status_is_not_offered_for_editing(typical_meeting: Meeting) -> None:
     assert "\nstatus:" not in text
     with pytest.raises(InputError, match="status: only strat writes this field"):
         from_text(text + "status: authorised\n", typical_meeting, source="t")
+
+
+def test_input_that_ends_while_a_question_waits_is_one_line_not_a_crash(
+    store: Store, saved: Meeting, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from datetime import datetime
+
+    from strat_cli.model import LONDON, Authorisation
+
+    saved.authorisation = Authorisation(
+        by="Ruth Ellery", role="Service Manager", at=datetime.now(LONDON)
+    )
+    store.save(saved)
+
+    class Closed:
+        def text(self, message: str, **kw: object) -> str:
+            raise EOFError
+
+    monkeypatch.setattr("strat_cli.cli._app.stdin_is_terminal", lambda: True)
+    monkeypatch.setattr("strat_cli.cli._app.terminal_prompts", lambda: Closed())
+    result = CliRunner().invoke(app, ["amend", saved.id, "--by", "Ruth Ellery"])
+    assert result.exit_code == 1
+    assert result.output.strip() == "Error: the input ended before the question was answered"
+    assert store.load(saved.id).amendments == []

@@ -121,7 +121,7 @@ def test_the_earlier_side_of_a_recorded_review_can_be_applied_later_and_only_onc
             direct.completion_note,
         )
     assert on_disk.action("A3").completion_note == "Carried to SD-2026-0002:A1"  # type: ignore[union-attr]
-    assert on_disk.action("A1").completed_at == NOW  # when reviewed, not when written  # type: ignore[union-attr]
+    assert on_disk.action("A1").completed_at == NOW  # type: ignore[union-attr]  # when reviewed
     assert len(nxt.actions) == 1
 
 

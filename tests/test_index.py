@@ -23,7 +23,6 @@ from strat_cli.model import (
     Status,
 )
 from strat_cli.register import (
-    OUTCOME_ALIASES,
     ActionFilter,
     MeetingFilter,
     due_meetings,
@@ -227,10 +226,13 @@ def test_due_shows_missed_and_near_deadlines(tmp_path: Path) -> None:
     assert ("ICPC target", "near") in {(r["deadline"], r["state"]) for r in rows}
 
 
-def test_outcome_aliases_name_real_outcomes() -> None:
+def test_the_words_for_outcomes_name_real_outcomes() -> None:
+    from strat_cli import outcomes
+
     values = {o.value for o in Outcome}
-    for targets in OUTCOME_ALIASES.values():
+    for targets in outcomes.WORDS.values():
         assert set(targets) <= values
+    assert set(outcomes.SHORT) == values
 
 
 @pytest.mark.parametrize(

@@ -10,6 +10,7 @@ import sqlite3
 import stat
 import subprocess
 import sys
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -382,7 +383,7 @@ def test_a_councils_template_cannot_run_code(
     stops it, with one line naming the template, and no command runs."""
     from docx import Document
 
-    from strat_cli.render import shipped_dir
+    from strat_cli.resources import shipped_dir
 
     marker = tmp_path / "ran"
     council = tmp_path / "council-templates"
@@ -723,12 +724,13 @@ def test_after_a_full_run_no_childs_name_is_outside_the_record_and_the_documents
         strat(*args)
     # the mistakes: each must be one line that does not repeat what was typed
     strat("actions", "done", f"{ref}:A1", ok=False)
-    for change in (
+    changes: tuple[Callable[[dict[str, Any]], None], ...] = (
         lambda d: d["notes"].update({"Ellie Marsh": "x"}),
         lambda d: d["actions"][0].update(due="when Ellie Marsh is home"),
         lambda d: d["children"][0].update({"Kayden Pryor": "brother"}),
         lambda d: d["participants"][0].update(joined_at="after Kerry Marsh"),
-    ):
+    )
+    for change in changes:
         data = answers()
         change(data)
         bad = tmp_path / "bad.yaml"

@@ -197,11 +197,11 @@ def test_draft_parses_carries_x_unsent_and_every_document(
     assert back.rendered  # the renders are recorded, so the next run reuses them
 
 
-def test_document_names_match_the_renderer() -> None:
+def test_email_offers_the_documents_the_renderer_makes() -> None:
     from strat_cli import render
-    from strat_cli.mail import DOC_CHOICES
+    from strat_cli.mail import selected_docs
 
-    assert tuple(render.DOCS) == DOC_CHOICES
+    assert selected_docs(["all"]) == list(render.DOCS)
 
 
 def test_subject_never_names_a_child(typical_meeting: Meeting) -> None:
@@ -449,13 +449,15 @@ def test_circulation_entry_feeds_the_one_working_day_check(
 
     assert saved.ended_at is not None
     s = mail_settings(settings, smtp_server.port)
+    end = saved.ended_at
+    assert end is not None
     circulate(
         store,
         saved.id,
         s,
         out_dir=tmp_path,
         send_now=True,
-        now=lambda: saved.ended_at + timedelta(hours=2),  # type: ignore[operator]
+        now=lambda: end + timedelta(hours=2),
     )
     back = store.load(saved.id)
     agenda = get_agenda(back.agenda, s.extra_agenda_dirs)

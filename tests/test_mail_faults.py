@@ -349,7 +349,11 @@ def test_a_server_that_goes_quiet_after_the_message_is_reported_as_a_timeout_and
     ok = mail_settings(settings, utf8_server.port)
     circulate(store, saved.id, ok, out_dir=tmp_path, send_now=True)  # everyone has it
     release = threading.Event()
-    script = scripted(Script(after_data=lambda conn: release.wait(10)))
+
+    def hold(conn: socket.socket) -> None:
+        release.wait(10)
+
+    script = scripted(Script(after_data=hold))
     s = mail_settings(settings, script.port)
     s = replace(s, smtp=s.smtp.model_copy(update={"timeout": 0.5}))
     try:

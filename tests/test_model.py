@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from pydantic import ValidationError
@@ -23,7 +23,7 @@ def test_record_round_trips_through_json_unchanged(build) -> None:  # type: igno
 def test_times_without_a_zone_are_taken_as_uk_time() -> None:
     m = Meeting(id="SD-2026-0009", agenda="national", started_at=datetime(2026, 7, 1, 9, 30))
     assert m.started_at.tzinfo is not None
-    assert m.started_at.utcoffset().total_seconds() == 3600  # BST in July
+    assert m.started_at.utcoffset() == timedelta(hours=1)  # BST in July
 
 
 @pytest.mark.parametrize("bad", ["Mia-Fenwick", "SD-26-1", "../SD-2026-0001", "SD-2026-0001/x"])
@@ -56,7 +56,7 @@ def test_every_time_is_held_in_uk_time_whatever_offset_it_came_with() -> None:
     m = Meeting(
         id="SD-2027-0001", agenda="national", started_at=datetime(2027, 6, 10, 9, 0, tzinfo=UTC)
     )
-    assert (m.started_at.hour, m.started_at.utcoffset().total_seconds()) == (10, 3600)
+    assert (m.started_at.hour, m.started_at.utcoffset()) == (10, timedelta(hours=1))
     again = Meeting.model_validate_json(m.model_dump_json())
     assert again.started_at.hour == 10 and again.started_at == m.started_at
 
@@ -73,3 +73,23 @@ def test_authorised_is_never_just_a_word_in_a_file() -> None:
     }
     data["status"] = "ended"
     assert Meeting.model_validate(data).status.value == "authorised"
+
+
+def test_every_field_of_the_meeting_has_a_decided_role() -> None:
+    """A new field must say whether strat alone writes it, whether it may change after
+    authorisation, whether documents show it, and which files may give it."""
+    from strat_cli.model import (
+        AFTER_AUTHORISATION,
+        ANSWERS,
+        MEETING_FIELD_ROLES,
+        NOT_CONTENT,
+        PREFILL,
+        STRAT_WRITES,
+    )
+
+    assert set(MEETING_FIELD_ROLES) == set(Meeting.model_fields)
+    known = {STRAT_WRITES, AFTER_AUTHORISATION, NOT_CONTENT, PREFILL, ANSWERS}
+    for name, roles in MEETING_FIELD_ROLES.items():
+        assert roles <= known, name
+        assert not (roles & {PREFILL, ANSWERS} and STRAT_WRITES in roles), name
+        assert NOT_CONTENT not in roles or AFTER_AUTHORISATION in roles, name

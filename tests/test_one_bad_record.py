@@ -70,7 +70,7 @@ def _one_error_line(result: object, *, code: int = 1) -> str:
     assert result.exit_code == code, output  # type: ignore[attr-defined]
     lines = output.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("Error: "), output
-    return lines[0]
+    return str(lines[0])
 
 
 # --- a file whose name and reference disagree ------------------------------------------------
@@ -539,8 +539,10 @@ def _read_only_store(monkeypatch: pytest.MonkeyPatch) -> None:
 
     def connect(where: Any, *args: Any, **kwargs: Any) -> sqlite3.Connection:
         if str(where) == ":memory:":
-            return real_connect(where, *args, **kwargs)
-        return real_connect(f"file:{where}?mode=ro", *args, uri=True, **kwargs)
+            conn: sqlite3.Connection = real_connect(where, *args, **kwargs)
+            return conn
+        conn = real_connect(f"file:{where}?mode=ro", *args, uri=True, **kwargs)
+        return conn
 
     def read_only_open(path: Any, flags: int, *args: Any, **kwargs: Any) -> int:
         if flags & (os.O_CREAT | os.O_WRONLY | os.O_RDWR):
@@ -623,7 +625,7 @@ def test_reindex_on_a_full_disk_is_one_line_and_the_old_index_still_answers(
     real_connect = sqlite3.connect
 
     def full(where: Any, *args: Any, **kwargs: Any) -> sqlite3.Connection:
-        conn = real_connect(where, *args, **kwargs)
+        conn: sqlite3.Connection = real_connect(where, *args, **kwargs)
         if str(where) != ":memory:":
             pages = conn.execute("PRAGMA page_count").fetchone()[0]
             conn.execute(f"PRAGMA max_page_count = {pages}")  # no room to grow

@@ -40,7 +40,7 @@ from .conftest import app
 
 runner = CliRunner()
 NOW = datetime(2026, 11, 27, 12, 0, tzinfo=LONDON)
-WINDOW = {"date_from": date(2026, 9, 1), "date_to": date(2026, 10, 31)}
+WINDOW: dict[str, Any] = {"date_from": date(2026, 9, 1), "date_to": date(2026, 10, 31)}
 
 
 def at(day: str, clock: str = "10:00") -> datetime:
@@ -374,7 +374,7 @@ def test_the_checks_most_frequent_gaps_count_each_discussion_once() -> None:
     assert gaps, "two bare discussions have gaps"
     for code, (_, severity, _seed, share) in gaps.items():
         assert severity in ("error", "warning")
-        assert share.of == 2 and 1 <= share.count <= 2, code
+        assert isinstance(share, Share) and share.of == 2 and 1 <= share.count <= 2, code
     assert gaps["circulation.late"][3] == Share(2, 2)  # neither was ever circulated
 
 

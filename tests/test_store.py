@@ -29,7 +29,7 @@ def test_a_save_interrupted_before_the_replace_leaves_the_previous_file(
     def crash(src: str, dst: str) -> None:
         raise KeyboardInterrupt  # the process is stopped between write and replace
 
-    monkeypatch.setattr(store_module.os, "replace", crash)
+    monkeypatch.setattr(os, "replace", crash)
     with pytest.raises(KeyboardInterrupt):
         store.save(saved)
     assert store.path(saved.id).read_bytes() == before
@@ -46,7 +46,7 @@ def test_a_failed_write_names_the_file_and_keeps_the_last_version(
     def full(fd: int) -> None:
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr(store_module.os, "fsync", full)
+    monkeypatch.setattr(os, "fsync", full)
     saved.reason = "changed"
     with pytest.raises(Exception, match=r"disk is full.*last saved version is intact"):
         store.save(saved)

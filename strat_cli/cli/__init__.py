@@ -15,6 +15,8 @@ from . import oversight  # noqa: F401  check, authorise, amend, log, actions, du
 from . import report  # noqa: F401  report, icpc
 from ._app import app
 
+__all__ = ["app", "main"]
+
 # isort: on
 
 

@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from rich.console import Console
 
     from ..index import Index
+    from ..prompts import TerminalPrompts
     from ..settings import Settings
     from ..store import Store
 
@@ -39,6 +40,9 @@ class StratGroup(TyperGroup):
         except KeyboardInterrupt:
             typer.echo("\nInterrupted.", err=True)
             raise typer.Exit(EXIT_INTERRUPTED) from None
+        except EOFError:  # the input closed while a question waited: nothing more was saved
+            typer.echo("Error: the input ended before the question was answered", err=True)
+            raise typer.Exit(1) from None
         except BrokenPipeError:  # `strat list | head`: the reader left; nothing is wrong
             import os
 
@@ -194,6 +198,23 @@ def add_columns(table: Any, columns: "list[tuple[str, bool]]") -> None:
 def stdin_is_terminal() -> bool:
     """One place to ask, so tests can stand in for a person at a terminal."""
     return sys.stdin.isatty()
+
+
+def stdout_is_terminal() -> bool:
+    return sys.stdout.isatty()
+
+
+def terminal_prompts() -> "TerminalPrompts":
+    """The one seam for every question asked at the terminal (questionary), so tests stand in
+    here and a Ctrl-C raised in any prompt is handled the same way."""
+    from ..prompts import TerminalPrompts
+
+    return TerminalPrompts()
+
+
+def ask_password(label: str) -> str:
+    """A hidden answer (the SMTP password), through the same seam as every other question."""
+    return terminal_prompts().password(label)
 
 
 def warn(message: str) -> None:

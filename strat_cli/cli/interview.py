@@ -1,11 +1,11 @@
 """Commands: `strat new` and `strat resume`, the live meeting."""
 
-import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import typer
 
+from . import _app
 from ._app import EXIT_INTERRUPTED, ID_ARG, app, state, warn
 
 if TYPE_CHECKING:
@@ -20,7 +20,7 @@ def _need_terminal(what: str) -> None:
     """Interactive prompts need a terminal; say how to work without one instead of hanging."""
     from ..errors import NoTerminal
 
-    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+    if not (_app.stdin_is_terminal() and _app.stdout_is_terminal()):
         raise NoTerminal(
             f"{what} asks questions and needs a terminal (stdin is not one). "
             f"To build a meeting from a file, run: {NON_INTERACTIVE}"
@@ -55,9 +55,8 @@ def _pick_agenda(agenda_id: str | None, extra: list[Path], ask: bool) -> "Agenda
     found = load_agendas(extra)
     if len(found) == 1 or not ask:
         return found.get("national") or next(iter(found.values()))
-    from ..prompts import TerminalPrompts
 
-    choice = TerminalPrompts().select(
+    choice = _app.terminal_prompts().select(
         "Which area's procedure (agenda)?",
         [(a.id, f"{a.name}  [{a.id}]") for a in found.values()],
         default="national" if "national" in found else None,
@@ -135,11 +134,14 @@ def new(
             return
         _need_terminal("strat new")
         with store.edit(meeting.id) as held:
-            from ..prompts import TerminalPrompts
-
             _run(
                 Interview(
-                    held, agenda, store, TerminalPrompts(), user=settings.user, actor=settings.actor
+                    held,
+                    agenda,
+                    store,
+                    _app.terminal_prompts(),
+                    user=settings.user,
+                    actor=settings.actor,
                 )
             )
         return
@@ -161,9 +163,8 @@ def new(
         check_prefill(prefill_data, str(prefill))
     _need_terminal("strat new")
     agenda = _pick_agenda(agenda_id, settings.extra_agenda_dirs, ask=True)
-    from ..prompts import TerminalPrompts
 
-    prompts = TerminalPrompts()
+    prompts = _app.terminal_prompts()
     now = datetime.now(LONDON)
     meeting = new_meeting(store, agenda, user=settings.user, now=now)
     with store.hold(meeting.id):
@@ -191,7 +192,6 @@ def _start_follow_up(
     from ..followup import start_follow_up
     from ..interview import Interview
     from ..model import LONDON
-    from ..prompts import TerminalPrompts
 
     earlier = store.load(earlier_id)
     agenda = get_agenda(earlier.agenda, extra)
@@ -203,7 +203,7 @@ def _start_follow_up(
             f"Follow-up discussion {meeting.id} to {earlier_id} ({agenda.name}). "
             "Children, adults and invitees carried over; saved after every answer."
         )
-        _run(Interview(meeting, agenda, store, TerminalPrompts(), user=user, actor=actor))
+        _run(Interview(meeting, agenda, store, _app.terminal_prompts(), user=user, actor=actor))
 
 
 def _str(value: object) -> str | None:
@@ -222,7 +222,6 @@ def resume(
     from ..agenda import get_agenda
     from ..interview import Interview
     from ..model import Status
-    from ..prompts import TerminalPrompts
 
     st = state(ctx)
     settings = st.settings
@@ -230,7 +229,7 @@ def resume(
     _need_terminal("strat resume")
     with store.edit(meeting_id) as meeting:
         agenda = get_agenda(meeting.agenda, settings.extra_agenda_dirs)
-        prompts = TerminalPrompts()
+        prompts = _app.terminal_prompts()
         if meeting.status == Status.ended:
             ended = meeting.ended_at.strftime("%H:%M %d/%m/%Y") if meeting.ended_at else "?"
             if not prompts.confirm(

@@ -76,7 +76,6 @@ def email(
     Example:  strat email SD-2026-0001 --send
     """
     import os
-    import sys
 
     from ..mail import circulate, record_draft_sent, resolve_password
 
@@ -102,15 +101,14 @@ def email(
     send_now = send or retry or bool(unsettled)
     out_dir = out or settings.out_dir or Path.cwd()
 
-    def prompt(label: str) -> str:
-        import getpass
+    from . import _app
 
-        return getpass.getpass(label)
-
-    interactive = sys.stdin.isatty()
+    interactive = _app.stdin_is_terminal()
 
     def password() -> str | None:
-        return resolve_password(settings.smtp, os.environ, prompt=prompt if interactive else None)
+        return resolve_password(
+            settings.smtp, os.environ, prompt=_app.ask_password if interactive else None
+        )
 
     result = circulate(
         st.store,

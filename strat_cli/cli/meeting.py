@@ -248,9 +248,9 @@ def edit(
     from ..editing import from_text, to_text
     from ..errors import NoTerminal, StratError
     from ..prompts import edit_in_editor
-    from ._app import stdin_is_terminal
+    from . import _app
 
-    if not stdin_is_terminal():
+    if not _app.stdin_is_terminal():
         raise NoTerminal(
             "strat edit opens your editor and needs a terminal; "
             f"without one, see the record with: strat show {meeting_id} --json"
@@ -272,12 +272,14 @@ def edit(
             try:
                 edited, changed = from_text(edited_text, meeting, source=f"{meeting_id} (edited)")
             except StratError as exc:
-                typer.echo(f"Error: {exc.message}", err=True)
-                if typer.confirm("Open the editor again to put it right?", default=True):
+                ask = _app.terminal_prompts()
+                ask.say(f"Not saved: {exc.message}")
+                if ask.confirm("Open the editor again to put it right?", default=True):
                     text = edited_text
                     continue
-                typer.echo(f"Nothing saved: {meeting_id} is as it was.")
-                raise typer.Exit(1) from None
+                raise type(exc)(
+                    f"{exc.message}; nothing saved, {meeting_id} is as it was"
+                ) from None
             break
         if not changed:
             typer.echo(f"No change: {meeting_id} is as it was.")

@@ -159,8 +159,12 @@ def amend(
     st = state(ctx)
     who = _who(st, by, "amends")
     if text is None:
-        tty = sys.stdin.isatty()
-        text = typer.prompt("Amendment (one paragraph)") if tty else sys.stdin.read()
+        from . import _app
+
+        if _app.stdin_is_terminal():
+            text = _app.terminal_prompts().text("Amendment (one paragraph)")
+        else:
+            text = sys.stdin.read()
     with st.store.edit(meeting_id, allow_locked=True) as meeting:
         amendment = do_amend(meeting, by=who, text=text, now=_now())
         st.store.save(meeting)
