@@ -25,8 +25,11 @@ from typing import TYPE_CHECKING
 
 from . import cache
 from .errors import InputError
-from .timeutil import add_hours, before, clock_text, elapsed, split_zone, utc, wall
+from .timeutil import add_hours, before, elapsed, split_zone, utc, wall
 from .timeutil import at as _at
+from .timeutil import format_uk as format_uk  # re-exported: written for people in timeutil
+from .timeutil import format_uk_date as format_uk_date
+from .timeutil import format_uk_day as format_uk_day
 from .timeutil import london as _london
 
 if TYPE_CHECKING:
@@ -47,9 +50,6 @@ NATION_NAMES = {
 DEFAULT_DUE_TIME = time(17, 0)  # a date typed without a time means close of the working day
 ICPC_DUE_TIME = time(9, 0)  # "before ICPC": in hand by the start of that day
 END_OF_DAY = time(23, 59)  # "within N working days" is met any time on that working day
-
-_DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
-_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
 # --- working days ----------------------------------------------------------------------------
@@ -690,23 +690,6 @@ def _before_icpc(text: str, meeting: Meeting | None, agenda: Agenda) -> datetime
 
 
 # --- showing dates -----------------------------------------------------------------------------
-
-
-def format_uk_date(day: date) -> str:
-    """'Tue 24 Nov 2026': fixed English names, whatever the machine's locale."""
-    return f"{_DAYS[day.weekday()]} {day.day} {_MONTHS[day.month - 1]} {day.year}"
-
-
-def format_uk_day(day: date) -> str:
-    """'3 Apr 2019': a date of birth or expected delivery, which no form writes with a weekday."""
-    return f"{day.day} {_MONTHS[day.month - 1]} {day.year}"
-
-
-def format_uk(moment: datetime) -> str:
-    """'Tue 24 Nov 2026 17:00' in UK local time; in the hour the clocks go back, with the
-    zone ('Sun 25 Oct 2026 01:30 GMT'), since the wall time alone names two moments."""
-    local = _london(moment)
-    return f"{format_uk_date(local.date())} {clock_text(local)}"
 
 
 def _span(delta: timedelta) -> str:

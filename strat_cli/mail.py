@@ -181,8 +181,10 @@ def _why_not(raw: str) -> str:
 
 
 def uk_date(value: datetime) -> str:
-    """'19 Nov 2026': unambiguous in a subject line, whatever the reader's locale."""
-    return f"{value.day} {value:%b %Y}"
+    """'19 Nov 2026': unambiguous in a subject line, whatever the reader's or machine's locale."""
+    from .timeutil import format_uk_day, london
+
+    return format_uk_day(london(value).date())
 
 
 def subject_for(meeting: Meeting, marking: str) -> str:

@@ -22,9 +22,9 @@ def fmt_time(value: object) -> str:
     from datetime import datetime
 
     if isinstance(value, datetime):
-        from .timeutil import clock_text, london
+        from .timeutil import format_uk
 
-        return f"{london(value):%a %d %b %Y} {clock_text(value)}"
+        return format_uk(value)
     return "-" if value is None else str(value)
 
 

@@ -101,3 +101,26 @@ def clock_text(moment: datetime) -> str:
     local = london(moment)
     text = f"{local:%H:%M}"
     return f"{text} {local.tzname()}" if ambiguous(local) else text
+
+
+# --- how times are written for people --------------------------------------------------------
+
+_DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def format_uk_date(day: date) -> str:
+    """'Tue 24 Nov 2026': fixed English names, whatever the machine's locale."""
+    return f"{_DAYS[day.weekday()]} {day.day} {_MONTHS[day.month - 1]} {day.year}"
+
+
+def format_uk_day(day: date) -> str:
+    """'3 Apr 2019': a date of birth or expected delivery, which no form writes with a weekday."""
+    return f"{day.day} {_MONTHS[day.month - 1]} {day.year}"
+
+
+def format_uk(moment: datetime) -> str:
+    """'Tue 24 Nov 2026 17:00' in UK local time; in the hour the clocks go back, with the
+    zone ('Sun 25 Oct 2026 01:30 GMT'), since the wall time alone names two moments."""
+    local = london(moment)
+    return f"{format_uk_date(local.date())} {clock_text(local)}"
