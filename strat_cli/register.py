@@ -241,6 +241,8 @@ def due_meetings(
     strat does not record the conference itself. An earlier discussion's target gives way to a
     later discussion that sets its own or ended the enquiry (deadlines.replaces_earlier_target).
     """
+    from functools import lru_cache
+
     from .deadlines import (
         format_uk,
         format_uk_date,
@@ -248,11 +250,16 @@ def due_meetings(
         working_day_window_end,
     )
 
+    # Deadlines fall on the same few moments (a working day's 5 p.m.…): each is written once.
+    written = lru_cache(maxsize=None)(format_uk)
     problems = index.refresh().problems
     index.stale_agendas()  # rows whose agenda's timescales were edited are computed again
     problems.extend(index.complete())
     conn = index.connect()
     floor = (now - timedelta(days=lookback_days)).timestamp()
+    # ICPC targets are dates: one before the lookback's first day can neither have passed
+    # within the lookback nor be near, so the query leaves them out (most of a big store).
+    floor_day = (now - timedelta(days=lookback_days)).astimezone(LONDON).date()
     now_ts = now.timestamp()
     superseded: set[str] = set()
     for prev, outcomes, target in conn.execute(
@@ -281,8 +288,8 @@ def due_meetings(
         "OR (authorised_ts IS NULL AND minutes_due_ts >= ?) "
         "OR (circulated_ts IS NULL AND circulation_due_ts >= ?) "
         "OR (circulated_on_time = 0 AND circulation_due_ts >= ?) "
-        "OR icpc_target IS NOT NULL)",
-        (floor, floor, floor, floor),
+        "OR icpc_target >= ?)",  # (a day early: the exact test is below, in London time)
+        (floor, floor, floor, floor, (floor_day - timedelta(days=1)).isoformat()),
     ).fetchall()
     today = now.astimezone(LONDON).date()
     for r in rows:
@@ -299,17 +306,15 @@ def due_meetings(
             found.append(("circulation", r["circulation_due_ts"], r["circulated_ts"] is not None))
             if late:
                 out.append(
-                    _due_row(
-                        r, "circulation", r["circulation_due_ts"], "circulated late", format_uk
-                    )
+                    _due_row(r, "circulation", r["circulation_due_ts"], "circulated late", written)
                 )
         for what, due_ts, done in found:
             if done or due_ts < floor:
                 continue
             if due_ts < now_ts:
-                out.append(_due_row(r, what, due_ts, "missed", format_uk))
+                out.append(_due_row(r, what, due_ts, "missed", written))
             elif due_ts <= end:
-                out.append(_due_row(r, what, due_ts, "near", format_uk))
+                out.append(_due_row(r, what, due_ts, "near", written))
         if r["icpc_target"] and r["id"] not in superseded and not _conference_held(r, held):
             target = date.fromisoformat(r["icpc_target"])
             target_ts = datetime.combine(target, datetime.min.time(), LONDON).timestamp()

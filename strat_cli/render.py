@@ -63,8 +63,6 @@ _NOT_CONTENT = set(meeting_fields(NOT_CONTENT))
 # (so no template, shipped or a council's) can show them. Correcting an address after the mail
 # server refused it must not make the documents "changed" (see mail.received_current).
 _CONTACT = CONTACT_FIELDS
-# Every entry of a rendered .docx gets this time, so the same record gives the same bytes.
-_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 
 
 # --- names ---------------------------------------------------------------------------------
@@ -514,35 +512,31 @@ def _keep_literal(value: Any) -> Any:
     """docxtpl turns `{_{`, `}_}`, `{_%`, `%_}` in its output into `{{`, `}}`, `{%`, `%}`
     (its own escape for literal tags). Typed by a person they must stay as typed: write the
     underscore as an XML character reference, which that replacement cannot match."""
-    from markupsafe import Markup, escape
+    from markupsafe import Markup, escape  # once, not at every value (~10,000 in a view)
 
-    if isinstance(value, str):
-        if not _DOCXTPL_ESCAPES.search(value):
-            return value
-        return Markup(str(escape(value)).replace("_", "&#95;"))
-    if isinstance(value, dict):
-        return {k: _keep_literal(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_keep_literal(v) for v in value]
-    return value
+    def keep(value: Any) -> Any:
+        if isinstance(value, str):
+            if not _DOCXTPL_ESCAPES.search(value):
+                return value
+            return Markup(str(escape(value)).replace("_", "&#95;"))
+        if isinstance(value, dict):
+            return {k: keep(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [keep(v) for v in value]
+        return value
+
+    return keep(value)
 
 
 def _fixed_zip(data: bytes) -> bytes:
-    """The same package with every entry's time set to _ZIP_TIME (python-docx stamps each one
-    with the clock), in the same order and compression: equal contents give equal bytes."""
+    """The same package with every entry's time fixed (python-docx stamps each one with the
+    clock), in the same order and compression: equal contents give equal bytes."""
     import zipfile
 
-    out = io.BytesIO()
-    with (
-        zipfile.ZipFile(io.BytesIO(data)) as src,
-        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst,
-    ):
-        for info in src.infolist():
-            entry = zipfile.ZipInfo(info.filename, date_time=_ZIP_TIME)
-            entry.compress_type = zipfile.ZIP_DEFLATED
-            entry.external_attr = 0o600 << 16
-            dst.writestr(entry, src.read(info))
-    return out.getvalue()
+    from .docx_fast import write_package
+
+    with zipfile.ZipFile(io.BytesIO(data)) as src:
+        return write_package((info.filename, src.read(info)) for info in src.infolist())
 
 
 def render_docx(
@@ -566,10 +560,41 @@ def render_docx(
         out = io.BytesIO()
         tpl.save(out)
     except jinja2.TemplateError as exc:
-        context = " ".join(" ".join(getattr(exc, "docx_context", []) or []).split())[:160]
-        near = f" near {context!r}" if context else ""
-        raise TemplateError(f"{name}: {exc.message or exc}{near}") from None
+        from .docx_fast import template_error
+
+        raise template_error(exc, name) from None
     return _fixed_zip(out.getvalue())
+
+
+def render_template(
+    path: Path, view: View, name: str, cache: Path | None, *, stamp: datetime | None = None
+) -> bytes:
+    """One document's bytes, the same docxtpl gives: from the template compiled at its first
+    render (docx_fast), so docxtpl and python-docx are only imported for a new or changed
+    template; that render goes through docxtpl and compiles it for the next."""
+    from . import docx_fast
+
+    entry = None
+    data: bytes | None = None
+    if cache is not None:
+        with contextlib.suppress(OSError):
+            data = path.read_bytes()
+    if data is not None and cache is not None:
+        entry = cache / "docx" / _cache_key(docx_fast.code_key() + b"\0" + data)
+        compiled = docx_fast.load(entry)
+        if compiled is not None:
+            env = jinja_env(cache)
+            return docx_fast.render_compiled(compiled, _keep_literal(view), env, name, stamp)
+    tpl = load_template(path, name, cache)
+    compiled = docx_fast.compile_template(tpl) if entry is not None else None
+    out = render_docx(tpl, view, name, cache, stamp=stamp)
+    if compiled is not None and entry is not None:
+        with contextlib.suppress(OSError):
+            if path.read_bytes() == data:  # the file docxtpl read is the one the key names
+                ready = docx_fast.finish(compiled, out, stamp)
+                if ready is not None:
+                    _cache_put(entry, ready)
+    return out
 
 
 def render_documents(
@@ -611,9 +636,8 @@ def render_documents(
             on_doc(doc)
         info = template_path(doc, settings)
         label = f"{info.path.name} ({info.source}, {info.path.parent})"
-        tpl = load_template(info.path, label, cache)
         view = base | {"document_title": DOC_TITLES.get(doc, base["document_title"])}
-        data = render_docx(tpl, view, label, cache, stamp=meeting.started_at)
+        data = render_template(info.path, view, label, cache, stamp=meeting.started_at)
         path = out_dir / document_filename(meeting, doc, family)
         atomic_write(path, data, tmp_dir=tmp_dir)
         paths.append(path)

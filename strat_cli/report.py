@@ -19,7 +19,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from .model import LONDON, ActionStatus, AgencyKind, Attendance, Meeting, Outcome, Status
 from .timeutil import before
@@ -277,11 +277,24 @@ def build_report(
     """Every section, from the records held between `date_from` and `date_to` (inclusive).
 
     Drafts are left out (their figures are not final) and said so; so are records that cannot
-    be read or whose agenda is missing. Each record is reduced to its facts as it is read.
+    be read or whose agenda is missing. Each record is reduced to its facts as it is read, and
+    each section counts them as they come: a report over 100,000 records holds counters, not
+    records.
     """
     now = now or datetime.now(LONDON)
-    rows: list[tuple[float, Facts]] = []
+    sections: list[_Section] = [
+        _Volume(),
+        _Outcomes(),
+        _Timeliness(),
+        _Icpc(),
+        _Partners(),
+        _Escalations(),
+        _Actions(now),
+        _Gaps(),
+        _Repeats(),
+    ]
     left: list[LeftOut] = []
+    included = 0
     first = datetime.combine(date_from, datetime.min.time(), LONDON).timestamp()
     last = datetime.combine(date_to, datetime.max.time(), LONDON).timestamp()
     for src in sources:
@@ -298,92 +311,110 @@ def build_report(
         if f.draft:
             left.append(LeftOut(f.id, "draft: the discussion has not ended"))
             continue
-        rows.append((f.started_ts, f))
-    rows.sort(key=lambda r: r[0])
-    facts = [f for _, f in rows]
-    report = Report(date_from, date_to, agenda, now, len(facts), left)
-    report.tables = [
-        _volume(facts),
-        _outcomes(facts),
-        _timeliness(facts),
-        _icpc(facts),
-        _partners(facts),
-        _escalations(facts),
-        _actions(facts, now),
-        _gaps(facts),
-        _repeats(facts),
-    ]
+        included += 1
+        for section in sections:
+            section.add(f)
+    report = Report(date_from, date_to, agenda, now, included, left)
+    report.tables = [section.table() for section in sections]
     return report
 
 
-def _volume(rows: list[Facts]) -> Table:
-    by_month: dict[str, Counter[str]] = defaultdict(Counter)
-    for f in rows:
-        c = by_month[f.month]
+class _Section(Protocol):
+    """One part of the report: counts each discussion's facts, then makes its table."""
+
+    def add(self, f: Facts) -> None: ...
+
+    def table(self) -> Table: ...
+
+
+class _Volume:
+    def __init__(self) -> None:
+        self.by_month: dict[str, Counter[str]] = defaultdict(Counter)
+
+    def add(self, f: Facts) -> None:
+        c = self.by_month[f.month]
         c["discussions"] += 1
         c["follow-up"] += f.follow_up
         c["children"] += f.children
         c["s47"] += f.s47
-    table = Table(
-        "volume",
-        "Discussions held, by month",
-        ["Month", "Discussions", "of which follow-ups", "Children discussed", "Deciding s47"],
-        [],
-        note="Follow-ups and s47 are shares of the month's discussions.",
-    )
-    for month in sorted(by_month):
-        c = by_month[month]
-        n = c["discussions"]
-        table.rows.append([month, n, Share(c["follow-up"], n), c["children"], Share(c["s47"], n)])
-    return table
+
+    def table(self) -> Table:
+        table = Table(
+            "volume",
+            "Discussions held, by month",
+            ["Month", "Discussions", "of which follow-ups", "Children discussed", "Deciding s47"],
+            [],
+            note="Follow-ups and s47 are shares of the month's discussions.",
+        )
+        for month in sorted(self.by_month):
+            c = self.by_month[month]
+            n = c["discussions"]
+            table.rows.append(
+                [month, n, Share(c["follow-up"], n), c["children"], Share(c["s47"], n)]
+            )
+        return table
 
 
-def _outcomes(rows: list[Facts]) -> Table:
+class _Outcomes:
     """Decisions per child, by month: the outcome mix a board asks about."""
-    by_month: dict[str, Counter[Outcome]] = defaultdict(Counter)
-    for f in rows:
-        by_month[f.month].update(f.outcomes)
-    outcomes = list(Outcome)
-    table = Table(
-        "outcomes",
-        "Outcomes decided for each child, by month",
-        ["Month", "Decisions", *[o.value for o in outcomes]],
-        [],
-        note="One decision per child per discussion; shares are of the month's decisions.",
-    )
-    total: Counter[Outcome] = Counter()
-    for month in sorted(by_month):
-        c = by_month[month]
-        total.update(c)
-        n = sum(c.values())
-        table.rows.append([month, n, *[Share(c[o], n) for o in outcomes]])
-    n = sum(total.values())
-    if table.rows:
-        table.rows.append(["All", n, *[Share(total[o], n) for o in outcomes]])
-    return table
+
+    def __init__(self) -> None:
+        self.by_month: dict[str, Counter[Outcome]] = defaultdict(Counter)
+
+    def add(self, f: Facts) -> None:
+        self.by_month[f.month].update(f.outcomes)
+
+    def table(self) -> Table:
+        outcomes = list(Outcome)
+        table = Table(
+            "outcomes",
+            "Outcomes decided for each child, by month",
+            ["Month", "Decisions", *[o.value for o in outcomes]],
+            [],
+            note="One decision per child per discussion; shares are of the month's decisions.",
+        )
+        total: Counter[Outcome] = Counter()
+        for month in sorted(self.by_month):
+            c = self.by_month[month]
+            total.update(c)
+            n = sum(c.values())
+            table.rows.append([month, n, *[Share(c[o], n) for o in outcomes]])
+        n = sum(total.values())
+        if table.rows:
+            table.rows.append(["All", n, *[Share(total[o], n) for o in outcomes]])
+        return table
 
 
-def _timeliness(rows: list[Facts]) -> Table:
+class _Timeliness:
     """Each of the area's own timescales: met, late, or not done, among the records it
     applies to."""
-    table = Table(
-        "timeliness",
-        "Timeliness against the area's own timescales",
-        ["Measure", "Records it applies to", "On time", "Late", "Not done"],
-        [],
-        note=(
-            "Each area's timescales come from its agenda file. The discussion measure applies "
-            "to first discussions with the time the concern was identified; minutes "
-            "authorisation only where the area sets hours for it."
-        ),
-    )
-    for key, label in TIMELINESS:
-        c = Counter(f.timely[key] for f in rows if key in f.timely)
-        n = sum(c.values())
-        table.rows.append(
-            [label, n, Share(c["on time"], n), Share(c["late"], n), Share(c["not done"], n)]
+
+    def __init__(self) -> None:
+        self.counts: dict[str, Counter[str]] = {key: Counter() for key, _ in TIMELINESS}
+
+    def add(self, f: Facts) -> None:
+        for key, state in f.timely.items():
+            self.counts[key][state] += 1
+
+    def table(self) -> Table:
+        table = Table(
+            "timeliness",
+            "Timeliness against the area's own timescales",
+            ["Measure", "Records it applies to", "On time", "Late", "Not done"],
+            [],
+            note=(
+                "Each area's timescales come from its agenda file. The discussion measure "
+                "applies to first discussions with the time the concern was identified; minutes "
+                "authorisation only where the area sets hours for it."
+            ),
         )
-    return table
+        for key, label in TIMELINESS:
+            c = self.counts[key]
+            n = sum(c.values())
+            table.rows.append(
+                [label, n, Share(c["on time"], n), Share(c["late"], n), Share(c["not done"], n)]
+            )
+        return table
 
 
 def _state(done_at: datetime | None, due: datetime) -> str:
@@ -393,36 +424,49 @@ def _state(done_at: datetime | None, due: datetime) -> str:
     return "late" if before(due, done_at) else "on time"
 
 
-def _icpc(rows: list[Facts]) -> Table:
-    days = [f.icpc_days for f in rows if f.icpc_days is not None]
-    before = sum(f.icpc_before_start for f in rows)
-    started = sum(f.s47_started_here for f in rows)
-    n = len(days)
-    table = Table(
-        "icpc",
-        "Initial child protection conferences: working days from the start of the s47 enquiry",
-        ["Working days", "Conferences", "England 2025"],
-        [],
-        note=(
-            "Counted as the Children in Need statistics publish it (table C4): working days of "
-            "the area's nation from the start of the s47 enquiry to the conference, each "
-            "conference recorded with strat icpc on a discussion in this period. "
-            f"Conferences dated before their s47 start are left out of the durations ({before}). "
-            "England 2025: "
-            f"{ENGLAND_2025_CONFERENCES:,} conferences after {ENGLAND_2025_S47:,} "
-            "s47 enquiries."
-        ),
-    )
-    for label, low, high in ICPC_BANDS:
-        count = sum(1 for d in days if d >= low and (high is None or d <= high))
-        table.rows.append([label, Share(count, n), ""])
-    quartiles = _quartiles(days)
-    for i, label in enumerate(("25th percentile", "Median", "75th percentile")):
-        table.rows.append([label, quartiles[i] if quartiles else None, ENGLAND_2025_QUARTILES[i]])
-    table.rows.append(["Within 15 working days", Share(sum(1 for d in days if d <= 15), n), ""])
-    england = Share(ENGLAND_2025_CONFERENCES, ENGLAND_2025_S47)
-    table.rows.append(["Conferences per s47 enquiry started here", Share(n, started), england])
-    return table
+class _Icpc:
+    def __init__(self) -> None:
+        self.days: list[int] = []
+        self.early = 0
+        self.started = 0
+
+    def add(self, f: Facts) -> None:
+        if f.icpc_days is not None:
+            self.days.append(f.icpc_days)
+        self.early += f.icpc_before_start
+        self.started += f.s47_started_here
+
+    def table(self) -> Table:
+        days = self.days
+        n = len(days)
+        table = Table(
+            "icpc",
+            "Initial child protection conferences: working days from the start of the s47 enquiry",
+            ["Working days", "Conferences", "England 2025"],
+            [],
+            note=(
+                "Counted as the Children in Need statistics publish it (table C4): working days "
+                "of the area's nation from the start of the s47 enquiry to the conference, each "
+                "conference recorded with strat icpc on a discussion in this period. "
+                "Conferences dated before their s47 start are left out of the durations "
+                f"({self.early}). England 2025: {ENGLAND_2025_CONFERENCES:,} conferences after "
+                f"{ENGLAND_2025_S47:,} s47 enquiries."
+            ),
+        )
+        for label, low, high in ICPC_BANDS:
+            count = sum(1 for d in days if d >= low and (high is None or d <= high))
+            table.rows.append([label, Share(count, n), ""])
+        quartiles = _quartiles(days)
+        for i, label in enumerate(("25th percentile", "Median", "75th percentile")):
+            table.rows.append(
+                [label, quartiles[i] if quartiles else None, ENGLAND_2025_QUARTILES[i]]
+            )
+        table.rows.append(["Within 15 working days", Share(sum(1 for d in days if d <= 15), n), ""])
+        england = Share(ENGLAND_2025_CONFERENCES, ENGLAND_2025_S47)
+        table.rows.append(
+            ["Conferences per s47 enquiry started here", Share(n, self.started), england]
+        )
+        return table
 
 
 def _quartiles(values: list[int]) -> tuple[float, float, float] | None:
@@ -442,50 +486,65 @@ def partner_mode(m: Meeting, kind: AgencyKind) -> str:
     return next((mode.value for mode in MODES if mode in modes), NOBODY)
 
 
-def _partners(rows: list[Facts]) -> Table:
-    kinds: list[AgencyKind] = []
-    for f in rows:
-        kinds.extend(k for k in f.partners if k not in kinds)
-    columns = [*(mode.value for mode in MODES), NOBODY]
-    table = Table(
-        "partners",
-        "Statutory partners: how each agency took part",
-        ["Agency", "Discussions", "Took part", *columns],
-        [],
-        note=(
-            "A discussion counts once per agency, under the best way anyone from it took part "
-            "(in person, then phone/video, report sent, apologies, did not attend, invited but "
-            "not marked). Only discussions whose area names the agency as a statutory partner."
-        ),
-    )
-    for kind in kinds:
-        counts = Counter(f.partners[kind] for f in rows if kind in f.partners)
-        n = sum(counts.values())
-        took_part = counts[Attendance.in_person.value] + counts[Attendance.remote.value]
-        table.rows.append(
-            [kind.value, n, Share(took_part, n), *[Share(counts[c], n) for c in columns]]
+class _Partners:
+    def __init__(self) -> None:
+        self.by_kind: dict[AgencyKind, Counter[str]] = {}
+
+    def add(self, f: Facts) -> None:
+        for kind, mode in f.partners.items():
+            self.by_kind.setdefault(kind, Counter())[mode] += 1
+
+    def table(self) -> Table:
+        columns = [*(mode.value for mode in MODES), NOBODY]
+        table = Table(
+            "partners",
+            "Statutory partners: how each agency took part",
+            ["Agency", "Discussions", "Took part", *columns],
+            [],
+            note=(
+                "A discussion counts once per agency, under the best way anyone from it took "
+                "part (in person, then phone/video, report sent, apologies, did not attend, "
+                "invited but not marked). Only discussions whose area names the agency as a "
+                "statutory partner."
+            ),
         )
-    return table
+        for kind, counts in self.by_kind.items():
+            n = sum(counts.values())
+            took_part = counts[Attendance.in_person.value] + counts[Attendance.remote.value]
+            table.rows.append(
+                [kind.value, n, Share(took_part, n), *[Share(counts[c], n) for c in columns]]
+            )
+        return table
 
 
-def _escalations(rows: list[Facts]) -> Table:
-    table = Table(
-        "escalations",
-        "Statutory partners missing, and escalations",
-        ["Agency", "Discussions missing the agency", "Escalated", "Reason recorded", "Neither"],
-        [],
-    )
-    by_kind: dict[AgencyKind, Counter[str]] = defaultdict(Counter)
-    for f in rows:
+class _Escalations:
+    def __init__(self) -> None:
+        self.by_kind: dict[AgencyKind, Counter[str]] = defaultdict(Counter)
+
+    def add(self, f: Facts) -> None:
         for kind, how in f.missing.items():
-            by_kind[kind][how] += 1
-    for kind in sorted(by_kind, key=lambda k: k.value):
-        c = by_kind[kind]
-        n = sum(c.values())
-        table.rows.append(
-            [kind.value, n, Share(c["escalated"], n), Share(c["reason"], n), Share(c["neither"], n)]
+            self.by_kind[kind][how] += 1
+
+    def table(self) -> Table:
+        table = Table(
+            "escalations",
+            "Statutory partners missing, and escalations",
+            ["Agency", "Discussions missing the agency", "Escalated", "Reason recorded", "Neither"],
+            [],
         )
-    return table
+        for kind in sorted(self.by_kind, key=lambda k: k.value):
+            c = self.by_kind[kind]
+            n = sum(c.values())
+            table.rows.append(
+                [
+                    kind.value,
+                    n,
+                    Share(c["escalated"], n),
+                    Share(c["reason"], n),
+                    Share(c["neither"], n),
+                ]
+            )
+        return table
 
 
 ACTION_STATES = (
@@ -497,28 +556,34 @@ ACTION_STATES = (
 )
 
 
-def _actions(rows: list[Facts], now: datetime) -> Table:
-    by_agency: dict[str, Counter[str]] = defaultdict(Counter)
-    for f in rows:
+class _Actions:
+    def __init__(self, now: datetime) -> None:
+        self.now = now
+        self.by_agency: dict[str, Counter[str]] = defaultdict(Counter)
+
+    def add(self, f: Facts) -> None:
+        now = self.now.timestamp()
         for agency, status, due, completed in f.actions:
-            by_agency[agency][_action_state(status, due, completed, now.timestamp())] += 1
-    table = Table(
-        "actions",
-        "Actions agreed, by agency",
-        ["Agency", "Actions", *ACTION_STATES],
-        [],
-        note=f"Overdue and open as at {now:%d/%m/%Y %H:%M}.",
-    )
-    total: Counter[str] = Counter()
-    for agency in sorted(by_agency, key=str.lower):
-        c = by_agency[agency]
-        total.update(c)
-        n = sum(c.values())
-        table.rows.append([agency, n, *[Share(c[s], n) for s in ACTION_STATES]])
-    if table.rows:
-        n = sum(total.values())
-        table.rows.append(["All agencies", n, *[Share(total[s], n) for s in ACTION_STATES]])
-    return table
+            self.by_agency[agency][_action_state(status, due, completed, now)] += 1
+
+    def table(self) -> Table:
+        table = Table(
+            "actions",
+            "Actions agreed, by agency",
+            ["Agency", "Actions", *ACTION_STATES],
+            [],
+            note=f"Overdue and open as at {self.now:%d/%m/%Y %H:%M}.",
+        )
+        total: Counter[str] = Counter()
+        for agency in sorted(self.by_agency, key=str.lower):
+            c = self.by_agency[agency]
+            total.update(c)
+            n = sum(c.values())
+            table.rows.append([agency, n, *[Share(c[s], n) for s in ACTION_STATES]])
+        if table.rows:
+            n = sum(total.values())
+            table.rows.append(["All agencies", n, *[Share(total[s], n) for s in ACTION_STATES]])
+        return table
 
 
 def _action_state(status: str, due: float, completed: float | None, now: float) -> str:
@@ -529,64 +594,76 @@ def _action_state(status: str, due: float, completed: float | None, now: float) 
     return "overdue" if due < now else "open, not yet due"
 
 
-def _gaps(rows: list[Facts]) -> Table:
+class _Gaps:
     """The check's most frequent gaps: which rules records most often fall short of."""
-    found: Counter[tuple[str, str, str]] = Counter()
-    n = 0
-    for f in rows:
-        n += f.checked
-        found.update(f.gaps)
-    table = Table(
-        "gaps",
-        "The quality check's most frequent gaps",
-        ["Rule", "Severity", "Seed", "Discussions with the gap"],
-        [],
-        note="Each discussion counts once per rule; the 20 most frequent rules.",
-    )
-    for (code, severity, seed), count in sorted(found.items(), key=lambda kv: (-kv[1], kv[0]))[:20]:
-        table.rows.append([code, severity, seed, Share(count, n)])
-    return table
+
+    def __init__(self) -> None:
+        self.found: Counter[tuple[str, str, str]] = Counter()
+        self.checked = 0
+
+    def add(self, f: Facts) -> None:
+        self.checked += f.checked
+        self.found.update(f.gaps)
+
+    def table(self) -> Table:
+        table = Table(
+            "gaps",
+            "The quality check's most frequent gaps",
+            ["Rule", "Severity", "Seed", "Discussions with the gap"],
+            [],
+            note="Each discussion counts once per rule; the 20 most frequent rules.",
+        )
+        ranked = sorted(self.found.items(), key=lambda kv: (-kv[1], kv[0]))
+        for (code, severity, seed), count in ranked[:20]:
+            table.rows.append([code, severity, seed, Share(count, self.checked)])
+        return table
 
 
-def _repeats(rows: list[Facts]) -> Table:
+class _Repeats:
     """Cases discussed more than once: chains of discussions linked by their earlier ones."""
-    parent: dict[str, str] = {}
 
-    def root(x: str) -> str:
+    def __init__(self) -> None:
+        self.parent: dict[str, str] = {}
+        self.ids: list[str] = []
+        self.children: dict[str, set[str]] = defaultdict(set)  # case reference -> discussions
+
+    def root(self, x: str) -> str:
+        parent = self.parent
         parent.setdefault(x, x)
         while parent[x] != x:
             parent[x] = parent[parent[x]]
             x = parent[x]
         return x
 
-    for f in rows:
-        root(f.id)
+    def add(self, f: Facts) -> None:
+        self.ids.append(f.id)
+        self.root(f.id)
         for prev in f.previous:
-            parent[root(prev)] = root(f.id)
-    sizes: Counter[str] = Counter(root(f.id) for f in rows)
-    children_refs: dict[str, set[str]] = defaultdict(set)
-    for f in rows:
+            self.parent[self.root(prev)] = self.root(f.id)
         for ref in f.child_refs:
-            children_refs[ref].add(root(f.id))
-    cases = len(sizes)
-    table = Table(
-        "repeats",
-        "Repeat discussions of the same case",
-        ["Discussions of the case in the period", "Cases"],
-        [],
-        note=(
-            "A case is a chain of discussions linked as follow-ups. The last row counts "
-            "children (by case-management reference) discussed in more than one case."
-        ),
-    )
-    for label, low, high in (("1", 1, 1), ("2", 2, 2), ("3", 3, 3), ("4 or more", 4, None)):
-        count = sum(1 for s in sizes.values() if s >= low and (high is None or s <= high))
-        table.rows.append([label, Share(count, cases)])
-    again = sum(1 for roots in children_refs.values() if len(roots) > 1)
-    table.rows.append(
-        ["Children discussed in more than one case", Share(again, len(children_refs))]
-    )
-    return table
+            self.children[ref].add(f.id)
+
+    def table(self) -> Table:
+        sizes: Counter[str] = Counter(self.root(i) for i in self.ids)
+        cases = len(sizes)
+        table = Table(
+            "repeats",
+            "Repeat discussions of the same case",
+            ["Discussions of the case in the period", "Cases"],
+            [],
+            note=(
+                "A case is a chain of discussions linked as follow-ups. The last row counts "
+                "children (by case-management reference) discussed in more than one case."
+            ),
+        )
+        for label, low, high in (("1", 1, 1), ("2", 2, 2), ("3", 3, 3), ("4 or more", 4, None)):
+            count = sum(1 for s in sizes.values() if s >= low and (high is None or s <= high))
+            table.rows.append([label, Share(count, cases)])
+        again = sum(1 for ids in self.children.values() if len({self.root(i) for i in ids}) > 1)
+        table.rows.append(
+            ["Children discussed in more than one case", Share(again, len(self.children))]
+        )
+        return table
 
 
 # --- small numbers, and the plain forms (JSON, CSV) ------------------------------------------

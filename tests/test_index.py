@@ -421,3 +421,116 @@ def test_editing_an_agendas_timescales_refreshes_the_deadlines(tmp_path: Path) -
     rows, problems = due_meetings(index, now, within_working_days=20)
     assert not rows
     assert any("local-area" in p for p in problems)
+
+
+# --- one stat of the folder instead of one per meeting ------------------------------------
+
+
+def age_folder(store: Store, seconds: int = 10) -> None:
+    """Set the meetings folder's time in the past, as it is a while after the last change."""
+    st = store.meetings.stat()
+    os.utime(store.meetings, ns=(st.st_atime_ns, st.st_mtime_ns - seconds * 1_000_000_000))
+
+
+posix_only = pytest.mark.skipif(
+    os.name != "posix", reason="on Windows the listing carries every file's time: always scanned"
+)
+
+
+@posix_only
+def test_an_unchanged_folder_is_not_scanned_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = indexed_store(tmp_path)
+    three(store)
+    age_folder(store)
+    before = ids(list_meetings(Index(tmp_path), MeetingFilter())[0])
+
+    def refuse(self: Index) -> dict[str, tuple[int, int]]:
+        raise AssertionError("the folder was scanned although it did not change")
+
+    monkeypatch.setattr(Index, "scan", refuse)
+    assert ids(list_meetings(Index(tmp_path), MeetingFilter())[0]) == before
+
+
+@posix_only
+def test_a_file_renamed_added_or_removed_after_the_scan_is_seen_at_once(tmp_path: Path) -> None:
+    store = indexed_store(tmp_path)
+    three(store)
+    age_folder(store)
+    index = Index(tmp_path)
+    assert "SD-2026-0009" not in ids(list_meetings(index, MeetingFilter())[0])
+    Store(tmp_path).save(typical("SD-2026-0009"))  # renamed into place, no hook
+    assert "SD-2026-0009" in ids(list_meetings(index, MeetingFilter())[0])
+    age_folder(store)
+    list_meetings(index, MeetingFilter())  # scanned, the folder's time remembered
+    changed = typical("SD-2026-0001")
+    changed.status = Status.draft
+    Store(tmp_path).save(changed)  # replaces an existing file: still a rename into the folder
+    assert "SD-2026-0001" in ids(list_meetings(index, MeetingFilter(status="draft"))[0])
+    age_folder(store)
+    list_meetings(index, MeetingFilter())
+    store.path("SD-2026-0002").unlink()
+    assert "SD-2026-0002" not in ids(list_meetings(index, MeetingFilter())[0])
+
+
+@posix_only
+def test_a_change_that_keeps_the_folder_time_is_not_missed_when_it_was_recent(
+    tmp_path: Path,
+) -> None:
+    """A filesystem with coarse times (FAT: 2 s) can give a change just after the scan the same
+    folder time as the scan saw; a folder time that recent is never trusted."""
+    store = indexed_store(tmp_path)
+    three(store)
+    index = Index(tmp_path)
+    folder = store.meetings.stat()
+    assert ids(list_meetings(index, MeetingFilter(status="draft"))[0]) == ["SD-2026-0003"]
+    changed = typical("SD-2026-0001")
+    changed.status = Status.draft
+    Store(tmp_path).save(changed)
+    os.utime(store.meetings, ns=(folder.st_atime_ns, folder.st_mtime_ns))  # as if unchanged
+    assert "SD-2026-0001" in ids(list_meetings(index, MeetingFilter(status="draft"))[0])
+
+
+@posix_only
+def test_every_save_changes_the_folder_time_the_index_relies_on(tmp_path: Path) -> None:
+    """Creating and replacing a meeting file (store.atomic_write's rename) both change the
+    meetings folder's time, on this system, to the nanosecond the shortcut compares."""
+    store = indexed_store(tmp_path)
+    for meeting in (typical("SD-2026-0001"), typical("SD-2026-0001")):  # created, replaced
+        age_folder(store)
+        before = store.meetings.stat().st_mtime_ns
+        store.save(meeting)
+        assert store.meetings.stat().st_mtime_ns != before
+
+
+@posix_only
+def test_a_damaged_file_is_still_reported_when_the_folder_is_not_scanned(tmp_path: Path) -> None:
+    store = indexed_store(tmp_path)
+    three(store)
+    store.path("SD-2026-0002").write_text("{", encoding="utf-8")
+    age_folder(store)
+    first = list_meetings(Index(tmp_path), MeetingFilter())
+    second = list_meetings(Index(tmp_path), MeetingFilter())
+    assert first == second and len(second[1]) == 1 and "SD-2026-0002" in second[1][0]
+
+
+@posix_only
+def test_a_file_rewritten_in_place_long_after_the_scan_is_read_again_by_reindex(
+    tmp_path: Path,
+) -> None:
+    """The limit of the shortcut, said plainly: a program that rewrites a meeting file in place
+    (no rename) does not move the folder's time; `strat reindex` (Index.rebuild) reads it."""
+    store = indexed_store(tmp_path)
+    three(store)
+    age_folder(store)
+    index = Index(tmp_path)
+    list_meetings(index, MeetingFilter())
+    folder = store.meetings.stat()
+    path = store.path("SD-2026-0001")
+    data = json.loads(path.read_text(encoding="utf-8"))
+    data["status"] = "draft"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    os.utime(store.meetings, ns=(folder.st_atime_ns, folder.st_mtime_ns))
+    index.rebuild()
+    assert "SD-2026-0001" in ids(list_meetings(index, MeetingFilter(status="draft"))[0])

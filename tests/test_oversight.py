@@ -238,6 +238,14 @@ def test_due_lists_missed_deadlines(runner: CliRunner, store: Store) -> None:
     assert result.exit_code == 0, result.output
     rows = json.loads(result.output)
     assert {"action summary", "circulation"} <= {r["deadline"] for r in rows}
+    one = runner.invoke(app, ["due", "--lookback", "3650", "--limit", "1"])
+    assert one.exit_code == 0, one.output
+    assert f"Showing 1 of {len(rows)}; --limit 0 shows all." in one.output
+    assert one.output.count(m.id) == 1
+    every = runner.invoke(app, ["due", "--lookback", "3650", "--limit", "0"])
+    assert "Showing" not in every.output and every.output.count(m.id) == len(rows)
+    limited = runner.invoke(app, ["due", "--json", "--lookback", "3650", "--limit", "1"])
+    assert json.loads(limited.output) == rows[:1]
 
 
 def test_ics_parses_with_actions_and_the_icpc_target(

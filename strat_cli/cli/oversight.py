@@ -335,6 +335,9 @@ def due(
         metavar="DAYS",
         help="Show missed deadlines of the last DAYS.",
     ),
+    limit: int = typer.Option(
+        None, "--limit", min=0, help="At most N deadlines (table default 100; 0 for all)."
+    ),
     as_json: bool = JSON_OPT,
 ) -> None:
     """Meetings whose summary, minutes, circulation or ICPC deadlines are near or missed.
@@ -347,7 +350,7 @@ def due(
     rows, problems = due_meetings(st.index, _now(), within, lookback)
     _problems(problems)
     if as_json:
-        print_json(rows)
+        print_json(rows[:limit] if limit else rows)
         return
     if not rows:
         console().print("No deadlines near or missed.")
@@ -360,12 +363,15 @@ def due(
         [("meeting", True), ("deadline", False), ("due", True), ("state", True), ("status", True)],
     )
     colour = {"missed": "red", "passed": "red", "circulated late": "red", "near": "yellow"}
-    for r in rows:
+    shown = rows[: (100 if limit is None else limit) or None]
+    for r in shown:
         c = colour.get(r["state"], "")
         table.add_row(
             r["id"], r["deadline"], r["due_text"], f"[{c}]{r['state']}[/{c}]", r["status"]
         )
     console().print(table)
+    if len(shown) < len(rows):
+        console().print(f"Showing {len(shown)} of {len(rows)}; --limit 0 shows all.")
 
 
 @app.command()
