@@ -30,6 +30,7 @@ from .model import (
     AgencyKind,
     Attendance,
     Child,
+    Concern,
     Decision,
     Disagreement,
     InformationShared,
@@ -1420,6 +1421,12 @@ class Interview:
         )
         self.save()
         m.referrer = self.ask("Referred by (person or agency)", default=m.referrer)
+        if not m.concerns:  # decides who the procedure asks to invite (a prefill may say)
+            picked = self.p.checkbox(
+                "What is the concern about? (tick all that apply; Enter for none yet)",
+                [(c.value, c.value) for c in Concern],
+            )
+            m.concerns = [Concern(v) for v in picked]
         m.chair = self.ask("Chair (name)", default=m.chair or self.user, required="Name the chair.")
         m.minute_taker = self.ask("Minute taker (name; Enter if none)", default=m.minute_taker)
         m.format = MeetingFormat(

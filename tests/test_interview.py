@@ -581,6 +581,7 @@ def test_prepare_by_prompts_then_stop_before_the_call(store: Store, national: Ag
             ("reason for the discussion", ""),  # refused: required
             ("reason for the discussion", "Bruise seen at school"),
             ("referred by", "Elmfield Primary School"),
+            ("what is the concern about", ["physical injury"]),
             ("chair", DEFAULT),  # the user from settings
             ("minute taker", "Tom Aske"),
             ("format", "phone"),
@@ -603,6 +604,7 @@ def test_prepare_by_prompts_then_stop_before_the_call(store: Store, national: Ag
             ("invitee's name", ""),
             ("who was invited for this", ""),  # the child in hospital: no one yet
             ("why was no one invited", "The ward consultant sends a report instead"),
+            ("who was invited for this", "Dr Owen Hartley"),  # an injury: a medical possible
             ("start the discussion now", False),
         ]
     )
@@ -610,7 +612,9 @@ def test_prepare_by_prompts_then_stop_before_the_call(store: Store, national: Ag
     s.done()
     assert "Invite: The consultant responsible for the child's care" in s.screen
     assert "The procedure asks (child in hospital): The consultant" in s.screen
-    [note] = store.load(m.id).invites
+    saved = store.load(m.id)
+    assert saved.concerns == ["physical injury"]
+    [note] = [n for n in saved.invites if n.when == "child_in_hospital"]
     assert (note.when, note.invited) == ("child_in_hospital", False)
     assert note.reason == "The ward consultant sends a report instead"
     saved = store.load(m.id)
