@@ -34,6 +34,7 @@ from .model import (
     Decision,
     Disagreement,
     InformationShared,
+    Informing,
     InviteCondition,
     InviteNote,
     Meeting,
@@ -89,6 +90,7 @@ COMMANDS: tuple[Command, ...] = (
     Command("disagree", "/disagree", "record a disagreement or escalation"),
     Command("child", "/child", "add a child to the discussion"),
     Command("invite", "/invite", "record who was invited under the procedure, or why not"),
+    Command("inform", "/inform", "record, per person with parental responsibility, who tells them"),
     Command("open", "/open", "list the agenda items still open"),
     Command("back", "/back", "go back to the previous item"),
     Command("skip", "/skip", "skip this item for now (it stays open)"),
@@ -311,6 +313,9 @@ class Interview:
         elif name == "invite":
             with self.side("Invitations"):
                 self.record_invites()
+        elif name == "inform":
+            with self.side("Informing"):
+                self.record_informing()
         elif name == "child":
             with self.side("Child"):
                 name_ = self.ask("Child's name", required="A name is needed (or /cancel).")
@@ -1502,6 +1507,34 @@ class Interview:
             self.add_participant(name, joined=None, how=Attendance.invited)
         self.record_invites(only_open=True)
         self.p.toolbar = TOOLBAR
+
+    def record_informing(self) -> None:
+        """Each adult with parental responsibility, absent parents included: told (when, by
+        whom), to be told later (when, why) or not told (why) (the rulebook's parents.each)."""
+        m = self.m
+        holders = [a for a in m.adults if a.parental_responsibility]
+        if not holders:
+            self.say(
+                "  No adult with parental responsibility is recorded (add them at preparation)."
+            )
+            return
+        choices: list[Choice] = [(i.value, i.value) for i in Informing]
+        for a in holders:
+            a.informed = Informing(self.pick(f"{a.name}: told?", choices, default=a.informed.value))
+            if a.informed in (Informing.told, Informing.later):
+                when = self.ask(
+                    "When (e.g. 15:00 or 20/11/2026 10:00; Enter if not known)",
+                    default=a.informed_at.strftime("%d/%m/%Y %H:%M") if a.informed_at else "",
+                )
+                if when:
+                    try:
+                        a.informed_at = parse_clock(when, self.clock().date())
+                    except InputError as exc:
+                        self.say(f"  {exc.message}: left blank")
+                a.informed_by = self.ask("By whom?", default=a.informed_by)
+            if a.informed in (Informing.later, Informing.not_told):
+                a.informed_reason = self.ask("Why?", default=a.informed_reason, hint=LATER)
+            self.save()
 
     def record_invites(self, *, only_open: bool = False) -> None:
         """For each invite rule of the agenda this case meets (other than 'always'): who was

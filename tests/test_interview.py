@@ -440,6 +440,49 @@ def test_invite_records_who_the_procedure_asked_for_and_the_closing_screen_stops
     assert not any("[invite.not_considered]" in w for w in closing_warnings(saved, agenda))
 
 
+def test_inform_records_each_person_with_parental_responsibility(
+    store: Store, national: Agenda
+) -> None:
+    from strat_cli.model import Adult, Informing
+
+    agenda = notes_agenda(national)
+    m = at_reason(store)
+    m.adults = [
+        Adult(id="AD1", name="Kerry Marsh", parental_responsibility=True),
+        Adult(
+            id="AD2",
+            name="Lee Marsh",
+            relationship="father, lives away",
+            parental_responsibility=True,
+        ),
+        Adult(id="AD3", name="Jason Pryor"),  # no PR: not asked
+    ]
+    s = Script(
+        [
+            ("reason", "/inform"),
+            ("kerry marsh: told", Informing.told.value),
+            ("when", "15:00"),
+            ("by whom", "Sam Whitlow"),
+            ("lee marsh: told", Informing.later.value),
+            ("when", ""),
+            ("by whom", ""),
+            ("why", ""),  # saved, and flagged
+            ("reason", "Concern from school"),
+            ("criminal", KeyboardInterrupt),
+        ]
+    )
+    run_to_ctrl_c(m, agenda, store, s)
+    kerry, lee, jason = store.load(m.id).adults
+    assert kerry.informed == Informing.told and kerry.informed_by == "Sam Whitlow"
+    assert kerry.informed_at is not None and kerry.informed_at.hour == 15
+    assert lee.informed == Informing.later and jason.informed == Informing.undecided
+    from strat_cli.rulebook import findings
+
+    gaps = {(g.code, g.where) for g in findings(store.load(m.id), agenda)}
+    assert ("parents.each", "adults.AD2.informed") in gaps
+    assert ("parents.each", "adults.AD1.informed") not in gaps
+
+
 def test_late_joiner_and_early_leaver(store: Store, national: Agenda) -> None:
     m = draft(store)
     s = Script(
