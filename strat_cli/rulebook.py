@@ -617,6 +617,21 @@ def _minutes_late(c: Context) -> Iterator[Hit]:
         yield Hit("authorisation", {"due": format_uk(due), "state": "not yet authorised"}, "error")
 
 
+def _summary_late(c: Context) -> Iterator[Hit]:
+    """The action summary goes out with the first delivery of the record."""
+    from .circulation import coverage
+    from .deadlines import format_uk
+
+    due = c.deadlines.summary_due
+    if due is None:
+        return
+    first = coverage(c.meeting.participants, c.meeting.circulation).first_delivery_at
+    if first is not None and before(due, first):
+        yield Hit("circulation", {"due": format_uk(due), "state": f"sent {format_uk(first)}, late"})
+    elif first is None and before(due, c.now):
+        yield Hit("circulation", {"due": format_uk(due), "state": "not yet sent"})
+
+
 def _circulated_unauthorised(c: Context) -> Iterator[Hit]:
     if not c.policy.authorise_first(c.meeting.format):
         return
@@ -942,6 +957,13 @@ RULES: tuple[Rule, ...] = (
         _S("devon", "will be completed and authorised within 24 hours"),
         _minutes_late, stage="after", may_wait=True,
         doc="Where the area sets a time to authorise the minutes, missing it stays visible.",
+    ),
+    Rule(
+        "summary.late", "circulation", "warning",
+        "the action summary was due by {due}: {state}",
+        _S("devon", "A summary of the agreed actions will be available within 1 hour"),
+        _summary_late, stage="after", may_wait=True,
+        doc="The action summary goes out within the area's hours; missing it stays visible.",
     ),
     Rule(
         "circulation.before_authorisation", "circulation", "warning",

@@ -129,6 +129,10 @@ def _send_but_one(m: Meeting) -> None:
     m.circulation.append(entry)
 
 
+def _clear_sends(m: Meeting) -> None:
+    m.circulation = []
+
+
 def _cut_off(m: Meeting) -> None:
     entry = sent_to_everyone(m, START + timedelta(hours=3))
     entry.state = "unknown"
@@ -285,6 +289,7 @@ CASES: dict[str, Case] = {
     "circulation.before_authorisation": Case(
         _both(_set(format=MeetingFormat.phone), _send(3)), _authorised(2), agenda="pan-lancashire"
     ),
+    "summary.late": Case(_send(30), _both(_clear_sends, _send(1.5)), now=START + timedelta(days=2)),
     "circulation.late": Case(lambda m: None, _send(3), now=START + timedelta(days=4)),
     "circulation.incomplete": Case(_send_but_one, _send(5), now=START + timedelta(hours=6)),
     "circulation.not_emailed": Case(
