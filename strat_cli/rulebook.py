@@ -40,6 +40,7 @@ from .model import (
 from .timeutil import before
 
 if TYPE_CHECKING:
+    from .circulation import Coverage
     from .deadlines import Deadlines
 
 # "record": what the discussion itself must hold (the closing screen, answers files and the
@@ -115,6 +116,13 @@ class Context:
         from .deadlines import meeting_deadlines
 
         return meeting_deadlines(self.meeting, self.agenda)
+
+    @cached_property
+    def coverage(self) -> Coverage:
+        """Who has the record, asked once for every circulation rule."""
+        from .circulation import coverage
+
+        return coverage(self.meeting.participants, self.meeting.circulation)
 
 
 Condition = Callable[[Context], Iterable[Hit]]
@@ -619,13 +627,12 @@ def _minutes_late(c: Context) -> Iterator[Hit]:
 
 def _summary_late(c: Context) -> Iterator[Hit]:
     """The action summary goes out with the first delivery of the record."""
-    from .circulation import coverage
     from .deadlines import format_uk
 
     due = c.deadlines.summary_due
     if due is None:
         return
-    first = coverage(c.meeting.participants, c.meeting.circulation).first_delivery_at
+    first = c.coverage.first_delivery_at
     if first is not None and before(due, first):
         yield Hit("circulation", {"due": format_uk(due), "state": f"sent {format_uk(first)}, late"})
     elif first is None and before(due, c.now):
@@ -645,12 +652,12 @@ def _circulated_unauthorised(c: Context) -> Iterator[Hit]:
 
 
 def _circulation(c: Context) -> Iterator[Hit]:
-    from .circulation import coverage, describe_missing
+    from .circulation import describe_missing
     from .deadlines import format_uk
 
     m, dl = c.meeting, c.deadlines
     days = c.agenda.timescales.circulate_within_working_days
-    cov = coverage(m.participants, m.circulation)
+    cov = c.coverage
     if dl.circulated_on_time is False:
         due = f": due {format_uk(dl.circulation_due)}" if dl.circulation_due else ""
         done = f" (complete {format_uk(cov.complete_at)})" if cov.complete_at else ""
@@ -674,10 +681,10 @@ def _circulation(c: Context) -> Iterator[Hit]:
 
 
 def _circulation_incomplete(c: Context) -> Iterator[Hit]:
-    from .circulation import coverage, describe_missing
+    from .circulation import describe_missing
 
     m, dl = c.meeting, c.deadlines
-    cov = coverage(m.participants, m.circulation)
+    cov = c.coverage
     overdue = dl.circulated_on_time is False or (
         dl.circulated_on_time is None
         and dl.circulation_due is not None
@@ -688,10 +695,10 @@ def _circulation_incomplete(c: Context) -> Iterator[Hit]:
 
 
 def _not_emailed(c: Context) -> Iterator[Hit]:
-    from .circulation import coverage, describe_missing
+    from .circulation import describe_missing
 
     m = c.meeting
-    cov = coverage(m.participants, m.circulation)
+    cov = c.coverage
     if cov.not_emailed:
         yield Hit("circulation", {"who": describe_missing(m.participants, cov.not_emailed)})
 
@@ -1026,6 +1033,9 @@ def get(code: str) -> Rule:
     return BY_CODE[code]
 
 
+_NO_OVERRIDE = RuleOverride()
+
+
 def rules_for(agenda: Agenda) -> list[Graded]:
     """The table as this area applies it. The agenda's overrides are validated here, in one
     place: an unknown code is an error naming the file and the code."""
@@ -1042,7 +1052,7 @@ def rules_for(agenda: Agenda) -> list[Graded]:
             raise AgendaError(f"{where}: rules, overrides, {code}, message: {why}")
     out: list[Graded] = []
     for rule in RULES:
-        o = overrides.get(rule.code, RuleOverride())
+        o = overrides.get(rule.code, _NO_OVERRIDE)
         may_wait = rule.may_wait if o.may_wait is None else o.may_wait
         if rule.code == "disagreement.unresolved" and agenda.rules.disagreement_policy == (
             "after_enquiry"
