@@ -7,15 +7,23 @@ invite when, and the area's timescales. Councils edit these files; no Python cha
 from __future__ import annotations
 
 import re
+from datetime import time
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from .errors import AgendaError
-from .model import AgencyKind
+from .model import AgencyKind, InviteCondition, MeetingFormat, Outcome
 from .resources import shipped_dir
 from .yamlfile import load_yaml, problem
 
@@ -61,23 +69,28 @@ class Item(BaseModel):
 class InviteRule(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    when: Literal[
-        "always",
-        "child_in_hospital",
-        "medical_possible",
-        "pre_birth",
-        "out_of_area",
-        "legal",
-        "adult_issues",
-        "sexual_abuse",
-        "exploitation",
-        "looked_after",
-        "staff_allegation",
-        "expertise",
-        "missing",
-        "youth_justice",
-    ]
+    when: InviteCondition
     invite: str = Field(max_length=MAX_TEXT)
+
+
+RoleCheck = Literal[
+    "chair_social_care", "social_care_two", "minute_taker", "referring_agency", "police"
+]
+
+
+class Role(BaseModel):
+    """Someone the procedure says must take part: shown to the chair, and checked where `check`
+    says how (the rulebook's role.missing). A plain string in the file is a role shown only."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    text: str = Field(max_length=MAX_TITLE)
+    check: RoleCheck | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _plain(cls, value: Any) -> Any:
+        return {"text": value} if isinstance(value, str) else value
 
 
 class Timescales(BaseModel):
@@ -91,14 +104,128 @@ class Timescales(BaseModel):
     circulate_within_working_days: int = Field(1, ge=0)
     icpc_within_working_days: int = Field(15, ge=1)
     icpc_from: Literal["last", "initiating"] = "last"
+    # Local defaults, not the procedure's: a due date typed without a time means the close of
+    # the working day; "before ICPC" means in hand by the start of the conference's day.
+    default_due_time: time = Field(
+        time(17, 0), description="A due date typed without a time (a local default; quote it)"
+    )
+    icpc_due_time: time = Field(
+        time(9, 0), description="'Before ICPC' means by this time that day (a local default)"
+    )
+
+    @field_validator("default_due_time", "icpc_due_time", mode="before")
+    @classmethod
+    def _clock_text(cls, value: Any) -> Any:
+        """YAML reads an unquoted 17:00 as the number 1020 (base 60): refuse, don't guess."""
+        if isinstance(value, int | float):
+            raise ValueError('write the time in quotes, e.g. "17:00"')
+        return value
+
+
+# Words that name nobody: SMART actions have one accountable person (Salford 7-minute briefing).
+NOT_AN_OWNER = (
+    "", "tbc", "tbd", "tba", "unknown", "?", "-", "n/a", "na", "none", "all", "everyone",
+)  # fmt: skip
+
+# How an agency is recognised from its name, by kind, in the order they are tried: education
+# before health, so a "Nursery" or a "Hospital School" is not taken for health. Welsh names
+# (Heddlu, GIG, Bwrdd Iechyd, Ysgol, Gofal Cymdeithasol) are known as well as English ones.
+AGENCY_WORDS: dict[AgencyKind, tuple[str, ...]] = {
+    AgencyKind.police: ("police", "caiu", "constabulary", "heddlu"),
+    AgencyKind.education: ("school", "academy", "college", "nursery", "education", "ysgol"),
+    AgencyKind.health: (
+        "nhs", "health", "hospital", "gp", "midwi", "nurse", "paediatric", "camhs", "gig",
+        "bwrdd iechyd", "iechyd", "ysbyty",
+    ),
+    AgencyKind.social_care: (
+        "social care", "children's services", "csc", "mash", "social work",
+        "gofal cymdeithasol", "gwasanaethau plant",
+    ),
+    AgencyKind.legal: ("legal", "solicitor"),
+    AgencyKind.probation: ("probation", "prawf"),
+    AgencyKind.youth_justice: ("youth justice", "yot", "cyfiawnder ieuenctid"),
+    AgencyKind.housing: ("housing", "tai"),
+    AgencyKind.adult_services: ("adult", "oedolion"),
+}  # fmt: skip
+
+Severity = Literal["error", "warning"]
+
+
+class RuleOverride(BaseModel):
+    """What an area changes about one rule of the rulebook (checked against it in one place,
+    `rulebook.rules_for`, so an unknown code names the file and the code)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    enabled: bool | None = None  # None: the rule's own default (most are on)
+    severity: Severity | None = None
+    message: str | None = Field(None, max_length=MAX_TEXT)
+    may_wait: bool | None = Field(
+        None, description="May stay open when the manager authorises (fixed after)"
+    )
 
 
 class Rules(BaseModel):
+    """The area's policies: everything the rulebook needs to know that a procedure decides."""
+
     model_config = ConfigDict(extra="forbid")
 
-    nfa_requires_police_agreement: bool = False
-    disagreements: str = ""
-    requires_contingency_plan: bool = True
+    nfa_requires_police_agreement: bool = Field(
+        False, description="No further action needs the police officer in charge to agree"
+    )
+    police_agreement_for: list[Outcome] = Field(
+        default_factory=list,
+        max_length=20,
+        description="Other outcomes the police officer in charge must agree to (Pan-Lancashire "
+        "3.3: a step down for insufficient evidence, to early help or an s17 assessment)",
+    )
+    disagreements: str = Field("", description="The area's route for disagreements, shown")
+    disagreement_policy: Literal["now", "after_enquiry"] = Field(
+        "now",
+        description="'now': a disagreement is resolved or escalated at the discussion; "
+        "'after_enquiry': resolved after the s47 enquiry by feedback (Devon MASH), so one left "
+        "open is flagged but does not hold up authorisation",
+    )
+    authorise_before_circulation: list[MeetingFormat] = Field(
+        default_factory=list,
+        description="Formats whose record a manager authorises before it is sent "
+        "(Pan-Lancashire 3.3: phone); strat email refuses to send one unauthorised",
+    )
+    requires_contingency_plan: bool = Field(
+        True, description="A contingency action where work continues after the discussion"
+    )
+    immediate_within_hours: float = Field(
+        24,
+        gt=0,
+        le=24 * 14,
+        description="Actions due within this many hours of the end are the Decision Sheet's "
+        "immediate actions",
+    )
+    not_an_owner: list[Annotated[str, Field(max_length=MAX_TITLE)]] = Field(
+        default_factory=lambda: list(NOT_AN_OWNER),
+        max_length=MAX_ITEMS,
+        description="Words that name no one as an action's owner (TBC, all, …)",
+    )
+    agency_words: dict[AgencyKind, list[Annotated[str, Field(max_length=MAX_TITLE)]]] = Field(
+        default_factory=dict,
+        description="Words that name an agency of each kind, added to the shipped English "
+        "and Welsh ones (an action owned by one is not owned by a person)",
+    )
+    overrides: dict[str, RuleOverride] = Field(
+        default_factory=dict,
+        max_length=MAX_ITEMS,
+        description="Per rule code: enabled, severity, message, may_wait",
+    )
+
+    def authorise_first(self, fmt: MeetingFormat) -> bool:
+        """Whether a record of this format is authorised before it is circulated."""
+        return fmt in self.authorise_before_circulation
+
+    def needs_police_agreement(self, outcome: Outcome) -> bool:
+        """Whether this outcome needs the police officer in charge to agree."""
+        if outcome == Outcome.nfa and self.nfa_requires_police_agreement:
+            return True
+        return outcome in self.police_agreement_for
 
 
 class Agenda(BaseModel):
@@ -110,11 +237,9 @@ class Agenda(BaseModel):
     statutory_partners: list[AgencyKind] = Field(
         default_factory=lambda: [AgencyKind.social_care, AgencyKind.police, AgencyKind.health]
     )
-    # Who else the procedure says must take part, in words (the referring agency, a social work
-    # manager as well as the social worker): shown to the chair; only agency kinds are checked.
-    required_roles: list[Annotated[str, Field(max_length=MAX_TITLE)]] = Field(
-        default_factory=list, max_length=MAX_ITEMS
-    )
+    # Who else the procedure says must take part (the referring agency, a social work manager as
+    # well as the social worker): shown to the chair, and checked where a role says how.
+    required_roles: list[Role] = Field(default_factory=list, max_length=MAX_ITEMS)
     invite: list[InviteRule] = Field(default_factory=list, max_length=MAX_ITEMS)
     timescales: Timescales = Field(default_factory=Timescales)
     rules: Rules = Field(default_factory=Rules)

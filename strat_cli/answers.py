@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from .agenda import Agenda, ItemKind
+from .agenda import Agenda
 from .attendance import include_officers, missing_partners
 from .errors import InputError
 from .model import (
@@ -44,7 +44,8 @@ from .model import (
     meeting_fields,
 )
 from .outcomes import meant_by
-from .rules import decision_problems, guess_kind, parse_clock, police_agreement_needed
+from .rulebook import findings, item_answered
+from .rules import guess_kind, parse_clock
 from .store import field_path
 from .timeutil import wall
 from .yamlfile import FIELD_NAME, load_yaml
@@ -175,6 +176,8 @@ def apply_prefill(
         "chair_role",
         "minute_taker",
         "previous",
+        "concerns",
+        "invites",
     )
     if head:
         merged = meeting.model_dump() | head
@@ -278,11 +281,21 @@ def build_meeting(
     fill_meeting(
         data, agenda, meeting, source=source, user=user, load=_loader(store), warnings=warnings
     )
+    if warnings is not None:  # saved, and flagged by the rule that finds each gap
+        warnings += flags(meeting, agenda, source)
     meeting.id = store.new_id(started.year)
     meeting.log("created", "from an answers file", who=user or meeting.chair, at=now)
     meeting.audit.sort(key=lambda e: e.at)
     store.create(meeting)
     return meeting
+
+
+def flags(meeting: Meeting, agenda: Agenda, source: str) -> list[str]:
+    """What an answers file leaves incomplete: saved, and named by the rule (its code)."""
+    return [
+        f"{source}: {g.where}: {g.message} [{g.code}]"
+        for g in findings(meeting, agenda, stage="record")
+    ]
 
 
 # What "now" is when an answers file's relative times are resolved: the meeting's end, or its
@@ -422,8 +435,7 @@ def fill_meeting(
             raise r.fail(f"{where}.children", "say which children the decision is for")
         outcome = str(row.get("outcome", "")).strip()
         row["outcome"] = next(iter(meant_by(outcome)), outcome)
-        if not str(row.get("rationale", "")).strip():
-            raise r.fail(f"{where}.rationale", "a decision needs its rationale")
+        row.setdefault("rationale", "")  # none is saved and flagged (decision.rationale)
         _yes_no(row, "parents_informed", "legal_advice")
         if isinstance(row.get("medical"), dict):
             row["medical"] = dict(row["medical"])
@@ -441,11 +453,6 @@ def fill_meeting(
                 values["police_agreement"] = pa
             values.setdefault("recorded_at", start)
             d = r.model(Decision, values, where)
-            for problem in decision_problems(d, agenda):
-                field, _, why = problem.partition(": ")
-                if field == "police_agreement" and police_agreement_needed(agenda, d.outcome):
-                    why += " (add police_agreement: {officer: NAME, agreed: true})"
-                raise r.fail(f"{where}.{field}", why)
             m.decisions = [x for x in m.decisions if x.child_id != cid]
             m.decisions.append(d)
             log("decision recorded", f"{d.id} {cid}: {d.outcome.value}")
@@ -498,14 +505,12 @@ def fill_meeting(
         if isinstance(row, dict):
             row = {**row, "id": row.get("id") or m.next_id("G", [d.id for d in m.disagreements])}
         dg = r.model(Disagreement, row, where)
-        if dg.escalated and not dg.escalation.strip():
-            raise r.fail(f"{where}.escalation", "say how it is escalated")
         m.disagreements.append(dg)
     if "family" in data:
         m.family = r.model(FamilySharing, data["family"], "family")
-        if m.family.withheld.strip() and not m.family.withheld_reason.strip():
-            raise r.fail("family.withheld_reason", "record why it is withheld")
     m.review_mechanism = str(data.get("review_mechanism") or "")
+    m.late_reason = str(data.get("late_reason") or "")
+    m.challenge = str(data.get("challenge") or "")
     nxt = data.get("next_discussion")
     if isinstance(nxt, str) and nxt.strip():
         try:
@@ -521,7 +526,7 @@ def fill_meeting(
             f"{source}: previous: the discussion named last is not in strat, so the ICPC target "
             "is counted from this one; if s47 started earlier, give s47_started_at"
         )
-    m.progress.done = [i.key for i in agenda.items if _answered(m, i.key, i.kind)]
+    m.progress.done = [i.key for i in agenda.items if item_answered(m, i)]
     if m.ended_at is not None:
         m.status = Status.ended
         m.progress.current = None
@@ -533,19 +538,3 @@ def _yes_no(row: dict[str, Any], *keys: str) -> None:
     for key in keys:
         if isinstance(row.get(key), bool):
             row[key] = "yes" if row[key] else "no"
-
-
-def _answered(m: Meeting, key: str, kind: ItemKind) -> bool:
-    checks = {
-        ItemKind.attendance: m.progress.attendance_taken,
-        ItemKind.information: bool(m.information),
-        ItemKind.risk: bool(m.risk.summary or m.risk.level),
-        ItemKind.voice: any(c.voice for c in m.children),
-        ItemKind.other_children: any(not c.subject for c in m.children),
-        ItemKind.decisions: bool(m.decisions),
-        ItemKind.actions: bool(m.actions),
-        ItemKind.disagreements: bool(m.disagreements),
-        ItemKind.family: bool(m.family.shared or m.family.withheld),
-        ItemKind.review: bool(m.review_mechanism),
-    }
-    return bool(m.notes.get(key)) or checks.get(kind, False)

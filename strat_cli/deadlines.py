@@ -47,8 +47,6 @@ NATION_NAMES = {
     "SCT": "Scotland",
     "NIR": "Northern Ireland",
 }
-DEFAULT_DUE_TIME = time(17, 0)  # a date typed without a time means close of the working day
-ICPC_DUE_TIME = time(9, 0)  # "before ICPC": in hand by the start of that day
 END_OF_DAY = time(23, 59)  # "within N working days" is met any time on that working day
 
 
@@ -618,16 +616,17 @@ def _parse_due(text: str, now: datetime, agenda: Agenda, meeting: Meeting | None
         raise InputError(f"no due time given: {_EXAMPLES}")
     nation = agenda.timescales.nation
     today = now.date()
+    default_time = agenda.timescales.default_due_time  # a date without a time (17:00)
 
     def on(day: date, clock_raw: str | None) -> datetime:
-        return wall(day, _clock(clock_raw, text) or DEFAULT_DUE_TIME, zone=zone, after=now)
+        return wall(day, _clock(clock_raw, text) or default_time, zone=zone, after=now)
 
     if m := _RE_TIME.match(raw):
         clock = _clock(m.group("time"), text)
         assert clock is not None
         return wall(today, clock, zone=zone, after=now)
     if _RE_EOD.match(raw):
-        return _at(today, DEFAULT_DUE_TIME)
+        return _at(today, default_time)
     if m := _RE_DURATION.match(raw):
         n = float(m.group("n")) if m.group("n")[0].isdigit() else 1.0
         hours = n if m.group("unit").startswith("h") else n / 60
@@ -686,7 +685,7 @@ def _before_icpc(text: str, meeting: Meeting | None, agenda: Agenda) -> datetime
             "the due time: there is no ICPC target because no s47 enquiry has been "
             "decided; give a date instead, e.g. '5 working days'"
         )
-    return _at(target, ICPC_DUE_TIME)
+    return _at(target, agenda.timescales.icpc_due_time)
 
 
 # --- showing dates -----------------------------------------------------------------------------

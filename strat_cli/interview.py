@@ -30,9 +30,13 @@ from .model import (
     AgencyKind,
     Attendance,
     Child,
+    Concern,
     Decision,
     Disagreement,
     InformationShared,
+    Informing,
+    InviteCondition,
+    InviteNote,
     Meeting,
     MeetingFormat,
     Outcome,
@@ -46,8 +50,8 @@ from .model import (
     date_problem,
 )
 from .prompts import Choice, Prompts
+from .rulebook import closing_warnings, contingency_needed, decision_gaps, invites_arising
 from .rules import (
-    closing_warnings,
     guess_kind,
     parse_clock,
     police_agreement_needed,
@@ -57,6 +61,9 @@ from .timeutil import clock_text, elapsed, latest
 
 if TYPE_CHECKING:
     from .store import Store
+
+# Nothing the chair says is refused for being incomplete: it is saved, and the rulebook flags it.
+LATER = "Enter leaves it for now: it is saved and flagged"
 
 Clock = Callable[[], datetime]
 
@@ -82,6 +89,8 @@ COMMANDS: tuple[Command, ...] = (
     Command("info", "/info", "note information shared by an agency"),
     Command("disagree", "/disagree", "record a disagreement or escalation"),
     Command("child", "/child", "add a child to the discussion"),
+    Command("invite", "/invite", "record who was invited under the procedure, or why not"),
+    Command("inform", "/inform", "record, per person with parental responsibility, who tells them"),
     Command("open", "/open", "list the agenda items still open"),
     Command("back", "/back", "go back to the previous item"),
     Command("skip", "/skip", "skip this item for now (it stays open)"),
@@ -301,6 +310,12 @@ class Interview:
                     required="Say what the disagreement is about (or /cancel).",
                 )
                 self.add_disagreement(about)
+        elif name == "invite":
+            with self.side("Invitations"):
+                self.record_invites()
+        elif name == "inform":
+            with self.side("Informing"):
+                self.record_informing()
         elif name == "child":
             with self.side("Child"):
                 name_ = self.ask("Child's name", required="A name is needed (or /cancel).")
@@ -604,13 +619,11 @@ class Interview:
                 f"Why is {kind.value} not taking part, and why is that acceptable now?"
                 if choice != "stop"
                 else f"Why is {kind.value} not taking part?",
-                required="Record the reason.",
+                hint=LATER,
             )
             escalation = ""
             if choice == "escalate":
-                escalation = self.ask(
-                    "Escalated to whom, and how?", required="Say how it is escalated."
-                )
+                escalation = self.ask("Escalated to whom, and how?", hint=LATER)
             m.partner_gaps = [g for g in m.partner_gaps if g.agency_kind != kind]
             m.partner_gaps.append(
                 PartnerGap(
@@ -641,7 +654,7 @@ class Interview:
             self.pick(
                 f"{name}: kind of agency",
                 [(k.value, k.value) for k in AgencyKind],
-                default=guess_kind(agency).value,
+                default=guess_kind(agency, self.agenda).value,
             )
         )
         email = self.ask(f"{name}: email (optional)")
@@ -975,14 +988,13 @@ class Interview:
             )
             if not police_agreement_needed(self.agenda, outcome):
                 break
-            agreement = self.ask_police_agreement(base.police_agreement if base else None)
+            agreement = self.ask_police_agreement(base.police_agreement if base else None, outcome)
             if agreement is not None:
                 break
         rationale = self.ask(
             "Rationale: the basis for this decision",
             default=base.rationale if base else "",
-            multiline=True,
-            required="A decision needs its rationale: why this outcome?",
+            multiline=True,  # none is saved and flagged (decision.rationale)
         )
         now = self.clock()
         group: list[Decision] = []
@@ -1017,7 +1029,7 @@ class Interview:
             med.reason = self.ask(
                 "Why is no medical needed?",
                 default=med.reason,
-                required="Say why no medical is needed.",
+                hint=LATER,
             )
         elif med.needed == YesNo.yes:
             med.reason = self.ask("Why is a medical needed?", default=med.reason)
@@ -1038,7 +1050,7 @@ class Interview:
             why = self.ask(
                 "Why are they not told?",
                 default=first.parents_not_informed_reason,
-                required="A decision not to inform parents needs its reason.",
+                hint=LATER,
             )
         setall(parents_informed=told, parents_not_informed_reason=why)
         legal = YesNo(self.pick("Legal advice needed?", yn, default=first.legal_advice.value))
@@ -1058,12 +1070,19 @@ class Interview:
             default_interp = f"{', '.join(langs)} interpreter needed" if langs else ""
         interp = self.ask("Interpreter arrangements (Enter if none)", default=default_interp)
         setall(interpreter=interp)
+        for d in group:  # what the rulebook still finds: said now, saved either way
+            for gap in decision_gaps(m, self.agenda, d.id):
+                self.say(f"  ! {gap.message} [{gap.code}]")
         return group
 
-    def ask_police_agreement(self, before: PoliceAgreement | None) -> PoliceAgreement | None:
-        """NFA in this area needs the police officer in charge to agree, with reasons recorded."""
+    def ask_police_agreement(
+        self, before: PoliceAgreement | None, outcome: Outcome = Outcome.nfa
+    ) -> PoliceAgreement | None:
+        """This outcome needs the police officer in charge to agree here, with reasons recorded
+        (the area's rules.police_agreement_for)."""
         self.say(
-            "  This area's procedure: NFA needs the agreement of the police officer in charge."
+            f"  This area's procedure: {outcome.value} needs the agreement of the police "
+            "officer in charge."
         )
         police = [
             p.name
@@ -1075,9 +1094,9 @@ class Interview:
             default=(before.officer if before else "") or (police[0] if police else ""),
             required="Name the police officer in charge.",
         )
-        if not self.p.confirm(f"Does {officer} agree to no further action?", default=False):
+        if not self.p.confirm(f"Does {officer} agree to {outcome.value}?", default=False):
             self.say(
-                "  NFA cannot be recorded without that agreement. Choose another outcome; "
+                f"  {outcome.value} cannot be recorded without that agreement. Choose another outcome; "
                 "record the disagreement with /disagree."
             )
             return None
@@ -1095,7 +1114,7 @@ class Interview:
                 break
             self.add_action(what)
         if (
-            self.agenda.rules.requires_contingency_plan
+            contingency_needed(m, self.agenda)
             and m.actions
             and not any(a.contingency for a in m.actions)
         ):
@@ -1407,6 +1426,12 @@ class Interview:
         )
         self.save()
         m.referrer = self.ask("Referred by (person or agency)", default=m.referrer)
+        if not m.concerns:  # decides who the procedure asks to invite (a prefill may say)
+            picked = self.p.checkbox(
+                "What is the concern about? (tick all that apply; Enter for none yet)",
+                [(c.value, c.value) for c in Concern],
+            )
+            m.concerns = [Concern(v) for v in picked]
         m.chair = self.ask("Chair (name)", default=m.chair or self.user, required="Name the chair.")
         m.minute_taker = self.ask("Minute taker (name; Enter if none)", default=m.minute_taker)
         m.format = MeetingFormat(
@@ -1471,6 +1496,8 @@ class Interview:
             adult.risk_to_staff = "staff" in flags
             m.adults.append(adult)
             self.save()
+        for role in self.agenda.required_roles:
+            self.say(f"  Must take part: {role.text}")
         for line in invite_advice(m, self.agenda):
             self.say(f"  Invite: {line}")
         while True:
@@ -1478,7 +1505,58 @@ class Interview:
             if not name:
                 break
             self.add_participant(name, joined=None, how=Attendance.invited)
+        self.record_invites(only_open=True)
         self.p.toolbar = TOOLBAR
+
+    def record_informing(self) -> None:
+        """Each adult with parental responsibility, absent parents included: told (when, by
+        whom), to be told later (when, why) or not told (why) (the rulebook's parents.each)."""
+        m = self.m
+        holders = [a for a in m.adults if a.parental_responsibility]
+        if not holders:
+            self.say(
+                "  No adult with parental responsibility is recorded (add them at preparation)."
+            )
+            return
+        choices: list[Choice] = [(i.value, i.value) for i in Informing]
+        for a in holders:
+            a.informed = Informing(self.pick(f"{a.name}: told?", choices, default=a.informed.value))
+            if a.informed in (Informing.told, Informing.later):
+                when = self.ask(
+                    "When (e.g. 15:00 or 20/11/2026 10:00; Enter if not known)",
+                    default=a.informed_at.strftime("%d/%m/%Y %H:%M") if a.informed_at else "",
+                )
+                if when:
+                    try:
+                        a.informed_at = parse_clock(when, self.clock().date())
+                    except InputError as exc:
+                        self.say(f"  {exc.message}: left blank")
+                a.informed_by = self.ask("By whom?", default=a.informed_by)
+            if a.informed in (Informing.later, Informing.not_told):
+                a.informed_reason = self.ask("Why?", default=a.informed_reason, hint=LATER)
+            self.save()
+
+    def record_invites(self, *, only_open: bool = False) -> None:
+        """For each invite rule of the agenda this case meets (other than 'always'): who was
+        invited, or why no one was (the rulebook's invite.not_considered). Saved as answered."""
+        m = self.m
+        arising: dict[str, list[str]] = {}
+        for rule in invites_arising(m, self.agenda):
+            if rule.when != InviteCondition.always:
+                arising.setdefault(rule.when, []).append(rule.invite)
+        noted = {n.when for n in m.invites}
+        for when, texts in arising.items():
+            if only_open and when in noted:
+                continue
+            for text in texts:
+                self.say(f"  The procedure asks ({when.replace('_', ' ')}): {text}")
+            who = self.ask("Who was invited for this? (Enter if no one)")
+            reason = "" if who else self.ask("Why was no one invited?", hint=LATER)
+            note = InviteNote(when=InviteCondition(when), invited=bool(who), who=who, reason=reason)
+            m.invites = [n for n in m.invites if n.when != when] + [note]
+            self.save()
+        if not arising and not only_open:
+            self.say("  No invite rule of this agenda applies to the case as recorded.")
 
 
 def parse_day(text: str, *, born: bool = False) -> date:
@@ -1500,15 +1578,8 @@ def parse_day(text: str, *, born: bool = False) -> date:
 
 
 def invite_advice(meeting: Meeting, agenda: Agenda) -> list[str]:
-    """The agenda's invite rules that apply to these children."""
-    on = {"always"}
-    if any(c.in_hospital for c in meeting.children):
-        on.add("child_in_hospital")
-    if any(c.unborn for c in meeting.children):
-        on.add("pre_birth")
-    if any(c.out_of_area for c in meeting.children):
-        on.add("out_of_area")
-    return [r.invite for r in agenda.invite if r.when in on]
+    """The agenda's invite rules that apply to this case (the rulebook decides which)."""
+    return [r.invite for r in invites_arising(meeting, agenda)]
 
 
 # --- what the closing screen and the command line show ------------------------------------

@@ -146,10 +146,39 @@ class Outcome(StrEnum):
         return self in (Outcome.s47_single, Outcome.s47_joint)
 
 
+class Concern(StrEnum):
+    """What the concern is about: decides who must be invited and what must be decided."""
+
+    physical_injury = "physical injury"
+    sexual_abuse = "sexual abuse"
+    neglect = "neglect"
+    emotional_abuse = "emotional abuse"
+    exploitation = "exploitation"
+    missing = "missing"
+    domestic_abuse = "domestic abuse"
+    pre_birth = "pre-birth"
+    in_hospital = "child in hospital"
+    out_of_area = "out of area"
+    staff_allegation = "staff allegation"
+    looked_after = "looked after child"
+    youth_justice = "youth justice"
+    fabricated_illness = "fabricated or induced illness"
+    other = "other"
+
+
 class YesNo(StrEnum):
     yes = "yes"
     no = "no"
     undecided = "not yet decided"
+
+
+class Informing(StrEnum):
+    """What happens about telling one adult with parental responsibility."""
+
+    undecided = "not yet decided"
+    told = "told"
+    later = "to be told later"
+    not_told = "not to be told"
 
 
 class ActionStatus(StrEnum):
@@ -222,6 +251,11 @@ class Adult(Model):
     risk_to_staff_detail: str = ""
     interpreter: bool = Field(False, description="Interpreter needed")
     notes: str = ""
+    # Each person with parental responsibility, absent parents included (Devon MASH).
+    informed: Informing = Field(Informing.undecided, description="Whether they are told")
+    informed_at: AwareDatetime | None = Field(None, description="When told, or when they will be")
+    informed_by: str = Field("", description="Who tells them")
+    informed_reason: str = Field("", description="Why later, or why not told")
 
 
 class Participant(Model):
@@ -283,6 +317,10 @@ class Decision(Model):
     parents_not_informed_reason: str = ""
     legal_advice: YesNo = YesNo.undecided
     legal_detail: str = ""
+    legal_proceedings: bool = Field(False, description="Legal proceedings to be started")
+    legal_approved_by: str = Field(
+        "", description="The Children's Social Care manager who approved legal proceedings"
+    )
     seen_alone: str = Field("", description="When and by whom the child will be seen alone")
     interpreter: str = Field("", description="Interpreter arrangements")
     police_agreement: PoliceAgreement | None = None
@@ -339,6 +377,34 @@ class Disagreement(Model):
     escalated: bool = False
     escalation: str = Field("", description="Escalation route and to whom")
     at: AwareDatetime | None = None
+
+
+class InviteCondition(StrEnum):
+    """When an agenda's invite rule applies (agenda.InviteRule.when; rulebook.invite_conditions)."""
+
+    always = "always"
+    child_in_hospital = "child_in_hospital"
+    medical_possible = "medical_possible"
+    pre_birth = "pre_birth"
+    out_of_area = "out_of_area"
+    legal = "legal"
+    adult_issues = "adult_issues"
+    sexual_abuse = "sexual_abuse"
+    exploitation = "exploitation"
+    looked_after = "looked_after"
+    staff_allegation = "staff_allegation"
+    expertise = "expertise"
+    missing = "missing"
+    youth_justice = "youth_justice"
+
+
+class InviteNote(Model):
+    """What the chair did about one of the agenda's invite rules that applies to this case."""
+
+    when: InviteCondition = Field(description="The agenda's invite condition, e.g. legal")
+    invited: bool = False
+    who: str = Field("", description="Who was invited")
+    reason: str = Field("", description="Why no one was invited")
 
 
 class PartnerGap(Model):
@@ -421,6 +487,12 @@ class Meeting(Model):
     ended_at: AwareDatetime | None = None
     concern_identified_at: AwareDatetime | None = None
     reason: str = Field("", description="Reason for the discussion: the concern or trigger")
+    concerns: list[Concern] = Field(
+        default_factory=list, description="What the concern is about (physical injury, neglect…)"
+    )
+    late_reason: str = Field(
+        "", description="Why the discussion was held after the area's timescale"
+    )
     referrer: str = Field("", description="Referring person or agency")
     chair: str = ""
     chair_role: str = ""
@@ -430,6 +502,10 @@ class Meeting(Model):
     adults: list[Adult] = Field(default_factory=list)
     participants: list[Participant] = Field(default_factory=list)
     partner_gaps: list[PartnerGap] = Field(default_factory=list)
+    invites: list[InviteNote] = Field(
+        default_factory=list,
+        description="The agenda's invite rules that apply: invited, or why not",
+    )
     information: list[InformationShared] = Field(default_factory=list)
     notes: dict[str, str] = Field(default_factory=dict, description="Notes per agenda item key")
     risk: Risk = Field(default_factory=Risk)
@@ -441,6 +517,9 @@ class Meeting(Model):
         default_factory=list, description="Open actions from earlier discussions, reviewed here"
     )
     review_mechanism: str = Field("", description="How completion of actions will be reviewed")
+    challenge: str = Field(
+        "", description="Evidence of professional challenge: who challenged what, and the outcome"
+    )
     next_discussion: AwareDatetime | None = None
     s47_started_at: AwareDatetime | None = Field(
         None, description="When the discussion that initiated s47 was held (from earlier links)"
@@ -544,6 +623,8 @@ MEETING_FIELD_ROLES: dict[str, frozenset[str]] = {
         "concern_identified_at": {_P},
         "reason": {_P},
         "referrer": {_P},
+        "concerns": {_P},
+        "late_reason": {_W},
         "chair": {_P},
         "chair_role": {_P},
         "minute_taker": {_P},
@@ -552,6 +633,7 @@ MEETING_FIELD_ROLES: dict[str, frozenset[str]] = {
         "adults": {_P},
         "participants": {_P},
         "partner_gaps": {_W},
+        "invites": {_P},
         "information": {_W},
         "notes": {_W},
         "risk": {_W},
@@ -561,6 +643,7 @@ MEETING_FIELD_ROLES: dict[str, frozenset[str]] = {
         "family": {_W},
         "reviewed_actions": set(),  # made by the live follow-up review only
         "review_mechanism": {_W},
+        "challenge": {_W},
         "next_discussion": {_W},
         "s47_started_at": {_W},
         "icpc_held_on": {_A, _N},  # the conference follows the record (strat icpc)

@@ -20,14 +20,11 @@ if TYPE_CHECKING:
 ACTION_REF_HELP = "action references look like SD-2026-0001:A3"
 
 
-# Gaps in what follows the authorisation: procedures have the manager authorise the record and
-# then circulate it (Pan-Lancashire 3.3), so these are reported but never block the sign-off.
-AFTER_AUTHORISATION = ("circulation.",)
-
-
 def blocking(report: Report) -> list[Gap]:
-    """The check's errors that must be fixed (or overridden) before a manager authorises."""
-    return [g for g in report.errors if not g.code.startswith(AFTER_AUTHORISATION)]
+    """The check's errors that must be fixed (or overridden) before a manager authorises: not
+    those the area lets wait until after (circulation follows authorisation, Pan-Lancashire
+    3.3; the rulebook's may_wait, re-set in the agenda)."""
+    return report.blocking
 
 
 def done_at(meeting: Meeting, at: datetime, now: datetime, what: str) -> datetime:

@@ -1,6 +1,5 @@
-"""Rules for what a record must hold, shared by the live prompts and answers files, so a
-meeting typed live and one built from notes are held to the same standard: times as a chair
-types them, agency kinds guessed from names, and what a decision or a closing needs."""
+"""What the live prompts and answers files share in reading what a chair types: times as typed,
+agency kinds guessed from names. What a record must hold is the rulebook's (`rulebook`)."""
 
 from __future__ import annotations
 
@@ -8,9 +7,9 @@ import re
 from datetime import date, datetime, time, timedelta
 
 from .agenda import Agenda
-from .attendance import unexplained_gaps
 from .errors import InputError
-from .model import LONDON, AgencyKind, Decision, Meeting, Outcome, YesNo, date_problem
+from .model import LONDON, AgencyKind, Outcome, date_problem
+from .rulebook import agency_words
 from .timeutil import split_zone, wall
 
 # --- times typed by the chair ------------------------------------------------------------------
@@ -85,79 +84,16 @@ def parse_past(text: str, now: datetime, *, after: datetime | None = None) -> da
     return parse_clock(raw, day, after=after)
 
 
-def guess_kind(agency: str) -> AgencyKind:
-    """A sensible default agency kind from how the agency is named."""
+def guess_kind(agency: str, agenda: Agenda | None = None) -> AgencyKind:
+    """A sensible default agency kind from how the agency is named (the agenda's words, then
+    the shipped ones, English and Welsh: agenda.AGENCY_WORDS)."""
     a = agency.lower()
-    # Education before health, so a "Nursery" or a "Hospital School" is not taken for health.
-    table = (
-        (("police", "caiu", "constabulary"), AgencyKind.police),
-        (("school", "academy", "college", "nursery", "education"), AgencyKind.education),
-        (
-            ("nhs", "health", "hospital", "gp", "midwi", "nurse", "paediatric", "camhs"),
-            AgencyKind.health,
-        ),
-        (
-            ("social care", "children's services", "csc", "mash", "social work"),
-            AgencyKind.social_care,
-        ),
-        (("legal", "solicitor"), AgencyKind.legal),
-        (("probation",), AgencyKind.probation),
-        (("youth justice", "yot"), AgencyKind.youth_justice),
-        (("housing",), AgencyKind.housing),
-        (("adult",), AgencyKind.adult_services),
-    )
-    for words, kind in table:
-        if any(re.search(rf"\b{w}", a) for w in words):  # at a word start: "gp" not in "agpx"
+    for word, kind in agency_words(agenda):
+        if re.search(rf"\b{re.escape(word)}", a):  # at a word start: "gp" not in "agpx"
             return kind
     return AgencyKind.other
 
 
-# --- rules shared by the prompts and answers files ----------------------------------------------
-
-
 def police_agreement_needed(agenda: Agenda, outcome: Outcome) -> bool:
-    return outcome == Outcome.nfa and agenda.rules.nfa_requires_police_agreement
-
-
-def decision_problems(decision: Decision, agenda: Agenda) -> list[str]:
-    """What makes a decision unacceptable under the area's rules (empty: fine)."""
-    problems: list[str] = []
-    if not decision.rationale.strip():
-        problems.append("rationale: a decision needs its rationale")
-    if decision.medical.needed == YesNo.no and not decision.medical.reason.strip():
-        problems.append("medical.reason: say why no medical examination is needed")
-    if decision.parents_informed == YesNo.no and not decision.parents_not_informed_reason.strip():
-        problems.append("parents_not_informed_reason: say why parents/PR holders are not told")
-    if police_agreement_needed(agenda, decision.outcome) and not (
-        decision.police_agreement
-        and decision.police_agreement.agreed
-        and decision.police_agreement.officer.strip()
-    ):
-        problems.append(
-            "police_agreement: this area needs the police officer in charge to agree to NFA"
-        )
-    return problems
-
-
-def closing_warnings(meeting: Meeting, agenda: Agenda) -> list[str]:
-    """What a careful chair would want to hear before ending."""
-    out: list[str] = []
-    if not meeting.progress.attendance_taken:
-        out.append("attendance was not taken")
-    for kind in unexplained_gaps(meeting, agenda.statutory_partners):
-        out.append(f"statutory partner missing with no reason recorded: {kind.value}")
-    for child in meeting.subject_children:
-        if not meeting.decisions_for(child.id):
-            out.append(f"no decision for {child.id} {child.name}")
-    for d in meeting.decisions:
-        for problem in decision_problems(d, agenda):
-            out.append(f"decision for {d.child_id}: {problem.split(': ', 1)[1]}")
-    if not meeting.actions:
-        out.append("no actions recorded")
-    elif agenda.rules.requires_contingency_plan and not any(a.contingency for a in meeting.actions):
-        out.append("no contingency action recorded")
-    done = set(meeting.progress.done)
-    for item in agenda.items:
-        if item.required and item.key not in done:
-            out.append(f"required item still open: {item.title}")
-    return out
+    """Whether the area needs the police officer in charge to agree to this outcome."""
+    return agenda.rules.needs_police_agreement(outcome)

@@ -15,10 +15,13 @@ from .model import (
     AgencyKind,
     Attendance,
     Child,
+    Concern,
     Decision,
     Disagreement,
     FamilySharing,
     InformationShared,
+    Informing,
+    InviteNote,
     Medical,
     Meeting,
     MeetingFormat,
@@ -149,6 +152,15 @@ def typical(meeting_id: str = "SD-2026-0001", agenda: str = "national") -> Meeti
             "belt last night; a bruise was seen on her upper arm."
         ),
         referrer="Elmfield Primary School",
+        concerns=[Concern.physical_injury, Concern.domestic_abuse],
+        challenge=(
+            "The paediatrician challenged the view that the younger child needs no medical; "
+            "agreed to review after the health visitor sees him."
+        ),
+        invites=[
+            InviteNote(when="medical_possible", invited=True, who="Dr Owen Hartley, paediatrician"),
+            InviteNote(when="adult_issues", reason="No adult services involved with the family"),
+        ],
         chair="Dana Okafor",
         chair_role="Team Manager, MASH",
         minute_taker="Tom Aske",
@@ -187,6 +199,9 @@ def typical(meeting_id: str = "SD-2026-0001", agenda: str = "national") -> Meeti
                 relationship="Mother",
                 parental_responsibility=True,
                 household_member=True,
+                informed=Informing.told,
+                informed_at=t + timedelta(hours=4),
+                informed_by="Sam Whitlow",
             ),
             Adult(
                 id="AD2",
@@ -202,6 +217,10 @@ def typical(meeting_id: str = "SD-2026-0001", agenda: str = "national") -> Meeti
                 name="Gary Fenwick",
                 relationship="Father (lives in Southvale)",
                 parental_responsibility=True,
+                informed=Informing.later,
+                informed_at=t + timedelta(days=1),
+                informed_by="Sam Whitlow",
+                informed_reason="After the police have spoken to the household",
             ),
         ],
         participants=_people(),

@@ -15,6 +15,7 @@ from .model import Meeting
 if TYPE_CHECKING:
     from rich.console import Console
 
+    from .agenda import Agenda
     from .settings import Settings
 
 
@@ -38,11 +39,23 @@ TEXT_COLUMNS = {
     "resolution / escalation",
     "parents informed",
     "note",
+    "what",
 }
 
 
 # Columns of a word or two keep their natural width.
-SHORT_COLUMNS = {"ref", "kind", "status", "contributed", "subject", "PR", "household", "alleged"}
+SHORT_COLUMNS = {
+    "severity",
+    "rule",
+    "ref",
+    "kind",
+    "status",
+    "contributed",
+    "subject",
+    "PR",
+    "household",
+    "alleged",
+}
 
 
 def _table(title: str, *columns: str) -> Table:
@@ -235,6 +248,21 @@ def show_meeting(
         for row in rows:
             t.add_row(row["label"], row["due"])
         con.print(t)
+        _gaps(con, meeting, agenda)
+
+
+def _gaps(con: Console, meeting: Meeting, agenda: Agenda) -> None:
+    """What the area's rulebook finds, deadlines met late included: they stay visible after the
+    fact (the same findings as strat check)."""
+    from .rulebook import findings
+
+    gaps = findings(meeting, agenda)
+    if not gaps:
+        return
+    t = _table(f"Gaps (strat check {meeting.id})", "severity", "rule", "what")
+    for g in gaps:
+        t.add_row(g.severity, g.code, g.message)
+    con.print(t)
 
 
 def _yn(value: bool) -> str:

@@ -15,7 +15,17 @@ from typing import Any
 
 from .agenda import Agenda, ItemKind
 from .attendance import how_taking_part, missing_partners
-from .model import Action, ActionStatus, Decision, Meeting, Method, Outcome, YesNo
+from .model import (
+    Action,
+    ActionStatus,
+    Adult,
+    Decision,
+    Informing,
+    Meeting,
+    Method,
+    Outcome,
+    YesNo,
+)
 from .settings import Settings
 from .timeutil import elapsed
 
@@ -27,7 +37,6 @@ _ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 NOT_AUTHORISED = "NOT YET AUTHORISED"
 NOT_RECORDED = "Not recorded"
 FAMILY_MARK = "FAMILY VERSION: shareable with the family"
-IMMEDIATE_WITHIN = timedelta(hours=24)  # "immediate actions" on the Decision Sheet
 
 # Fields of the record the minutes do not show, each with why. Every other text field is shown:
 # tests/test_completeness.py fills each field of the model and looks for it in the minutes.
@@ -214,6 +223,11 @@ def _adults(meeting: Meeting, family: bool) -> list[View]:
             )
         notes = "" if family else a.notes
         flagged = "; ".join(flags).capitalize()
+        recorded = a.informed != Informing.undecided or a.informed_by.strip()
+        if a.parental_responsibility or recorded or a.informed_reason.strip():
+            told = _informing(a)
+            flags.append(told)
+            flagged = f"{flagged}; {told}" if flagged else told[:1].upper() + told[1:]
         out.append(
             {
                 "ref": a.id,
@@ -226,6 +240,19 @@ def _adults(meeting: Meeting, family: bool) -> list[View]:
             }
         )
     return out
+
+
+def _informing(a: Adult) -> str:
+    """Whether one adult is told, when, by whom and why (each person with parental
+    responsibility, absent parents included)."""
+    text = a.informed.value
+    if a.informed_at is not None:
+        text += f" {when(a.informed_at)}"
+    if a.informed_by.strip():
+        text += f" by {a.informed_by}"
+    if a.informed_reason.strip():
+        text += f" ({a.informed_reason})"
+    return text
 
 
 def _participants(meeting: Meeting) -> list[View]:
@@ -341,7 +368,13 @@ def _decision(meeting: Meeting, d: Decision, family: bool) -> View:
         "rationale": _or(d.rationale, "NO RATIONALE RECORDED"),
         "medical": medical,
         "parents_informed": told,
-        "legal": _yes_no(d.legal_advice, d.legal_detail),
+        "legal": _yes_no(d.legal_advice, d.legal_detail)
+        + (
+            "\nLegal proceedings to start; approved by "
+            + _or(d.legal_approved_by, "NO APPROVAL RECORDED")
+            if d.legal_proceedings or d.legal_approved_by.strip()
+            else ""
+        ),
         "seen_alone": _or(d.seen_alone, "Not applicable" if not d.outcome.is_s47 else NOT_RECORDED),
         "interpreter": _or(d.interpreter, "Not needed"),
         "police_agreement": _or(police, "Not applicable"),
@@ -560,7 +593,7 @@ _HOW = {
 }
 
 
-def _circulation(meeting: Meeting, on_time: str) -> View:
+def _circulation(meeting: Meeting, on_time: str, days: int = 1) -> View:
     """The log as it happened: drafts are shown as prepared, an attempt whose outcome was
     never recorded as such, and the text says how many it reached and who is still missing."""
     from .circulation import coverage, describe_missing, is_delivery
@@ -596,7 +629,8 @@ def _circulation(meeting: Meeting, on_time: str) -> View:
     if sends:
         text = f"Sent {sends} time(s), to {cov.reached} address(es)"
         if cov.complete:
-            text += f"; every participant has it; within one working day: {on_time}"
+            within = "one working day" if days == 1 else f"{days} working days"
+            text += f"; every participant has it; within {within}: {on_time}"
         else:
             text += "; not yet received by: " + describe_missing(meeting.participants, cov.missing)
         if cov.not_emailed:
@@ -639,17 +673,27 @@ def _authorisation(meeting: Meeting) -> View:
     }
 
 
-def _warnings(meeting: Meeting, partners: View, decisions: list[View]) -> list[str]:
-    """What a reader must notice: gaps the procedures say must not be left silent."""
+def _invite(note: Any) -> str:
+    """One invite rule the case met, as the minutes say it: invited whom, or why not."""
+    when = note.when.replace("_", " ")
+    who = f" {note.who}" if note.who.strip() else ""
+    why = f" ({note.reason})" if note.reason.strip() else ""
+    if note.invited:
+        return f"{when}: invited{who}{why}"
+    return f"{when}: not invited{who}{why or ' (no reason recorded)'}"
+
+
+def _warnings(meeting: Meeting, agenda: Agenda, partners: View) -> list[str]:
+    """What a reader must notice: an absent statutory partner, and every gap the area's
+    rulebook finds in what the discussion holds (the same gaps the closing screen and
+    strat check report)."""
+    from .rulebook import findings
+
     out = []
     for row in partners["missing"]:
         out.append(f"Statutory partner not present: {row['agency']} ({row['reason']}).")
-    for c in meeting.subject_children:
-        if not meeting.decisions_for(c.id):
-            out.append(f"No decision recorded for {c.name} ({c.id}).")
-    for d in decisions:
-        if d["rationale"] == "NO RATIONALE RECORDED":
-            out.append(f"Decision for {d['child']} has no rationale.")
+    for g in findings(meeting, agenda, stage="record"):
+        out.append(f"{g.message[:1].upper()}{g.message[1:]} ({g.code}).")
     return out
 
 
@@ -664,10 +708,11 @@ def build_view(
     actions = [_action(meeting, a) for a in sorted_actions(meeting)]
     deadlines, icpc = _deadlines(meeting, agenda)
     ended = meeting.ended_at
+    immediate_within = timedelta(hours=agenda.rules.immediate_within_hours)
     immediate = [
         _action(meeting, a)
         for a in sorted_actions(meeting)
-        if elapsed(ended or meeting.started_at, a.due) <= IMMEDIATE_WITHIN  # real hours
+        if elapsed(ended or meeting.started_at, a.due) <= immediate_within  # real hours
     ]
     start = meeting.started_at
     view: View = {
@@ -688,6 +733,10 @@ def build_view(
             "reason": _or(meeting.reason),
             "referrer": _or(meeting.referrer),
             "concern_identified": when(meeting.concern_identified_at, NOT_RECORDED),
+            "concerns": ", ".join(c.value for c in meeting.concerns) or NOT_RECORDED,
+            "late_reason": _or(meeting.late_reason, "Not late, or no reason given"),
+            "invites": "; ".join(_invite(n) for n in meeting.invites) or NOT_RECORDED,
+            "challenge": _or(meeting.challenge, "None recorded"),
             "chair": _or(meeting.chair),
             "chair_role": meeting.chair_role,
             "chair_line": meeting.chair + (f", {meeting.chair_role}" if meeting.chair_role else ""),
@@ -751,12 +800,14 @@ def build_view(
         "deadlines": deadlines,
         "next_deadlines": [r for r in deadlines if r["next"]],
         "icpc": icpc,
-        "circulation": _circulation(meeting, icpc["circulated_on_time"])
+        "circulation": _circulation(
+            meeting, icpc["circulated_on_time"], agenda.timescales.circulate_within_working_days
+        )
         if not family
         else {"entries": [], "done": False, "on_time": "", "text": ""},
         "amendments": [{"at": when(x.at), "by": x.by, "text": x.text} for x in meeting.amendments],
         "authorisation": _authorisation(meeting),
-        "warnings": _warnings(meeting, partners, decisions),
+        "warnings": _warnings(meeting, agenda, partners),
     }
     return clean_all(view)  # type: ignore[no-any-return]
 

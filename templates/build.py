@@ -349,6 +349,10 @@ def meeting_table(doc: object) -> None:
             ("Reason for the discussion", "{{ meeting.reason }}"),
             ("Referred by", "{{ meeting.referrer }}"),
             ("Concern identified", "{{ meeting.concern_identified }}"),
+            ("What the concern is about", "{{ meeting.concerns }}"),
+            ("Held after its timescale because", "{{ meeting.late_reason }}"),
+            ("Invitations the procedure asks for", "{{ meeting.invites }}"),
+            ("Professional challenge", "{{ meeting.challenge }}"),
             ("Earlier discussions", "{{ meeting.previous }}"),
         ],
     )

@@ -29,7 +29,7 @@ from strat_cli.samples import START, typical
 
 from .conftest import sent_to_everyone
 
-NOW = START + timedelta(hours=2)  # the morning of the discussion: circulation not yet due
+NOW = START + timedelta(minutes=90)  # just after the discussion: nothing yet due
 
 
 @pytest.fixture(scope="module")

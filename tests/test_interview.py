@@ -172,14 +172,13 @@ def test_one_decision_applies_to_several_children_then_differs(
     assert [e.event for e in saved.audit].count("decision recorded") == 2
 
 
-def test_empty_rationale_is_refused(store: Store, national: Agenda) -> None:
+def test_an_empty_rationale_is_saved_and_flagged_live(store: Store, national: Agenda) -> None:
     m = draft(store)
     m.children = m.children[:1]
     s = Script(
         [
             ("outcome", Outcome.s17.value),
             ("rationale", "   "),
-            ("rationale", "Needs are unmet; no significant harm."),
             ("medical", "not yet decided"),
             ("parents", "yes"),
             ("legal", "no"),
@@ -189,8 +188,9 @@ def test_empty_rationale_is_refused(store: Store, national: Agenda) -> None:
     )
     interview(m, national, store, s).record_decision()
     s.done()
-    assert "A decision needs its rationale" in s.screen
-    assert store.load(m.id).decisions[0].rationale == "Needs are unmet; no significant harm."
+    # Nothing the chair says is refused for being incomplete: saved, and flagged by its rule.
+    assert store.load(m.id).decisions[0].outcome == Outcome.s17
+    assert "! D1: no rationale [decision.rationale]" in s.screen
 
 
 def test_nfa_needs_police_agreement_where_the_area_says_so(store: Store, lancs: Agenda) -> None:
@@ -216,7 +216,7 @@ def test_nfa_needs_police_agreement_where_the_area_says_so(store: Store, lancs: 
     )
     interview(m, lancs, store, s).record_decision()
     s.done()
-    assert "NFA cannot be recorded without that agreement" in s.screen
+    assert "no further action cannot be recorded without that agreement" in s.screen
     d = store.load(m.id).decisions[0]
     assert d.outcome == Outcome.nfa
     assert d.police_agreement is not None and d.police_agreement.agreed
@@ -409,6 +409,80 @@ def test_side_commands_return_to_the_same_question(store: Store, national: Agend
     assert saved.notes["reason"] == "Concern from school"
 
 
+def test_invite_records_who_the_procedure_asked_for_and_the_closing_screen_stops_asking(
+    store: Store, national: Agenda
+) -> None:
+    from strat_cli.model import Concern
+    from strat_cli.rulebook import closing_warnings
+
+    agenda = notes_agenda(national)
+    m = at_reason(store)
+    m.concerns = [Concern.sexual_abuse]
+    assert any("[invite.not_considered]" in w for w in closing_warnings(m, agenda))
+    s = Script(
+        [
+            ("reason", "/invite"),
+            ("who was invited for this", "Dr Aziz, paediatrician"),  # medical possible
+            ("who was invited for this", ""),  # sexual abuse: the SARC
+            ("why was no one invited", "Disclosure is historic; SARC advice by phone"),
+            ("who was invited for this", "Northshire SARC nurse"),  # expertise in that harm
+            ("reason", "Concern from school"),
+            ("criminal", KeyboardInterrupt),
+        ]
+    )
+    run_to_ctrl_c(m, agenda, store, s)
+    saved = store.load(m.id)
+    assert {(n.when, n.invited) for n in saved.invites} == {
+        ("medical_possible", True),
+        ("sexual_abuse", False),
+        ("expertise", True),
+    }
+    assert not any("[invite.not_considered]" in w for w in closing_warnings(saved, agenda))
+
+
+def test_inform_records_each_person_with_parental_responsibility(
+    store: Store, national: Agenda
+) -> None:
+    from strat_cli.model import Adult, Informing
+
+    agenda = notes_agenda(national)
+    m = at_reason(store)
+    m.adults = [
+        Adult(id="AD1", name="Kerry Marsh", parental_responsibility=True),
+        Adult(
+            id="AD2",
+            name="Lee Marsh",
+            relationship="father, lives away",
+            parental_responsibility=True,
+        ),
+        Adult(id="AD3", name="Jason Pryor"),  # no PR: not asked
+    ]
+    s = Script(
+        [
+            ("reason", "/inform"),
+            ("kerry marsh: told", Informing.told.value),
+            ("when", "15:00"),
+            ("by whom", "Sam Whitlow"),
+            ("lee marsh: told", Informing.later.value),
+            ("when", ""),
+            ("by whom", ""),
+            ("why", ""),  # saved, and flagged
+            ("reason", "Concern from school"),
+            ("criminal", KeyboardInterrupt),
+        ]
+    )
+    run_to_ctrl_c(m, agenda, store, s)
+    kerry, lee, jason = store.load(m.id).adults
+    assert kerry.informed == Informing.told and kerry.informed_by == "Sam Whitlow"
+    assert kerry.informed_at is not None and kerry.informed_at.hour == 15
+    assert lee.informed == Informing.later and jason.informed == Informing.undecided
+    from strat_cli.rulebook import findings
+
+    gaps = {(g.code, g.where) for g in findings(store.load(m.id), agenda)}
+    assert ("parents.each", "adults.AD2.informed") in gaps
+    assert ("parents.each", "adults.AD1.informed") not in gaps
+
+
 def test_late_joiner_and_early_leaver(store: Store, national: Agenda) -> None:
     m = draft(store)
     s = Script(
@@ -499,7 +573,7 @@ def test_ending_shows_the_closing_screen_and_deadlines(store: Store, national: A
     saved = store.load(m.id)
     assert saved.status == Status.ended
     assert saved.ended_at == datetime(2026, 11, 19, 11, 5, tzinfo=LONDON)
-    assert "no decision for C1 Ellie Marsh" in s.screen
+    assert "C1: no decision recorded for this child [decision.missing]" in s.screen
     assert "Action summary due   Thu 19 Nov 2026 12:05" in s.screen
     assert "Circulate record by" in s.screen
     assert saved.audit[-1].event == "ended"
@@ -550,6 +624,7 @@ def test_prepare_by_prompts_then_stop_before_the_call(store: Store, national: Ag
             ("reason for the discussion", ""),  # refused: required
             ("reason for the discussion", "Bruise seen at school"),
             ("referred by", "Elmfield Primary School"),
+            ("what is the concern about", ["physical injury"]),
             ("chair", DEFAULT),  # the user from settings
             ("minute taker", "Tom Aske"),
             ("format", "phone"),
@@ -570,12 +645,21 @@ def test_prepare_by_prompts_then_stop_before_the_call(store: Store, national: Ag
             ("kind of agency", DEFAULT),
             ("email", "lamb@police.northshire.example"),
             ("invitee's name", ""),
+            ("who was invited for this", ""),  # the child in hospital: no one yet
+            ("why was no one invited", "The ward consultant sends a report instead"),
+            ("who was invited for this", "Dr Owen Hartley"),  # an injury: a medical possible
             ("start the discussion now", False),
         ]
     )
     assert run_interview(interview(m, national, store, s), prepare=True) == "paused"
     s.done()
     assert "Invite: The consultant responsible for the child's care" in s.screen
+    assert "The procedure asks (child in hospital): The consultant" in s.screen
+    saved = store.load(m.id)
+    assert saved.concerns == ["physical injury"]
+    [note] = [n for n in saved.invites if n.when == "child_in_hospital"]
+    assert (note.when, note.invited) == ("child_in_hospital", False)
+    assert note.reason == "The ward consultant sends a report instead"
     saved = store.load(m.id)
     assert saved.reason == "Bruise seen at school" and saved.chair == "Dana Okafor"
     assert saved.children[0].in_hospital and str(saved.children[0].date_of_birth) == "2019-03-14"

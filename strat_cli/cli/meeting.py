@@ -30,8 +30,11 @@ def agendas(
     Example:  strat agendas --json
     """
     from ..agenda import load_agendas
+    from ..rulebook import rules_for
 
     found = load_agendas(state(ctx).settings.extra_agenda_dirs)
+    for agenda in found.values():
+        rules_for(agenda)  # an override naming no rule is an error, naming the file
     if as_json:
         print_json(
             [
