@@ -43,7 +43,7 @@ if TYPE_CHECKING:
     from .agenda import Agenda
     from .model import Meeting
 
-INDEX_VERSION = 7  # bump when the tables (or what a column means) change: the index is rebuilt
+INDEX_VERSION = 8  # bump when the tables (or what a column means) change: the index is rebuilt
 MEETING_FILE_RE = re.compile(r"\A(SD-[0-9]{4}-[0-9]{4,6})\.json\Z")  # as model.MEETING_ID_RE
 SEP = "\x1f"  # between the parts of a list kept in one column (outcomes, child refs, previous)
 
@@ -57,7 +57,7 @@ CREATE TABLE meetings (
     started_at TEXT, started_ts REAL, started_date TEXT, ended_ts REAL,
     previous TEXT, children INTEGER, subject_children INTEGER, child_refs TEXT,
     outcomes TEXT, s47 INTEGER,
-    authorised_ts REAL, circulated_ts REAL, summarised INTEGER,
+    authorised_ts REAL, circulated_ts REAL, summarised INTEGER, summarised_ts REAL,
     open_actions INTEGER,
     deadlines_ok INTEGER NOT NULL DEFAULT 0, deadlines_error TEXT, nation TEXT,
     summary_due_ts REAL, minutes_due_ts REAL, circulation_due_ts REAL,
@@ -172,6 +172,8 @@ def rows_from_record(data: dict[str, Any]) -> Rows:
         "circulated_ts": _ts(covered.complete_at),
         # a local render or a draft is not sending
         "summarised": int(covered.first_delivery_at is not None),
+        # when the summary went (with the first delivery), so a summary sent late stays seen
+        "summarised_ts": _ts(covered.first_delivery_at),
         "open_actions": sum(1 for a in actions if a.get("status", "open") == "open"),
         "icpc_held": data.get("icpc_held_on"),
     }

@@ -237,9 +237,11 @@ def due_meetings(
     last `lookback_days`).
 
     Summary, minutes authorisation and circulation count as missed while not done after their
-    time; the ICPC target shows for the latest discussion of each case that has one, since
-    strat does not record the conference itself. An earlier discussion's target gives way to a
-    later discussion that sets its own or ended the enquiry (deadlines.replaces_earlier_target).
+    time, and once done late as met late (circulated late) while in the lookback, so a case
+    review sees them after the fact. The ICPC target shows for the latest discussion of each
+    case that has one until a conference is recorded (strat icpc). An earlier discussion's
+    target gives way to a later discussion that sets its own or ended the enquiry
+    (deadlines.replaces_earlier_target).
     """
     from functools import lru_cache
 
@@ -288,19 +290,27 @@ def due_meetings(
         "OR (authorised_ts IS NULL AND minutes_due_ts >= ?) "
         "OR (circulated_ts IS NULL AND circulation_due_ts >= ?) "
         "OR (circulated_on_time = 0 AND circulation_due_ts >= ?) "
+        "OR (summarised_ts > summary_due_ts + 60 AND summary_due_ts >= ?) "
+        "OR (authorised_ts > minutes_due_ts + 60 AND minutes_due_ts >= ?) "
         "OR icpc_target >= ?)",  # (a day early: the exact test is below, in London time)
-        (floor, floor, floor, floor, (floor_day - timedelta(days=1)).isoformat()),
+        (floor, floor, floor, floor, floor, floor, (floor_day - timedelta(days=1)).isoformat()),
     ).fetchall()
     today = now.astimezone(LONDON).date()
     for r in rows:
         end = near_end(r["nation"])
         found: list[tuple[str, float, bool]] = []  # (what, due_ts, done)
+        late: list[tuple[str, float, float | None]] = []  # (what, due_ts, done_ts)
         if r["summary_due_ts"] is not None:
             found.append(("action summary", r["summary_due_ts"], bool(r["summarised"])))
+            late.append(("action summary", r["summary_due_ts"], r["summarised_ts"]))
         if r["minutes_due_ts"] is not None:
             found.append(
                 ("minutes authorised", r["minutes_due_ts"], r["authorised_ts"] is not None)
             )
+            late.append(("minutes authorised", r["minutes_due_ts"], r["authorised_ts"]))
+        for what, due_ts, done_ts in late:  # met, but late: it stays seen (the rulebook's x.late)
+            if done_ts is not None and done_ts > due_ts + 60 and due_ts >= floor:
+                out.append(_due_row(r, what, due_ts, "met late", written))
         if r["circulation_due_ts"] is not None:
             late = r["circulated_on_time"] == 0
             found.append(("circulation", r["circulation_due_ts"], r["circulated_ts"] is not None))

@@ -534,3 +534,25 @@ def test_a_file_rewritten_in_place_long_after_the_scan_is_read_again_by_reindex(
     os.utime(store.meetings, ns=(folder.st_atime_ns, folder.st_mtime_ns))
     index.rebuild()
     assert "SD-2026-0001" in ids(list_meetings(index, MeetingFilter(status="draft"))[0])
+
+
+def test_a_deadline_met_late_stays_in_due_for_the_lookback(tmp_path: Path) -> None:
+    """The summary sent two days late and minutes authorised late (Devon: 24 hours) are not
+    hidden once done: `strat due` lists them as met late while they are in the lookback."""
+    from strat_cli.model import Authorisation
+
+    store = indexed_store(tmp_path)
+    m = typical(agenda="devon-mash")
+    end = m.ended_at or START
+    m.circulation.append(sent_to_everyone(m, end + timedelta(days=2)))
+    m.authorisation = Authorisation(
+        by="Ruth Ellery", role="Team Manager", at=end + timedelta(days=3)
+    )
+    store.save(m)
+    index = Index(tmp_path)
+    rows, _ = due_meetings(index, end + timedelta(days=5), within_working_days=1)
+    states = {(r["deadline"], r["state"]) for r in rows}
+    assert ("action summary", "met late") in states
+    assert ("minutes authorised", "met late") in states
+    rows, _ = due_meetings(index, end + timedelta(days=60), within_working_days=1, lookback_days=28)
+    assert not {r["state"] for r in rows} & {"met late"}  # out of the lookback: gone
