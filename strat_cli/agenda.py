@@ -64,6 +64,14 @@ class Item(BaseModel):
     guidance: str = Field("", max_length=MAX_TEXT)
     kind: ItemKind = ItemKind.notes
     required: bool = False
+    asks: list[Literal["seen_alone", "identity"]] = Field(
+        default_factory=list,
+        description=(
+            "For a voice item, what else its title names, asked for each child: 'seen_alone' "
+            "(when and by whom), 'identity' (ethnicity, first language, disability or "
+            "communication needs, interpreter)"
+        ),
+    )
 
 
 class InviteRule(BaseModel):

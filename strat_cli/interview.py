@@ -846,6 +846,29 @@ class Interview:
                 keep=lambda t, c=child: setattr(c, "voice", t),  # type: ignore[misc]
             )
             self.save()
+            # What else the item's title names (Pan-Lancashire: "seeing the child alone; race,
+            # ethnicity, language, disability, interpreter"), asked as the title says it.
+            if "seen_alone" in item.asks:
+                child.seen_alone = self.ask(
+                    f"{child.name}: when, and by whom, will they be seen alone?",
+                    default=child.seen_alone,
+                )
+                self.save()
+            if "identity" in item.asks:
+                child.ethnicity = self.ask(f"{child.name}: ethnicity", default=child.ethnicity)
+                child.language = self.ask(f"{child.name}: first language", default=child.language)
+                child.communication_needs = self.ask(
+                    f"{child.name}: disability or communication needs (Enter if none)",
+                    default=child.communication_needs,
+                )
+                yn: list[Choice] = [("yes", "yes"), ("no", "no")]
+                need = self.pick(
+                    f"{child.name}: interpreter needed?",
+                    yn,
+                    default="yes" if child.interpreter else "no",
+                )
+                child.interpreter = need == "yes"
+                self.save()
 
     def step_risk(self, item: Item) -> None:
         risk = self.m.risk
@@ -1059,7 +1082,8 @@ class Interview:
             detail = self.ask("Legal advice: what and from whom?", default=first.legal_detail)
         setall(legal_advice=legal, legal_detail=detail)
         seen = self.ask(
-            "When, and by whom, will the child be seen alone?", default=first.seen_alone
+            "When, and by whom, will the child be seen alone?",
+            default=first.seen_alone or getattr(m.child(first.child_id), "seen_alone", ""),
         )
         setall(seen_alone=seen)
         default_interp = first.interpreter
@@ -1379,6 +1403,11 @@ class Interview:
                 required="Record why it is withheld.",
             )
             self.save()
+        if any(a.parental_responsibility for a in self.m.adults):
+            # Each person with parental responsibility, absent parents included (Devon MASH):
+            # told, to be told later, or not told, and why (the rulebook's parents.each).
+            self.say("  Each person with parental responsibility:")
+            self.record_informing()
 
     def step_review(self, item: Item) -> None:
         from .deadlines import format_uk, resolve_due

@@ -227,6 +227,7 @@ class Child(Model):
     out_of_area: bool = Field(False, description="Lives outside the area")
     local_ref: str = Field("", description="Case-management system reference")
     voice: str = Field("", description="The child's voice and lived experience")
+    seen_alone: str = Field("", description="When and by whom the child will be seen alone")
     considered: str = Field("", description="For other children: how they may be affected")
 
     @field_validator("date_of_birth")

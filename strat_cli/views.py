@@ -447,9 +447,10 @@ def _seen_alone(meeting: Meeting) -> str:
     child's voice item (Pan-Lancashire: "seeing the child alone; race, ethnicity, language,
     disability, interpreter"), gathered from the children and the decisions about them."""
     lines = []
-    for c in meeting.subject_children:
+    for c in [c for c in meeting.children if c.subject or c.seen_alone.strip()]:
         decided = meeting.decisions_for(c.id)
-        seen = next((d.seen_alone for d in decided if d.seen_alone.strip()), NOT_RECORDED)
+        said = (c.seen_alone, *(d.seen_alone for d in decided))  # the voice item, the decisions
+        seen = "; ".join(dict.fromkeys(x.strip() for x in said if x.strip())) or NOT_RECORDED
         arranged = next((d.interpreter for d in decided if d.interpreter.strip()), "")
         interpreter = "needed" if c.interpreter else "not needed"
         if arranged:

@@ -107,7 +107,17 @@ def test_whole_meeting_through_pan_lancashire_with_a_late_joiner(tmp_path: Path)
     c.q("kind of agency", "\r")  # guessed: health
     c.q("email (optional)", "\r")
     c.note("Ellie Marsh: voice and lived experience", "Scared when Jason shouts.\r\r")
+    # the item's title names seeing the child alone and identity: asked for each child
+    c.q("Ellie Marsh: when, and by whom, will they be seen alone?", "At school by SW\r")
+    c.q("Ellie Marsh: ethnicity", "\r")
+    c.q("Ellie Marsh: first language", "English\r")
+    c.q("Ellie Marsh: disability or communication needs", "\r")
+    c.q("Ellie Marsh: interpreter needed?", "\r")
     c.note("Noah Marsh: voice and lived experience", "\r")
+    c.q("Noah Marsh: when, and by whom, will they be seen alone?", "\r")
+    for question in ("ethnicity", "first language", "disability or communication needs"):
+        c.q(f"Noah Marsh: {question}", "\r")
+    c.q("Noah Marsh: interpreter needed?", "\r")
     c.q("Another child who may be affected?", "\r")
     # decisions: one decision for both children
     c.q("Which children does this decision cover?", "\r")  # both pre-ticked
@@ -139,6 +149,9 @@ def test_whole_meeting_through_pan_lancashire_with_a_late_joiner(tmp_path: Path)
         c.note(title, "\r")
     c.note("What will be shared with the family", "Mother told by SW at the visit.\r\r")
     c.note("What is withheld", "\r")
+    c.q("Kerry Marsh: told?", "\x1b[B\r")  # each person with parental responsibility: told
+    c.q("When (e.g.", "\r")
+    c.q("By whom?", "Sam Whitlow\r")
     for title in ("Race, ethnicity and language in working", "Legal action", "Press strategy"):
         c.note(title, "\r")
     c.q("Action: what exactly needs doing?", "Child protection medical for Ellie\r")
@@ -180,6 +193,12 @@ def test_whole_meeting_through_pan_lancashire_with_a_late_joiner(tmp_path: Path)
         True,
     )
     assert m["children"][0]["voice"] == "Scared when Jason shouts."
+    assert (m["children"][0]["seen_alone"], m["children"][0]["language"]) == (
+        "At school by SW",
+        "English",
+    )
+    kerry = m["adults"][0]
+    assert (kerry["informed"], kerry["informed_by"]) == ("told", "Sam Whitlow")
     assert (
         m["information"][0]["summary"] == "No hospital attendances.\nNoah's development on track."
     )

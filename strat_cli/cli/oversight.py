@@ -362,7 +362,13 @@ def due(
         table,
         [("meeting", True), ("deadline", False), ("due", True), ("state", True), ("status", True)],
     )
-    colour = {"missed": "red", "passed": "red", "circulated late": "red", "met late": "red", "near": "yellow"}
+    colour = {
+        "missed": "red",
+        "passed": "red",
+        "circulated late": "red",
+        "met late": "red",
+        "near": "yellow",
+    }
     shown = rows[: (100 if limit is None else limit) or None]
     for r in shown:
         c = colour.get(r["state"], "")
