@@ -637,6 +637,12 @@ def test_no_conference_without_an_s47_enquiry(store: Store) -> None:
 # --- the kept facts -------------------------------------------------------------------------------
 
 
+def _whole_period(data: dict[str, Any]) -> dict[str, Any]:
+    """The outcomes table's last row (the whole period) from --json, by column."""
+    table = data["tables"]["outcomes"]
+    return dict(zip(table["columns"], table["rows"][-1], strict=True))
+
+
 def _window() -> list[str]:
     return ["report", "--from", "01/09/2026", "--to", "31/10/2026", "--json"]
 
@@ -664,13 +670,7 @@ def test_a_second_report_reads_kept_facts_and_a_changed_record_is_read_again(
     loaded.clear()
     third = json.loads(runner.invoke(app, _window()).stdout)
     assert set(loaded) == {"SD-2026-0002"}
-    everything = dict(
-        zip(
-            third["tables"]["outcomes"]["columns"],
-            third["tables"]["outcomes"]["rows"][-1],
-            strict=True,
-        )
-    )
+    everything = _whole_period(third)
     assert everything["early help"]["count"] == 1
     assert everything["no further action"]["count"] == 0
 
@@ -714,13 +714,7 @@ def test_a_report_from_a_read_only_index_still_answers(
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
     assert data["included"] == 2
-    everything = dict(
-        zip(
-            data["tables"]["outcomes"]["columns"],
-            data["tables"]["outcomes"]["rows"][-1],
-            strict=True,
-        )
-    )
+    everything = _whole_period(data)
     assert everything["no further action"]["count"] == 1
 
 
