@@ -12,9 +12,7 @@ earlier of the two readings of a weekend start, which is the safe side for a sta
 
 from __future__ import annotations
 
-import contextlib
 import json
-import os
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -102,22 +100,9 @@ def _read_cache(path: Path) -> dict[str, list[str]]:
 
 def _write_cache(path: Path, data: dict[str, list[str]]) -> None:
     """Whole or not at all; a cache that cannot be written is simply not kept."""
-    try:
-        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-        if os.name == "posix":  # shared with compiled templates, which must stay private
-            os.chmod(path.parent, 0o700)
-        import tempfile
+    from .files import keep
 
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")  # 0600, like the store
-    except OSError:
-        return
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(json.dumps(data))
-        os.replace(tmp, path)
-    except OSError:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
+    keep(path, json.dumps(data).encode("utf-8"), path.parent)  # shared with compiled templates
 
 
 @lru_cache(maxsize=64)

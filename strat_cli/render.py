@@ -199,21 +199,9 @@ def _cache_key(data: bytes) -> str:
 
 def _cache_put(path: Path, data: bytes) -> None:
     """Write a cache entry whole or not at all; no fsync: a lost entry is only recomputed."""
-    try:
-        for folder in (path.parent.parent, path.parent):  # <store>/cache and its subfolder
-            folder.mkdir(mode=0o700, exist_ok=True)  # private: it holds code strat runs
-            if os.name == "posix":
-                os.chmod(folder, 0o700)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
-    except OSError:
-        return
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.replace(tmp, path)
-    except OSError:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
+    from .files import keep
+
+    keep(path, data, path.parent.parent, path.parent)  # <store>/cache and its subfolder
 
 
 @lru_cache(maxsize=1)

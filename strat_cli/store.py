@@ -25,6 +25,7 @@ from pydantic import ValidationError
 from pydantic_core import PydanticSerializationError
 
 from .errors import Busy, InvalidRecord, Locked, NotFound, StratError
+from .files import replace_whole
 from .model import (
     AFTER_AUTHORISATION,
     FOLLOW_UP_FIELDS,
@@ -196,40 +197,16 @@ def atomic_write(path: Path, data: bytes, *, tmp_dir: Path | None = None) -> Non
     written = False
     if tmp_dir is not None:
         try:
-            _atomic_write_in(path, data, tmp_dir)
+            replace_whole(path, data, tmp_dir=tmp_dir, durable=True)
             written = True
         except OSError as exc:
             if exc.errno not in (errno.EXDEV, errno.ENOENT, errno.EACCES, errno.EPERM):
                 raise _write_error(exc, path) from None
     if not written:
         try:
-            _atomic_write_in(path, data, path.parent)
+            replace_whole(path, data, durable=True)
         except OSError as exc:
             raise _write_error(exc, path) from None
-
-
-def _atomic_write_in(path: Path, data: bytes, tmp_dir: Path) -> None:
-    # a read-only or full store fails at mkstemp already
-    fd, tmp = tempfile.mkstemp(dir=tmp_dir, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        if POSIX:
-            os.chmod(tmp, 0o600)
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
-    if POSIX:  # make the rename itself durable; directories cannot be opened on Windows
-        with contextlib.suppress(OSError):
-            dir_fd = os.open(path.parent, os.O_RDONLY)
-            try:
-                os.fsync(dir_fd)
-            finally:
-                os.close(dir_fd)
 
 
 def writable_folder(folder: Path, consequence: str) -> None:
