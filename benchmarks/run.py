@@ -991,7 +991,7 @@ def bench_render_pdf(ctx: Context, render_cmd: list[str], out_dir: Path) -> Pair
         f"≤ {PDF_RATIO}×",
         limit=PDF_RATIO,
     )
-    from strat_cli.render import find_soffice
+    from strat_cli.pdf import find_soffice
 
     soffice = find_soffice()
     if soffice is None or not POSIX:

@@ -10,49 +10,38 @@ autoescaping on, so `{{ }}` or `<` typed by a person is printed, never evaluated
 from __future__ import annotations
 
 import contextlib
-import difflib
 import hashlib
 import io
 import json
-import os
 import re
-import shutil
-import subprocess
-import tempfile
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime
-from functools import lru_cache
 from glob import escape as glob_escape
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .agenda import Agenda
-from .errors import StratError, TemplateError
-from .model import CONTACT_FIELDS, LONDON, NOT_CONTENT, Meeting, Method, meeting_fields
-from .resources import shipped_dir
+from .errors import StratError
+from .model import CONTACT_FIELDS, LONDON, NOT_CONTENT, Meeting, meeting_fields
 from .settings import Settings
 from .views import DOC_TITLES, DOCUMENTS, View, build_view, summary_text
 
 if TYPE_CHECKING:
-    from jinja2 import Environment
-
     from .store import Store
+
+from . import pdf as pdf_files
+from .template_check import _cache_key, _cache_put, jinja_env, load_template
+from .templates import check_doc, expand_docs, template_path
 
 __all__ = [
     "DOCS",
-    "TemplateInfo",
-    "copy_templates",
     "document_filename",
-    "list_templates",
-    "load_template",
+    "expand_docs",
     "print_summary",
     "record_hash",
     "render_documents",
     "render_stored",
     "summary_text",
-    "template_path",
-    "to_pdf",
 ]
 
 DOCS = DOCUMENTS  # views.DOCUMENTS: one list for render, email and the templates
@@ -66,22 +55,6 @@ _CONTACT = CONTACT_FIELDS
 
 
 # --- names ---------------------------------------------------------------------------------
-
-
-def check_doc(doc: str) -> str:
-    if doc not in DOCS:
-        raise TemplateError(f"no document {doc!r} (choose from {', '.join(DOCS)})")
-    return doc
-
-
-def expand_docs(docs: Sequence[str]) -> list[str]:
-    """'all' means every document, in the order a reader wants them."""
-    out: list[str] = []
-    for doc in docs:
-        for d in DOCS if doc == "all" else (check_doc(doc),):
-            if d not in out:
-                out.append(d)
-    return out
 
 
 def document_filename(meeting: Meeting, doc: str, family: bool = False) -> str:
@@ -100,394 +73,6 @@ def record_hash(meeting: Meeting) -> str:
             person.pop(key, None)
     text = json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
-
-
-# --- finding templates ---------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class TemplateInfo:
-    doc: str
-    path: Path
-    source: str  # "shipped" or "local"
-
-
-def template_path(doc: str, settings: Settings) -> TemplateInfo:
-    """The council's copy when its folder has one of that name, else the shipped one."""
-    name = f"{check_doc(doc)}.docx"
-    if settings.templates_dir is not None:
-        local = settings.templates_dir / name
-        if local.is_file():
-            return TemplateInfo(doc, local, "local")
-    shipped = shipped_dir("templates") / name
-    if not shipped.is_file():
-        raise TemplateError(f"{shipped}: the shipped template is missing; reinstall strat")
-    return TemplateInfo(doc, shipped, "shipped")
-
-
-def list_templates(settings: Settings) -> list[TemplateInfo]:
-    return [template_path(doc, settings) for doc in DOCS]
-
-
-def copy_templates(dest: Path, *, force: bool = False) -> list[Path]:
-    """Copy the shipped templates out for a council to edit; never overwrite without `force`."""
-    sources = [shipped_dir("templates") / f"{doc}.docx" for doc in DOCS]
-    targets = [dest / s.name for s in sources]
-    existing = [t for t in targets if t.exists() or t.is_symlink()]
-    if existing and not force:
-        raise StratError(
-            f"{existing[0]} already exists; use --force to replace the copies in {dest}"
-        )
-    try:
-        dest.mkdir(parents=True, exist_ok=True)
-        for src, target in zip(sources, targets, strict=True):
-            if target.is_symlink():  # --force replaces the link itself, never writes through it
-                target.unlink()
-            shutil.copyfile(src, target, follow_symlinks=False)
-    except OSError as exc:
-        raise StratError(f"{dest}: cannot copy templates ({exc.strerror})") from None
-    return targets
-
-
-# --- loading and checking a template -------------------------------------------------------
-
-
-def jinja_env(cache: Path | None = None) -> Environment:
-    """Strict (a missing field is an error, not a blank), autoescaped (`&`, `<` survive) and
-    sandboxed: a council's template is a file anyone with the folder can edit, so it may read
-    the fields strat gives it and nothing else (`cycler.__init__.__globals__.os` is refused).
-
-    With `cache`, the Python code each template compiles to is kept there (see _CachingEnv)."""
-    from jinja2 import StrictUndefined
-    from jinja2.sandbox import SandboxedEnvironment
-
-    if cache is not None:
-        cached: Environment = _caching_env()(cache, autoescape=True, undefined=StrictUndefined)
-        return cached
-    return SandboxedEnvironment(autoescape=True, undefined=StrictUndefined)
-
-
-# --- caches: a second render skips the template check and Jinja's compile ------------------
-# Both are keyed by content (the template's bytes or XML, plus strat's and Jinja's versions and
-# the modules the check depends on), so an edited template or a new strat simply misses. They
-# live in <store>/cache, private like the store; a cache that cannot be written is skipped.
-
-
-@lru_cache(maxsize=1)
-def _code_key() -> str:
-    import sys
-
-    import jinja2
-
-    from . import __version__
-
-    here = Path(__file__).resolve().parent
-    # "sandboxed": a sandbox compiles calls differently, so code from before it never matches
-    parts = [__version__, jinja2.__version__, sys.version, "sandboxed"]
-    for module in ("render.py", "views.py", "model.py"):
-        try:
-            st = (here / module).stat()
-        except OSError:
-            continue
-        parts.append(f"{module}:{st.st_mtime_ns}:{st.st_size}")
-    return "|".join(parts)
-
-
-def _cache_key(data: bytes) -> str:
-    return hashlib.sha256(_code_key().encode("utf-8") + b"\0" + data).hexdigest()
-
-
-def _cache_put(path: Path, data: bytes) -> None:
-    """Write a cache entry whole or not at all; no fsync: a lost entry is only recomputed."""
-    from .files import keep
-
-    keep(path, data, path.parent.parent, path.parent)  # <store>/cache and its subfolder
-
-
-@lru_cache(maxsize=1)
-def _caching_env() -> Any:
-    import marshal
-
-    from jinja2.sandbox import SandboxedEnvironment
-
-    class _CachingEnv(SandboxedEnvironment):
-        """Keeps the code compiled from each template's XML (docxtpl compiles it on every
-        render with `from_string`): the minutes template takes ~20-40 ms to compile."""
-
-        def __init__(self, cache: Path, **options: Any) -> None:
-            super().__init__(**options)
-            self.code_cache = cache / "compiled"
-
-        def compile(
-            self,
-            source: Any,
-            name: str | None = None,
-            filename: str | None = None,
-            raw: bool = False,
-            defer_init: bool = False,
-        ) -> Any:
-            base: Any = super()
-            if not isinstance(source, str) or raw or defer_init or name or filename:
-                return base.compile(source, name, filename, raw, defer_init)
-            path = self.code_cache / _cache_key(source.encode("utf-8", "surrogatepass"))
-            try:
-                return marshal.loads(path.read_bytes())
-            except (OSError, ValueError, EOFError, TypeError):
-                pass
-            code = base.compile(source)
-            _cache_put(path, marshal.dumps(code))
-            return code
-
-    return _CachingEnv
-
-
-def _specimen() -> tuple[Meeting, Agenda]:
-    """A record with something in every list, so every field a template may use is known."""
-    from .agenda import Item, ItemKind
-    from .model import (
-        AgencyKind,
-        Amendment,
-        Attendance,
-        Authorisation,
-        CirculationEntry,
-        PartnerGap,
-        PoliceAgreement,
-    )
-    from .samples import typical
-
-    m = typical()
-    at = m.started_at
-    for p in m.participants:
-        if p.agency_kind == AgencyKind.police:
-            p.attendance = Attendance.apologies
-    m.partner_gaps = [PartnerGap(agency_kind=AgencyKind.police, reason="In court")]
-    m.decisions[0].police_agreement = PoliceAgreement(officer="DS Lamb", agreed=True, at=at)
-    m.authorisation = Authorisation(by="A Manager", role="Team Manager", at=at)
-    m.circulation = [CirculationEntry(at=at, method=Method.draft, recipients=["a@b.example"])]
-    m.amendments = [Amendment(at=at, by="A Manager", text="Corrected a date")]
-    agenda = Agenda(
-        id="specimen",
-        name="Specimen",
-        items=[
-            Item(key="introductions", title="Introductions", kind=ItemKind.attendance),
-            Item(key="decisions", title="Decisions", kind=ItemKind.decisions),
-            Item(key="actions", title="Actions", kind=ItemKind.actions),
-            Item(key="reason", title="Reason"),
-        ],
-    )
-    return m, agenda
-
-
-@lru_cache(maxsize=1)
-def _shape() -> View:
-    """Every key a view can hold: the specimen's view, authorised and not, merged."""
-    from .settings import Settings
-
-    meeting, agenda = _specimen()
-    settings = Settings(store=Path(tempfile.gettempdir()))
-    view = build_view(meeting, agenda, settings)
-    meeting.authorisation = None
-    merged: View = _merge(view, build_view(meeting, agenda, settings, family=True))
-    return merged
-
-
-def _merge(a: Any, b: Any) -> Any:
-    if isinstance(a, dict) and isinstance(b, dict):
-        return {
-            k: _merge(a.get(k), b.get(k)) if k in a and k in b else a.get(k, b.get(k))
-            for k in {**a, **b}
-        }
-    if isinstance(a, list) and isinstance(b, list):
-        items = [x for x in (*a, *b) if isinstance(x, dict)]
-        merged: Any = {}
-        for item in items:
-            merged = _merge(merged, item) if merged else item
-        return [merged] if items else (a or b)
-    return a if a is not None else b
-
-
-_UNKNOWN = object()  # a value whose shape the checker cannot know (loop, set, a filter result)
-_JINJA_GLOBALS = {"range", "dict", "lipsum", "cycler", "joiner", "namespace", "loop"}
-
-
-def _parts_xml(tpl: Any) -> list[tuple[str, str]]:
-    """(part name, patched XML) for the body, headers and footers, as docxtpl will render them."""
-    from docx import Document
-
-    doc = Document(tpl.template_file)
-    parts = [("body", tpl.xml_to_string(doc._element.body))]
-    from docx.oxml import parse_xml
-
-    for uri, kind in ((tpl.HEADER_URI, "header"), (tpl.FOOTER_URI, "footer")):
-        for rel in doc._part.rels.values():
-            if rel.reltype == uri and rel.target_part.blob:
-                parts.append((kind, tpl.xml_to_string(parse_xml(rel.target_part.blob))))
-    # The same line layout render_xml_part uses, so Jinja's line numbers point at a paragraph.
-    return [(kind, re.sub(r"<w:p([ >])", r"\n<w:p\1", tpl.patch_xml(xml))) for kind, xml in parts]
-
-
-def _line_text(xml: str, lineno: int | None) -> str:
-    if not lineno:
-        return ""
-    lines = xml.splitlines()
-    text = re.sub(r"<[^>]+>", "", lines[lineno - 1]) if 0 < lineno <= len(lines) else ""
-    return " ".join(text.split())[:160]
-
-
-def _tag_in(text: str, needle: str) -> str:
-    """The `{{ … }}` or `{% … %}` in a paragraph's text that mentions `needle`."""
-    for m in re.finditer(r"\{\{.*?\}\}|\{%.*?%\}", text):
-        if needle in m.group(0):
-            return m.group(0)
-    return needle
-
-
-def _dotted(node: Any) -> str:
-    from jinja2 import nodes
-
-    if isinstance(node, nodes.Name):
-        return str(node.name)
-    if isinstance(node, nodes.Getattr):
-        return f"{_dotted(node.node)}.{node.attr}"
-    if isinstance(node, nodes.Getitem) and isinstance(node.arg, nodes.Const):
-        return f"{_dotted(node.node)}[{node.arg.value!r}]"
-    return "…"
-
-
-class _Checker:
-    """Walks a parsed template and resolves every name.field path against the view's shape."""
-
-    def __init__(self, name: str, part: str, xml: str) -> None:
-        self.name, self.part, self.xml = name, part, xml
-
-    def fail(self, node: Any, what: str, missing: str, known: Sequence[str]) -> None:
-        text = _line_text(self.xml, getattr(node, "lineno", None))
-        tag = _tag_in(text, missing)
-        close = difflib.get_close_matches(missing, list(known), n=1)
-        hint = f" (did you mean {close[0]!r}?)" if close else ""
-        where = f" in the {self.part}" if self.part != "body" else ""
-        raise TemplateError(
-            f"{self.name}: the tag {tag}{where} uses {what!r}, which strat does not provide{hint}"
-        )
-
-    def resolve(self, node: Any, scope: dict[str, Any]) -> Any:
-        from jinja2 import nodes
-
-        if isinstance(node, nodes.Name):
-            if node.name in scope:
-                return scope[node.name]
-            if node.name in _JINJA_GLOBALS:
-                return _UNKNOWN
-            self.fail(node, node.name, node.name, list(scope))
-        if isinstance(node, nodes.Getattr | nodes.Getitem):
-            if isinstance(node, nodes.Getitem):
-                if not isinstance(node.arg, nodes.Const):
-                    self.walk(node.arg, scope)
-                    self.resolve(node.node, scope)
-                    return _UNKNOWN
-                key = node.arg.value
-            else:
-                key = node.attr
-            base = self.resolve(node.node, scope)
-            if isinstance(base, dict):
-                if key in base:
-                    return base[key]
-                if isinstance(key, str) and hasattr(dict, key):
-                    return _UNKNOWN
-                self.fail(node, _dotted(node), str(key), [str(k) for k in base])
-            return _UNKNOWN
-        self.walk(node, scope)
-        return _UNKNOWN
-
-    def bind(self, target: Any, value: Any, scope: dict[str, Any]) -> None:
-        from jinja2 import nodes
-
-        if isinstance(target, nodes.Name):
-            scope[target.name] = value
-        else:
-            for name in target.find_all(nodes.Name):
-                scope[name.name] = _UNKNOWN
-
-    def walk(self, node: Any, scope: dict[str, Any]) -> None:
-        from jinja2 import nodes
-
-        if isinstance(node, nodes.For):
-            items = self.resolve(node.iter, scope)
-            inner = dict(scope)
-            element = items[0] if isinstance(items, list) and items else _UNKNOWN
-            self.bind(node.target, element, inner)
-            inner["loop"] = _UNKNOWN
-            for child in [*([node.test] if node.test else []), *node.body]:
-                self.walk(child, inner)
-            for child in node.else_:
-                self.walk(child, scope)
-            return
-        if isinstance(node, nodes.Assign):
-            self.resolve(node.node, scope)
-            self.bind(node.target, _UNKNOWN, scope)
-            return
-        if isinstance(node, nodes.Macro | nodes.CallBlock | nodes.FilterBlock | nodes.With):
-            inner = dict(scope)
-            for name in node.find_all(nodes.Name):
-                if name.ctx in ("store", "param"):
-                    inner[name.name] = _UNKNOWN
-            for child in node.iter_child_nodes():
-                self.walk(child, inner)
-            return
-        if isinstance(node, nodes.Name | nodes.Getattr | nodes.Getitem):
-            if getattr(node, "ctx", "load") == "load":
-                self.resolve(node, scope)
-            return
-        for child in node.iter_child_nodes():
-            self.walk(child, scope)
-
-
-def check_template(tpl: Any, name: str) -> None:
-    """Fail with the template and the tag when a tag is broken or names an unknown field."""
-    from jinja2 import TemplateSyntaxError
-
-    env = jinja_env()
-    shape = _shape()
-    for part, xml in _parts_xml(tpl):
-        try:
-            ast = env.parse(xml)
-        except TemplateSyntaxError as exc:
-            text = _line_text(xml, exc.lineno)
-            where = f" in the {part}" if part != "body" else ""
-            raise TemplateError(
-                f"{name}: broken tag{where} in the paragraph {text!r}: {exc.message}. Retype the "
-                "tag in one go in Word (Word may have split it), with matching {{ }} or {% %}"
-            ) from None
-        _Checker(name, part, xml).walk(ast, dict(shape))
-
-
-def load_template(path: Path, name: str | None = None, cache: Path | None = None) -> Any:
-    """Open and check one template; every fault is a TemplateError naming the file.
-
-    With `cache`, a template that passed the check once (same bytes, same strat) is not
-    checked again: the check parses the template and builds two specimen views."""
-    import zipfile
-
-    from docx.opc.exceptions import PackageNotFoundError
-    from docxtpl import DocxTemplate
-
-    name = name or path.name
-    if not path.is_file():
-        raise TemplateError(f"{path}: template not found")
-    try:
-        tpl = DocxTemplate(str(path))
-        tpl.init_docx()
-    except (zipfile.BadZipFile, PackageNotFoundError, KeyError, ValueError, OSError) as exc:
-        raise TemplateError(f"{path}: not a Word .docx file ({type(exc).__name__})") from None
-    marker = None
-    if cache is not None:
-        with contextlib.suppress(OSError):
-            marker = cache / "checked" / _cache_key(path.read_bytes())
-    if marker is None or not marker.is_file():
-        check_template(tpl, name)
-        if marker is not None:
-            _cache_put(marker, b"")
-    return tpl
 
 
 # --- rendering -----------------------------------------------------------------------------
@@ -632,58 +217,6 @@ def render_documents(
     return paths
 
 
-# --- PDF -----------------------------------------------------------------------------------
-
-
-def find_soffice() -> str | None:
-    for name in ("soffice", "libreoffice"):
-        found = shutil.which(name)
-        if found:
-            return found
-    for candidate in (
-        r"C:\Program Files\LibreOffice\program\soffice.exe",
-        "/Applications/LibreOffice.app/Contents/MacOS/soffice",
-    ):
-        if os.path.exists(candidate):
-            return candidate
-    return None
-
-
-def to_pdf(paths: Sequence[Path], out_dir: Path, *, timeout: float = 180) -> list[Path]:
-    """Convert .docx files to PDF with LibreOffice, in a throwaway profile so a LibreOffice the
-    user has open does not block it."""
-    soffice = find_soffice()
-    if soffice is None:
-        raise StratError(
-            "--pdf needs LibreOffice, which is not installed (or not on PATH); the .docx files "
-            "were written"
-        )
-    out: list[Path] = []
-    with tempfile.TemporaryDirectory(prefix="strat-lo-") as profile:
-        cmd = [
-            soffice,
-            f"-env:UserInstallation={Path(profile).as_uri()}",
-            "--headless",
-            "--convert-to",
-            "pdf",
-            "--outdir",
-            str(out_dir),
-            *[str(p) for p in paths],
-        ]
-        try:
-            subprocess.run(cmd, capture_output=True, timeout=timeout, check=False)
-        except (OSError, subprocess.TimeoutExpired) as exc:
-            raise StratError(f"LibreOffice could not convert the documents ({exc})") from None
-    for p in paths:
-        pdf = out_dir / (p.stem + ".pdf")
-        if not pdf.is_file():
-            raise StratError(f"LibreOffice did not produce {pdf.name}; the .docx is at {p}")
-        if os.name == "posix":
-            os.chmod(pdf, 0o600)
-        out.append(pdf)
-    return out
-
-
 # --- rendering a stored record, with its bookkeeping -------------------------------------
 
 
@@ -705,8 +238,8 @@ def render_stored(
     from .agenda import get_agenda
 
     wanted = expand_docs(docs)
-    if pdf and find_soffice() is None:  # say so before writing anything
-        to_pdf([], out_dir)
+    if pdf and pdf_files.find_soffice() is None:  # say so before writing anything
+        pdf_files.to_pdf([], out_dir)
     with store.edit(meeting_id, allow_locked=True) as meeting:
         agenda = get_agenda(meeting.agenda, settings.extra_agenda_dirs)
         current = record_hash(meeting)
@@ -730,7 +263,7 @@ def render_stored(
                 who=settings.actor,
             )
         if pdf:
-            pdfs = to_pdf(paths, out_dir)
+            pdfs = pdf_files.to_pdf(paths, out_dir)
             meeting.log("rendered", "PDF: " + ", ".join(p.name for p in pdfs), who=settings.actor)
             paths += pdfs
         store.save(meeting)

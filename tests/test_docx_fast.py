@@ -20,9 +20,11 @@ from strat_cli import render
 from strat_cli.agenda import get_agenda
 from strat_cli.errors import TemplateError
 from strat_cli.model import Authorisation, Meeting
-from strat_cli.render import DOCS, render_docx, template_path
+from strat_cli.render import DOCS, render_docx
 from strat_cli.samples import large, typical
 from strat_cli.settings import Settings
+from strat_cli.template_check import load_template
+from strat_cli.templates import template_path
 from strat_cli.views import DOC_TITLES, build_view
 
 from .test_render import make_hostile
@@ -40,7 +42,7 @@ def views(meeting: Meeting, settings: Settings, doc: str, family: bool = False) 
 
 def reference(path: Path, view: dict[str, Any], stamp: datetime) -> bytes:
     """docxtpl alone: no cache, no compiled template."""
-    return render_docx(render.load_template(path), view, path.name, None, stamp=stamp)
+    return render_docx(load_template(path), view, path.name, None, stamp=stamp)
 
 
 def parts(data: bytes) -> dict[str, bytes]:
@@ -138,7 +140,7 @@ def test_a_council_edited_template_renders_the_same_package_both_ways(
 ) -> None:
     path = council_template(tmp_path / "council" / "minutes.docx")
     settings = Settings(store=tmp_path, templates_dir=path.parent)
-    render.load_template(path)  # the check accepts it
+    load_template(path)  # the check accepts it
     cache = tmp_path / "cache"
     outputs = {}
     for name, make in sorted(MEETINGS.items()):  # compiled by one record, used by another

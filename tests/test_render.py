@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from pydantic import BaseModel
 
-from strat_cli import render
+from strat_cli import pdf
 from strat_cli.agenda import Agenda, get_agenda
 from strat_cli.errors import StratError
 from strat_cli.model import Authorisation, Meeting
@@ -355,9 +355,9 @@ def test_family_version_omits_withheld_content(
 def test_pdf_without_libreoffice_is_a_clear_error(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    monkeypatch.setattr(render, "find_soffice", lambda: None)
+    monkeypatch.setattr(pdf, "find_soffice", lambda: None)
     with pytest.raises(StratError, match="--pdf needs LibreOffice"):
-        render.to_pdf([tmp_path / "x.docx"], tmp_path)
+        pdf.to_pdf([tmp_path / "x.docx"], tmp_path)
 
 
 def test_a_follow_ups_minutes_and_summary_show_the_review_of_earlier_actions(

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from strat_cli import render as render_module
+from strat_cli import pdf as pdf_module
 from strat_cli.cli import app
 from strat_cli.model import Authorisation, Meeting
 from strat_cli.render import record_hash
@@ -88,7 +88,7 @@ def test_render_family_version(store: Store, saved: Meeting, tmp_path: Path) -> 
 def test_render_pdf_without_libreoffice(
     store: Store, saved: Meeting, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(render_module, "find_soffice", lambda: None)
+    monkeypatch.setattr(pdf_module, "find_soffice", lambda: None)
     result = runner.invoke(app, ["render", saved.id, "--pdf", "--out", str(tmp_path)])
     assert result.exit_code == 1
     assert "Error: --pdf needs LibreOffice" in result.stderr

@@ -11,17 +11,12 @@ import pytest
 from strat_cli.agenda import get_agenda
 from strat_cli.errors import TemplateError
 from strat_cli.model import Meeting
-from strat_cli.render import (
-    DOCS,
-    copy_templates,
-    list_templates,
-    load_template,
-    render_documents,
-    template_path,
-)
+from strat_cli.render import DOCS, render_documents
 from strat_cli.resources import shipped_dir
 from strat_cli.settings import Settings
 from strat_cli.store import parse_meeting
+from strat_cli.template_check import load_template
+from strat_cli.templates import copy_templates, list_templates, template_path
 
 from .conftest import EXAMPLES, REPO
 from .test_render import docx_text

@@ -105,7 +105,7 @@ def templates(
 
     Example:  strat templates --copy ./strat-templates
     """
-    from ..render import copy_templates, list_templates
+    from ..templates import copy_templates, list_templates
 
     st = state(ctx)
     if copy is not None:

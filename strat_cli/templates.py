@@ -1,0 +1,84 @@
+"""The Word templates: which one a document uses (a council's copy, else the shipped one), the
+list, and copies for a council to edit."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from .errors import StratError, TemplateError
+from .resources import shipped_dir
+from .settings import Settings
+from .views import DOCUMENTS
+
+if TYPE_CHECKING:
+    pass
+
+
+DOCS = DOCUMENTS
+
+
+def check_doc(doc: str) -> str:
+    if doc not in DOCS:
+        raise TemplateError(f"no document {doc!r} (choose from {', '.join(DOCS)})")
+    return doc
+
+
+def expand_docs(docs: Sequence[str]) -> list[str]:
+    """'all' means every document, in the order a reader wants them."""
+    out: list[str] = []
+    for doc in docs:
+        for d in DOCS if doc == "all" else (check_doc(doc),):
+            if d not in out:
+                out.append(d)
+    return out
+
+
+# --- finding templates ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TemplateInfo:
+    doc: str
+    path: Path
+    source: str  # "shipped" or "local"
+
+
+def template_path(doc: str, settings: Settings) -> TemplateInfo:
+    """The council's copy when its folder has one of that name, else the shipped one."""
+    name = f"{check_doc(doc)}.docx"
+    if settings.templates_dir is not None:
+        local = settings.templates_dir / name
+        if local.is_file():
+            return TemplateInfo(doc, local, "local")
+    shipped = shipped_dir("templates") / name
+    if not shipped.is_file():
+        raise TemplateError(f"{shipped}: the shipped template is missing; reinstall strat")
+    return TemplateInfo(doc, shipped, "shipped")
+
+
+def list_templates(settings: Settings) -> list[TemplateInfo]:
+    return [template_path(doc, settings) for doc in DOCS]
+
+
+def copy_templates(dest: Path, *, force: bool = False) -> list[Path]:
+    """Copy the shipped templates out for a council to edit; never overwrite without `force`."""
+    sources = [shipped_dir("templates") / f"{doc}.docx" for doc in DOCS]
+    targets = [dest / s.name for s in sources]
+    existing = [t for t in targets if t.exists() or t.is_symlink()]
+    if existing and not force:
+        raise StratError(
+            f"{existing[0]} already exists; use --force to replace the copies in {dest}"
+        )
+    try:
+        dest.mkdir(parents=True, exist_ok=True)
+        for src, target in zip(sources, targets, strict=True):
+            if target.is_symlink():  # --force replaces the link itself, never writes through it
+                target.unlink()
+            shutil.copyfile(src, target, follow_symlinks=False)
+    except OSError as exc:
+        raise StratError(f"{dest}: cannot copy templates ({exc.strerror})") from None
+    return targets
