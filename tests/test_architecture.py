@@ -23,7 +23,25 @@ def _layers() -> dict[str, int]:
 
 
 def _modules() -> list[str]:
-    return sorted(p.stem for p in PACKAGE.glob("*.py") if not p.stem.startswith("__"))
+    """strat_cli's modules; a package (strat_cli/interview/) is one module on the map."""
+    files = {p.stem for p in PACKAGE.glob("*.py") if not p.stem.startswith("__")}
+    packages = {p.parent.name for p in PACKAGE.glob("*/__init__.py")} - {"cli"}
+    return sorted(files | packages)
+
+
+def _sources(module: str) -> list[Path]:
+    package = PACKAGE / module
+    return sorted(package.glob("*.py")) if package.is_dir() else [PACKAGE / f"{module}.py"]
+
+
+def _module_imports(module: str) -> tuple[set[str], set[str]]:
+    ours: set[str] = set()
+    theirs: set[str] = set()
+    for path in _sources(module):
+        o, t = _imports(path)
+        ours |= o
+        theirs |= t
+    return ours - {module}, theirs
 
 
 def _imports(path: Path) -> tuple[set[str], set[str]]:
@@ -41,8 +59,11 @@ def _imports(path: Path) -> tuple[set[str], set[str]]:
             elif node.level == 1 and path.parent == PACKAGE:
                 names = [node.module] if node.module else [a.name for a in node.names]
                 ours.update(n.split(".")[0] for n in names)
-            elif node.level >= 1 and node.module:  # from ..x in strat_cli/cli
-                ours.add(node.module.split(".")[0])
+            elif node.level == 1:  # within a package of strat_cli: its own modules
+                continue
+            elif node.level == 2 and path.parent.parent == PACKAGE:  # from ..x in a package
+                names = [node.module] if node.module else [a.name for a in node.names]
+                ours.update(n.split(".")[0] for n in names)
         elif isinstance(node, ast.Import):
             theirs.update(a.name.split(".")[0] for a in node.names)
     ours.discard("__version__")
@@ -60,7 +81,7 @@ def test_imports_only_point_down_the_layers() -> None:
     layers = _layers()
     wrong = []
     for module in _modules():
-        ours, _ = _imports(PACKAGE / f"{module}.py")
+        ours, _ = _module_imports(module)
         for dep in ours:
             if dep == "cli" or layers.get(dep, 0) > layers[module]:
                 wrong.append(f"{module} (layer {layers[module]}) imports {dep}")
@@ -71,7 +92,7 @@ def test_only_the_command_line_imports_typer_and_only_the_terminal_imports_rich(
     layers = _layers()
     wrong = []
     for module in _modules():
-        _, theirs = _imports(PACKAGE / f"{module}.py")
+        _, theirs = _module_imports(module)
         if "typer" in theirs:
             wrong.append(f"{module} imports typer")
         if layers[module] < 6 and theirs & set(TERMINAL):
@@ -80,7 +101,7 @@ def test_only_the_command_line_imports_typer_and_only_the_terminal_imports_rich(
 
 
 def test_the_modules_import_no_cycle() -> None:
-    graph = {m: _imports(PACKAGE / f"{m}.py")[0] & set(_modules()) for m in _modules()}
+    graph = {m: _module_imports(m)[0] & set(_modules()) for m in _modules()}
     state: dict[str, int] = {}
 
     def visit(node: str, path: list[str]) -> None:

@@ -1,0 +1,273 @@
+"""Attendance: who takes part and how, late joiners, and the statutory-partner check."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from ..agenda import Item
+from ..attendance import missing_partners
+from ..errors import InputError
+from ..model import (
+    AgencyKind,
+    Attendance,
+    MeetingFormat,
+    Participant,
+    PartnerGap,
+)
+from ..prompts import Choice
+from ..rules import (
+    guess_kind,
+    parse_clock,
+)
+
+if TYPE_CHECKING:
+    pass
+
+from .closing import attendance_summary
+from .commands import LATER, Cancel, Pause
+
+if TYPE_CHECKING:
+    from .walk import Interview
+
+
+def _default_attendance(iv: Interview) -> Attendance:
+    return Attendance.in_person if iv.m.format == MeetingFormat.in_person else Attendance.remote
+
+
+def mark(iv: Interview, p: Participant) -> None:
+    """Mark one invitee's attendance, saved at once."""
+    how_choices: list[Choice] = [(a.value, a.value) for a in Attendance if a != Attendance.invited]
+    default = p.attendance if p.attendance != Attendance.invited else iv._default_attendance()
+    label = f"{p.name}" + (f" ({p.role}, {p.agency})" if p.role or p.agency else "")
+    how = Attendance(iv.pick(label, how_choices, default=default.value))
+    p.attendance = how
+    if how == Attendance.apologies:
+        p.apology_reason = iv.ask(
+            f"Reason for {p.name}'s apologies",
+            default=p.apology_reason,
+            required="Record the reason for apologies.",
+        )
+    if how == Attendance.report_sent:
+        p.contributed = True
+    iv.save()
+
+
+def step_attendance(iv: Interview, item: Item) -> None:
+    m = iv.m
+    if not m.progress.done and not m.progress.attendance_taken:
+        m.started_at = iv.clock().replace(second=0, microsecond=0)
+        iv.save()
+    unmarked = [p for p in m.participants if p.attendance == Attendance.invited]
+    if not m.participants:
+        iv.say("  Nobody was invited in advance: add each person on the call.")
+    elif not unmarked:
+        iv.say(attendance_summary(m))
+        while iv.p.confirm("Change anyone's attendance?", default=False):
+            pid = iv.pick("Whose?", [(p.id, p.name) for p in m.participants])
+            who = m.participant(pid)
+            if who:
+                iv.mark(who)
+    else:
+        iv.say("  How is each invitee taking part?")
+        for p in unmarked:
+            iv.mark(p)
+    while True:
+        name = iv.ask("Anyone else on the call? Name (Enter on its own when everyone is listed)")
+        if not name:
+            break
+        iv.add_participant(name, joined=None, how=None)
+    iv.check_partners()
+    if not m.progress.attendance_taken:
+        m.progress.attendance_taken = True
+        present = sum(1 for p in m.participants if p.attendance.took_part)
+        iv.log("attendance taken", f"{present} taking part of {len(m.participants)} listed")
+        iv.save()
+
+
+def check_partners(iv: Interview) -> None:
+    """Name each missing statutory partner and record why the chair proceeds, or stop."""
+    m = iv.m
+    missing = missing_partners(m, iv.agenda.statutory_partners)
+    if not missing:
+        iv.say(
+            "  Statutory partners present: "
+            + ", ".join(k.value for k in iv.agenda.statutory_partners)
+        )
+        return
+    for kind in missing:
+        known = next((g for g in m.partner_gaps if g.agency_kind == kind and g.proceeded), None)
+        if known is not None:
+            continue
+        iv.say(
+            f"  ! Statutory partner missing: {kind.value} (nobody from {kind.value} is taking part)"
+        )
+        choice = iv.pick(
+            f"Without {kind.value}: how do you proceed?",
+            [
+                ("proceed", "Proceed, recording why"),
+                ("escalate", "Proceed and escalate the non-attendance"),
+                ("stop", f"Stop and reconvene when {kind.value} can attend"),
+            ],
+        )
+        reason = iv.ask(
+            f"Why is {kind.value} not taking part, and why is that acceptable now?"
+            if choice != "stop"
+            else f"Why is {kind.value} not taking part?",
+            hint=LATER,
+        )
+        escalation = ""
+        if choice == "escalate":
+            escalation = iv.ask("Escalated to whom, and how?", hint=LATER)
+        m.partner_gaps = [g for g in m.partner_gaps if g.agency_kind != kind]
+        m.partner_gaps.append(
+            PartnerGap(
+                agency_kind=kind,
+                reason=reason,
+                escalated=choice == "escalate",
+                escalation=escalation,
+                proceeded=choice != "stop",
+            )
+        )
+        iv.log(
+            "statutory partner missing",
+            f"{kind.value}: {'stopped to reconvene' if choice == 'stop' else 'proceeded'}; {reason}",
+        )
+        iv.save()
+        if choice == "stop":
+            iv.say("  Stopped. The record is saved as a draft.")
+            raise Pause
+
+
+def add_participant(
+    iv: Interview, name: str, *, joined: datetime | None, how: Attendance | None
+) -> Participant:
+    """Someone not on the invite list. `how=None` asks how they take part."""
+    m = iv.m
+    role = iv.ask(f"{name}: job role")
+    agency = iv.ask(f"{name}: agency", hint="e.g. Northshire Police")
+    kind = AgencyKind(
+        iv.pick(
+            f"{name}: kind of agency",
+            [(k.value, k.value) for k in AgencyKind],
+            default=guess_kind(agency, iv.agenda).value,
+        )
+    )
+    email = iv.ask(f"{name}: email (optional)")
+    if how is None:
+        how = Attendance(
+            iv.pick(
+                f"{name}: how are they taking part?",
+                [(a.value, a.value) for a in (Attendance.in_person, Attendance.remote)],
+                default=iv._default_attendance().value,
+            )
+        )
+    p = Participant(
+        id=m.next_id("P", [x.id for x in m.participants]),
+        name=name,
+        role=role,
+        agency=agency,
+        agency_kind=kind,
+        email=email,
+        attendance=how,
+        joined_at=joined,
+    )
+    m.participants.append(p)
+    detail = f"{p.id} {name}, {agency or kind.value}"
+    if joined:
+        detail += f", joined at {joined:%H:%M}"
+    iv.log("participant added", detail)
+    iv.save()
+    return p
+
+
+def who(iv: Interview) -> None:
+    """/who: a late joiner, an early leaver, or a correction."""
+    m = iv.m
+    choices: list[Choice] = [("new", "Someone joining who is not listed")]
+    choices += [
+        (p.id, f"{p.name} — {p.agency or p.agency_kind.value} ({p.attendance.value})")
+        for p in m.participants
+    ]
+    choices.append(("cancel", "(cancel)"))
+    pid = iv.pick("Add or update who?", choices)
+    if pid == "cancel":
+        raise Cancel
+    now = iv.clock()
+
+    def when(label: str) -> datetime:
+        def check(text: str) -> str | None:
+            try:
+                parse_clock(text, now.date(), after=m.started_at)
+            except InputError as exc:
+                return exc.message
+            return None
+
+        typed = iv.ask(
+            label, default=now.strftime("%H:%M"), validate=check, required="Give a time."
+        )
+        return parse_clock(typed, now.date(), after=m.started_at)
+
+    if pid == "new":
+        name = iv.ask("Name", required="A name is needed (or /cancel).")
+        how = Attendance(
+            iv.pick(
+                f"{name}: how are they taking part?",
+                [(a.value, a.value) for a in (Attendance.in_person, Attendance.remote)],
+                default=iv._default_attendance().value,
+            )
+        )
+        at = when(f"{name} joined at (HH:MM)") if m.progress.attendance_taken else None
+        iv.add_participant(name, joined=at, how=how)
+    else:
+        p = m.participant(pid)
+        assert p is not None
+        what = iv.pick(
+            p.name,
+            [
+                ("joined", "Joined now (late)"),
+                ("left", "Left the call"),
+                ("mark", "Change how they take part"),
+                ("cancel", "(cancel)"),
+            ],
+        )
+        if what == "cancel":
+            raise Cancel
+        if what == "joined":
+            p.joined_at = when(f"{p.name} joined at (HH:MM)")
+            if not p.attendance.took_part:
+                p.attendance = iv._default_attendance()
+            iv.log("participant joined", f"{p.id} {p.name} at {p.joined_at:%H:%M}")
+        elif what == "left":
+            p.left_at = when(f"{p.name} left at (HH:MM)")
+            iv.log("participant left", f"{p.id} {p.name} at {p.left_at:%H:%M}")
+            still = [
+                x
+                for x in m.participants
+                if x.agency_kind == p.agency_kind and x.attendance.took_part and not x.left_at
+            ]
+            if p.agency_kind in iv.agenda.statutory_partners and not still:
+                iv.say(
+                    f"  ! Nobody from {p.agency_kind.value} (a statutory partner) remains on the call."
+                )
+        else:
+            iv.mark(p)
+            iv.log("participant updated", f"{p.id} {p.name}: {p.attendance.value}")
+        iv.save()
+    if m.progress.attendance_taken:
+        depth, iv.depth = iv.depth, 0
+        try:
+            iv.check_partners()
+        finally:
+            iv.depth = depth
+
+
+def present_choices(iv: Interview, extra: Sequence[Choice] = ()) -> list[Choice]:
+    """Participants who took part or sent a report, for 'who said / who owns'."""
+    people = [
+        p
+        for p in iv.m.participants
+        if p.attendance.took_part or p.attendance == Attendance.report_sent
+    ]
+    return [(p.id, f"{p.name} — {p.agency or p.role}") for p in people] + list(extra)

@@ -1,0 +1,230 @@
+"""Decisions for each child: outcome and rationale, medical, parents, legal, police agreement."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from ..agenda import Item
+from ..model import (
+    AgencyKind,
+    Child,
+    Decision,
+    Outcome,
+    PoliceAgreement,
+    YesNo,
+)
+from ..prompts import Choice
+from ..rulebook import decision_gaps
+from ..rules import (
+    police_agreement_needed,
+)
+
+if TYPE_CHECKING:
+    pass
+
+from .commands import LATER, Cancel, Navigate
+
+if TYPE_CHECKING:
+    from .walk import Interview
+
+
+def step_decisions(iv: Interview, item: Item) -> None:
+    m = iv.m
+    if not m.children:
+        iv.say("  No child is recorded yet.")
+        name = iv.ask("Child's name", required="A decision needs a child.")
+        iv.add_child(name, subject=True)
+    while True:
+        pending = [c for c in m.subject_children if not m.decisions_for(c.id)]
+        for c in m.children:
+            if m.decisions_for(c.id):
+                iv.say(f"  {iv.child_label(c)}")
+        if pending:
+            iv.say("  Needing a decision: " + ", ".join(f"{c.id} {c.name}" for c in pending))
+            iv.record_decision()
+            continue
+        choice = iv.pick(
+            "Decisions",
+            [
+                ("done", "Done: every subject child has a decision"),
+                ("more", "Record or change a decision"),
+                ("child", "Add a child"),
+            ],
+            default="done",
+        )
+        if choice == "done":
+            return
+        if choice == "child":
+            name = iv.ask("Child's name", required="A name is needed.")
+            iv.add_child(name, subject=iv.p.confirm("A subject of the concern?", default=True))
+        else:
+            iv.record_decision()
+
+
+def record_decision(iv: Interview) -> None:
+    """One decision for one or more children, then where any child differs."""
+    m = iv.m
+    if not m.children:
+        name = iv.ask("Child's name", required="A decision needs a child (or /cancel).")
+        iv.add_child(name, subject=True)
+    pending = [c.id for c in m.subject_children if not m.decisions_for(c.id)]
+    ids: list[str] = []
+    while not ids:
+        if len(m.children) == 1:
+            ids = [m.children[0].id]
+            break
+        ids = iv.p.checkbox(
+            "Which children does this decision cover?",
+            [(c.id, iv.child_label(c)) for c in m.children],
+            checked=pending,
+        )
+        if not ids:
+            if iv.depth:
+                raise Cancel
+            iv.say("  No child ticked (Space ticks): decisions stay open for later.")
+            raise Navigate("skip")
+    group = iv.decide(ids, base=None)
+    if len(group) > 1:
+        differ = iv.p.checkbox(
+            "Does the decision differ for any of them? Tick those (Enter for none)",
+            [
+                (
+                    d.child_id,
+                    iv.child_label(m.child(d.child_id) or Child(id=d.child_id, name="?")),
+                )
+                for d in group
+            ],
+        )
+        for cid in differ:
+            base = next(d for d in group if d.child_id == cid)
+            iv.say(f"  {cid}: change what differs; Enter keeps the shared answer.")
+            iv.decide([cid], base=base)
+
+
+def decide(iv: Interview, ids: list[str], base: Decision | None) -> list[Decision]:
+    """Ask each field, saving the decisions as soon as outcome and rationale are known."""
+    m = iv.m
+    if base is None and len(ids) == 1 and m.decisions_for(ids[0]):
+        base = m.decisions_for(ids[0])[-1]
+    names = ", ".join(f"{cid} {c.name}" for cid in ids if (c := m.child(cid)))
+    iv.say(f"  Decision for {names}")
+    outcome_choices: list[Choice] = [(o.value, o.value) for o in Outcome]
+    agreement: PoliceAgreement | None = None
+    while True:
+        outcome = Outcome(
+            iv.pick("Outcome", outcome_choices, default=base.outcome.value if base else None)
+        )
+        if not police_agreement_needed(iv.agenda, outcome):
+            break
+        agreement = iv.ask_police_agreement(base.police_agreement if base else None, outcome)
+        if agreement is not None:
+            break
+    rationale = iv.ask(
+        "Rationale: the basis for this decision",
+        default=base.rationale if base else "",
+        multiline=True,  # none is saved and flagged (decision.rationale)
+    )
+    now = iv.clock()
+    group: list[Decision] = []
+    for cid in ids:
+        old = m.decisions_for(cid)
+        d = (base.model_copy(deep=True) if base else None) or Decision(
+            id="", child_id=cid, outcome=outcome, rationale=rationale
+        )
+        d.id = old[-1].id if old else m.next_id("D", [x.id for x in m.decisions])
+        d.child_id, d.outcome, d.rationale = cid, outcome, rationale
+        d.police_agreement = agreement
+        d.recorded_at = now
+        m.decisions = [x for x in m.decisions if x.child_id != cid]
+        m.decisions.append(d)
+        group.append(d)
+        iv.log("decision changed" if old else "decision recorded", f"{d.id} {cid}: {outcome.value}")
+    iv.save()
+
+    def setall(**values: object) -> None:
+        for d in group:
+            for key, value in values.items():
+                setattr(d, key, value)
+        iv.save()
+
+    yn: list[Choice] = [(y.value, y.value) for y in YesNo]
+    first = group[0]
+    med = first.medical.model_copy()
+    med.needed = YesNo(iv.pick("Medical examination needed?", yn, default=med.needed.value))
+    if med.needed == YesNo.no:
+        med.reason = iv.ask(
+            "Why is no medical needed?",
+            default=med.reason,
+            hint=LATER,
+        )
+    elif med.needed == YesNo.yes:
+        med.reason = iv.ask("Why is a medical needed?", default=med.reason)
+        med.by = iv.ask("Who will carry it out, and when?", default=med.by)
+        med.contingency = iv.ask("Plan if consent is refused", default=med.contingency)
+    for d in group:
+        d.medical = med.model_copy()
+    iv.save()
+    told = YesNo(
+        iv.pick(
+            "Parents / PR holders informed of the strategy discussion?",
+            yn,
+            default=first.parents_informed.value,
+        )
+    )
+    why = ""
+    if told == YesNo.no:
+        why = iv.ask(
+            "Why are they not told?",
+            default=first.parents_not_informed_reason,
+            hint=LATER,
+        )
+    setall(parents_informed=told, parents_not_informed_reason=why)
+    legal = YesNo(iv.pick("Legal advice needed?", yn, default=first.legal_advice.value))
+    detail = ""
+    if legal == YesNo.yes:
+        detail = iv.ask("Legal advice: what and from whom?", default=first.legal_detail)
+    setall(legal_advice=legal, legal_detail=detail)
+    seen = iv.ask(
+        "When, and by whom, will the child be seen alone?",
+        default=first.seen_alone or getattr(m.child(first.child_id), "seen_alone", ""),
+    )
+    setall(seen_alone=seen)
+    default_interp = first.interpreter
+    if not default_interp:
+        langs = [c.language for cid in ids if (c := m.child(cid)) and c.interpreter and c.language]
+        default_interp = f"{', '.join(langs)} interpreter needed" if langs else ""
+    interp = iv.ask("Interpreter arrangements (Enter if none)", default=default_interp)
+    setall(interpreter=interp)
+    for d in group:  # what the rulebook still finds: said now, saved either way
+        for gap in decision_gaps(m, iv.agenda, d.id):
+            iv.say(f"  ! {gap.message} [{gap.code}]")
+    return group
+
+
+def ask_police_agreement(
+    iv: Interview, before: PoliceAgreement | None, outcome: Outcome = Outcome.nfa
+) -> PoliceAgreement | None:
+    """This outcome needs the police officer in charge to agree here, with reasons recorded
+    (the area's rules.police_agreement_for)."""
+    iv.say(
+        f"  This area's procedure: {outcome.value} needs the agreement of the police "
+        "officer in charge."
+    )
+    police = [
+        p.name
+        for p in iv.m.participants
+        if p.agency_kind == AgencyKind.police and p.attendance.took_part
+    ]
+    officer = iv.ask(
+        "Police officer in charge (name)",
+        default=(before.officer if before else "") or (police[0] if police else ""),
+        required="Name the police officer in charge.",
+    )
+    if not iv.p.confirm(f"Does {officer} agree to {outcome.value}?", default=False):
+        iv.say(
+            f"  {outcome.value} cannot be recorded without that agreement. Choose another outcome; "
+            "record the disagreement with /disagree."
+        )
+        return None
+    note = iv.ask("Their reasons (optional)", default=before.note if before else "")
+    return PoliceAgreement(officer=officer, agreed=True, at=iv.clock(), note=note)

@@ -1,0 +1,170 @@
+"""Before the call: the concern, children, adults and invitees, and who the procedure says to invite."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import TYPE_CHECKING
+
+from ..agenda import Agenda
+from ..attendance import include_officers
+from ..errors import InputError
+from ..model import (
+    LONDON,
+    Adult,
+    Attendance,
+    Concern,
+    InviteCondition,
+    InviteNote,
+    Meeting,
+    MeetingFormat,
+    date_problem,
+)
+from ..rulebook import invites_arising
+
+if TYPE_CHECKING:
+    pass
+
+from .commands import LATER, TOOLBAR
+
+if TYPE_CHECKING:
+    from .walk import Interview
+
+
+def prepare(iv: Interview) -> None:
+    """The convener's questions: the concern, who chairs, the children, adults, invitees."""
+    m = iv.m
+    iv.p.toolbar = " Enter on its own ends a list · Ctrl-C pauses (all saved)"
+    m.reason = iv.ask(
+        "Reason for the discussion: the concern or trigger",
+        default=m.reason,
+        required="Say why the discussion is needed.",
+    )
+    iv.save()
+    m.referrer = iv.ask("Referred by (person or agency)", default=m.referrer)
+    if not m.concerns:  # decides who the procedure asks to invite (a prefill may say)
+        picked = iv.p.checkbox(
+            "What is the concern about? (tick all that apply; Enter for none yet)",
+            [(c.value, c.value) for c in Concern],
+        )
+        m.concerns = [Concern(v) for v in picked]
+    m.chair = iv.ask("Chair (name)", default=m.chair or iv.user, required="Name the chair.")
+    m.minute_taker = iv.ask("Minute taker (name; Enter if none)", default=m.minute_taker)
+    m.format = MeetingFormat(
+        iv.pick("Format", [(f.value, f.value) for f in MeetingFormat], default=m.format.value)
+    )
+    iv.save()
+    for officer in include_officers(m):
+        what = "chair" if officer.is_chair else "minute taker"
+        officer.email = iv.ask(f"{officer.name} ({what}): email, to receive the record")
+        iv.save()
+    while True:
+        name = iv.ask(
+            "Child's name (Enter on its own when all are listed)",
+            required="" if m.children else "At least one child is needed.",
+        )
+        if not name:
+            break
+        child = iv.add_child(name, subject=True)
+        born = iv.ask(f"{name}: date of birth (DD/MM/YYYY), or 'unborn DD/MM/YYYY'")
+        try:
+            if born.lower().startswith("unborn"):
+                child.unborn = True
+                rest = born[6:].strip()
+                child.expected_date = parse_day(rest) if rest else None
+            elif born:
+                child.date_of_birth = parse_day(born, born=True)
+        except InputError as exc:
+            iv.say(f"  {exc.message}: left blank")
+        child.school = iv.ask(f"{name}: school or setting (optional)")
+        flags = iv.p.checkbox(
+            f"{name}: anything that changes who to invite? (Enter for none)",
+            [
+                ("in_hospital", "in hospital"),
+                ("out_of_area", "lives out of area"),
+                ("interpreter", "needs an interpreter"),
+            ],
+        )
+        child.in_hospital = "in_hospital" in flags
+        child.out_of_area = "out_of_area" in flags
+        child.interpreter = "interpreter" in flags
+        if child.interpreter:
+            child.language = iv.ask(f"{name}: language")
+        iv.save()
+    while True:
+        name = iv.ask("Adult in the child's life (Enter on its own when done)")
+        if not name:
+            break
+        adult = Adult(id=m.next_id("AD", [a.id for a in m.adults]), name=name)
+        adult.relationship = iv.ask(f"{name}: relationship to the children")
+        flags = iv.p.checkbox(
+            f"{name}: tick what applies",
+            [
+                ("pr", "parental responsibility"),
+                ("household", "lives in the household"),
+                ("alleged", "alleged perpetrator"),
+                ("staff", "risk to staff (violence or threats)"),
+            ],
+        )
+        adult.parental_responsibility = "pr" in flags
+        adult.household_member = "household" in flags
+        adult.alleged_perpetrator = "alleged" in flags
+        adult.risk_to_staff = "staff" in flags
+        m.adults.append(adult)
+        iv.save()
+    for role in iv.agenda.required_roles:
+        iv.say(f"  Must take part: {role.text}")
+    for line in invite_advice(m, iv.agenda):
+        iv.say(f"  Invite: {line}")
+    while True:
+        name = iv.ask("Invitee's name (Enter on its own when all are listed)")
+        if not name:
+            break
+        iv.add_participant(name, joined=None, how=Attendance.invited)
+    iv.record_invites(only_open=True)
+    iv.p.toolbar = TOOLBAR
+
+
+def record_invites(iv: Interview, *, only_open: bool = False) -> None:
+    """For each invite rule of the agenda this case meets (other than 'always'): who was
+    invited, or why no one was (the rulebook's invite.not_considered). Saved as answered."""
+    m = iv.m
+    arising: dict[str, list[str]] = {}
+    for rule in invites_arising(m, iv.agenda):
+        if rule.when != InviteCondition.always:
+            arising.setdefault(rule.when, []).append(rule.invite)
+    noted = {n.when for n in m.invites}
+    for when, texts in arising.items():
+        if only_open and when in noted:
+            continue
+        for text in texts:
+            iv.say(f"  The procedure asks ({when.replace('_', ' ')}): {text}")
+        who = iv.ask("Who was invited for this? (Enter if no one)")
+        reason = "" if who else iv.ask("Why was no one invited?", hint=LATER)
+        note = InviteNote(when=InviteCondition(when), invited=bool(who), who=who, reason=reason)
+        m.invites = [n for n in m.invites if n.when != when] + [note]
+        iv.save()
+    if not arising and not only_open:
+        iv.say("  No invite rule of this agenda applies to the case as recorded.")
+
+
+def parse_day(text: str, *, born: bool = False) -> date:
+    """A date typed as DD/MM/YYYY, in the years a record may hold; `born`: not in the future."""
+    raw = text.strip()
+    for fmt in ("%d/%m/%Y", "%Y-%m-%d", "%d/%m/%y"):
+        try:
+            day = datetime.strptime(raw, fmt).date()
+        except ValueError:
+            continue
+        if why := date_problem(day):
+            raise InputError(f"that date {why}")
+        if born and day > datetime.now(LONDON).date():
+            raise InputError(
+                "a date of birth cannot be in the future (unborn: 'unborn DD/MM/YYYY')"
+            )
+        return day
+    raise InputError("not a date: type it as DD/MM/YYYY")  # never the typed text
+
+
+def invite_advice(meeting: Meeting, agenda: Agenda) -> list[str]:
+    """The agenda's invite rules that apply to this case (the rulebook decides which)."""
+    return [r.invite for r in invites_arising(meeting, agenda)]

@@ -1,0 +1,553 @@
+"""The walk and its commands: one question at a time, saved before the next, in the agenda's order;
+the steps of each kind of item live in their own modules and are reached through this class."""
+
+from __future__ import annotations
+
+import contextlib
+import textwrap
+from collections.abc import Callable, Iterator, Sequence
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from .. import timeutil
+from ..agenda import Agenda, Item, ItemKind
+from ..errors import InputError
+from ..model import (
+    LONDON,
+    Action,
+    ActionReview,
+    Attendance,
+    Child,
+    Decision,
+    Meeting,
+    Outcome,
+    Participant,
+    PoliceAgreement,
+    Status,
+)
+from ..prompts import Choice, Prompts
+from ..rulebook import closing_warnings
+from ..rules import (
+    parse_clock,
+)
+from ..settings import login_name
+from ..timeutil import clock_text, elapsed, latest
+
+if TYPE_CHECKING:
+    from ..store import Store
+
+from . import actions, attendance, decisions, information, items, preparation, review
+from .closing import closing_summary, deadlines_text
+from .commands import (
+    COMMANDS,
+    NAVIGATION,
+    TOOLBAR,
+    Cancel,
+    Clock,
+    Navigate,
+    Pause,
+    find_command,
+    london_now,
+)
+
+
+class Interview:
+    """One chair, one meeting, one agenda. Every answer is saved before the next question."""
+
+    def __init__(
+        self,
+        meeting: Meeting,
+        agenda: Agenda,
+        store: Store,
+        prompts: Prompts,
+        *,
+        user: str = "",
+        actor: str = "",
+        clock: Clock = london_now,
+    ) -> None:
+        self.m = meeting
+        self.agenda = agenda
+        self.store = store
+        self.p = prompts
+        self.user = user  # the configured name: offered as the chair
+        # who the audit trail names, as every other command does: never the chair by default
+        self.actor = actor or user or login_name()
+        self.clock = clock
+        self.depth = 0  # > 0 while in a side step started by a command
+        self._earlier_reviewed = not meeting.previous  # follow-ups review once per session
+        self.keys = [i.key for i in agenda.items]
+        self.p.toolbar = TOOLBAR
+        self._handlers: dict[ItemKind, Callable[[Item], None]] = {
+            ItemKind.notes: self.step_notes,
+            ItemKind.attendance: self.step_attendance,
+            ItemKind.information: self.step_information,
+            ItemKind.risk: self.step_risk,
+            ItemKind.voice: self.step_voice,
+            ItemKind.other_children: self.step_other_children,
+            ItemKind.decisions: self.step_decisions,
+            ItemKind.actions: self.step_actions,
+            ItemKind.disagreements: self.step_disagreements,
+            ItemKind.family: self.step_family,
+            ItemKind.review: self.step_review,
+        }
+
+    # --- small helpers ----------------------------------------------------------------------
+
+    def save(self) -> None:
+        self.store.save(self.m)
+
+    def log(self, event: str, detail: str = "") -> None:
+        self.m.log(event, detail, who=self.actor, at=self.clock())
+
+    def say(self, text: str = "") -> None:
+        self.p.say(text)
+
+    def ask(
+        self,
+        message: str,
+        *,
+        default: str = "",
+        hint: str = "",
+        required: str = "",
+        multiline: bool = False,
+        validate: Callable[[str], str | None] | None = None,
+        keep: Callable[[str], None] | None = None,
+    ) -> str:
+        """A text answer; `/commands` typed here run and the same question comes back.
+
+        `keep` stores text typed above a command (`…\n/action`, `…\n/goto 4`), and it is saved
+        before the command runs: Ctrl-C or a closed terminal inside the side step loses nothing.
+        """
+        while True:
+            if multiline:
+                raw = self.p.multiline(message, default=default, hint=hint)
+            else:
+                raw = self.p.text(message, default=default, hint=hint, validate=validate)
+            after = raw[len(default) :].strip() if default and raw.startswith(default) else ""
+            if after.startswith("/") and find_command(after[1:].partition(" ")[0]) is not None:
+                raw = after  # `/end` typed straight after the offered text: the command runs
+            body, _, last = raw.rstrip().rpartition("\n")
+            line = (last if body else raw).strip()
+            if line.startswith("//"):
+                raw = f"{body}\n{line[1:]}" if body else line[1:]
+            elif line.startswith("/"):
+                kept = body if body else ""
+                if kept.strip() and keep is not None:
+                    keep(kept)
+                    self.save()
+                edited = self.command(line, kept or default)
+                if edited is not None:
+                    raw = edited
+                else:
+                    default = kept or default
+                    continue
+            if required and not raw.strip():
+                self.say(f"  {required}")
+                continue
+            if validate is not None and raw.strip():
+                problem = validate(raw)
+                if problem:
+                    self.say(f"  {problem}")
+                    default = raw
+                    continue
+            return raw.strip() if not multiline else raw.rstrip()
+
+    def pick(self, message: str, choices: Sequence[Choice], default: str | None = None) -> str:
+        return self.p.select(message, choices, default=default)
+
+    @contextlib.contextmanager
+    def side(self, what: str) -> Iterator[None]:
+        """A step started by a command: /cancel drops it and returns to the question."""
+        self.depth += 1
+        try:
+            yield
+        except Cancel:
+            self.say(f"  {what}: dropped. Back where you were.")
+        finally:
+            self.depth -= 1
+
+    # --- commands -----------------------------------------------------------------------------
+
+    def command(self, line: str, current: str) -> str | None:
+        """Run a typed command. Returns text only for /edit (the answer written in the editor)."""
+        word, _, arg = line[1:].partition(" ")
+        cmd = find_command(word)
+        if cmd is None:
+            self.say(f"  Unknown command /{word}. Type /help for the list (// starts a literal /).")
+            return None
+        name = cmd.name
+        if name == "help":
+            self.show_help()
+            return None
+        if name == "edit":
+            from ..prompts import edit_in_editor
+
+            try:
+                return edit_in_editor(current, folder=self.store.root / "tmp")
+            except InputError as exc:
+                self.say(f"  {exc.message}")
+                return None
+        if self.depth > 0:
+            if name == "cancel":
+                raise Cancel
+            self.say("  Finish this step first, or type /cancel to drop it.")
+            return None
+        if name == "cancel":
+            self.say("  Nothing to cancel here; /skip leaves this item open for later.")
+            return None
+        if name in NAVIGATION:
+            raise Navigate(name, arg.strip())
+        if name == "open":
+            self.show_open()
+        elif name == "action":
+            with self.side("Action"):
+                what = self.ask(
+                    "Action: what exactly needs doing?",
+                    required="An action needs a description (or /cancel).",
+                )
+                self.add_action(what)
+        elif name == "decision":
+            with self.side("Decision"):
+                self.record_decision()
+        elif name == "who":
+            with self.side("Participant"):
+                self.who()
+        elif name == "info":
+            with self.side("Information"):
+                self.add_information(None)
+        elif name == "disagree":
+            with self.side("Disagreement"):
+                about = self.ask(
+                    "Disagreement: what is it about?",
+                    required="Say what the disagreement is about (or /cancel).",
+                )
+                self.add_disagreement(about)
+        elif name == "invite":
+            with self.side("Invitations"):
+                self.record_invites()
+        elif name == "inform":
+            with self.side("Informing"):
+                self.record_informing()
+        elif name == "child":
+            with self.side("Child"):
+                name_ = self.ask("Child's name", required="A name is needed (or /cancel).")
+                self.add_child(
+                    name_, subject=self.p.confirm("A subject of the concern?", default=True)
+                )
+        return None
+
+    def show_help(self) -> None:
+        self.say("  Type these at any text prompt; the question comes back afterwards:")
+        for c in COMMANDS:
+            self.say(f"    {c.usage:<11} {c.help}")
+        self.say("  Ctrl-C pauses: everything answered is already saved; strat resume continues.")
+
+    def open_items(self) -> list[Item]:
+        done = set(self.m.progress.done)
+        return [i for i in self.agenda.items if i.key not in done]
+
+    def show_open(self) -> None:
+        items = self.open_items()
+        if not items:
+            self.say("  Every agenda item is done.")
+            return
+        skipped = set(self.m.progress.skipped)
+        self.say("  Still open:")
+        for item in items:
+            n = self.keys.index(item.key) + 1
+            mark = " (skipped)" if item.key in skipped else ""
+            req = " *required" if item.required else ""
+            self.say(f"    {n:>2}. {item.title}{mark}{req}")
+
+    # --- the walk ---------------------------------------------------------------------------
+
+    def header(self, item: Item) -> None:
+        n = self.keys.index(item.key) + 1
+        minutes = max(0, int(elapsed(self.m.started_at, self.clock()).total_seconds() // 60))
+        left = len(self.open_items())
+        self.say("")
+        self.say(f"── {item.title}")
+        self.say(
+            f"   item {n} of {len(self.keys)} · {minutes} min elapsed · {left} open · "
+            "/help for commands"
+        )
+        if item.guidance:
+            for line in textwrap.wrap(item.guidance, 92):
+                self.say(f"   {line}")
+
+    def next_after(self, key: str | None) -> str | None:
+        """Where to go after `key`: the first item neither done nor skipped, in agenda order
+        (so after a jump the chair returns to where they were), then the skipped ones."""
+        done, skipped = set(self.m.progress.done), set(self.m.progress.skipped)
+        for k in self.keys:
+            if k not in done and k not in skipped and k != key:
+                return k
+        for k in self.keys:
+            if k not in done and k != key:
+                return k
+        return None
+
+    def resolve_goto(self, arg: str, here: str) -> str:
+        if not arg:
+            choices = [
+                (k, f"{n}. {i.title}" + (" ✓" if k in self.m.progress.done else ""))
+                for n, (k, i) in enumerate(zip(self.keys, self.agenda.items, strict=True), 1)
+            ]
+            return self.pick("Go to which item?", choices, default=here)
+        if arg.isdecimal() and 1 <= int(arg) <= len(self.keys):  # not isdigit: int("²") fails
+            return self.keys[int(arg) - 1]
+        if arg in self.keys:
+            return arg
+        self.say(f"  No such item: items are numbered 1 to {len(self.keys)}.")
+        return here
+
+    def run(self) -> str:
+        """Walk the agenda until the meeting ends ('ended') or the chair stops ('paused')."""
+        pr = self.m.progress
+        current: str | None = pr.current
+        attendance = next((i.key for i in self.agenda.items if i.kind == ItemKind.attendance), None)
+        if not pr.attendance_taken and attendance and current in (None, attendance):
+            current = attendance
+        if current not in self.keys and current is not None:
+            current = self.next_after(None)
+        if current is None and not pr.done:
+            current = self.keys[0]
+        try:
+            while True:
+                if current is None:
+                    try:
+                        if self.closing():
+                            return "ended"
+                        current = self.resolve_goto("", self.keys[-1])
+                    except Navigate as nav:
+                        last = self.agenda.items[-1]
+                        current = self.navigate(nav, last) if nav.where != "end" else None
+                    continue
+                item = self.agenda.item(current)
+                assert item is not None
+                if pr.current != current:
+                    pr.current = current
+                    self.save()
+                if item.kind != ItemKind.attendance and not self._earlier_reviewed:
+                    self._earlier_reviewed = True
+                    try:
+                        self.review_earlier_actions()
+                    except Navigate as nav:
+                        current = self.navigate(nav, item)
+                        continue
+                self.header(item)
+                try:
+                    self._handlers[item.kind](item)
+                except Navigate as nav:
+                    current = self.navigate(nav, item)
+                    continue
+                if item.key not in pr.done:
+                    pr.done.append(item.key)
+                if item.key in pr.skipped:
+                    pr.skipped.remove(item.key)
+                current = self.next_after(item.key)
+                pr.current = current
+                self.save()
+        except Pause:
+            self.save()
+            return "paused"
+
+    def navigate(self, nav: Navigate, item: Item) -> str | None:
+        pr = self.m.progress
+        here = item.key
+        if nav.where == "back":
+            i = self.keys.index(here)
+            if i == 0:
+                self.say("  This is the first item.")
+                return here
+            return self.keys[i - 1]
+        if nav.where == "skip":
+            if here not in pr.done and here not in pr.skipped:
+                pr.skipped.append(here)
+            self.say(
+                f"  Skipped: {item.title} (still open; /goto {self.keys.index(here) + 1} returns)"
+            )
+            nxt = self.next_after(here)
+            return nxt if nxt != here else None
+        if nav.where == "goto":
+            return self.resolve_goto(nav.arg, here)
+        return None  # end
+
+    # --- the closing screen -------------------------------------------------------------------
+
+    def closing(self) -> bool:
+        """Show the closing screen; True when the chair ended the meeting."""
+        from ..deadlines import format_uk
+
+        m = self.m
+        self.say("")
+        self.say("══ Closing the discussion")
+        self.say(closing_summary(m, self.agenda))
+        warnings = closing_warnings(m, self.agenda)
+        if warnings:
+            self.say("Warnings:")
+            for w in warnings:
+                self.say(f"  ! {w}")
+        choice = self.pick(
+            "End the meeting?",
+            [("end", "End the meeting now"), ("back", "Not yet: go back to an item")],
+            default="back" if warnings else "end",
+        )
+        if choice == "back":
+            return False
+        now = self.clock()
+        start = m.started_at
+
+        def check_end(text: str) -> str | None:
+            try:
+                when = parse_clock(text, now.date(), after=start)
+            except InputError as exc:
+                return exc.message
+            if timeutil.before(when, start.replace(second=0, microsecond=0)):
+                return f"the end cannot be before the start ({format_uk(start)})"
+            return None
+
+        # A reopened meeting keeps its first end time: offered again, with its date if not today.
+        ended = m.ended_at.astimezone(LONDON) if m.ended_at else None
+        if ended is None:
+            offer = now.strftime("%H:%M")
+        elif ended.date() == now.date():
+            offer = ended.strftime("%H:%M")
+        else:
+            offer = ended.strftime("%d/%m/%Y %H:%M")
+        typed = self.ask(
+            "End time (HH:MM)",
+            default=offer,
+            validate=check_end,
+            required="Give the end time.",
+        )
+        m.ended_at = latest(parse_clock(typed, now.date(), after=start), start)
+        m.status = Status.ended
+        m.progress.current = None
+        self.log("ended", f"at {clock_text(m.ended_at)}")
+        self.save()
+        self.say(f"Ended at {format_uk(m.ended_at)}. Saved as {m.id}.")
+        self.say(deadlines_text(m, self.agenda))
+        return True
+
+    # --- the structured steps -----------------------------------------------------------------
+
+    def step_notes(self, item: Item) -> None:
+        def keep(text: str) -> None:
+            self.m.notes[item.key] = text
+
+        text = self.ask(
+            item.title, default=self.m.notes.get(item.key, ""), multiline=True, keep=keep
+        )
+        if text.strip():
+            self.m.notes[item.key] = text
+        else:
+            self.m.notes.pop(item.key, None)
+        self.save()
+
+    def _default_attendance(self) -> Attendance:
+        return attendance._default_attendance(self)
+
+    def mark(self, p: Participant) -> None:
+        return attendance.mark(self, p)
+
+    def step_attendance(self, item: Item) -> None:
+        return attendance.step_attendance(self, item)
+
+    def check_partners(self) -> None:
+        return attendance.check_partners(self)
+
+    def add_participant(
+        self, name: str, *, joined: datetime | None, how: Attendance | None
+    ) -> Participant:
+        return attendance.add_participant(self, name, joined=joined, how=how)
+
+    def who(self) -> None:
+        return attendance.who(self)
+
+    def present_choices(self, extra: Sequence[Choice] = ()) -> list[Choice]:
+        return attendance.present_choices(self, extra)
+
+    def add_information(self, pid: str | None) -> None:
+        return information.add_information(self, pid)
+
+    def step_information(self, item: Item) -> None:
+        return information.step_information(self, item)
+
+    def step_voice(self, item: Item) -> None:
+        return information.step_voice(self, item)
+
+    def step_risk(self, item: Item) -> None:
+        return information.step_risk(self, item)
+
+    def add_child(self, name: str, *, subject: bool) -> Child:
+        return information.add_child(self, name, subject=subject)
+
+    def step_other_children(self, item: Item) -> None:
+        return information.step_other_children(self, item)
+
+    # --- decisions ------------------------------------------------------------------------
+
+    def child_label(self, c: Child) -> str:
+        return information.child_label(self, c)
+
+    def step_decisions(self, item: Item) -> None:
+        return decisions.step_decisions(self, item)
+
+    def record_decision(self) -> None:
+        return decisions.record_decision(self)
+
+    def decide(self, ids: list[str], base: Decision | None) -> list[Decision]:
+        return decisions.decide(self, ids, base)
+
+    def ask_police_agreement(
+        self, before: PoliceAgreement | None, outcome: Outcome = Outcome.nfa
+    ) -> PoliceAgreement | None:
+        return decisions.ask_police_agreement(self, before, outcome)
+
+    # --- actions --------------------------------------------------------------------------
+
+    def step_actions(self, item: Item) -> None:
+        return actions.step_actions(self, item)
+
+    def ask_due(self, message: str = "Due") -> tuple[str, datetime]:
+        return actions.ask_due(self, message)
+
+    def add_action(self, what: str) -> Action:
+        return actions.add_action(self, what)
+
+    # --- follow-ups: the earlier discussions' open actions ----------------------------------
+
+    def review_earlier_actions(self) -> None:
+        return review.review_earlier_actions(self)
+
+    def complete_recorded_reviews(self, earlier: list[Meeting]) -> None:
+        return review.complete_recorded_reviews(self, earlier)
+
+    def update_earlier(self, meeting_id: str, reviews: list[ActionReview]) -> None:
+        return review.update_earlier(self, meeting_id, reviews)
+
+    # --- disagreements, family, review ----------------------------------------------------
+
+    def step_disagreements(self, item: Item) -> None:
+        return items.step_disagreements(self, item)
+
+    def add_disagreement(self, about: str) -> None:
+        return items.add_disagreement(self, about)
+
+    def step_family(self, item: Item) -> None:
+        return items.step_family(self, item)
+
+    def step_review(self, item: Item) -> None:
+        return items.step_review(self, item)
+
+    # --- before the call ----------------------------------------------------------------
+
+    def prepare(self) -> None:
+        return preparation.prepare(self)
+
+    def record_informing(self) -> None:
+        return items.record_informing(self)
+
+    def record_invites(self, *, only_open: bool = False) -> None:
+        return preparation.record_invites(self, only_open=only_open)
