@@ -684,14 +684,12 @@ def save_hook(root: Path, agenda_dirs: list[Path] | None = None) -> Callable[[Me
 
 
 def local_date(value: str) -> date:
-    """A date typed as 2026-11-19 or 19/11/2026."""
-    value = value.strip()
+    """A date typed as 2026-11-19 or 19/11/2026 (timeutil.read_day)."""
+    from .timeutil import read_day
+
     try:
-        if "/" in value:
-            d, m, y = (int(x) for x in value.split("/"))
-            return date(y if y > 99 else 2000 + y, m, d)
-        return date.fromisoformat(value)
+        return read_day(value)
     except ValueError:
         from .errors import InputError
 
-        raise InputError(f"cannot read date {value!r}: use 2026-11-19 or 19/11/2026") from None
+        raise InputError("cannot read that date: use 2026-11-19 or 19/11/2026") from None

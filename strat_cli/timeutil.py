@@ -124,3 +124,20 @@ def format_uk(moment: datetime) -> str:
     zone ('Sun 25 Oct 2026 01:30 GMT'), since the wall time alone names two moments."""
     local = london(moment)
     return f"{format_uk_date(local.date())} {clock_text(local)}"
+
+
+# --- days as people type them ----------------------------------------------------------------
+
+DAY_FORMS = ("%d/%m/%Y", "%Y-%m-%d", "%d/%m/%y")  # 19/11/2026, 2026-11-19, 19/11/26
+
+
+def read_day(text: str) -> date:
+    """A day typed as 19/11/2026, 2026-11-19 or 19/11/26; ValueError otherwise (the caller says
+    where, never what was typed)."""
+    raw = text.strip()
+    for form in DAY_FORMS:
+        try:
+            return datetime.strptime(raw, form).date()
+        except ValueError:
+            continue
+    raise ValueError("not a date")

@@ -269,7 +269,7 @@ def test_dates_that_cannot_be_read_are_refused(bad: str) -> None:
     from strat_cli.errors import InputError
     from strat_cli.index import local_date
 
-    with pytest.raises(InputError, match="cannot read date"):
+    with pytest.raises(InputError, match="cannot read that date"):
         local_date(bad)
     assert local_date("19/11/2026") == local_date("2026-11-19")
 

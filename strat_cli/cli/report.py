@@ -25,14 +25,12 @@ def _write(path: Path, data: bytes) -> None:
 
 def _day(text: str, option: str) -> date:
     from ..errors import InputError
+    from ..timeutil import read_day
 
-    raw = text.strip()
-    for fmt in ("%Y-%m-%d", "%d/%m/%Y"):
-        try:
-            return datetime.strptime(raw, fmt).date()
-        except ValueError:
-            continue
-    raise InputError(f"{option}: not a date; use DD/MM/YYYY or YYYY-MM-DD")
+    try:
+        return read_day(text)
+    except ValueError:
+        raise InputError(f"{option}: not a date; use DD/MM/YYYY or YYYY-MM-DD") from None
 
 
 @app.command()

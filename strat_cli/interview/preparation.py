@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
+from .. import timeutil
 from ..agenda import Agenda
 from ..attendance import include_officers
 from ..errors import InputError
@@ -149,20 +150,15 @@ def record_invites(iv: Interview, *, only_open: bool = False) -> None:
 
 def parse_day(text: str, *, born: bool = False) -> date:
     """A date typed as DD/MM/YYYY, in the years a record may hold; `born`: not in the future."""
-    raw = text.strip()
-    for fmt in ("%d/%m/%Y", "%Y-%m-%d", "%d/%m/%y"):
-        try:
-            day = datetime.strptime(raw, fmt).date()
-        except ValueError:
-            continue
-        if why := date_problem(day):
-            raise InputError(f"that date {why}")
-        if born and day > datetime.now(LONDON).date():
-            raise InputError(
-                "a date of birth cannot be in the future (unborn: 'unborn DD/MM/YYYY')"
-            )
-        return day
-    raise InputError("not a date: type it as DD/MM/YYYY")  # never the typed text
+    try:
+        day = timeutil.read_day(text)
+    except ValueError:
+        raise InputError("not a date: type it as DD/MM/YYYY") from None  # never the typed text
+    if why := date_problem(day):
+        raise InputError(f"that date {why}")
+    if born and day > datetime.now(LONDON).date():
+        raise InputError("a date of birth cannot be in the future (unborn: 'unborn DD/MM/YYYY')")
+    return day
 
 
 def invite_advice(meeting: Meeting, agenda: Agenda) -> list[str]:
