@@ -398,6 +398,29 @@ class InviteCondition(StrEnum):
     missing = "missing"
     youth_justice = "youth_justice"
 
+    @property
+    def words(self) -> str:
+        """How screens and documents say the condition ('a medical may be needed')."""
+        return _INVITE_WORDS.get(self.value, self.value.replace("_", " "))
+
+
+_INVITE_WORDS = {
+    "always": "always",
+    "child_in_hospital": "the child is in hospital",
+    "medical_possible": "a medical examination may be needed",
+    "pre_birth": "the discussion is pre-birth",
+    "out_of_area": "the child lives out of area",
+    "legal": "legal action may be needed",
+    "adult_issues": "adults' needs (domestic abuse, substance misuse, mental illness) arise",
+    "sexual_abuse": "sexual abuse is alleged",
+    "exploitation": "exploitation is suspected",
+    "looked_after": "the child is looked after",
+    "staff_allegation": "the allegation is against a member of staff",
+    "expertise": "expertise in the type of harm is needed",
+    "missing": "the child is missing",
+    "youth_justice": "youth justice services are involved",
+}
+
 
 class InviteNote(Model):
     """What the chair did about one of the agenda's invite rules that applies to this case."""

@@ -31,6 +31,7 @@ from .model import (
     Attendance,
     Concern,
     Informing,
+    InviteCondition,
     Meeting,
     Outcome,
     Participant,
@@ -398,7 +399,7 @@ def _invite_open(c: Context) -> Iterator[Hit]:
     }
     for when in dict.fromkeys(r.when for r in invites_arising(c.meeting, c.agenda)):
         if when != "always" and when not in noted:
-            yield Hit(f"invites.{when}", {"when": when})
+            yield Hit(f"invites.{when}", {"when": InviteCondition(when).words})
 
 
 def _roles(c: Context) -> Iterator[Hit]:
@@ -761,8 +762,7 @@ RULES: tuple[Rule, ...] = (
     ),
     Rule(
         "invite.not_considered", "invites", "warning",
-        "the procedure asks who to invite when '{when}' applies: record who was invited, or why "
-        "no one was",
+        "the procedure asks who to invite when {when}: record who was invited, or why no one was",
         _S("pan-lancashire", "Where required, a legal adviser should be invited or legal advice sought"),
         _invite_open,
         doc="Each invite rule of the agenda that the case meets (other than 'always') is "

@@ -21,6 +21,7 @@ from .model import (
     Adult,
     Decision,
     Informing,
+    InviteCondition,
     Meeting,
     Method,
     Outcome,
@@ -676,7 +677,7 @@ def _authorisation(meeting: Meeting) -> View:
 
 def _invite(note: Any) -> str:
     """One invite rule the case met, as the minutes say it: invited whom, or why not."""
-    when = note.when.replace("_", " ")
+    when = InviteCondition(note.when).words.capitalize()
     who = f" {note.who}" if note.who.strip() else ""
     why = f" ({note.reason})" if note.reason.strip() else ""
     if note.invited:

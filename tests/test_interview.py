@@ -654,7 +654,7 @@ def test_prepare_by_prompts_then_stop_before_the_call(store: Store, national: Ag
     assert run_interview(interview(m, national, store, s), prepare=True) == "paused"
     s.done()
     assert "Invite: The consultant responsible for the child's care" in s.screen
-    assert "The procedure asks (child in hospital): The consultant" in s.screen
+    assert "The procedure asks, when the child is in hospital: The consultant" in s.screen
     saved = store.load(m.id)
     assert saved.concerns == ["physical injury"]
     [note] = [n for n in saved.invites if n.when == "child_in_hospital"]

@@ -138,7 +138,7 @@ def record_invites(iv: Interview, *, only_open: bool = False) -> None:
         if only_open and when in noted:
             continue
         for text in texts:
-            iv.say(f"  The procedure asks ({when.replace('_', ' ')}): {text}")
+            iv.say(f"  The procedure asks, when {InviteCondition(when).words}: {text}")
         who = iv.ask("Who was invited for this? (Enter if no one)")
         reason = "" if who else iv.ask("Why was no one invited?", hint=LATER)
         note = InviteNote(when=InviteCondition(when), invited=bool(who), who=who, reason=reason)
