@@ -141,3 +141,8 @@ def read_day(text: str) -> date:
         except ValueError:
             continue
     raise ValueError("not a date")
+
+
+def typed_form(moment: datetime) -> str:
+    """'20/11/2026 10:00': a saved time offered back at a prompt in a form its check reads."""
+    return f"{london(moment):%d/%m/%Y %H:%M}"

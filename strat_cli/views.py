@@ -73,6 +73,7 @@ NOT_IN_MINUTES: dict[str, str] = {
 WITHHELD_FROM_FAMILY: dict[str, str] = {
     "Adult.risk_to_staff_detail": "a risk to staff is for the professionals who visit",
     "Adult.notes": "professionals' notes about an adult, which may hold third-party information",
+    "Adult.informed_reason": "why a parent is told later or not at all could alert them",
     "Decision.parents_not_informed_reason": "why parents are not told could alert them",
     "FamilySharing.withheld": "what is withheld from the family, by definition",
     "FamilySharing.withheld_reason": "why it is withheld would say what it is",
@@ -226,7 +227,7 @@ def _adults(meeting: Meeting, family: bool) -> list[View]:
         flagged = "; ".join(flags).capitalize()
         recorded = a.informed != Informing.undecided or a.informed_by.strip()
         if a.parental_responsibility or recorded or a.informed_reason.strip():
-            told = _informing(a)
+            told = _informing(a, family=family)
             flags.append(told)
             flagged = f"{flagged}; {told}" if flagged else told[:1].upper() + told[1:]
         out.append(
@@ -243,15 +244,15 @@ def _adults(meeting: Meeting, family: bool) -> list[View]:
     return out
 
 
-def _informing(a: Adult) -> str:
+def _informing(a: Adult, *, family: bool) -> str:
     """Whether one adult is told, when, by whom and why (each person with parental
-    responsibility, absent parents included)."""
+    responsibility, absent parents included); the family version leaves out why."""
     text = a.informed.value
     if a.informed_at is not None:
         text += f" {when(a.informed_at)}"
     if a.informed_by.strip():
         text += f" by {a.informed_by}"
-    if a.informed_reason.strip():
+    if a.informed_reason.strip() and not family:
         text += f" ({a.informed_reason})"
     return text
 

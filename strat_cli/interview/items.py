@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import TYPE_CHECKING
 
 from ..agenda import Item
 from ..errors import InputError
 from ..model import (
-    LONDON,
     Disagreement,
     Informing,
 )
@@ -15,6 +15,7 @@ from ..prompts import Choice
 from ..rules import (
     parse_clock,
 )
+from ..timeutil import typed_form
 
 if TYPE_CHECKING:
     pass
@@ -98,8 +99,8 @@ def step_review(iv: Interview, item: Item) -> None:
 
     # Offered in a form its own check reads back; kept as it is when left unchanged (even
     # once that time has passed), so Enter never turns the saved answer into an error.
-    saved = m.next_discussion.astimezone(LONDON) if m.next_discussion else None
-    offered = f"{saved:%d/%m/%Y %H:%M}" if saved else ""
+    saved = m.next_discussion
+    offered = typed_form(saved) if saved else ""
 
     def check(text: str) -> str | None:
         if offered and text.strip() == offered:
@@ -133,15 +134,21 @@ def record_informing(iv: Interview) -> None:
     for a in holders:
         a.informed = Informing(iv.pick(f"{a.name}: told?", choices, default=a.informed.value))
         if a.informed in (Informing.told, Informing.later):
+            day = iv.clock().date()
+
+            def readable(text: str, day: date = day) -> str | None:
+                try:
+                    parse_clock(text, day)
+                except InputError as exc:
+                    return exc.message
+                return None
+
             when = iv.ask(
                 "When (e.g. 15:00 or 20/11/2026 10:00; Enter if not known)",
-                default=a.informed_at.strftime("%d/%m/%Y %H:%M") if a.informed_at else "",
+                default=typed_form(a.informed_at) if a.informed_at else "",
+                validate=readable,
             )
-            if when:
-                try:
-                    a.informed_at = parse_clock(when, iv.clock().date())
-                except InputError as exc:
-                    iv.say(f"  {exc.message}: left blank")
+            a.informed_at = parse_clock(when, day) if when else None
             a.informed_by = iv.ask("By whom?", default=a.informed_by)
         if a.informed in (Informing.later, Informing.not_told):
             a.informed_reason = iv.ask("Why?", default=a.informed_reason, hint=LATER)
