@@ -102,7 +102,7 @@ def _write_cache(path: Path, data: dict[str, list[str]]) -> None:
     """Whole or not at all; a cache that cannot be written is simply not kept."""
     from .files import keep
 
-    keep(path, json.dumps(data).encode("utf-8"), path.parent)  # shared with compiled templates
+    keep(path, json.dumps(data).encode("utf-8"))
 
 
 @lru_cache(maxsize=64)

@@ -42,19 +42,28 @@ def replace_whole(path: Path, data: bytes, *, tmp_dir: Path | None = None, durab
                 os.close(dir_fd)
 
 
-def private_folders(*folders: Path) -> None:
-    """Make each folder (in order) if missing, 0700: caches hold code strat runs."""
-    for folder in folders:
-        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+def private_folder(folder: Path) -> None:
+    """Create `folder` and any missing parents 0700 whatever the umask. A folder that already
+    exists is never chmod-ed: strat did not make it (it may be shared, like /tmp)."""
+    missing = []
+    here = folder
+    while not here.exists() and here != here.parent:
+        missing.append(here)
+        here = here.parent
+    for new in reversed(missing):
+        try:
+            new.mkdir(mode=0o700)
+        except FileExistsError:  # made by another process at the same moment
+            continue
         if POSIX:
-            os.chmod(folder, 0o700)
+            os.chmod(new, 0o700)
 
 
-def keep(path: Path, data: bytes, *folders: Path) -> None:
-    """A cache entry: whole or not at all, no fsync (a lost entry is only recomputed), and a
-    cache that cannot be written is simply not kept."""
+def keep(path: Path, data: bytes) -> None:
+    """A cache entry: whole or not at all, no fsync (a lost entry is only recomputed), in a
+    private folder (caches hold code strat runs); a cache that cannot be written is not kept."""
     try:
-        private_folders(*folders)
+        private_folder(path.parent)
         replace_whole(path, data, durable=False)
     except OSError:
         return

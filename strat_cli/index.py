@@ -37,6 +37,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from .circulation import coverage
+from .files import private_folder
 from .timeutil import LONDON as LONDON  # re-exported: the one zone, defined in timeutil
 
 if TYPE_CHECKING:
@@ -253,7 +254,7 @@ class Index:
         if self._conn is not None:
             return self._conn
         try:
-            self.root.mkdir(mode=0o700, parents=True, exist_ok=True)  # private, like the store
+            private_folder(self.root)  # private, like the store, whatever the umask
             conn = self._open(self.path)
         except sqlite3.DatabaseError:
             with contextlib.suppress(OSError):

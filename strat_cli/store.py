@@ -25,6 +25,7 @@ from pydantic import ValidationError
 from pydantic_core import PydanticSerializationError
 
 from .errors import Busy, InvalidRecord, Locked, NotFound, StratError
+from .files import private_folder as private_folder  # re-exported: its home is files
 from .files import replace_whole
 from .model import (
     AFTER_AUTHORISATION,
@@ -220,23 +221,6 @@ def writable_folder(folder: Path, consequence: str) -> None:
     os.close(fd)
     with contextlib.suppress(OSError):
         os.unlink(probe)
-
-
-def private_folder(folder: Path) -> None:
-    """Create `folder` and any missing parents 0700 whatever the umask. A folder that already
-    exists is never chmod-ed: strat did not make it (it may be shared, like /tmp)."""
-    missing = []
-    here = folder
-    while not here.exists() and here != here.parent:
-        missing.append(here)
-        here = here.parent
-    for new in reversed(missing):
-        try:
-            new.mkdir(mode=0o700)
-        except FileExistsError:  # made by another process at the same moment
-            continue
-        if POSIX:
-            os.chmod(new, 0o700)
 
 
 class Store:

@@ -77,7 +77,7 @@ def _cache_put(path: Path, data: bytes) -> None:
     """Write a cache entry whole or not at all; no fsync: a lost entry is only recomputed."""
     from .files import keep
 
-    keep(path, data, path.parent.parent, path.parent)  # <store>/cache and its subfolder
+    keep(path, data)
 
 
 @lru_cache(maxsize=1)

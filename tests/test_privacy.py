@@ -305,3 +305,29 @@ def test_a_listing_on_a_new_store_creates_it_private(
     monkeypatch.setenv("STRAT_HOME", str(home))
     assert CliRunner().invoke(app, ["list"]).exit_code == 0
     assert home.stat().st_mode & 0o777 == 0o700
+
+
+@posix_only
+def test_every_folder_strat_makes_for_a_new_store_is_private_whatever_the_umask(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, runner: CliRunner
+) -> None:
+    """The register and the caches make their folders through the one helper (files.private_folder),
+    so a store in folders that do not exist yet is private all the way down."""
+    home = tmp_path / "new" / "deeper" / "store"
+    monkeypatch.setenv("STRAT_HOME", str(home))
+    old = os.umask(0)
+    try:
+        assert runner.invoke(app, ["list"]).exit_code == 0
+        from strat_cli.files import keep
+
+        keep(home / "cache" / "docx" / "entry", b"x")
+    finally:
+        os.umask(old)
+    for folder in (
+        tmp_path / "new",
+        tmp_path / "new" / "deeper",
+        home,
+        home / "cache",
+        home / "cache" / "docx",
+    ):
+        assert folder.stat().st_mode & 0o777 == 0o700, folder
