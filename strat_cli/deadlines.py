@@ -367,6 +367,12 @@ def _circulated_on_time(meeting: Meeting, due: datetime) -> bool | None:
     done = coverage(meeting.participants, meeting.circulation).complete_at
     if done is None:
         return None
+    return met_in_time(done, due)
+
+
+def met_in_time(done: datetime, due: datetime) -> bool:
+    """A deadline is met any time up to the end of its minute ("by 23:59" includes 23:59):
+    one rule for circulation, the action summary and the minutes, in check, show and due."""
     return before(done, due + timedelta(minutes=1))
 
 

@@ -10,7 +10,7 @@ rows asked for only (`action_texts`).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from .index import LONDON, Index, split
@@ -248,6 +248,7 @@ def due_meetings(
     from .deadlines import (
         format_uk,
         format_uk_date,
+        met_in_time,
         replaces_earlier_target,
         working_day_window_end,
     )
@@ -290,8 +291,8 @@ def due_meetings(
         "OR (authorised_ts IS NULL AND minutes_due_ts >= ?) "
         "OR (circulated_ts IS NULL AND circulation_due_ts >= ?) "
         "OR (circulated_on_time = 0 AND circulation_due_ts >= ?) "
-        "OR (summarised_ts > summary_due_ts + 60 AND summary_due_ts >= ?) "
-        "OR (authorised_ts > minutes_due_ts + 60 AND minutes_due_ts >= ?) "
+        "OR (summarised_ts > summary_due_ts AND summary_due_ts >= ?) "
+        "OR (authorised_ts > minutes_due_ts AND minutes_due_ts >= ?) "
         "OR icpc_target >= ?)",  # (a day early: the exact test is below, in London time)
         (floor, floor, floor, floor, floor, floor, (floor_day - timedelta(days=1)).isoformat()),
     ).fetchall()
@@ -309,7 +310,11 @@ def due_meetings(
             )
             late.append(("minutes authorised", r["minutes_due_ts"], r["authorised_ts"]))
         for what, due_ts, done_ts in late:  # met, but late: it stays seen (the rulebook's x.late)
-            if done_ts is not None and done_ts > due_ts + 60 and due_ts >= floor:
+            if (
+                done_ts is not None
+                and due_ts >= floor
+                and not met_in_time(_utc(done_ts), _utc(due_ts))
+            ):
                 out.append(_due_row(r, what, due_ts, "met late", written))
         if r["circulation_due_ts"] is not None:
             late = r["circulated_on_time"] == 0
@@ -390,3 +395,7 @@ def later_discussions(index: Index, meeting_id: str) -> list[str]:
         (pattern,),
     )
     return [r[0] for r in rows if meeting_id in split(r[1])]
+
+
+def _utc(ts: float) -> datetime:
+    return datetime.fromtimestamp(ts, UTC)

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Literal
 
 from .agenda import Agenda, InviteRule, Item, ItemKind, RuleOverride, Severity
 from .attendance import missing_partners, unexplained_gaps
+from .deadlines import met_in_time
 from .errors import AgendaError
 from .model import (
     LONDON,
@@ -38,7 +39,7 @@ from .model import (
     Status,
     YesNo,
 )
-from .timeutil import before
+from .timeutil import before, format_uk, format_uk_date
 
 if TYPE_CHECKING:
     from .circulation import Coverage
@@ -604,8 +605,6 @@ def _items_empty(c: Context) -> Iterator[Hit]:
 def _held_late(c: Context) -> Iterator[Hit]:
     due = c.deadlines.discussion_due
     if due is not None and before(due, c.meeting.started_at) and _blank(c.meeting.late_reason):
-        from .deadlines import format_uk
-
         yield Hit("late_reason", {"due": format_uk(due)})
 
 
@@ -613,10 +612,8 @@ def _minutes_late(c: Context) -> Iterator[Hit]:
     due = c.deadlines.minutes_authorised_due
     if due is None:
         return
-    from .deadlines import format_uk
-
     auth = c.meeting.authorisation
-    if auth is not None and before(due, auth.at):
+    if auth is not None and not met_in_time(auth.at, due):
         yield Hit(
             "authorisation",
             {"due": format_uk(due), "state": f"authorised {format_uk(auth.at)}, late"},
@@ -628,13 +625,11 @@ def _minutes_late(c: Context) -> Iterator[Hit]:
 
 def _summary_late(c: Context) -> Iterator[Hit]:
     """The action summary goes out with the first delivery of the record."""
-    from .deadlines import format_uk
-
     due = c.deadlines.summary_due
     if due is None:
         return
     first = c.coverage.first_delivery_at
-    if first is not None and before(due, first):
+    if first is not None and not met_in_time(first, due):
         yield Hit("circulation", {"due": format_uk(due), "state": f"sent {format_uk(first)}, late"})
     elif first is None and before(due, c.now):
         yield Hit("circulation", {"due": format_uk(due), "state": "not yet sent"})
@@ -654,7 +649,6 @@ def _circulated_unauthorised(c: Context) -> Iterator[Hit]:
 
 def _circulation(c: Context) -> Iterator[Hit]:
     from .circulation import describe_missing
-    from .deadlines import format_uk
 
     m, dl = c.meeting, c.deadlines
     days = c.agenda.timescales.circulate_within_working_days
@@ -705,8 +699,6 @@ def _not_emailed(c: Context) -> Iterator[Hit]:
 
 
 def _unsettled(c: Context) -> Iterator[Hit]:
-    from .deadlines import format_uk
-
     for entry in c.meeting.circulation:
         if entry.state:  # said until someone says what became of it
             yield Hit("circulation", {"at": format_uk(entry.at), "ref": c.meeting.id})
@@ -716,8 +708,6 @@ def _unsettled(c: Context) -> Iterator[Hit]:
 def _icpc_late(c: Context) -> Iterator[Hit]:
     held, target = c.meeting.icpc_held_on, c.deadlines.icpc_target
     if held is not None and target is not None and held > target:
-        from .deadlines import format_uk_date
-
         yield Hit("icpc_held_on", {"held": format_uk_date(held), "target": format_uk_date(target)})
 
 
