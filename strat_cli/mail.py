@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 from .addresses import BadAddress, address_key, canonical_address, needs_smtputf8
 from .errors import InputError, MailError, StratError
 from .model import LONDON, CirculationEntry, Meeting, Method
+from .timeutil import format_uk
 from .views import DOCUMENTS
 
 if TYPE_CHECKING:
@@ -942,11 +943,11 @@ def _settle_unknown(
         if how == "delivered":
             e.delivered = reached
             e.note = "; ".join(
-                n for n in (e.note, f"delivery confirmed by {who} on {at:%d/%m/%Y %H:%M}") if n
+                n for n in (e.note, f"delivery confirmed by {who} on {format_uk(at)}") if n
             )
             meeting.log(
                 "email confirmed",
-                f"{len(reached)} had the send of {e.at:%d/%m/%Y %H:%M}",
+                f"{len(reached)} had the send of {format_uk(e.at)}",
                 who=who,
                 at=at,
             )
@@ -955,13 +956,13 @@ def _settle_unknown(
                 n
                 for n in (
                     e.note,
-                    f"outcome never known; {who} chose to send it again on {at:%d/%m/%Y %H:%M}",
+                    f"outcome never known; {who} chose to send it again on {format_uk(at)}",
                 )
                 if n
             )
             meeting.log(
                 "email resent",
-                f"the send of {e.at:%d/%m/%Y %H:%M} to {len(reached)}, outcome unknown",
+                f"the send of {format_uk(e.at)} to {len(reached)}, outcome unknown",
                 who=who,
                 at=at,
             )
@@ -999,7 +1000,7 @@ def record_draft_sent(
             documents=dict(last.documents),
             record=last.record,
             unreachable=dict(last.unreachable),
-            note=f"sent from the draft of {last.at:%d/%m/%Y %H:%M}, as recorded by {by or 'the user'}",
+            note=f"sent from the draft of {format_uk(last.at)}, as recorded by {by or 'the user'}",
         )
         meeting.circulation.append(entry)
         meeting.log("emailed", f"draft sent by hand to {len(entry.delivered)}", who=by, at=stamp)

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from .check import Gap, Report
 from .errors import InputError, Locked, NotFound, StratError
 from .model import ActionStatus, Amendment, Authorisation, Meeting, Status
+from .timeutil import format_uk, format_uk_date
 
 if TYPE_CHECKING:
     from .agenda import Agenda
@@ -30,7 +31,6 @@ def blocking(report: Report) -> list[Gap]:
 def done_at(meeting: Meeting, at: datetime, now: datetime, what: str) -> datetime:
     """A time something was done outside strat (--at on authorise and email --sent): not in
     the future, and not before the meeting ended (or started, if it has no end yet)."""
-    from .deadlines import format_uk
     from .timeutil import before
 
     if before(now, at):
@@ -80,7 +80,7 @@ def authorise(
         a = meeting.authorisation
         raise Locked(
             f"{meeting.id} was already authorised by {a.by} ({a.role}) on "
-            f"{a.at:%d/%m/%Y %H:%M}; add to it with: strat amend {meeting.id}"
+            f"{format_uk(a.at)}; add to it with: strat amend {meeting.id}"
         )
     if not by.strip() or not role.strip():
         raise InputError("authorisation needs the manager's name and role (--by, --role)")
@@ -101,8 +101,6 @@ def authorise(
     meeting.status = Status.authorised
     detail = f"as {auth.role}"
     if at is not None:
-        from .deadlines import format_uk
-
         detail += f", given {format_uk(given)} (recorded later)"
     if errors:
         codes = ", ".join(sorted({f"{g.code}@{g.where}" for g in errors}))
@@ -145,7 +143,7 @@ def mark_done(
     if action is None:
         raise NotFound(f"{meeting.id} has no action {action_id}")
     if action.status != ActionStatus.open:
-        when = f" (since {action.completed_at:%d/%m/%Y %H:%M})" if action.completed_at else ""
+        when = f" (since {format_uk(action.completed_at)})" if action.completed_at else ""
         raise InputError(  # never the completion note: it is record text
             f"{meeting.id}:{action_id} is {action.status.value}, not open{when}"
         )
@@ -166,7 +164,7 @@ def record_icpc(meeting: Meeting, agenda: Agenda, held: date, *, who: str) -> st
     The conference follows an s47 enquiry, so a discussion that neither decided nor continued
     s47 has none, and a conference cannot precede the enquiry's start nor lie in the future.
     """
-    from .deadlines import format_uk_date, meeting_deadlines, working_days_between
+    from .deadlines import meeting_deadlines, working_days_between
     from .model import LONDON
 
     dl = meeting_deadlines(meeting, agenda)

@@ -22,7 +22,7 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
 from .model import LONDON, ActionStatus, AgencyKind, Attendance, Meeting, Outcome, Status
-from .timeutil import before
+from .timeutil import before, format_uk
 
 if TYPE_CHECKING:
     from .agenda import Agenda
@@ -572,7 +572,7 @@ class _Actions:
             "Actions agreed, by agency",
             ["Agency", "Actions", *ACTION_STATES],
             [],
-            note=f"Overdue and open as at {self.now:%d/%m/%Y %H:%M}.",
+            note=f"Overdue and open as at {format_uk(self.now)}.",
         )
         total: Counter[str] = Counter()
         for agency in sorted(self.by_agency, key=str.lower):

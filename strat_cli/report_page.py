@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from .report import Report, Share, Table, cell_text, shown
+from .timeutil import format_uk, format_uk_day
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -47,7 +48,7 @@ class Chart:
 def page(report: Report) -> str:
     """The whole HTML document."""
     r = report
-    span = f"{r.date_from:%d/%m/%Y} to {r.date_to:%d/%m/%Y}"
+    span = f"{format_uk_day(r.date_from)} to {format_uk_day(r.date_to)}"
     title = f"Strategy discussions, {span}"
     parts = [
         "<!DOCTYPE html>",
@@ -64,7 +65,7 @@ def page(report: Report) -> str:
         + _e(
             f"{r.included} discussion(s) held in the period"
             + (f", agenda {r.agenda}" if r.agenda else ", every agenda")
-            + f". Made {r.made_at:%d/%m/%Y %H:%M}. Every figure is a count with its "
+            + f". Made {format_uk(r.made_at)}. Every figure is a count with its "
             "denominator. No child, adult or professional is named."
         )
         + "</p>",

@@ -1117,10 +1117,11 @@ def closing_warnings(meeting: Meeting, agenda: Agenda) -> list[str]:
     return [f"{g.message} [{g.code}]" for g in findings(meeting, agenda, stage="record")]
 
 
-def decision_gaps(meeting: Meeting, agenda: Agenda, decision_id: str) -> list[Gap]:
-    """The gaps of one decision, for the live prompts' immediate hint."""
-    prefix = f"decisions.{decision_id}."
-    return [g for g in findings(meeting, agenda, stage="record") if g.where.startswith(prefix)]
+def decision_gaps(meeting: Meeting, agenda: Agenda, decision_ids: Iterable[str]) -> list[Gap]:
+    """The gaps of these decisions, for the live prompts' immediate hint: the rulebook is asked
+    once, however many children the decision covers."""
+    prefixes = tuple(f"decisions.{d}." for d in decision_ids)
+    return [g for g in findings(meeting, agenda, stage="record") if g.where.startswith(prefixes)]
 
 
 def traceability(test_of: Callable[[str], str]) -> str:

@@ -90,9 +90,11 @@ def email(
         entry = record_draft_sent(
             st.store, meeting_id, by=settings.actor, at=_sent_at(st, meeting_id, at)
         )
+        from ..timeutil import format_uk
+
         console().print(
             f"Recorded: the draft went to {len(entry.delivered)} recipient(s) "
-            f"at {entry.at:%H:%M %d/%m/%Y}."
+            f"on {format_uk(entry.at)}."
         )
         return
     if at is not None:

@@ -168,9 +168,11 @@ def amend(
     with st.store.edit(meeting_id, allow_locked=True) as meeting:
         amendment = do_amend(meeting, by=who, text=text, now=_now())
         st.store.save(meeting)
+    from ..timeutil import format_uk
+
     typer.echo(
         f"Amendment {len(meeting.amendments)} added to {meeting_id} by {amendment.by} "
-        f"at {amendment.at:%d/%m/%Y %H:%M}."
+        f"on {format_uk(amendment.at)}."
     )
 
 

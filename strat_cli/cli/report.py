@@ -147,6 +147,8 @@ def icpc(
         agenda = get_agenda(meeting.agenda, st.settings.extra_agenda_dirs)
         late = record_icpc(meeting, agenda, day, who=st.settings.actor)
         st.store.save(meeting)
-    typer.echo(f"Recorded the conference for {meeting_id} on {day:%d/%m/%Y}.")
+    from ..timeutil import format_uk_date
+
+    typer.echo(f"Recorded the conference for {meeting_id} on {format_uk_date(day)}.")
     if late:
         warn(late)

@@ -195,9 +195,9 @@ def decide(iv: Interview, ids: list[str], base: Decision | None) -> list[Decisio
         default_interp = f"{', '.join(langs)} interpreter needed" if langs else ""
     interp = iv.ask("Interpreter arrangements (Enter if none)", default=default_interp)
     setall(interpreter=interp)
-    for d in group:  # what the rulebook still finds: said now, saved either way
-        for gap in decision_gaps(m, iv.agenda, d.id):
-            iv.say(f"  ! {gap.message} [{gap.code}]")
+    # what the rulebook still finds: said now, saved either way
+    for gap in decision_gaps(m, iv.agenda, [d.id for d in group]):
+        iv.say(f"  ! {gap.message} [{gap.code}]")
     return group
 
 

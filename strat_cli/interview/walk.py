@@ -31,7 +31,7 @@ from ..rules import (
     parse_clock,
 )
 from ..settings import login_name
-from ..timeutil import clock_text, elapsed, latest
+from ..timeutil import clock_text, elapsed, latest, typed_form
 
 if TYPE_CHECKING:
     from ..store import Store
@@ -414,7 +414,7 @@ class Interview:
         elif ended.date() == now.date():
             offer = ended.strftime("%H:%M")
         else:
-            offer = ended.strftime("%d/%m/%Y %H:%M")
+            offer = typed_form(ended)
         typed = self.ask(
             "End time (HH:MM)",
             default=offer,
