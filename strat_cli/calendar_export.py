@@ -52,10 +52,7 @@ def meeting_calendar(
         # the hour the clocks go back names two moments in local time: give those in UTC
         start = utc(action.due) if ambiguous(action.due) else action.due
         ev.add("dtstart", start)
-        ev.add(
-            "dtend",
-            utc(action.due) + ACTION_LENGTH if ambiguous(action.due) else start + ACTION_LENGTH,
-        )
+        ev.add("dtend", start + ACTION_LENGTH)
         flag = " [contingency]" if action.contingency else ""
         ev.add("summary", f"{meeting.id} {action.id}: action due{flag}")
         lines = [

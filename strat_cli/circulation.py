@@ -16,15 +16,13 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from .addresses import address_key
+
 
 def _get(obj: Any, key: str, default: Any = None) -> Any:
     if isinstance(obj, Mapping):
         return obj.get(key, default)
     return getattr(obj, key, default)
-
-
-def _key(address: str) -> str:
-    return address.strip().casefold()
 
 
 def is_delivery(entry: Any) -> bool:
@@ -53,7 +51,9 @@ class Coverage:
 
 def coverage(participants: Iterable[Any], circulation: Iterable[Any]) -> Coverage:
     """Walk the deliveries in time order until every participant is covered."""
-    people = [(str(_get(p, "id", "")), _key(str(_get(p, "email", "") or ""))) for p in participants]
+    people = [
+        (str(_get(p, "id", "")), address_key(str(_get(p, "email", "") or ""))) for p in participants
+    ]
     entries = sorted(
         (e for e in circulation if is_delivery(e)), key=lambda e: str(_sortable(_get(e, "at")))
     )
@@ -66,7 +66,7 @@ def coverage(participants: Iterable[Any], circulation: Iterable[Any]) -> Coverag
         return [pid for pid, addr in people if pid not in reasons and addr not in delivered]
 
     for e in entries:
-        delivered |= {_key(a) for a in _get(e, "delivered") or []}
+        delivered |= {address_key(a) for a in _get(e, "delivered") or []}
         reasons.update(_get(e, "unreachable") or {})
         if complete_at is None and not missing():
             complete_at = _get(e, "at")

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .addresses import BadAddress, address_key, canonical_address, needs_smtputf8
+from .circulation import is_unsettled
 from .errors import InputError, MailError, StratError
 from .model import LONDON, CirculationEntry, Meeting, Method
 from .timeutil import format_uk
@@ -606,7 +607,7 @@ def received_current(
 
 def unsettled_entries(meeting: Meeting) -> list[CirculationEntry]:
     """Sends whose outcome was never recorded: the recipients may have the record."""
-    return [c for c in meeting.circulation if c.state]
+    return [c for c in meeting.circulation if is_unsettled(c)]
 
 
 @dataclass

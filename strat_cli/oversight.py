@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
-from .check import Gap, Report
+from .check import Report
 from .errors import InputError, Locked, NotFound, StratError
 from .model import ActionStatus, Amendment, Authorisation, Meeting, Status
 from .timeutil import format_uk, format_uk_date
@@ -19,13 +19,6 @@ if TYPE_CHECKING:
     from .agenda import Agenda
 
 ACTION_REF_HELP = "action references look like SD-2026-0001:A3"
-
-
-def blocking(report: Report) -> list[Gap]:
-    """The check's errors that must be fixed (or overridden) before a manager authorises: not
-    those the area lets wait until after (circulation follows authorisation, Pan-Lancashire
-    3.3; the rulebook's may_wait, re-set in the agenda)."""
-    return report.blocking
 
 
 def done_at(meeting: Meeting, at: datetime, now: datetime, what: str) -> datetime:
@@ -84,7 +77,7 @@ def authorise(
         )
     if not by.strip() or not role.strip():
         raise InputError("authorisation needs the manager's name and role (--by, --role)")
-    errors = blocking(report)
+    errors = report.blocking
     if errors and not override.strip():
         first = "; ".join(f"{g.where}: {g.message}" for g in errors[:3])
         more = f" (and {len(errors) - 3} more)" if len(errors) > 3 else ""

@@ -1018,11 +1018,6 @@ RULES: tuple[Rule, ...] = (
 BY_CODE: dict[str, Rule] = {r.code: r for r in RULES}
 
 
-def get(code: str) -> Rule:
-    """One rule by its code (KeyError names it)."""
-    return BY_CODE[code]
-
-
 _NO_OVERRIDE = RuleOverride()
 
 
@@ -1103,12 +1098,6 @@ def findings(
 def waits(agenda: Agenda) -> set[str]:
     """Codes that may stay open when the manager authorises (fixed after)."""
     return {g.rule.code for g in rules_for(agenda) if g.may_wait}
-
-
-def blocking(gaps: Iterable[Gap], agenda: Agenda) -> list[Gap]:
-    """The errors a manager must fix (or override) before authorising."""
-    later = waits(agenda)
-    return [g for g in gaps if g.severity == "error" and g.code not in later]
 
 
 def closing_warnings(meeting: Meeting, agenda: Agenda) -> list[str]:

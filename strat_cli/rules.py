@@ -8,7 +8,7 @@ from datetime import date, datetime, time, timedelta
 
 from .agenda import Agenda
 from .errors import InputError
-from .model import LONDON, AgencyKind, Outcome, date_problem
+from .model import LONDON, AgencyKind, date_problem
 from .rulebook import agency_words
 from .timeutil import split_zone, wall
 
@@ -92,8 +92,3 @@ def guess_kind(agency: str, agenda: Agenda | None = None) -> AgencyKind:
         if re.search(rf"\b{re.escape(word)}", a):  # at a word start: "gp" not in "agpx"
             return kind
     return AgencyKind.other
-
-
-def police_agreement_needed(agenda: Agenda, outcome: Outcome) -> bool:
-    """Whether the area needs the police officer in charge to agree to this outcome."""
-    return agenda.rules.needs_police_agreement(outcome)

@@ -14,10 +14,6 @@ from ..prompts import Choice
 from ..rulebook import contingency_needed
 
 if TYPE_CHECKING:
-    pass
-
-
-if TYPE_CHECKING:
     from .walk import Interview
 
 

@@ -21,10 +21,6 @@ from ..rules import (
     guess_kind,
     parse_clock,
 )
-
-if TYPE_CHECKING:
-    pass
-
 from .closing import attendance_summary
 from .commands import LATER, Cancel, Pause
 

@@ -2,22 +2,12 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from ..agenda import Agenda
 from ..attendance import how_taking_part, missing_partners
 from ..model import (
     Action,
     Meeting,
 )
-
-if TYPE_CHECKING:
-    pass
-
-
-if TYPE_CHECKING:
-    pass
-
 
 # --- what the closing screen and the command line show ------------------------------------
 

@@ -5,19 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING
 
 from ..model import (
     LONDON,
 )
-
-if TYPE_CHECKING:
-    pass
-
-
-if TYPE_CHECKING:
-    pass
-
 
 # Nothing the chair says is refused for being incomplete: it is saved, and the rulebook flags it.
 LATER = "Enter leaves it for now: it is saved and flagged"

@@ -15,13 +15,6 @@ from ..model import (
 )
 from ..prompts import Choice
 from ..rulebook import decision_gaps
-from ..rules import (
-    police_agreement_needed,
-)
-
-if TYPE_CHECKING:
-    pass
-
 from .commands import LATER, Cancel, Navigate
 
 if TYPE_CHECKING:
@@ -114,7 +107,7 @@ def decide(iv: Interview, ids: list[str], base: Decision | None) -> list[Decisio
         outcome = Outcome(
             iv.pick("Outcome", outcome_choices, default=base.outcome.value if base else None)
         )
-        if not police_agreement_needed(iv.agenda, outcome):
+        if not iv.agenda.rules.needs_police_agreement(outcome):
             break
         agreement = iv.ask_police_agreement(base.police_agreement if base else None, outcome)
         if agreement is not None:

@@ -11,10 +11,6 @@ from ..model import (
     RiskLevel,
 )
 from ..prompts import Choice
-
-if TYPE_CHECKING:
-    pass
-
 from .commands import Cancel
 
 if TYPE_CHECKING:

@@ -16,10 +16,6 @@ from ..rules import (
     parse_clock,
 )
 from ..timeutil import typed_form
-
-if TYPE_CHECKING:
-    pass
-
 from .commands import LATER
 
 if TYPE_CHECKING:

@@ -21,10 +21,6 @@ from ..model import (
     date_problem,
 )
 from ..rulebook import invites_arising
-
-if TYPE_CHECKING:
-    pass
-
 from .commands import LATER, TOOLBAR
 
 if TYPE_CHECKING:

@@ -14,10 +14,6 @@ from ..model import (
 )
 
 if TYPE_CHECKING:
-    pass
-
-
-if TYPE_CHECKING:
     from .walk import Interview
 
 
