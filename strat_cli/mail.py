@@ -752,8 +752,6 @@ def circulate(
             rerendered=stale,
             recipients=recipients,
         )
-        unreachable = [*recipients.missing, *recipients.invalid]
-        gap_note = f"no usable address: {'; '.join(unreachable)}" if unreachable else ""
         if not send_now:
             meeting.circulation.append(
                 CirculationEntry(
@@ -807,7 +805,8 @@ def circulate(
             )
             store.save(meeting)
             return result
-        notes = [n for n in (gap_note,) if n]
+        # who could not be emailed is kept once, as `unreachable` (the minutes name them from it)
+        notes: list[str] = []
         if result.skipped:
             notes.append(f"already had these documents: {', '.join(result.skipped)}")
         if result.possibly:

@@ -194,6 +194,12 @@ def test_partial_delivery_is_not_circulation_and_names_who_is_missing(
     assert "still missing: DS Priya Lamb (Detective Sergeant, CAIU, Northshire Police); Jo" in (
         check.output
     )
+    from strat_cli.agenda import get_agenda
+    from strat_cli.settings import load_settings
+    from strat_cli.views import build_view
+
+    minutes = build_view(back, get_agenda(back.agenda), load_settings(isolated_home))
+    assert "not yet received by: DS Priya Lamb" in minutes["circulation"]["text"]
 
     utf8_server.inbox.refuse = set()
     again = runner.invoke(app, ["email", saved.id, "--retry", "--out", str(tmp_path)])
