@@ -151,8 +151,9 @@ def mark_done(
     )
 
 
-def record_icpc(meeting: Meeting, agenda: Agenda, held: date, *, who: str) -> str:
-    """Record the day the conference was held; returns a warning when it was after the target.
+def record_icpc(meeting: Meeting, agenda: Agenda, held: date, *, who: str, now: datetime) -> str:
+    """Record the day the conference was held; returns the rulebook's icpc.late finding (with
+    the working days it took) when it was after the target.
 
     The conference follows an s47 enquiry, so a discussion that neither decided nor continued
     s47 has none, and a conference cannot precede the enquiry's start nor lie in the future.
@@ -167,24 +168,25 @@ def record_icpc(meeting: Meeting, agenda: Agenda, held: date, *, who: str) -> st
             "conference on the discussion that decided or continued s47"
         )
     start = (meeting.s47_started_at or dl.icpc_counted_from).astimezone(LONDON).date()
-    today = datetime.now(LONDON).date()
+    today = now.astimezone(LONDON).date()
     if held > today:
         raise InputError("--held: the conference date is in the future")
     if held < start:
         raise InputError(
             f"--held: the conference date is before the s47 enquiry started ({format_uk_date(start)})"
         )
-    before = meeting.icpc_held_on
+    earlier = meeting.icpc_held_on
     meeting.icpc_held_on = held
     meeting.log(
         "conference recorded",
-        f"ICPC held {held.isoformat()}" + (f" (was {before.isoformat()})" if before else ""),
+        f"ICPC held {held.isoformat()}" + (f" (was {earlier.isoformat()})" if earlier else ""),
         who=who,
+        at=now,
     )
-    if held > dl.icpc_target:
-        days = working_days_between(start, held, agenda.timescales.nation)
-        return (
-            f"the conference was held after its target of {format_uk_date(dl.icpc_target)} "
-            f"({days} working days from the s47 start)"
-        )
-    return ""
+    from .rulebook import findings
+
+    late = [g for g in findings(meeting, agenda, now=now, deadlines=dl) if g.code == "icpc.late"]
+    if not late:
+        return ""
+    days = working_days_between(start, held, agenda.timescales.nation)
+    return f"{late[0].message} ({days} working days from the s47 start)"

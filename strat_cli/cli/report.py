@@ -1,7 +1,7 @@
 """Commands for the partnership's picture: the report across discussions, and the conference
 date it counts."""
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import typer
@@ -145,7 +145,7 @@ def icpc(
         from ..agenda import get_agenda
 
         agenda = get_agenda(meeting.agenda, st.settings.extra_agenda_dirs)
-        late = record_icpc(meeting, agenda, day, who=st.settings.actor)
+        late = record_icpc(meeting, agenda, day, who=st.settings.actor, now=datetime.now(UTC))
         st.store.save(meeting)
     from ..timeutil import format_uk_date
 
