@@ -74,6 +74,7 @@ WITHHELD_FROM_FAMILY: dict[str, str] = {
     "Adult.risk_to_staff_detail": "a risk to staff is for the professionals who visit",
     "Adult.notes": "professionals' notes about an adult, which may hold third-party information",
     "Adult.informed_reason": "why a parent is told later or not at all could alert them",
+    "Adult.informed_by": "who tells each parent, and whether they are told at all, is the plan",
     "Decision.parents_not_informed_reason": "why parents are not told could alert them",
     "FamilySharing.withheld": "what is withheld from the family, by definition",
     "FamilySharing.withheld_reason": "why it is withheld would say what it is",
@@ -226,8 +227,9 @@ def _adults(meeting: Meeting, family: bool) -> list[View]:
         notes = "" if family else a.notes
         flagged = "; ".join(flags).capitalize()
         recorded = a.informed != Informing.undecided or a.informed_by.strip()
-        if a.parental_responsibility or recorded or a.informed_reason.strip():
-            told = _informing(a, family=family)
+        # who is told, and who not, is the professionals' plan: never in the family's copy
+        if not family and (a.parental_responsibility or recorded or a.informed_reason.strip()):
+            told = _informing(a)
             flags.append(told)
             flagged = f"{flagged}; {told}" if flagged else told[:1].upper() + told[1:]
         out.append(
@@ -244,15 +246,15 @@ def _adults(meeting: Meeting, family: bool) -> list[View]:
     return out
 
 
-def _informing(a: Adult, *, family: bool) -> str:
+def _informing(a: Adult) -> str:
     """Whether one adult is told, when, by whom and why (each person with parental
-    responsibility, absent parents included); the family version leaves out why."""
+    responsibility, absent parents included)."""
     text = a.informed.value
     if a.informed_at is not None:
         text += f" {when(a.informed_at)}"
     if a.informed_by.strip():
         text += f" by {a.informed_by}"
-    if a.informed_reason.strip() and not family:
+    if a.informed_reason.strip():
         text += f" ({a.informed_reason})"
     return text
 
@@ -810,7 +812,8 @@ def build_view(
         else {"entries": [], "done": False, "on_time": "", "text": ""},
         "amendments": [{"at": when(x.at), "by": x.by, "text": x.text} for x in meeting.amendments],
         "authorisation": _authorisation(meeting),
-        "warnings": _warnings(meeting, agenda, partners),
+        # the gaps are for the professionals: one may say that a parent is not to be told
+        "warnings": [] if family else _warnings(meeting, agenda, partners),
     }
     return clean_all(view)  # type: ignore[no-any-return]
 

@@ -19,9 +19,9 @@ from pydantic import BaseModel
 from strat_cli import model as m
 from strat_cli.agenda import get_agenda
 from strat_cli.model import LONDON, Attendance, Meeting, YesNo
-from strat_cli.render import render_documents
+from strat_cli.render import DOCS, render_documents
 from strat_cli.settings import Settings
-from strat_cli.views import NOT_IN_MINUTES, WITHHELD_FROM_FAMILY
+from strat_cli.views import NOT_IN_MINUTES, WITHHELD_FROM_FAMILY, build_view
 
 from .test_render import docx_text
 
@@ -208,3 +208,22 @@ def test_no_family_version_shows_what_is_withheld(settings: Settings, tmp_path: 
         text = docx_text(path)
         shown = {where for marker, where in markers.items() if marker in text}
         assert not sorted(shown & set(WITHHELD_FROM_FAMILY)), path.name
+
+
+def test_the_family_version_never_says_a_parent_is_not_to_be_told(
+    settings: Settings, tmp_path: Path
+) -> None:
+    """The rulebook's 'please note' is for professionals: a finding about a parent who is not to
+    be told (with no reason yet) must not reach the family's copy of any document."""
+    from strat_cli.model import Informing
+    from strat_cli.samples import typical
+
+    meeting = typical()
+    parent = next(a for a in meeting.adults if a.parental_responsibility)
+    parent.informed = Informing.not_told
+    professional = build_view(meeting, get_agenda("national"), settings)
+    assert any("not to be told" in w for w in professional["warnings"])
+    for path in render_documents(
+        meeting, get_agenda("national"), settings, list(DOCS), tmp_path, family=True
+    ):
+        assert "not to be told" not in docx_text(path), path.name
