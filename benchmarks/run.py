@@ -448,9 +448,9 @@ def build_index(strat: Strat, store: Path, progress: Progress) -> str:
         for name in ("reindex", "rebuild", "rebuild_index", "build"):
             fn = getattr(index_mod, name, None)
             if callable(fn):
-                from strat_cli.store import Store
+                from strat_cli.store import FolderStore
 
-                fn(Store(store))
+                fn(FolderStore(store))
                 return f"strat_cli.index.{name}"
     progress.log("no index yet (strat_cli.index / strat reindex missing): store pairs read JSON")
     return "none"
@@ -639,15 +639,15 @@ def answer_worker(store_dir: Path, rounds: int) -> None:
 
 
 def cli_store(store_dir: Path) -> Any:
-    """The store exactly as the CLI builds it (index hook and all), else a plain Store."""
+    """The store exactly as the CLI builds it (index hook and all), else a plain FolderStore."""
     try:
         from strat_cli.cli._app import State
 
         store = State(store_override=store_dir).store
     except (ImportError, AttributeError, TypeError):
-        from strat_cli.store import Store
+        from strat_cli.store import FolderStore
 
-        store = Store(store_dir)
+        store = FolderStore(store_dir)
     store.ensure()
     return store
 
@@ -781,7 +781,7 @@ def answer_by_save(store: Any, meeting: Any, rounds: int) -> dict[str, Any]:
         t = time.perf_counter()
         atomic_write(path, data)
         b.append(time.perf_counter() - t)
-    return {"a": a, "b": b, "how": "Store.save of the large meeting (no interview yet)"}
+    return {"a": a, "b": b, "how": "FolderStore.save of the large meeting (no interview yet)"}
 
 
 # --- the pairs ---------------------------------------------------------------------------------

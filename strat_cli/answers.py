@@ -52,7 +52,7 @@ from .yamlfile import FIELD_NAME, load_yaml
 from .yamlfile import problem as yaml_problem
 
 if TYPE_CHECKING:
-    from .store import Store
+    from .stores import RecordStore
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -266,7 +266,7 @@ def _child_ids(r: Reader, m: Meeting, refs: Any, where: str) -> list[str]:
 def build_meeting(
     data: dict[str, Any],
     agenda: Agenda,
-    store: Store,
+    store: RecordStore,
     *,
     source: str,
     user: str = "",
@@ -303,7 +303,7 @@ def flags(meeting: Meeting, agenda: Agenda, source: str) -> list[str]:
 _FROM = {False: "the meeting's end", True: "the meeting's start"}
 
 
-def _loader(store: Store) -> Callable[[str], Meeting | None]:
+def _loader(store: RecordStore) -> Callable[[str], Meeting | None]:
     def load(meeting_id: str) -> Meeting | None:
         """An earlier discussion in the store; another system's reference is simply not there."""
         if not MEETING_ID_RE.match(meeting_id) or not store.exists(meeting_id):

@@ -51,3 +51,15 @@ class NoTerminal(StratError):
     """Interactive commands need a terminal; say how to run without one."""
 
     exit_code = 2
+
+
+class Stale(StratError):
+    """Someone else saved the record since it was read: this write is refused, never lost."""
+
+    exit_code = 3
+
+
+class Offline(StratError):
+    """The team's server cannot be reached; what was typed is kept in the local journal."""
+
+    exit_code = 4

@@ -2,7 +2,7 @@
 
 The JSON files stay the source of truth; the index is a cache that answers `strat list`,
 `strat actions` and `strat due` across thousands of meetings without opening each file. It is
-updated after every save (a `Store.after_save` hook), refreshed row by row for files changed on
+updated after every save (a `FolderStore.after_save` hook), refreshed row by row for files changed on
 disk outside strat (mtime and size are kept per row; the folder is only scanned when its own
 mtime moved, see `_folder_mtime`), and rebuilt in full by `strat reindex`.
 
@@ -391,11 +391,11 @@ class Index:
         changed since the index last saw them.
         """
         from .errors import StratError
-        from .store import Store
+        from .store import FolderStore
 
         path = self.meetings / f"{meeting_id}.json"
         try:
-            meeting = Store(self.root).load(meeting_id)
+            meeting = FolderStore(self.root).load(meeting_id)
         except StratError as exc:
             return None, {}, exc.message
         except (ValueError, RecursionError, MemoryError) as exc:  # never let one file stop a list
@@ -570,9 +570,9 @@ class Index:
         if not todo:
             return []
         from .errors import StratError
-        from .store import Store
+        from .store import FolderStore
 
-        store = Store(self.root)
+        store = FolderStore(self.root)
         problems: list[str] = []
         updates: list[tuple[str, dict[str, Any]]] = []
         for n, mid in enumerate(todo, start=1):
@@ -669,7 +669,7 @@ def _agenda(dirs: tuple[Path, ...], agenda_id: str) -> Agenda | None:
 
 
 def save_hook(root: Path, agenda_dirs: list[Path] | None = None) -> Callable[[Meeting], None]:
-    """A `Store.after_save` hook keeping the index current. A failure here never fails a save:
+    """A `FolderStore.after_save` hook keeping the index current. A failure here never fails a save:
     the row keeps its old mtime, so the next listing re-reads the file."""
     index = Index(root, agenda_dirs)
 

@@ -31,7 +31,7 @@ from .views import DOCUMENTS
 
 if TYPE_CHECKING:
     from .settings import Settings, SmtpSettings
-    from .store import Store
+    from .stores import RecordStore
 
 DOCX_SUBTYPE = "vnd.openxmlformats-officedocument.wordprocessingml.document"
 
@@ -665,7 +665,7 @@ UNSETTLED_CHOICES = ("delivered", "resend")
 
 
 def circulate(
-    store: Store,
+    store: RecordStore,
     meeting_id: str,
     settings: Settings,
     *,
@@ -972,7 +972,7 @@ DRAFT_SENT = Method.draft_sent
 
 
 def record_draft_sent(
-    store: Store,
+    store: RecordStore,
     meeting_id: str,
     *,
     by: str,

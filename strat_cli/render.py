@@ -27,7 +27,7 @@ from .settings import Settings
 from .views import DOC_TITLES, DOCUMENTS, View, build_view, summary_text
 
 if TYPE_CHECKING:
-    from .store import Store
+    from .stores import RecordStore
 
 from . import pdf as pdf_files
 from .template_check import _cache_key, _cache_put, jinja_env, load_template
@@ -221,7 +221,7 @@ def render_documents(
 
 
 def render_stored(
-    store: Store,
+    store: RecordStore,
     settings: Settings,
     meeting_id: str,
     docs: Sequence[str],
@@ -270,7 +270,7 @@ def render_stored(
     return paths
 
 
-def print_summary(store: Store, settings: Settings, meeting_id: str) -> str:
+def print_summary(store: RecordStore, settings: Settings, meeting_id: str) -> str:
     """The action summary text, with an audit entry: printing it is an export of the record."""
     from .agenda import get_agenda
 

@@ -4,7 +4,11 @@ Read once by the CLI and passed in; nothing reads the environment at import time
 TOML at ``$STRAT_CONFIG`` or ``<store>/config.toml``::
 
     [user]
-    name = "Alex Morgan"              # who is recorded in the audit trail
+    name = "Alex Morgan"              # who is recorded in the audit trail (folder store only)
+
+    [store]
+    url = "postgresql://strat.northshire.example/strat?sslmode=verify-full"
+                                      # the team's server (or $STRAT_STORE); no password here
 
     [documents]
     marking = "OFFICIAL-SENSITIVE"    # protective marking in every header and footer
@@ -106,11 +110,38 @@ class _Agendas(_Section):
     folder: OneLine = ""
 
 
+def _server_url(value: str) -> str:
+    """A PostgreSQL URL without a password: the password lives in libpq's password file or
+    service file, or Kerberos signs in; never in a file of strat's."""
+    if not value:
+        return value
+    from urllib.parse import parse_qs, urlsplit
+
+    try:
+        parts = urlsplit(value)
+        password = parts.password
+    except ValueError:
+        raise ValueError("is not a URL; write postgresql://host/database") from None
+    if parts.scheme not in ("postgresql", "postgres") or not parts.path.strip("/"):
+        raise ValueError("must be a PostgreSQL URL naming a database: postgresql://host/database")
+    if password is not None or "password" in {k.lower() for k in parse_qs(parts.query)}:
+        raise ValueError(
+            "must not hold a password; keep it in libpq's password file (pgpass) or a service "
+            "file, or sign in with Kerberos"
+        )
+    return value
+
+
+class _Store(_Section):
+    url: Annotated[OneLine, AfterValidator(_server_url)] = ""
+
+
 class ConfigFile(_Section):
     """The whole settings file, validated in one place: each wrong value gives one line
     naming its setting (`smtp.timeout`), never a traceback."""
 
     user: _User = _User()
+    store: _Store = _Store()
     documents: _Documents = _Documents()
     agendas: _Agendas = _Agendas()
     email: EmailSettings = EmailSettings()
@@ -119,7 +150,8 @@ class ConfigFile(_Section):
 
 @dataclass(frozen=True)
 class Settings:
-    store: Path
+    store: Path  # this person's folder: the records, or (with store_url) only tmp, cache, journal
+    store_url: str = ""  # the team's PostgreSQL server; "" for the folder store
     user: str = ""
     marking: str = DEFAULT_MARKING
     templates_dir: Path | None = None
@@ -233,6 +265,12 @@ def load_settings(store: Path | None = None, env: dict[str, str] | None = None) 
         parsed = ConfigFile.model_validate(data)
     except ValidationError as exc:
         raise InputError(_describe(exc, config)) from None
+    url = parsed.store.url
+    if env.get("STRAT_STORE"):  # the environment wins over the file, as STRAT_HOME does
+        try:
+            url = _server_url(_one_line(env["STRAT_STORE"]))
+        except ValueError as exc:
+            raise InputError(f"STRAT_STORE: {exc}") from None
 
     def path_of(value: str) -> Path | None:
         if not value:
@@ -242,6 +280,7 @@ def load_settings(store: Path | None = None, env: dict[str, str] | None = None) 
 
     return Settings(
         store=root,
+        store_url=url,
         user=parsed.user.name or _one_line_or_empty(env.get("STRAT_USER", "")),
         marking=parsed.documents.marking,
         templates_dir=path_of(parsed.documents.templates),

@@ -223,12 +223,14 @@ def writable_folder(folder: Path, consequence: str) -> None:
         os.unlink(probe)
 
 
-class Store:
+class FolderStore:
     """The folder of meetings. Pass the folder in; nothing here reads the environment."""
 
     def __init__(self, root: Path) -> None:
         self.root = root
+        self.local = root  # this person's private folder (tmp, cache): the store itself
         self.meetings = root / "meetings"
+        self.where = str(self.meetings)
         # Called after every successful save (the index keeps itself current this way).
         self.after_save: list[Callable[[Meeting], None]] = []
 
@@ -476,8 +478,10 @@ class Store:
             return path
 
     @contextlib.contextmanager
-    def hold(self, meeting_id: str) -> Iterator[None]:
-        """Keep other strat processes away from one meeting while this one edits it."""
+    def hold(self, meeting_id: str, *, take_over: bool = False) -> Iterator[None]:
+        """Keep other strat processes away from one meeting while this one edits it.
+
+        `take_over` changes nothing here: the system frees a dead process's lock by itself."""
         self.ensure()
         lock = self._lock(check_id(meeting_id))
         try:

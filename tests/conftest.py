@@ -15,7 +15,7 @@ from strat_cli.cli import app
 from strat_cli.model import CirculationEntry, Meeting
 from strat_cli.samples import large, typical
 from strat_cli.settings import Settings, load_settings
-from strat_cli.store import Store
+from strat_cli.store import FolderStore
 
 REPO = Path(__file__).resolve().parent.parent
 EXAMPLES = REPO / "examples"
@@ -38,8 +38,8 @@ def settings(isolated_home: Path) -> Settings:
 
 
 @pytest.fixture
-def store(isolated_home: Path) -> Store:
-    s = Store(isolated_home)
+def store(isolated_home: Path) -> FolderStore:
+    s = FolderStore(isolated_home)
     s.ensure()
     return s
 
@@ -55,7 +55,7 @@ def large_meeting() -> Meeting:
 
 
 @pytest.fixture
-def saved(store: Store, typical_meeting: Meeting) -> Meeting:
+def saved(store: FolderStore, typical_meeting: Meeting) -> Meeting:
     """The typical example, saved in the store as SD-2026-0001."""
     store.save(typical_meeting)
     return typical_meeting

@@ -16,7 +16,7 @@ from strat_cli.cli import app
 from strat_cli.render import DOCS, render_documents
 from strat_cli.resources import shipped_dir
 from strat_cli.settings import Settings
-from strat_cli.store import Store, parse_meeting
+from strat_cli.store import FolderStore, parse_meeting
 
 from .conftest import EXAMPLES
 
@@ -146,7 +146,7 @@ def test_a_council_template_keeps_its_own_language(tmp_path: Path, settings: Set
 
 
 def test_strat_templates_warns_about_a_council_image_without_alternative_text(
-    tmp_path: Path, isolated_home: Path, store: Store
+    tmp_path: Path, isolated_home: Path, store: FolderStore
 ) -> None:
     local = tmp_path / "council"
     council_template(local / "minutes.docx", logo="")

@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 from strat_cli.answers import build_meeting, load_file
 from strat_cli.cli import app
 from strat_cli.model import Outcome, Status
-from strat_cli.store import Store
+from strat_cli.store import FolderStore
 
 from .conftest import EXAMPLES
 
@@ -30,7 +30,7 @@ def run(tmp_path: Path, data: dict[str, Any], name: str = "notes.yaml") -> Any:
     return CliRunner().invoke(app, ["new", "--answers", str(path), "--no-input"])
 
 
-def test_example_answers_build_a_whole_ended_meeting(store: Store) -> None:
+def test_example_answers_build_a_whole_ended_meeting(store: FolderStore) -> None:
     result = CliRunner().invoke(
         app, ["new", "--answers", str(EXAMPLES / "answers.yaml"), "--no-input"]
     )
@@ -86,7 +86,7 @@ def test_example_answers_build_a_whole_ended_meeting(store: Store) -> None:
     ],
 )
 def test_answers_errors_name_the_file_and_field(
-    tmp_path: Path, store: Store, change: Any, message: str
+    tmp_path: Path, store: FolderStore, change: Any, message: str
 ) -> None:
     data = answers()
     change(data)
@@ -96,7 +96,7 @@ def test_answers_errors_name_the_file_and_field(
     assert store.ids() == []  # nothing half-built is saved
 
 
-def test_nfa_in_an_area_needing_police_agreement(tmp_path: Path, store: Store) -> None:
+def test_nfa_in_an_area_needing_police_agreement(tmp_path: Path, store: FolderStore) -> None:
     from strat_cli.agenda import get_agenda
     from strat_cli.answers import fill_meeting, flags
     from strat_cli.model import Meeting
@@ -164,7 +164,7 @@ def test_nfa_in_an_area_needing_police_agreement(tmp_path: Path, store: Store) -
     ],
 )
 def test_an_incomplete_answer_is_saved_and_flagged_by_its_rule(
-    tmp_path: Path, store: Store, change: Any, flag: str
+    tmp_path: Path, store: FolderStore, change: Any, flag: str
 ) -> None:
     """Only what is not well-formed is refused; a gap is saved and named by its rule code."""
     data = answers()
@@ -176,7 +176,7 @@ def test_an_incomplete_answer_is_saved_and_flagged_by_its_rule(
     assert flag in " ".join(result.output.split())
 
 
-def test_json_answers_and_draft_without_end(tmp_path: Path, store: Store) -> None:
+def test_json_answers_and_draft_without_end(tmp_path: Path, store: FolderStore) -> None:
     import json
 
     data = answers()
@@ -210,12 +210,12 @@ def test_without_a_terminal_new_says_how_to_run_non_interactively() -> None:
     assert "Traceback" not in result.output
 
 
-def test_without_a_terminal_resume_says_so(store: Store) -> None:
+def test_without_a_terminal_resume_says_so(store: FolderStore) -> None:
     result = CliRunner().invoke(app, ["resume", "SD-2026-0001"], input="")
     assert result.exit_code == 2 and "needs a terminal" in result.output
 
 
-def test_prefill_example_fills_the_meeting(store: Store) -> None:
+def test_prefill_example_fills_the_meeting(store: FolderStore) -> None:
     from datetime import datetime
 
     from strat_cli.answers import apply_prefill, load_file
@@ -237,7 +237,7 @@ def test_prefill_example_fills_the_meeting(store: Store) -> None:
     store.save(m)  # valid as a record
 
 
-def test_answers_relative_due_times_count_from_the_end_of_the_meeting(store: Store) -> None:
+def test_answers_relative_due_times_count_from_the_end_of_the_meeting(store: FolderStore) -> None:
     """'within 1 hour' agreed at a meeting that ended at 11:05 is due at 12:05, not 11:00."""
     from strat_cli.agenda import get_agenda
 
@@ -248,7 +248,9 @@ def test_answers_relative_due_times_count_from_the_end_of_the_meeting(store: Sto
     assert summary.due == meeting.ended_at + timedelta(hours=1)
 
 
-def test_the_audit_says_when_a_file_was_entered_not_that_it_was_typed_live(store: Store) -> None:
+def test_the_audit_says_when_a_file_was_entered_not_that_it_was_typed_live(
+    store: FolderStore,
+) -> None:
     from strat_cli.agenda import get_agenda
 
     data = load_file(EXAMPLES / "answers.yaml")

@@ -21,7 +21,7 @@ from strat_cli.index import Index
 from strat_cli.model import LONDON, Meeting, Outcome, Status
 from strat_cli.register import due_meetings
 from strat_cli.samples import START, typical
-from strat_cli.store import Store
+from strat_cli.store import FolderStore
 
 from .conftest import EXAMPLES
 
@@ -38,7 +38,7 @@ FROM_AGAIN = date(2027, 1, 7)
 RULES = {"initiating": "national", "last": "pan-lancashire"}
 
 
-def icpc_due(store: Store, now: datetime) -> list[tuple[str, str, str]]:
+def icpc_due(store: FolderStore, now: datetime) -> list[tuple[str, str, str]]:
     """What `strat due` lists as ICPC targets (20 working days ahead, 28 days back)."""
     rows, problems = due_meetings(Index(store.root), now, within_working_days=20)
     assert problems == []
@@ -56,7 +56,7 @@ def held(m: Meeting, at: datetime, outcome: Outcome | None = None) -> Meeting:
     return m
 
 
-def follow_up_from_answers(store: Store, agenda_id: str, earlier: str) -> Meeting:
+def follow_up_from_answers(store: FolderStore, agenda_id: str, earlier: str) -> Meeting:
     data: dict[str, Any] = yaml.safe_load((EXAMPLES / "answers.yaml").read_text("utf-8"))
     data.update(
         agenda=agenda_id,
@@ -71,7 +71,9 @@ def follow_up_from_answers(store: Store, agenda_id: str, earlier: str) -> Meetin
 
 @pytest.mark.parametrize("how", ["live", "answers"])
 @pytest.mark.parametrize("rule", ["initiating", "last"])
-def test_a_chain_initial_follow_up_nfa_and_s47_again(store: Store, rule: str, how: str) -> None:
+def test_a_chain_initial_follow_up_nfa_and_s47_again(
+    store: FolderStore, rule: str, how: str
+) -> None:
     agenda_id = RULES[rule]
     agenda = get_agenda(agenda_id)
     assert agenda.timescales.icpc_from == rule
@@ -124,7 +126,7 @@ def test_a_chain_initial_follow_up_nfa_and_s47_again(store: Store, rule: str, ho
 
 
 def test_an_answers_file_gives_s47_started_at_when_the_earlier_discussion_is_not_in_strat(
-    store: Store,
+    store: FolderStore,
 ) -> None:
     data: dict[str, Any] = yaml.safe_load((EXAMPLES / "answers.yaml").read_text("utf-8"))
     data.update(
@@ -139,14 +141,14 @@ def test_an_answers_file_gives_s47_started_at_when_the_earlier_discussion_is_not
     assert meeting_deadlines(meeting, get_agenda("national")).icpc_target == FROM_INITIAL
 
 
-def test_an_s47_start_after_the_discussion_is_refused(store: Store) -> None:
+def test_an_s47_start_after_the_discussion_is_refused(store: FolderStore) -> None:
     data: dict[str, Any] = yaml.safe_load((EXAMPLES / "answers.yaml").read_text("utf-8"))
     data.update(s47_started_at="2026-11-20 10:00")
     with pytest.raises(InputError, match=r"notes.yaml: s47_started_at: is after started_at"):
         build_meeting(data, get_agenda("national"), store, source="notes.yaml")
 
 
-def test_show_and_ics_of_a_replaced_target_say_what_replaced_it(store: Store) -> None:
+def test_show_and_ics_of_a_replaced_target_say_what_replaced_it(store: FolderStore) -> None:
     first = typical("SD-2026-0001")
     store.save(first)
     store.save(held(start_follow_up(first, "SD-2026-0002", NFA_AT), NFA_AT, Outcome.nfa))
@@ -158,7 +160,7 @@ def test_show_and_ics_of_a_replaced_target_say_what_replaced_it(store: Store) ->
     assert "replaced by SD-2026-0002" in ics.output.replace("\r\n ", "")
 
 
-def test_answers_errors_name_the_meetings_end_not_now(tmp_path: Path, store: Store) -> None:
+def test_answers_errors_name_the_meetings_end_not_now(tmp_path: Path, store: FolderStore) -> None:
     data: dict[str, Any] = yaml.safe_load((EXAMPLES / "answers.yaml").read_text("utf-8"))
     data["actions"][0]["due"] = "today 09:00"  # before the end at 11:05
     with pytest.raises(InputError) as caught:
@@ -168,7 +170,7 @@ def test_answers_errors_name_the_meetings_end_not_now(tmp_path: Path, store: Sto
 
 
 def test_an_answers_follow_up_of_a_discussion_strat_does_not_hold_is_flagged(
-    store: Store,
+    store: FolderStore,
 ) -> None:
     data: dict[str, Any] = yaml.safe_load((EXAMPLES / "answers.yaml").read_text("utf-8"))
     data.update(type="follow-up", previous=["LCS-Ellie Marsh"])  # another system's words
@@ -180,7 +182,7 @@ def test_an_answers_follow_up_of_a_discussion_strat_does_not_hold_is_flagged(
     ]
 
 
-def test_the_closing_screen_says_which_discussion_the_icpc_counts_from(store: Store) -> None:
+def test_the_closing_screen_says_which_discussion_the_icpc_counts_from(store: FolderStore) -> None:
     from strat_cli.interview import deadlines_text
 
     first = typical("SD-2026-0001")

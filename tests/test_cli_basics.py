@@ -9,7 +9,7 @@ from typer.testing import CliRunner
 
 from strat_cli.cli import app
 from strat_cli.model import Meeting
-from strat_cli.store import Store
+from strat_cli.store import FolderStore
 
 from .conftest import EXAMPLES
 
@@ -38,7 +38,7 @@ def test_unknown_meeting_is_one_line_and_exit_1(runner: CliRunner) -> None:
 
 
 def test_corrupt_file_message_names_the_file_and_line(
-    runner: CliRunner, store: Store, saved: Meeting
+    runner: CliRunner, store: FolderStore, saved: Meeting
 ) -> None:
     store.path(saved.id).write_text('{"id": "SD-2026-0001",', encoding="utf-8")
     result = runner.invoke(app, ["show", saved.id])

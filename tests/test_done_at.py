@@ -13,14 +13,14 @@ from strat_cli.agenda import get_agenda
 from strat_cli.cli import app
 from strat_cli.deadlines import meeting_deadlines
 from strat_cli.model import LONDON, Meeting
-from strat_cli.store import Store
+from strat_cli.store import FolderStore
 
 MANAGER = ["--by", "Ruth Ellery", "--role", "Service Manager"]
 runner = CliRunner()
 
 
 def test_authorise_at_records_a_phone_authorisation_given_earlier(
-    store: Store, saved: Meeting
+    store: FolderStore, saved: Meeting
 ) -> None:
     done = runner.invoke(app, ["authorise", saved.id, *MANAGER, "--at", "19/11/2026 16:40"])
     assert done.exit_code == 0, done.output
@@ -31,7 +31,7 @@ def test_authorise_at_records_a_phone_authorisation_given_earlier(
 
 
 def test_authorise_at_before_the_meeting_ended_or_in_the_future_is_refused(
-    store: Store, saved: Meeting
+    store: FolderStore, saved: Meeting
 ) -> None:
     early = runner.invoke(app, ["authorise", saved.id, *MANAGER, "--at", "19/11/2026 10:30"])
     assert early.exit_code == 1
@@ -45,7 +45,7 @@ def test_authorise_at_before_the_meeting_ended_or_in_the_future_is_refused(
 
 
 def test_email_sent_at_records_when_the_draft_went_from_outlook(
-    store: Store, saved: Meeting, tmp_path: Path
+    store: FolderStore, saved: Meeting, tmp_path: Path
 ) -> None:
     assert runner.invoke(app, ["email", saved.id, "--out", str(tmp_path)]).exit_code == 0
     before = runner.invoke(app, ["email", saved.id, "--sent", "--at", "19/11/2026 09:30"])

@@ -12,7 +12,7 @@ from strat_cli.cli import app
 from strat_cli.editing import from_text, to_text
 from strat_cli.errors import InputError, InvalidRecord
 from strat_cli.model import Meeting
-from strat_cli.store import Store
+from strat_cli.store import FolderStore
 
 
 def test_unchanged_text_gives_back_the_same_record(typical_meeting: Meeting) -> None:
@@ -75,7 +75,7 @@ def editor(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def test_strat_edit_saves_a_tidied_record_and_audits_it(
-    editor: Path, store: Store, saved: Meeting
+    editor: Path, store: FolderStore, saved: Meeting
 ) -> None:
     import json
 
@@ -104,7 +104,7 @@ class _Declines:
 
 
 def test_strat_edit_with_a_mistake_keeps_the_record_as_it_was(
-    editor: Path, store: Store, saved: Meeting, monkeypatch: pytest.MonkeyPatch
+    editor: Path, store: FolderStore, saved: Meeting, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     import json
 
@@ -122,7 +122,7 @@ def test_strat_edit_with_a_mistake_keeps_the_record_as_it_was(
 
 
 def test_strat_edit_refuses_an_authorised_record(
-    editor: Path, store: Store, saved: Meeting
+    editor: Path, store: FolderStore, saved: Meeting
 ) -> None:
     from datetime import datetime
 
@@ -137,7 +137,7 @@ def test_strat_edit_refuses_an_authorised_record(
     assert f"strat amend {saved.id}" in result.output
 
 
-def test_strat_edit_without_a_terminal_says_what_to_do(store: Store, saved: Meeting) -> None:
+def test_strat_edit_without_a_terminal_says_what_to_do(store: FolderStore, saved: Meeting) -> None:
     result = CliRunner().invoke(app, ["edit", saved.id])
     assert result.exit_code == 2
     assert "needs a terminal" in result.output
@@ -151,7 +151,7 @@ def test_status_is_not_offered_for_editing(typical_meeting: Meeting) -> None:
 
 
 def test_input_that_ends_while_a_question_waits_is_one_line_not_a_crash(
-    store: Store, saved: Meeting, monkeypatch: pytest.MonkeyPatch
+    store: FolderStore, saved: Meeting, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from datetime import datetime
 

@@ -36,7 +36,7 @@ from strat_cli.cli._app import StratGroup
 from strat_cli.errors import Busy, InvalidRecord, StratError
 from strat_cli.model import LONDON, InformationShared, Meeting
 from strat_cli.samples import typical
-from strat_cli.store import Store, parse_meeting
+from strat_cli.store import FolderStore, parse_meeting
 
 from .conftest import strat_executable
 
@@ -65,7 +65,7 @@ def _state(k: int) -> Meeting:
 
 def _save_forever(root: str, progress: Any) -> None:
     """Save state 1, 2, 3… and report each once its save has returned."""
-    store = Store(Path(root))
+    store = FolderStore(Path(root))
     meeting = _state(0)
     i = 0
     progress.value = 0  # ready: the kill timer starts now
@@ -78,7 +78,7 @@ def _save_forever(root: str, progress: Any) -> None:
 
 def _edit_under_hold(root: str, tag: str, rounds: int) -> None:
     """Load, add one entry, save: each round under the meeting's lock, waiting while busy."""
-    store = Store(Path(root))
+    store = FolderStore(Path(root))
     done = 0
     while done < rounds:
         try:
@@ -93,7 +93,7 @@ def _edit_under_hold(root: str, tag: str, rounds: int) -> None:
 
 
 def _create_race(root: str, tag: str, rounds: int, barrier: Any, results: Any, slot: int) -> None:
-    store = Store(Path(root))
+    store = FolderStore(Path(root))
     for r in range(rounds):
         meeting = typical()
         meeting.id = f"SD-2026-{r + 100:04d}"
@@ -107,7 +107,7 @@ def _create_race(root: str, tag: str, rounds: int, barrier: Any, results: Any, s
 
 
 def _hold_until_told(root: str, held: Any, release: Any) -> None:
-    with Store(Path(root)).hold(ID):
+    with FolderStore(Path(root)).hold(ID):
         held.set()
         release.wait(60)
 
@@ -126,7 +126,7 @@ def forkserver() -> multiprocessing.context.BaseContext:
 
 @posix_only
 def test_a_process_killed_at_random_points_during_saves_leaves_the_last_or_next_state(
-    store: Store, forkserver: Any
+    store: FolderStore, forkserver: Any
 ) -> None:
     """200 runs, SIGKILL at a random point; the file is always a whole saved state."""
     rng = random.Random(8)
@@ -198,14 +198,14 @@ FAULT_POINTS: dict[str, Callable[[pytest.MonkeyPatch, int], None]] = {
 WHY = {errno.ENOSPC: "the disk is full", errno.EROFS: "read-only", errno.EACCES: "read-only"}
 
 
-def _no_temp_files(store: Store) -> bool:
+def _no_temp_files(store: FolderStore) -> bool:
     return not [p for p in store.meetings.iterdir() if p.name.endswith(".tmp")]
 
 
 @pytest.mark.parametrize("point", list(FAULT_POINTS))
 @pytest.mark.parametrize("code", [errno.ENOSPC, errno.EROFS, errno.EACCES])
 def test_a_failed_save_at_any_step_keeps_the_previous_state_and_no_temp_file(
-    store: Store, saved: Meeting, monkeypatch: pytest.MonkeyPatch, point: str, code: int
+    store: FolderStore, saved: Meeting, monkeypatch: pytest.MonkeyPatch, point: str, code: int
 ) -> None:
     if point == "write" and code != errno.ENOSPC:
         pytest.skip("a write fails for want of space; permissions fail earlier")
@@ -224,7 +224,11 @@ def test_a_failed_save_at_any_step_keeps_the_previous_state_and_no_temp_file(
 
 @pytest.mark.parametrize("point", ["create temp", "write", "fsync", "replace"])
 def test_strat_import_on_a_full_disk_says_so_in_one_line(
-    runner: CliRunner, store: Store, monkeypatch: pytest.MonkeyPatch, point: str, tmp_path: Path
+    runner: CliRunner,
+    store: FolderStore,
+    monkeypatch: pytest.MonkeyPatch,
+    point: str,
+    tmp_path: Path,
 ) -> None:
     source = tmp_path / "meeting.json"
     source.write_text(typical().model_dump_json(), encoding="utf-8")
@@ -239,7 +243,7 @@ def test_strat_import_on_a_full_disk_says_so_in_one_line(
 
 
 def test_a_read_only_store_gives_one_clear_line_through_the_cli(
-    runner: CliRunner, store: Store, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+    runner: CliRunner, store: FolderStore, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     """Simulated EROFS (works as root too): the lock file and the temp file cannot be made."""
     source = tmp_path / "meeting.json"
@@ -261,7 +265,7 @@ def test_a_read_only_store_gives_one_clear_line_through_the_cli(
 
 
 def test_holding_a_meeting_in_a_read_only_store_is_a_clear_error(
-    store: Store, saved: Meeting, monkeypatch: pytest.MonkeyPatch
+    store: FolderStore, saved: Meeting, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     for lock in store.meetings.glob(".*.lock"):
         lock.unlink()
@@ -271,7 +275,7 @@ def test_holding_a_meeting_in_a_read_only_store_is_a_clear_error(
 
 
 @pytest.mark.skipif(not POSIX or os.geteuid() == 0, reason="root writes through chmod 0500")
-def test_a_really_read_only_meetings_folder(store: Store, saved: Meeting) -> None:
+def test_a_really_read_only_meetings_folder(store: FolderStore, saved: Meeting) -> None:
     before = store.path(saved.id).read_bytes()
     os.chmod(store.meetings, 0o500)
     try:
@@ -290,7 +294,7 @@ def test_a_really_read_only_meetings_folder(store: Store, saved: Meeting) -> Non
 
 @posix_only
 def test_two_processes_editing_one_meeting_never_lose_or_interleave_a_save(
-    store: Store, saved: Meeting, forkserver: Any
+    store: FolderStore, saved: Meeting, forkserver: Any
 ) -> None:
     rounds = 40
     workers = [
@@ -310,7 +314,7 @@ def test_two_processes_editing_one_meeting_never_lose_or_interleave_a_save(
 
 @posix_only
 def test_two_processes_creating_one_reference_never_overwrite_each_other(
-    store: Store, forkserver: Any
+    store: FolderStore, forkserver: Any
 ) -> None:
     rounds = 30
     barrier = forkserver.Barrier(2)
@@ -338,7 +342,7 @@ lock_app = typer.Typer(cls=StratGroup)
 
 @lock_app.command("hold")
 def _hold(root: Path, meeting_id: str) -> None:
-    with Store(root).hold(meeting_id):
+    with FolderStore(root).hold(meeting_id):
         pass
 
 
@@ -349,7 +353,7 @@ def _other() -> None:  # a second command, so Typer keeps the command name
 
 @posix_only
 def test_a_meeting_open_in_another_process_gives_one_lock_line_and_exit_3(
-    store: Store, saved: Meeting, forkserver: Any
+    store: FolderStore, saved: Meeting, forkserver: Any
 ) -> None:
     held, release = forkserver.Event(), forkserver.Event()
     holder = forkserver.Process(target=_hold_until_told, args=(str(store.root), held, release))
@@ -370,7 +374,7 @@ def test_a_meeting_open_in_another_process_gives_one_lock_line_and_exit_3(
 
 
 def test_the_real_strat_render_on_a_held_meeting_exits_3_with_one_line(
-    store: Store, saved: Meeting, tmp_path: Path
+    store: FolderStore, saved: Meeting, tmp_path: Path
 ) -> None:
     """The installed command, while this process (another strat, as far as it knows) edits."""
     env = {**os.environ, "STRAT_HOME": str(store.root)}
@@ -441,7 +445,7 @@ DAMAGED: dict[str, tuple[bytes, str]] = {
 }
 
 
-def _damage(store: Store, saved: Meeting, content: bytes) -> Path:
+def _damage(store: FolderStore, saved: Meeting, content: bytes) -> Path:
     path = store.path(saved.id)
     path.write_bytes(content)
     return path
@@ -449,7 +453,7 @@ def _damage(store: Store, saved: Meeting, content: bytes) -> Path:
 
 @pytest.mark.parametrize("name", list(DAMAGED))
 def test_a_damaged_file_gives_one_line_naming_file_and_field_and_is_never_rewritten(
-    runner: CliRunner, store: Store, saved: Meeting, name: str
+    runner: CliRunner, store: FolderStore, saved: Meeting, name: str
 ) -> None:
     content, expected = DAMAGED[name]
     path = _damage(store, saved, content)
@@ -466,7 +470,7 @@ def test_a_damaged_file_gives_one_line_naming_file_and_field_and_is_never_rewrit
 
 @pytest.mark.parametrize("name", list(DAMAGED))
 def test_strat_list_reports_a_damaged_file_and_goes_on(
-    runner: CliRunner, store: Store, saved: Meeting, name: str
+    runner: CliRunner, store: FolderStore, saved: Meeting, name: str
 ) -> None:
     content, _expected = DAMAGED[name]
     path = _damage(store, saved, content)
@@ -477,7 +481,7 @@ def test_strat_list_reports_a_damaged_file_and_goes_on(
 
 
 def test_a_damaged_file_is_never_overwritten_by_a_save_through_edit(
-    store: Store, saved: Meeting
+    store: FolderStore, saved: Meeting
 ) -> None:
     path = _damage(store, saved, VALID[:100])
     with pytest.raises(InvalidRecord), store.edit(saved.id):
@@ -486,7 +490,7 @@ def test_a_damaged_file_is_never_overwritten_by_a_save_through_edit(
 
 
 def test_an_upgrade_that_fails_on_odd_old_data_names_the_field(
-    store: Store, saved: Meeting, monkeypatch: pytest.MonkeyPatch
+    store: FolderStore, saved: Meeting, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     def v0_to_v1(old: dict[str, Any]) -> dict[str, Any]:
         old["chair"] = old.pop("chaired_by")
@@ -499,7 +503,7 @@ def test_an_upgrade_that_fails_on_odd_old_data_names_the_field(
     assert path.read_bytes() == _with(schema_version=0)
 
 
-def test_damaged_files_through_the_real_strat_process(store: Store, saved: Meeting) -> None:
+def test_damaged_files_through_the_real_strat_process(store: FolderStore, saved: Meeting) -> None:
     """The installed command, not CliRunner: exit 1, one line on stderr, nothing on stdout."""
     env = {**os.environ, "STRAT_HOME": str(store.root)}
     for name in ("empty", "random bytes", "nested too deep", "newer schema"):

@@ -9,7 +9,7 @@ import pytest
 from strat_cli.errors import InputError
 from strat_cli.followup import open_actions, review_action, start_follow_up
 from strat_cli.model import LONDON, ActionStatus, Attendance, Meeting, MeetingType, ReviewOutcome
-from strat_cli.store import Store
+from strat_cli.store import FolderStore
 
 NOW = datetime(2026, 11, 25, 10, 0, tzinfo=LONDON)
 
@@ -33,7 +33,7 @@ def test_icpc_clock_keeps_the_discussion_that_started_s47(saved: Meeting) -> Non
     assert third.previous == [saved.id, nxt.id]
 
 
-def test_open_actions_are_reviewed_one_by_one(store: Store, saved: Meeting) -> None:
+def test_open_actions_are_reviewed_one_by_one(store: FolderStore, saved: Meeting) -> None:
     nxt = start_follow_up(saved, "SD-2026-0002", NOW)
     pending = open_actions([saved])
     assert pending[0].ref == "SD-2026-0001:A1"  # soonest due first
@@ -77,7 +77,7 @@ def test_a_cancelled_action_needs_a_reason_and_a_carried_one_a_future_due(saved:
     assert saved.action("A1").status == ActionStatus.open  # type: ignore[union-attr]
 
 
-def test_strat_show_shows_the_chain_of_discussions(store: Store, saved: Meeting) -> None:
+def test_strat_show_shows_the_chain_of_discussions(store: FolderStore, saved: Meeting) -> None:
     from typer.testing import CliRunner
 
     from strat_cli.cli import app
@@ -138,7 +138,7 @@ def test_an_action_is_reviewed_once_per_meeting(saved: Meeting) -> None:
     assert len(nxt.actions) == 1  # never a second carried copy
 
 
-def test_strat_show_lists_the_review_of_earlier_actions(store: Store, saved: Meeting) -> None:
+def test_strat_show_lists_the_review_of_earlier_actions(store: FolderStore, saved: Meeting) -> None:
     from typer.testing import CliRunner
 
     from strat_cli.cli import app

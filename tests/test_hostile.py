@@ -21,7 +21,7 @@ from strat_cli.cli import app
 from strat_cli.errors import InvalidRecord, NotFound, StratError
 from strat_cli.model import Action, Meeting
 from strat_cli.samples import typical
-from strat_cli.store import Store, check_id
+from strat_cli.store import FolderStore, check_id
 
 POSIX = os.name == "posix"
 
@@ -78,7 +78,7 @@ def _fill(meeting: Meeting, choices: list[tuple[int, str]], note: tuple[str, str
 
 def _round_trip(meeting: Meeting) -> Meeting:
     with tempfile.TemporaryDirectory() as folder:
-        store = Store(Path(folder))
+        store = FolderStore(Path(folder))
         store.save(meeting)
         raw = store.path(meeting.id).read_bytes()
         raw.decode("utf-8")  # strict: the file is always valid UTF-8
@@ -135,7 +135,7 @@ def test_a_lone_surrogate_never_stops_a_save_it_becomes_the_replacement_characte
 
 
 def test_a_surrogate_escape_written_by_another_tool_loads_as_the_replacement_character(
-    store: Store, saved: Meeting
+    store: FolderStore, saved: Meeting
 ) -> None:
     path = store.path(saved.id)
     data = json.loads(path.read_text(encoding="utf-8"))
@@ -158,7 +158,7 @@ def _big_text(seed: int, size: int = 100_000) -> str:
 
 
 def test_100_kb_strings_save_load_and_show_exactly(
-    runner: CliRunner, store: Store, typical_meeting: Meeting
+    runner: CliRunner, store: FolderStore, typical_meeting: Meeting
 ) -> None:
     texts = [_big_text(seed) for seed in range(4)]
     m = typical_meeting
@@ -173,7 +173,7 @@ def test_100_kb_strings_save_load_and_show_exactly(
 
 
 @pytest.mark.parametrize("text", TEMPLATE_SYNTAX)
-def test_template_syntax_in_user_text_is_stored_as_typed(store: Store, text: str) -> None:
+def test_template_syntax_in_user_text_is_stored_as_typed(store: FolderStore, text: str) -> None:
     meeting = typical()
     meeting.reason = text
     meeting.children[0].voice = text
@@ -195,7 +195,11 @@ def test_template_syntax_in_user_text_is_stored_as_typed(store: Store, text: str
     ],
 )
 def test_strat_show_prints_markup_in_user_text_literally(
-    runner: CliRunner, store: Store, field: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    runner: CliRunner,
+    store: FolderStore,
+    field: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))  # a crash log stays in tmp_path
     meeting = typical()
@@ -303,7 +307,7 @@ ESCAPES = [
 
 @pytest.mark.parametrize("bad", ESCAPES)
 def test_references_that_try_to_escape_are_refused_by_store_and_cli(
-    runner: CliRunner, store: Store, bad: str
+    runner: CliRunner, store: FolderStore, bad: str
 ) -> None:
     with pytest.raises(NotFound, match="not a meeting reference"):
         store.path(bad)
@@ -319,7 +323,7 @@ def test_references_that_try_to_escape_are_refused_by_store_and_cli(
 def test_any_reference_is_refused_or_names_a_plain_file_in_the_store(reference: str) -> None:
     root = Path("/nonexistent/store")
     try:
-        path = Store(root).path(reference)
+        path = FolderStore(root).path(reference)
     except NotFound:
         return
     assert path.parent == root / "meetings"
@@ -328,7 +332,7 @@ def test_any_reference_is_refused_or_names_a_plain_file_in_the_store(reference: 
 
 @pytest.mark.skipif(not POSIX, reason="symbolic links")
 def test_a_meeting_file_that_is_a_symlink_is_refused_and_its_target_never_written(
-    runner: CliRunner, store: Store, saved: Meeting, tmp_path: Path
+    runner: CliRunner, store: FolderStore, saved: Meeting, tmp_path: Path
 ) -> None:
     elsewhere = tmp_path / "elsewhere.json"
     elsewhere.write_bytes(store.path(saved.id).read_bytes())
@@ -348,7 +352,7 @@ def test_a_meeting_file_that_is_a_symlink_is_refused_and_its_target_never_writte
 
 @pytest.mark.skipif(not POSIX, reason="symbolic links")
 def test_a_lock_file_that_is_a_symlink_is_never_followed(
-    store: Store, saved: Meeting, tmp_path: Path
+    store: FolderStore, saved: Meeting, tmp_path: Path
 ) -> None:
     victim = tmp_path / "victim.txt"
     victim.write_text("keep me", encoding="utf-8")
@@ -372,7 +376,7 @@ def test_a_meetings_folder_that_is_a_symlink_is_followed_and_kept_private(
     root = tmp_path / "linked-store"
     root.mkdir()
     (root / "meetings").symlink_to(real, target_is_directory=True)
-    store = Store(root)
+    store = FolderStore(root)
     store.save(typical_meeting)
     assert (real / f"{typical_meeting.id}.json").is_file()
     assert store.load(typical_meeting.id) == typical_meeting
@@ -381,7 +385,7 @@ def test_a_meetings_folder_that_is_a_symlink_is_followed_and_kept_private(
 
 @pytest.mark.skipif(not POSIX, reason="special files")
 def test_a_meeting_path_that_is_a_pipe_or_folder_is_refused_without_blocking(
-    store: Store,
+    store: FolderStore,
 ) -> None:
     os.mkfifo(store.path("SD-2026-0007"))
     store.path("SD-2026-0008").mkdir()

@@ -30,19 +30,19 @@ from strat_cli.register import (
     open_actions,
 )
 from strat_cli.samples import START, typical
-from strat_cli.store import Store
+from strat_cli.store import FolderStore
 
 from .conftest import sent_to_everyone
 
 
-def indexed_store(root: Path) -> Store:
-    store = Store(root)
+def indexed_store(root: Path) -> FolderStore:
+    store = FolderStore(root)
     store.ensure()
     store.after_save.append(save_hook(root))
     return store
 
 
-def three(store: Store) -> list[Meeting]:
+def three(store: FolderStore) -> list[Meeting]:
     """Three fictional meetings: ended (s47), authorised NFA a month earlier, and a draft."""
     a = typical("SD-2026-0001")
     a.children[0].local_ref = "LCS-40021"
@@ -135,7 +135,7 @@ def test_a_file_changed_outside_strat_is_re_read_before_answering(tmp_path: Path
 
 def test_a_file_written_by_another_store_without_the_hook_is_picked_up(tmp_path: Path) -> None:
     three(indexed_store(tmp_path))
-    Store(tmp_path).save(typical("SD-2026-0009"))  # no hook: e.g. another front end
+    FolderStore(tmp_path).save(typical("SD-2026-0009"))  # no hook: e.g. another front end
     rows, _ = list_meetings(Index(tmp_path), MeetingFilter())
     assert "SD-2026-0009" in ids(rows)
 
@@ -326,7 +326,7 @@ def test_the_index_reads_only_deliveries_from_a_file_written_outside_strat(
 ) -> None:
     from strat_cli.model import CirculationEntry
 
-    store = Store(tmp_path)  # no hook: the index reads the file itself
+    store = FolderStore(tmp_path)  # no hook: the index reads the file itself
     store.ensure()
     m = typical()
     m.circulation.append(
@@ -402,7 +402,7 @@ def test_editing_an_agendas_timescales_refreshes_the_deadlines(tmp_path: Path) -
     yaml_path = folder / "area.yaml"
     text = shipped.read_text(encoding="utf-8").replace("id: national", "id: local-area", 1)
     yaml_path.write_text(text, encoding="utf-8")
-    store = Store(tmp_path)
+    store = FolderStore(tmp_path)
     store.ensure()
     store.after_save.append(save_hook(tmp_path, [folder]))
     store.save(typical(agenda="local-area"))
@@ -426,7 +426,7 @@ def test_editing_an_agendas_timescales_refreshes_the_deadlines(tmp_path: Path) -
 # --- one stat of the folder instead of one per meeting ------------------------------------
 
 
-def age_folder(store: Store, seconds: int = 10) -> None:
+def age_folder(store: FolderStore, seconds: int = 10) -> None:
     """Set the meetings folder's time in the past, as it is a while after the last change."""
     st = store.meetings.stat()
     os.utime(store.meetings, ns=(st.st_atime_ns, st.st_mtime_ns - seconds * 1_000_000_000))
@@ -460,13 +460,13 @@ def test_a_file_renamed_added_or_removed_after_the_scan_is_seen_at_once(tmp_path
     age_folder(store)
     index = Index(tmp_path)
     assert "SD-2026-0009" not in ids(list_meetings(index, MeetingFilter())[0])
-    Store(tmp_path).save(typical("SD-2026-0009"))  # renamed into place, no hook
+    FolderStore(tmp_path).save(typical("SD-2026-0009"))  # renamed into place, no hook
     assert "SD-2026-0009" in ids(list_meetings(index, MeetingFilter())[0])
     age_folder(store)
     list_meetings(index, MeetingFilter())  # scanned, the folder's time remembered
     changed = typical("SD-2026-0001")
     changed.status = Status.draft
-    Store(tmp_path).save(changed)  # replaces an existing file: still a rename into the folder
+    FolderStore(tmp_path).save(changed)  # replaces an existing file: still a rename into the folder
     assert "SD-2026-0001" in ids(list_meetings(index, MeetingFilter(status="draft"))[0])
     age_folder(store)
     list_meetings(index, MeetingFilter())
@@ -487,7 +487,7 @@ def test_a_change_that_keeps_the_folder_time_is_not_missed_when_it_was_recent(
     assert ids(list_meetings(index, MeetingFilter(status="draft"))[0]) == ["SD-2026-0003"]
     changed = typical("SD-2026-0001")
     changed.status = Status.draft
-    Store(tmp_path).save(changed)
+    FolderStore(tmp_path).save(changed)
     os.utime(store.meetings, ns=(folder.st_atime_ns, folder.st_mtime_ns))  # as if unchanged
     assert "SD-2026-0001" in ids(list_meetings(index, MeetingFilter(status="draft"))[0])
 

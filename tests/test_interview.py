@@ -24,7 +24,7 @@ from strat_cli.model import (
 )
 from strat_cli.prompts import Choice
 from strat_cli.rules import parse_clock
-from strat_cli.store import Store
+from strat_cli.store import FolderStore
 
 NOW = datetime(2026, 11, 19, 10, 30, tzinfo=LONDON)  # a Thursday
 DEFAULT = object()  # take the prompt's default
@@ -93,7 +93,7 @@ def people() -> list[Participant]:
     ]
 
 
-def draft(store: Store, *, present: bool = True) -> Meeting:
+def draft(store: FolderStore, *, present: bool = True) -> Meeting:
     m = Meeting(
         id="SD-2026-0007",
         agenda="national",
@@ -122,7 +122,7 @@ def lancs(national: Agenda) -> Agenda:
     return national.model_copy(update={"rules": rules})
 
 
-def interview(m: Meeting, agenda: Agenda, store: Store, script: Script) -> Interview:
+def interview(m: Meeting, agenda: Agenda, store: FolderStore, script: Script) -> Interview:
     return Interview(m, agenda, store, script, user="Dana Okafor", clock=lambda: NOW)
 
 
@@ -130,7 +130,7 @@ def interview(m: Meeting, agenda: Agenda, store: Store, script: Script) -> Inter
 
 
 def test_one_decision_applies_to_several_children_then_differs(
-    store: Store, national: Agenda
+    store: FolderStore, national: Agenda
 ) -> None:
     m = draft(store)
     s = Script(
@@ -172,7 +172,7 @@ def test_one_decision_applies_to_several_children_then_differs(
     assert [e.event for e in saved.audit].count("decision recorded") == 2
 
 
-def test_an_empty_rationale_is_saved_and_flagged_live(store: Store, national: Agenda) -> None:
+def test_an_empty_rationale_is_saved_and_flagged_live(store: FolderStore, national: Agenda) -> None:
     m = draft(store)
     m.children = m.children[:1]
     s = Script(
@@ -193,7 +193,9 @@ def test_an_empty_rationale_is_saved_and_flagged_live(store: Store, national: Ag
     assert "! D1: no rationale [decision.rationale]" in s.screen
 
 
-def test_nfa_needs_police_agreement_where_the_area_says_so(store: Store, lancs: Agenda) -> None:
+def test_nfa_needs_police_agreement_where_the_area_says_so(
+    store: FolderStore, lancs: Agenda
+) -> None:
     m = draft(store)
     m.children = m.children[:1]
     s = Script(
@@ -223,7 +225,9 @@ def test_nfa_needs_police_agreement_where_the_area_says_so(store: Store, lancs: 
     assert d.police_agreement.officer == "DI Ravi Kohli"
 
 
-def test_police_officer_defaults_to_the_police_participant(store: Store, lancs: Agenda) -> None:
+def test_police_officer_defaults_to_the_police_participant(
+    store: FolderStore, lancs: Agenda
+) -> None:
     m = draft(store)
     m.children = m.children[:1]
     seen: dict[str, str] = {}
@@ -253,7 +257,7 @@ def test_police_officer_defaults_to_the_police_participant(store: Store, lancs: 
 
 
 def test_action_needs_owner_and_due_and_shows_the_resolved_date(
-    store: Store, national: Agenda
+    store: FolderStore, national: Agenda
 ) -> None:
     m = draft(store)
     s = Script(
@@ -288,7 +292,7 @@ def test_action_needs_owner_and_due_and_shows_the_resolved_date(
     assert store.load(m.id).audit[-1].event == "action added"
 
 
-def test_action_owner_picked_from_participants(store: Store, national: Agenda) -> None:
+def test_action_owner_picked_from_participants(store: FolderStore, national: Agenda) -> None:
     m = draft(store)
     s = Script(
         [("owner", "P2"), ("due", "within 1 hour"), ("due thu 19 nov 2026 11:30", True),
@@ -312,7 +316,7 @@ def notes_agenda(national: Agenda) -> Agenda:
     return national.model_copy(update={"items": [national.item(k) for k in keep]})
 
 
-def at_reason(store: Store) -> Meeting:
+def at_reason(store: FolderStore) -> Meeting:
     """A draft with attendance taken, the walk at the 'reason' item."""
     m = draft(store)
     m.progress.done = ["introductions"]
@@ -320,14 +324,14 @@ def at_reason(store: Store) -> Meeting:
     return m
 
 
-def run_to_ctrl_c(m: Meeting, agenda: Agenda, store: Store, s: Script) -> None:
+def run_to_ctrl_c(m: Meeting, agenda: Agenda, store: FolderStore, s: Script) -> None:
     """Walk until the script's Ctrl-C, then check every scripted answer was asked for."""
     with pytest.raises(KeyboardInterrupt):
         interview(m, agenda, store, s).run()
     s.done()
 
 
-def test_skip_back_goto_open_and_long_notes(store: Store, national: Agenda) -> None:
+def test_skip_back_goto_open_and_long_notes(store: FolderStore, national: Agenda) -> None:
     agenda = notes_agenda(national)
     m = at_reason(store)
     long_note = "First line of the concern.\n\nSecond paragraph,\nwith a third line."
@@ -357,7 +361,7 @@ def test_skip_back_goto_open_and_long_notes(store: Store, national: Agenda) -> N
     assert "item 2 of 6" in s.screen
 
 
-def test_goto_bad_number_and_unknown_command(store: Store, national: Agenda) -> None:
+def test_goto_bad_number_and_unknown_command(store: FolderStore, national: Agenda) -> None:
     agenda = notes_agenda(national)
     m = at_reason(store)
     s = Script(
@@ -375,7 +379,7 @@ def test_goto_bad_number_and_unknown_command(store: Store, national: Agenda) -> 
     assert store.load(m.id).notes["reason"] == "/not a command"
 
 
-def test_side_commands_return_to_the_same_question(store: Store, national: Agenda) -> None:
+def test_side_commands_return_to_the_same_question(store: FolderStore, national: Agenda) -> None:
     agenda = notes_agenda(national)
     m = at_reason(store)
     s = Script(
@@ -410,7 +414,7 @@ def test_side_commands_return_to_the_same_question(store: Store, national: Agend
 
 
 def test_invite_records_who_the_procedure_asked_for_and_the_closing_screen_stops_asking(
-    store: Store, national: Agenda
+    store: FolderStore, national: Agenda
 ) -> None:
     from strat_cli.model import Concern
     from strat_cli.rulebook import closing_warnings
@@ -441,7 +445,7 @@ def test_invite_records_who_the_procedure_asked_for_and_the_closing_screen_stops
 
 
 def test_inform_records_each_person_with_parental_responsibility(
-    store: Store, national: Agenda
+    store: FolderStore, national: Agenda
 ) -> None:
     from strat_cli.model import Adult, Informing
 
@@ -483,7 +487,7 @@ def test_inform_records_each_person_with_parental_responsibility(
     assert ("parents.each", "adults.AD1.informed") not in gaps
 
 
-def test_late_joiner_and_early_leaver(store: Store, national: Agenda) -> None:
+def test_late_joiner_and_early_leaver(store: FolderStore, national: Agenda) -> None:
     m = draft(store)
     s = Script(
         [
@@ -518,7 +522,7 @@ def test_late_joiner_and_early_leaver(store: Store, national: Agenda) -> None:
 
 
 def test_attendance_names_missing_partner_and_records_the_reason(
-    store: Store, national: Agenda
+    store: FolderStore, national: Agenda
 ) -> None:
     m = draft(store, present=False)
     s = Script(
@@ -545,7 +549,9 @@ def test_attendance_names_missing_partner_and_records_the_reason(
     assert saved.participant("P3").attendance == Attendance.remote  # type: ignore[union-attr]
 
 
-def test_missing_partner_can_stop_the_meeting_as_a_draft(store: Store, national: Agenda) -> None:
+def test_missing_partner_can_stop_the_meeting_as_a_draft(
+    store: FolderStore, national: Agenda
+) -> None:
     m = draft(store, present=False)
     s = Script(
         [
@@ -564,7 +570,9 @@ def test_missing_partner_can_stop_the_meeting_as_a_draft(store: Store, national:
     assert saved.partner_gaps[0].proceeded is False
 
 
-def test_ending_shows_the_closing_screen_and_deadlines(store: Store, national: Agenda) -> None:
+def test_ending_shows_the_closing_screen_and_deadlines(
+    store: FolderStore, national: Agenda
+) -> None:
     agenda = notes_agenda(national)
     m = draft(store)
     m.progress.done = [i.key for i in agenda.items]
@@ -579,7 +587,7 @@ def test_ending_shows_the_closing_screen_and_deadlines(store: Store, national: A
     assert saved.audit[-1].event == "ended"
 
 
-def test_ctrl_c_keeps_every_earlier_answer(store: Store, national: Agenda) -> None:
+def test_ctrl_c_keeps_every_earlier_answer(store: FolderStore, national: Agenda) -> None:
     agenda = notes_agenda(national)
     m = at_reason(store)
     s = Script([("reason", "Disclosure at school"), ("criminal", KeyboardInterrupt)])
@@ -590,7 +598,7 @@ def test_ctrl_c_keeps_every_earlier_answer(store: Store, national: Agenda) -> No
     assert saved.progress.current == "criminal_investigation"
 
 
-def test_eof_becomes_a_clear_message(store: Store, national: Agenda) -> None:
+def test_eof_becomes_a_clear_message(store: FolderStore, national: Agenda) -> None:
     from strat_cli.interview import InputClosed, run_interview
 
     m = draft(store)
@@ -614,7 +622,7 @@ def test_commands_and_clock_parsing() -> None:
     assert parse_clock("20/11/2026 09:00", day).day == 20
 
 
-def test_prepare_by_prompts_then_stop_before_the_call(store: Store, national: Agenda) -> None:
+def test_prepare_by_prompts_then_stop_before_the_call(store: FolderStore, national: Agenda) -> None:
     from strat_cli.interview import run_interview
 
     m = Meeting(id="SD-2026-0008", agenda="national", started_at=NOW)
@@ -687,7 +695,7 @@ def test_agency_kind_is_guessed_from_whole_words(agency: str, kind: AgencyKind) 
     assert guess_kind(agency) == kind
 
 
-def test_no_child_ticked_leaves_decisions_open(store: Store, national: Agenda) -> None:
+def test_no_child_ticked_leaves_decisions_open(store: FolderStore, national: Agenda) -> None:
     agenda = notes_agenda(national)
     m = draft(store)
     m.progress.done = ["introductions", "reason", "criminal_investigation", "legal"]
@@ -700,7 +708,7 @@ def test_no_child_ticked_leaves_decisions_open(store: Store, national: Agenda) -
 
 
 def test_a_follow_up_reviews_each_earlier_open_action_then_walks_on(
-    store: Store, national: Agenda
+    store: FolderStore, national: Agenda
 ) -> None:
     """Done, carried with a new due time, cancelled with a reason: both records say so."""
     from strat_cli.followup import start_follow_up
@@ -754,7 +762,7 @@ def test_a_follow_up_reviews_each_earlier_open_action_then_walks_on(
 
 
 def test_edit_with_no_usable_editor_says_so_and_asks_again(
-    store: Store, national: Agenda, monkeypatch: pytest.MonkeyPatch
+    store: FolderStore, national: Agenda, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("EDITOR", "no-such-editor-here")
     agenda = notes_agenda(national)
@@ -775,7 +783,7 @@ def test_edit_with_no_usable_editor_says_so_and_asks_again(
 
 
 def test_notes_typed_above_a_side_command_survive_ctrl_c_inside_it(
-    store: Store, national: Agenda
+    store: FolderStore, national: Agenda
 ) -> None:
     agenda = notes_agenda(national)
     m = at_reason(store)
@@ -790,7 +798,9 @@ def test_notes_typed_above_a_side_command_survive_ctrl_c_inside_it(
     assert store.load(m.id).notes["reason"] == "Dad left at 9pm.\nNeighbour heard shouting."
 
 
-def test_notes_above_a_side_command_come_back_after_it(store: Store, national: Agenda) -> None:
+def test_notes_above_a_side_command_come_back_after_it(
+    store: FolderStore, national: Agenda
+) -> None:
     agenda = notes_agenda(national)
     m = at_reason(store)
     s = Script(
@@ -804,7 +814,7 @@ def test_notes_above_a_side_command_come_back_after_it(store: Store, national: A
     assert store.load(m.id).notes["reason"] == "Dad left at 9pm."
 
 
-def follow_up_draft(store: Store) -> Meeting:
+def follow_up_draft(store: FolderStore) -> Meeting:
     """SD-2026-0008, a follow-up to the typical SD-2026-0001 with its A1-A3 still open."""
     from strat_cli.followup import start_follow_up
     from strat_cli.model import ActionStatus
@@ -825,7 +835,7 @@ def follow_up_draft(store: Store) -> Meeting:
 
 
 def test_an_earlier_meeting_that_cannot_be_read_is_named_and_skipped(
-    store: Store, national: Agenda
+    store: FolderStore, national: Agenda
 ) -> None:
     m = draft(store)
     m.previous = ["SD-2026-0099"]  # a wrong reference: no such meeting
@@ -843,7 +853,7 @@ def test_an_earlier_meeting_that_cannot_be_read_is_named_and_skipped(
 
 
 def test_a_crash_between_the_two_saves_of_a_review_is_completed_on_resume(
-    store: Store, national: Agenda, monkeypatch: pytest.MonkeyPatch
+    store: FolderStore, national: Agenda, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The review is in the new meeting, the earlier action still open: resume finishes it,
     without asking again and without a second carried copy."""
@@ -900,7 +910,7 @@ def test_a_crash_between_the_two_saves_of_a_review_is_completed_on_resume(
 
 
 def test_an_earlier_meeting_open_elsewhere_does_not_end_the_review(
-    store: Store, national: Agenda
+    store: FolderStore, national: Agenda
 ) -> None:
     from strat_cli.model import ActionStatus, ReviewOutcome
 
@@ -917,7 +927,7 @@ def test_an_earlier_meeting_open_elsewhere_does_not_end_the_review(
             ("Reason for the discussion", KeyboardInterrupt),
         ]
     )
-    other = Store(store.root)  # another strat process (`strat email`, say) has it open
+    other = FolderStore(store.root)  # another strat process (`strat email`, say) has it open
     with other.hold("SD-2026-0001"), pytest.raises(KeyboardInterrupt):
         Interview(later, national, store, s, clock=lambda: NOW).run()
     s.done()
@@ -941,7 +951,7 @@ def test_an_earlier_meeting_open_elsewhere_does_not_end_the_review(
 
 
 def test_ending_again_after_reopening_offers_the_first_end_time(
-    store: Store, national: Agenda
+    store: FolderStore, national: Agenda
 ) -> None:
     agenda = notes_agenda(national)
     m = draft(store)
@@ -954,7 +964,7 @@ def test_ending_again_after_reopening_offers_the_first_end_time(
     assert store.load(m.id).ended_at == datetime(2026, 11, 19, 11, 5, tzinfo=LONDON)
 
 
-def test_ending_a_day_later_keeps_the_first_end_date(store: Store, national: Agenda) -> None:
+def test_ending_a_day_later_keeps_the_first_end_date(store: FolderStore, national: Agenda) -> None:
     agenda = notes_agenda(national)
     m = draft(store)
     m.progress.done = [i.key for i in agenda.items]

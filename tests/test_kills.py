@@ -22,7 +22,7 @@ import pytest
 
 from strat_cli.model import Meeting
 from strat_cli.samples import typical
-from strat_cli.store import Store
+from strat_cli.store import FolderStore
 
 from .conftest import EXAMPLES, strat_executable
 
@@ -47,8 +47,8 @@ def _env(home: Path, **extra: str) -> dict[str, str]:
     return env
 
 
-def _two_meetings(home: Path) -> Store:
-    store = Store(home)
+def _two_meetings(home: Path) -> FolderStore:
+    store = FolderStore(home)
     store.ensure()
     store.save(typical(ID))
     store.save(typical(OTHER))
@@ -127,7 +127,7 @@ def test_strat_new_with_prefill_killed_at_random_points_leaves_whole_meetings(
     args = ["new", "--agenda", "national", "--prefill", str(EXAMPLES / "prefill.yaml")]
     rng = random.Random(12)
     seen: set[str] = set()
-    store = Store(home)
+    store = FolderStore(home)
 
     def until_the_first_question() -> None:
         child = pexpect.spawn(strat_executable(), args, env=env, timeout=20, dimensions=(50, 200))
@@ -151,7 +151,7 @@ def test_strat_new_with_prefill_killed_at_random_points_leaves_whole_meetings(
         [strat_executable(), "list", "--json"], env=env, capture_output=True, text=True
     )
     assert listed.returncode == 0, listed.stderr
-    assert {r["id"] for r in json.loads(listed.stdout)} == set(Store(home).ids())
+    assert {r["id"] for r in json.loads(listed.stdout)} == set(FolderStore(home).ids())
 
 
 def _whole_docx(path: Path) -> bool:

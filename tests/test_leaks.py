@@ -23,7 +23,7 @@ from strat_cli.cli import app
 from strat_cli.errors import InvalidRecord
 from strat_cli.model import LONDON, Meeting
 from strat_cli.samples import typical
-from strat_cli.store import Store, parse_meeting
+from strat_cli.store import FolderStore, parse_meeting
 
 from .conftest import EXAMPLES
 from .test_answers import answers, run
@@ -67,7 +67,7 @@ def test_a_known_field_name_is_still_named() -> None:
     ],
 )
 def test_answers_file_errors_name_the_place_never_the_text(
-    tmp_path: Path, store: Store, change: Any, where: str
+    tmp_path: Path, store: FolderStore, change: Any, where: str
 ) -> None:
     data = answers()
     change(data)
@@ -79,7 +79,7 @@ def test_answers_file_errors_name_the_place_never_the_text(
 
 
 def test_actions_done_twice_never_repeats_the_completion_note(
-    runner: CliRunner, store: Store
+    runner: CliRunner, store: FolderStore
 ) -> None:
     store.save(typical())
     note = f"{NAME} seen alone at school"
@@ -90,7 +90,9 @@ def test_actions_done_twice_never_repeats_the_completion_note(
     assert "Ellie" not in again.output and "school" not in again.output
 
 
-def test_a_bad_clock_time_in_an_answers_file_is_not_repeated(tmp_path: Path, store: Store) -> None:
+def test_a_bad_clock_time_in_an_answers_file_is_not_repeated(
+    tmp_path: Path, store: FolderStore
+) -> None:
     data = answers()
     data["participants"][2]["joined_at"] = f"when {NAME} arrived"
     result = run(tmp_path, data)
@@ -98,7 +100,7 @@ def test_a_bad_clock_time_in_an_answers_file_is_not_repeated(tmp_path: Path, sto
     assert "Ellie" not in result.output
 
 
-def test_the_example_answers_file_still_loads(tmp_path: Path, store: Store) -> None:
+def test_the_example_answers_file_still_loads(tmp_path: Path, store: FolderStore) -> None:
     """The guard against the names above is not a guard against the file itself."""
     assert yaml.safe_load(yaml.safe_dump(answers()))
     assert run(tmp_path, answers()).exit_code == 0
@@ -127,7 +129,7 @@ def _index_text(root: Path) -> str:
     return "\n".join(values) + raw
 
 
-def test_the_index_holds_no_names_and_no_free_text(runner: CliRunner, store: Store) -> None:
+def test_the_index_holds_no_names_and_no_free_text(runner: CliRunner, store: FolderStore) -> None:
     """References, codes, agencies and times: no child, chair, owner or manager, no action text."""
     m = typical()
     store.save(m)
@@ -147,7 +149,7 @@ def test_the_index_holds_no_names_and_no_free_text(runner: CliRunner, store: Sto
 
 
 def test_strat_actions_still_shows_what_and_who_from_the_record(
-    runner: CliRunner, store: Store
+    runner: CliRunner, store: FolderStore
 ) -> None:
     m = typical()
     store.save(m)
@@ -163,7 +165,7 @@ def test_strat_actions_still_shows_what_and_who_from_the_record(
 
 
 def test_a_calendar_holds_references_and_agencies_never_names_or_action_text(
-    runner: CliRunner, store: Store, tmp_path: Path
+    runner: CliRunner, store: FolderStore, tmp_path: Path
 ) -> None:
     m = typical()
     store.save(m)
@@ -196,7 +198,7 @@ app()
 
 @pytest.mark.skipif(os.name != "posix", reason="SIGKILL")
 def test_a_render_killed_before_its_document_lands_is_audited_and_leaves_no_copy(
-    store: Store, tmp_path: Path, isolated_home: Path
+    store: FolderStore, tmp_path: Path, isolated_home: Path
 ) -> None:
     """The intent is saved before the first document exists; the whole document waits in the
     store's private tmp folder, never as `.SD-….docx.XXXX.tmp` in the output folder."""
@@ -224,7 +226,7 @@ def test_a_render_killed_before_its_document_lands_is_audited_and_leaves_no_copy
 
 
 def test_a_render_that_fails_half_way_says_so_in_the_audit(
-    runner: CliRunner, store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    runner: CliRunner, store: FolderStore, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from strat_cli import render
     from strat_cli.errors import TemplateError
@@ -252,7 +254,7 @@ def test_a_render_that_fails_half_way_says_so_in_the_audit(
 
 @pytest.mark.skipif(os.name != "posix", reason="POSIX permissions")
 def test_an_output_folder_strat_makes_is_private_whatever_the_umask(
-    runner: CliRunner, store: Store, tmp_path: Path
+    runner: CliRunner, store: FolderStore, tmp_path: Path
 ) -> None:
     store.save(typical())
     out = tmp_path / "new" / "minutes"
@@ -318,7 +320,7 @@ app()
 @pytest.mark.skipif(os.name != "posix", reason="signals and a shell-script editor")
 @pytest.mark.parametrize("how", ["HUP", "INT", "TERM"])
 def test_the_editing_copy_is_private_and_gone_when_the_terminal_closes_or_ctrl_c(
-    store: Store, tmp_path: Path, isolated_home: Path, how: str
+    store: FolderStore, tmp_path: Path, isolated_home: Path, how: str
 ) -> None:
     """The terminal closed (SIGHUP) or Ctrl-C with the editor open: the whole record was in the
     editing copy. It lives in the store's private tmp folder and is removed on the way out."""
@@ -355,7 +357,7 @@ def test_the_editing_copy_is_private_and_gone_when_the_terminal_closes_or_ctrl_c
 
 
 def test_an_editing_copy_a_sigkill_left_is_removed_at_the_next_edit(
-    runner: CliRunner, store: Store, isolated_home: Path, monkeypatch: pytest.MonkeyPatch
+    runner: CliRunner, store: FolderStore, isolated_home: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from strat_cli.cli import _app
 
@@ -377,7 +379,7 @@ def test_an_editing_copy_a_sigkill_left_is_removed_at_the_next_edit(
 
 
 def test_a_councils_template_cannot_run_code(
-    runner: CliRunner, store: Store, tmp_path: Path, isolated_home: Path
+    runner: CliRunner, store: FolderStore, tmp_path: Path, isolated_home: Path
 ) -> None:
     """`cycler.__init__.__globals__.os` is the classic way out of a Jinja template: the sandbox
     stops it, with one line naming the template, and no command runs."""
@@ -439,7 +441,7 @@ def test_the_sandbox_changes_no_byte_of_the_shipped_documents(
 
 @pytest.mark.skipif(os.name != "posix", reason="symbolic links")
 def test_a_link_planted_at_the_pending_audit_file_is_never_followed(
-    store: Store, tmp_path: Path
+    store: FolderStore, tmp_path: Path
 ) -> None:
     m = typical()
     store.save(m)
@@ -480,7 +482,7 @@ def test_templates_copy_never_writes_through_a_link(runner: CliRunner, tmp_path:
 
 
 def test_the_live_meeting_audit_names_the_login_not_the_chair(
-    store: Store, monkeypatch: pytest.MonkeyPatch
+    store: FolderStore, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """No [user] name configured: the interview's entries name the computer login, as every
     other command does, never the chair read from the record (nor nobody)."""
@@ -506,7 +508,7 @@ def test_the_live_meeting_audit_names_the_login_not_the_chair(
 def _new_meeting_in(root: str, queue: Any) -> None:
     """One `strat new --answers` as the store sees it: choose a reference, then create."""
     try:
-        store = Store(Path(root))
+        store = FolderStore(Path(root))
         m = typical()
         m.id = store.new_id(2026)
         store.create(m)
@@ -516,7 +518,7 @@ def _new_meeting_in(root: str, queue: Any) -> None:
 
 
 @pytest.mark.skipif(sys.platform != "linux", reason="fork: cheap processes for a 110-way race")
-def test_110_meetings_created_at_once_all_get_distinct_references(store: Store) -> None:
+def test_110_meetings_created_at_once_all_get_distinct_references(store: FolderStore) -> None:
     import multiprocessing
 
     ctx = multiprocessing.get_context("fork")
@@ -534,7 +536,7 @@ def test_110_meetings_created_at_once_all_get_distinct_references(store: Store) 
 
 
 def test_an_imported_reference_at_the_ceiling_never_blocks_new_meetings(
-    runner: CliRunner, store: Store, tmp_path: Path
+    runner: CliRunner, store: FolderStore, tmp_path: Path
 ) -> None:
     odd = typical()
     odd.id = "SD-2026-999999"
@@ -547,7 +549,7 @@ def test_an_imported_reference_at_the_ceiling_never_blocks_new_meetings(
 
 
 def test_a_calendar_that_cannot_be_written_is_one_line_and_not_audited(
-    runner: CliRunner, store: Store, tmp_path: Path
+    runner: CliRunner, store: FolderStore, tmp_path: Path
 ) -> None:
     m = typical()
     store.save(m)
@@ -563,7 +565,7 @@ def test_a_calendar_that_cannot_be_written_is_one_line_and_not_audited(
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
 
 
-def _review_step(store: Store, script: Any, next_at: datetime) -> Meeting:
+def _review_step(store: FolderStore, script: Any, next_at: datetime) -> Meeting:
     from strat_cli.agenda import get_agenda
     from strat_cli.interview import Interview
 
@@ -586,7 +588,7 @@ def _review_step(store: Store, script: Any, next_at: datetime) -> Meeting:
     ids=["ahead", "already-passed"],
 )
 def test_the_next_discussion_is_offered_in_a_form_its_check_accepts(
-    store: Store, next_at: datetime
+    store: FolderStore, next_at: datetime
 ) -> None:
     """Enter on the offered answer keeps it, even once that time has passed (a resumed record)."""
     from .test_interview import DEFAULT, Script
@@ -598,7 +600,7 @@ def test_the_next_discussion_is_offered_in_a_form_its_check_accepts(
     assert s.screen == ""  # no complaint about its own offer
 
 
-def test_end_typed_straight_after_the_offered_text_runs_the_command(store: Store) -> None:
+def test_end_typed_straight_after_the_offered_text_runs_the_command(store: FolderStore) -> None:
     from strat_cli.interview import Navigate
 
     from .test_interview import DEFAULT, Script
@@ -646,7 +648,7 @@ LISTINGS = [
 
 @pytest.mark.parametrize("args", LISTINGS, ids=lambda a: a[0])
 def test_references_dates_and_codes_never_wrap_on_an_80_column_terminal(
-    runner: CliRunner, store: Store, args: list[str]
+    runner: CliRunner, store: FolderStore, args: list[str]
 ) -> None:
     import re
 
@@ -666,7 +668,7 @@ def test_references_dates_and_codes_never_wrap_on_an_80_column_terminal(
 
 @pytest.mark.parametrize("args", LISTINGS, ids=lambda a: a[0])
 def test_through_a_pipe_each_row_is_one_whole_line(
-    runner: CliRunner, store: Store, args: list[str]
+    runner: CliRunner, store: FolderStore, args: list[str]
 ) -> None:
     """`strat actions | grep SD-2026-0002:A7` finds the action with its text and due time."""
     _two_meetings(runner)
@@ -682,7 +684,7 @@ def test_through_a_pipe_each_row_is_one_whole_line(
 
 
 def test_after_a_full_run_no_childs_name_is_outside_the_record_and_the_documents(
-    runner: CliRunner, store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    runner: CliRunner, store: FolderStore, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Every command a team uses, on the example meeting, plus the mistakes people make: then
     the index, the calendar, every error and warning line, every file name and the shared temp

@@ -34,7 +34,7 @@ from strat_cli.mail import (
 )
 from strat_cli.model import LONDON, Authorisation, Meeting, Status
 from strat_cli.settings import EmailSettings, Settings, SmtpSettings
-from strat_cli.store import Store
+from strat_cli.store import FolderStore
 
 runner = CliRunner()
 PASSWORD = "correct horse"  # a test password: it must never reach the meeting file
@@ -163,7 +163,7 @@ timeout = 10
 
 
 def test_draft_parses_carries_x_unsent_and_every_document(
-    store: Store, saved: Meeting, settings: Settings, tmp_path: Path
+    store: FolderStore, saved: Meeting, settings: Settings, tmp_path: Path
 ) -> None:
     s = mail_settings(settings, free_port())
     result = circulate(store, saved.id, s, out_dir=tmp_path / "out")
@@ -228,7 +228,7 @@ def test_participants_without_email_are_named(typical_meeting: Meeting, settings
 
 
 def test_bcc_mode_hides_participants_on_the_wire(
-    store: Store, saved: Meeting, settings: Settings, tmp_path: Path, smtp_server: Server
+    store: FolderStore, saved: Meeting, settings: Settings, tmp_path: Path, smtp_server: Server
 ) -> None:
     s = mail_settings(settings, smtp_server.port)
     s = replace(s, email=s.email.model_copy(update={"to": "bcc"}))
@@ -254,7 +254,7 @@ def test_only_narrows_and_rejects_strangers(typical_meeting: Meeting, settings: 
 
 
 def test_cli_send_delivers_every_document_intact(
-    isolated_home: Path, store: Store, saved: Meeting, tmp_path: Path, smtp_server: Server
+    isolated_home: Path, store: FolderStore, saved: Meeting, tmp_path: Path, smtp_server: Server
 ) -> None:
     config(isolated_home, smtp_server.port)
     out = tmp_path / "out"
@@ -292,7 +292,7 @@ def test_cli_send_delivers_every_document_intact(
 
 
 def test_cli_warns_about_participants_without_email(
-    isolated_home: Path, store: Store, typical_meeting: Meeting, tmp_path: Path
+    isolated_home: Path, store: FolderStore, typical_meeting: Meeting, tmp_path: Path
 ) -> None:
     typical_meeting.participants[7].email = ""
     store.save(typical_meeting)
@@ -304,7 +304,7 @@ def test_cli_warns_about_participants_without_email(
 
 
 def test_cli_server_down_keeps_draft_and_record(
-    isolated_home: Path, store: Store, typical_meeting: Meeting, tmp_path: Path
+    isolated_home: Path, store: FolderStore, typical_meeting: Meeting, tmp_path: Path
 ) -> None:
     typical_meeting.participants[7].email = ""
     saved = typical_meeting
@@ -331,7 +331,7 @@ def test_cli_server_down_keeps_draft_and_record(
 
 
 def test_refused_recipient_then_retry_sends_only_to_them(
-    store: Store, saved: Meeting, settings: Settings, tmp_path: Path, smtp_server: Server
+    store: FolderStore, saved: Meeting, settings: Settings, tmp_path: Path, smtp_server: Server
 ) -> None:
     s = mail_settings(settings, smtp_server.port)
     smtp_server.inbox.refuse = {"lamb@police.northshire.example"}
@@ -360,7 +360,7 @@ def test_refused_recipient_then_retry_sends_only_to_them(
 
 
 def test_every_recipient_refused_is_not_circulation(
-    store: Store, saved: Meeting, settings: Settings, tmp_path: Path, smtp_server: Server
+    store: FolderStore, saved: Meeting, settings: Settings, tmp_path: Path, smtp_server: Server
 ) -> None:
     s = mail_settings(settings, smtp_server.port)
     smtp_server.inbox.refuse = {a.lower() for a in addresses(saved)} | {
@@ -372,7 +372,7 @@ def test_every_recipient_refused_is_not_circulation(
 
 
 def test_changed_record_is_rerendered_and_sent_to_everyone_again(
-    store: Store, saved: Meeting, settings: Settings, tmp_path: Path, smtp_server: Server
+    store: FolderStore, saved: Meeting, settings: Settings, tmp_path: Path, smtp_server: Server
 ) -> None:
     s = mail_settings(settings, smtp_server.port)
     first = circulate(store, saved.id, s, out_dir=tmp_path, send_now=True)
@@ -391,7 +391,7 @@ def test_changed_record_is_rerendered_and_sent_to_everyone_again(
 
 
 def test_login_failure_then_success_and_password_never_saved(
-    store: Store, saved: Meeting, settings: Settings, tmp_path: Path, auth_server: Server
+    store: FolderStore, saved: Meeting, settings: Settings, tmp_path: Path, auth_server: Server
 ) -> None:
     s = mail_settings(settings, auth_server.port, user="chair@socialcare.northshire.example")
     with pytest.raises(MailError) as err:
@@ -409,7 +409,7 @@ def test_login_failure_then_success_and_password_never_saved(
 
 
 def test_starttls_missing_is_a_tls_failure(
-    store: Store, saved: Meeting, settings: Settings, tmp_path: Path, smtp_server: Server
+    store: FolderStore, saved: Meeting, settings: Settings, tmp_path: Path, smtp_server: Server
 ) -> None:
     s = mail_settings(settings, smtp_server.port)
     s = replace(s, smtp=s.smtp.model_copy(update={"security": "starttls"}))
@@ -419,7 +419,7 @@ def test_starttls_missing_is_a_tls_failure(
 
 
 def test_ssl_to_a_plain_server_is_a_tls_failure(
-    store: Store, saved: Meeting, settings: Settings, tmp_path: Path, smtp_server: Server
+    store: FolderStore, saved: Meeting, settings: Settings, tmp_path: Path, smtp_server: Server
 ) -> None:
     s = mail_settings(settings, smtp_server.port)
     s = replace(s, smtp=s.smtp.model_copy(update={"security": "ssl"}))
@@ -428,7 +428,7 @@ def test_ssl_to_a_plain_server_is_a_tls_failure(
 
 
 def test_authorised_record_still_records_circulation(
-    store: Store, saved: Meeting, settings: Settings, tmp_path: Path, smtp_server: Server
+    store: FolderStore, saved: Meeting, settings: Settings, tmp_path: Path, smtp_server: Server
 ) -> None:
     saved.status = Status.authorised
     saved.authorisation = Authorisation(
@@ -442,7 +442,7 @@ def test_authorised_record_still_records_circulation(
 
 
 def test_circulation_entry_feeds_the_one_working_day_check(
-    store: Store, saved: Meeting, settings: Settings, tmp_path: Path, smtp_server: Server
+    store: FolderStore, saved: Meeting, settings: Settings, tmp_path: Path, smtp_server: Server
 ) -> None:
     from strat_cli.agenda import get_agenda
     from strat_cli.deadlines import meeting_deadlines
@@ -474,7 +474,7 @@ def test_password_from_env_or_prompt_never_guessed() -> None:
 
 
 def test_documents_received_in_separate_messages_count(
-    store: Store, saved: Meeting, settings: Settings, tmp_path: Path, smtp_server: Server
+    store: FolderStore, saved: Meeting, settings: Settings, tmp_path: Path, smtp_server: Server
 ) -> None:
     s = mail_settings(settings, smtp_server.port)
     circulate(store, saved.id, s, out_dir=tmp_path, send_now=True, docs=["summary"])
@@ -487,7 +487,7 @@ def test_documents_received_in_separate_messages_count(
 
 
 def test_cli_retry_after_a_refusal(
-    isolated_home: Path, store: Store, saved: Meeting, tmp_path: Path, smtp_server: Server
+    isolated_home: Path, store: FolderStore, saved: Meeting, tmp_path: Path, smtp_server: Server
 ) -> None:
     config(isolated_home, smtp_server.port)
     smtp_server.inbox.refuse = {"brennan@education.northshire.example"}
@@ -504,7 +504,7 @@ def test_cli_retry_after_a_refusal(
 @pytest.mark.parametrize("render_between", [False, True], ids=["retry", "render-then-retry"])
 def test_cli_retry_after_correcting_the_address_sends_only_to_that_person(
     isolated_home: Path,
-    store: Store,
+    store: FolderStore,
     saved: Meeting,
     tmp_path: Path,
     smtp_server: Server,
@@ -546,7 +546,7 @@ def test_cli_retry_after_correcting_the_address_sends_only_to_that_person(
 
 
 def test_a_child_named_after_a_month_can_be_emailed_that_month(
-    store: Store, typical_meeting: Meeting, settings: Settings, tmp_path: Path
+    store: FolderStore, typical_meeting: Meeting, settings: Settings, tmp_path: Path
 ) -> None:
     """The date in the subject ('20 May 2026') is strat's own text, not a child's name."""
     start = datetime(2026, 5, 20, 10, 0, tzinfo=LONDON)
@@ -568,7 +568,7 @@ def test_a_child_named_after_a_month_can_be_emailed_that_month(
 
 
 def test_missing_smtp_settings_name_the_file(
-    store: Store, saved: Meeting, settings: Settings, tmp_path: Path
+    store: FolderStore, saved: Meeting, settings: Settings, tmp_path: Path
 ) -> None:
     with pytest.raises(MailError, match=r"no SMTP server configured: set \[smtp\] host in "):
         circulate(store, saved.id, settings, out_dir=tmp_path, send_now=True)
@@ -630,7 +630,7 @@ def ssl_server(certificate: tuple[Path, Path]) -> Iterator[Server]:
 
 
 def test_starttls_and_login_deliver(
-    store: Store,
+    store: FolderStore,
     saved: Meeting,
     settings: Settings,
     tmp_path: Path,
@@ -651,7 +651,7 @@ def test_starttls_and_login_deliver(
 
 
 def test_implicit_ssl_delivers(
-    store: Store,
+    store: FolderStore,
     saved: Meeting,
     settings: Settings,
     tmp_path: Path,
@@ -669,7 +669,7 @@ def test_implicit_ssl_delivers(
 
 
 def test_untrusted_certificate_is_a_tls_failure(
-    store: Store, saved: Meeting, settings: Settings, tmp_path: Path, starttls_server: Server
+    store: FolderStore, saved: Meeting, settings: Settings, tmp_path: Path, starttls_server: Server
 ) -> None:
     s = mail_settings(settings, starttls_server.port, user="chair@socialcare.northshire.example")
     s = replace(s, smtp=s.smtp.model_copy(update={"security": "starttls"}))
@@ -684,7 +684,7 @@ def test_untrusted_certificate_is_a_tls_failure(
 
 
 def test_a_draft_counts_as_circulated_only_once_recorded_as_sent(
-    isolated_home: Path, store: Store, saved: Meeting, tmp_path: Path
+    isolated_home: Path, store: FolderStore, saved: Meeting, tmp_path: Path
 ) -> None:
     """Outlook is out of strat's sight: the minute taker's word, attributed, is the record."""
     from strat_cli.agenda import get_agenda
@@ -710,7 +710,7 @@ def test_a_draft_counts_as_circulated_only_once_recorded_as_sent(
 
 
 def test_email_never_attaches_a_stale_file_left_in_the_folder(
-    store: Store, saved: Meeting, settings: Settings, tmp_path: Path
+    store: FolderStore, saved: Meeting, settings: Settings, tmp_path: Path
 ) -> None:
     """Render to A, change the record, render to B, then email from A: A's files are renewed."""
     s = mail_settings(settings, free_port())
@@ -748,7 +748,7 @@ def test_the_drafts_folder_is_private_whatever_the_umask(tmp_path: Path) -> None
 
 
 def test_the_attachments_intent_is_audited_before_they_are_written(
-    store: Store, typical_meeting: Meeting, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    store: FolderStore, typical_meeting: Meeting, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     import strat_cli.mail as mail_module
 

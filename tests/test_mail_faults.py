@@ -29,7 +29,7 @@ from strat_cli.errors import MailError
 from strat_cli.mail import NO_SMTPUTF8, circulate
 from strat_cli.model import Meeting
 from strat_cli.settings import Settings
-from strat_cli.store import Store
+from strat_cli.store import FolderStore
 
 from .conftest import strat_executable
 from .test_mail import Server, _start, config, free_port, mail_settings
@@ -79,7 +79,7 @@ HOSTILE = {
 @pytest.mark.parametrize("kind", list(HOSTILE))
 def test_a_hostile_address_is_refused_for_that_one_and_the_rest_are_sent(
     kind: str,
-    store: Store,
+    store: FolderStore,
     typical_meeting: Meeting,
     settings: Settings,
     tmp_path: Path,
@@ -114,7 +114,11 @@ SIAN = "siân@example.org"
 
 
 def test_a_non_ascii_address_goes_out_as_itself_when_the_server_offers_smtputf8(
-    store: Store, typical_meeting: Meeting, settings: Settings, tmp_path: Path, utf8_server: Server
+    store: FolderStore,
+    typical_meeting: Meeting,
+    settings: Settings,
+    tmp_path: Path,
+    utf8_server: Server,
 ) -> None:
     typical_meeting.participants[1].email = SIAN
     store.save(typical_meeting)
@@ -133,7 +137,7 @@ def test_a_non_ascii_address_goes_out_as_itself_when_the_server_offers_smtputf8(
 
 
 def test_without_smtputf8_the_non_ascii_address_alone_is_refused(
-    store: Store,
+    store: FolderStore,
     typical_meeting: Meeting,
     settings: Settings,
     tmp_path: Path,
@@ -157,7 +161,7 @@ def test_without_smtputf8_the_non_ascii_address_alone_is_refused(
 
 
 def test_the_subject_decodes_without_a_double_space(
-    store: Store, saved: Meeting, settings: Settings, tmp_path: Path, utf8_server: Server
+    store: FolderStore, saved: Meeting, settings: Settings, tmp_path: Path, utf8_server: Server
 ) -> None:
     circulate(
         store, saved.id, mail_settings(settings, utf8_server.port), out_dir=tmp_path, send_now=True
@@ -173,7 +177,7 @@ def test_the_subject_decodes_without_a_double_space(
 
 
 def test_partial_delivery_is_not_circulation_and_names_who_is_missing(
-    isolated_home: Path, store: Store, saved: Meeting, tmp_path: Path, utf8_server: Server
+    isolated_home: Path, store: FolderStore, saved: Meeting, tmp_path: Path, utf8_server: Server
 ) -> None:
     config(isolated_home, utf8_server.port)
     utf8_server.inbox.refuse = {
@@ -217,7 +221,7 @@ def test_partial_delivery_is_not_circulation_and_names_who_is_missing(
 
 
 def test_full_disk_after_data_leaves_the_send_unsettled_and_a_retry_never_resends(
-    store: Store,
+    store: FolderStore,
     saved: Meeting,
     settings: Settings,
     tmp_path: Path,
@@ -226,9 +230,9 @@ def test_full_disk_after_data_leaves_the_send_unsettled_and_a_retry_never_resend
 ) -> None:
     from strat_cli import store as store_module
 
-    real_save = Store.save
+    real_save = FolderStore.save
 
-    def full_disk_once_sent(self: Store, meeting: Meeting, **kw: Any) -> Path:
+    def full_disk_once_sent(self: FolderStore, meeting: Meeting, **kw: Any) -> Path:
         settled = [c for c in meeting.circulation if c.method == "smtp" and not c.state]
         if settled and utf8_server.inbox.messages:
             raise store_module._write_error(
@@ -237,10 +241,10 @@ def test_full_disk_after_data_leaves_the_send_unsettled_and_a_retry_never_resend
         return real_save(self, meeting, **kw)
 
     s = mail_settings(settings, utf8_server.port)
-    monkeypatch.setattr(Store, "save", full_disk_once_sent)
+    monkeypatch.setattr(FolderStore, "save", full_disk_once_sent)
     with pytest.raises(MailError) as err:
         circulate(store, saved.id, s, out_dir=tmp_path, send_now=True)
-    monkeypatch.setattr(Store, "save", real_save)
+    monkeypatch.setattr(FolderStore, "save", real_save)
     assert err.value.message.startswith("the message was delivered to 9, but recording it failed")
     assert "the disk is full" in err.value.message
     assert len(utf8_server.inbox.messages) == 1
@@ -345,7 +349,7 @@ def _serve_quietly(script: Script, listener: socket.socket) -> None:
 
 
 def test_a_server_that_goes_quiet_after_the_message_is_reported_as_a_timeout_and_maybe_sent(
-    store: Store,
+    store: FolderStore,
     saved: Meeting,
     settings: Settings,
     tmp_path: Path,
@@ -387,7 +391,7 @@ def test_a_server_that_goes_quiet_after_the_message_is_reported_as_a_timeout_and
 
 
 def test_a_server_that_stored_the_message_then_hung_up_is_not_nothing_sent(
-    store: Store, saved: Meeting, settings: Settings, tmp_path: Path, scripted: Any
+    store: FolderStore, saved: Meeting, settings: Settings, tmp_path: Path, scripted: Any
 ) -> None:
     script = scripted(Script(after_data=lambda conn: conn.shutdown(socket.SHUT_RDWR)))
     s = mail_settings(settings, script.port)
@@ -401,7 +405,7 @@ def test_a_server_that_stored_the_message_then_hung_up_is_not_nothing_sent(
 
 
 def test_a_timeout_before_anything_is_sent_says_timed_out(
-    store: Store, saved: Meeting, settings: Settings, tmp_path: Path
+    store: FolderStore, saved: Meeting, settings: Settings, tmp_path: Path
 ) -> None:
     silent = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     silent.bind(("127.0.0.1", 0))
@@ -425,7 +429,7 @@ def test_a_timeout_before_anything_is_sent_says_timed_out(
 def test_a_kill_mid_send_then_retry_never_sends_silently_twice(
     when: str,
     isolated_home: Path,
-    store: Store,
+    store: FolderStore,
     saved: Meeting,
     tmp_path: Path,
     scripted: Any,
@@ -482,7 +486,7 @@ def test_a_kill_mid_send_then_retry_never_sends_silently_twice(
 @pytest.mark.parametrize("step", ["rcpt", "data"])
 def test_ctrl_c_before_data_records_nothing_and_during_data_records_maybe(
     step: str,
-    store: Store,
+    store: FolderStore,
     saved: Meeting,
     settings: Settings,
     tmp_path: Path,
@@ -516,7 +520,7 @@ def test_ctrl_c_before_data_records_nothing_and_during_data_records_maybe(
 
 
 def test_a_retry_with_nobody_left_still_audits_the_draft_it_wrote(
-    store: Store, saved: Meeting, settings: Settings, tmp_path: Path, utf8_server: Server
+    store: FolderStore, saved: Meeting, settings: Settings, tmp_path: Path, utf8_server: Server
 ) -> None:
     s = mail_settings(settings, utf8_server.port)
     circulate(store, saved.id, s, out_dir=tmp_path, send_now=True)
@@ -527,7 +531,7 @@ def test_a_retry_with_nobody_left_still_audits_the_draft_it_wrote(
 
 
 def test_printed_paths_and_names_are_never_read_as_markup(
-    isolated_home: Path, store: Store, saved: Meeting, tmp_path: Path, utf8_server: Server
+    isolated_home: Path, store: FolderStore, saved: Meeting, tmp_path: Path, utf8_server: Server
 ) -> None:
     config(isolated_home, utf8_server.port)
     out = tmp_path / "out[/]"

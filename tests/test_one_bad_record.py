@@ -55,7 +55,7 @@ from strat_cli.register import (
 from strat_cli.resources import shipped_dir
 from strat_cli.rules import parse_clock
 from strat_cli.samples import typical
-from strat_cli.store import Store, describe_validation_error
+from strat_cli.store import FolderStore, describe_validation_error
 from strat_cli.views import sorted_actions
 
 from .conftest import EXAMPLES
@@ -97,7 +97,7 @@ def _one_error_line(result: object, *, code: int = 1) -> str:
 )
 def test_a_file_whose_name_and_reference_disagree_is_refused_and_the_other_file_never_written(
     runner: CliRunner,
-    store: Store,
+    store: FolderStore,
     saved: Meeting,
     tmp_path: Path,
     args: list[str],
@@ -122,7 +122,7 @@ def test_a_file_whose_name_and_reference_disagree_is_refused_and_the_other_file_
 
 
 def test_strat_list_warns_about_a_file_whose_name_and_reference_disagree(
-    runner: CliRunner, store: Store, saved: Meeting
+    runner: CliRunner, store: FolderStore, saved: Meeting
 ) -> None:
     shutil.copyfile(store.path(saved.id), store.path(OTHER))
     result = runner.invoke(app, ["list"])
@@ -139,7 +139,7 @@ def _answers_with_a_second_actions_block() -> str:
 
 
 def test_a_second_actions_block_in_an_answers_file_is_refused_with_its_line(
-    runner: CliRunner, store: Store, tmp_path: Path
+    runner: CliRunner, store: FolderStore, tmp_path: Path
 ) -> None:
     """yaml.safe_load keeps the second block and drops the first: six actions gone, silently."""
     path = tmp_path / "answers.yaml"
@@ -153,7 +153,7 @@ def test_a_second_actions_block_in_an_answers_file_is_refused_with_its_line(
 
 
 def test_a_repeated_field_in_a_json_answers_file_is_refused(
-    runner: CliRunner, store: Store, tmp_path: Path
+    runner: CliRunner, store: FolderStore, tmp_path: Path
 ) -> None:
     path = tmp_path / "answers.json"
     path.write_text('{"agenda": "national", "reason": "a", "reason": "b"}', encoding="utf-8")
@@ -163,7 +163,7 @@ def test_a_repeated_field_in_a_json_answers_file_is_refused(
 
 
 def test_a_repeated_field_in_a_prefill_is_refused_with_its_line(
-    runner: CliRunner, store: Store, tmp_path: Path
+    runner: CliRunner, store: FolderStore, tmp_path: Path
 ) -> None:
     path = tmp_path / "prefill.yaml"
     path.write_text("agenda: national\nreason: a\nreason: b\n", encoding="utf-8")
@@ -191,7 +191,7 @@ def _alias_bomb() -> str:
 
 @pytest.mark.parametrize("option", ["--answers", "--prefill"])
 def test_nested_aliases_in_an_answers_or_prefill_file_fail_fast_with_one_line(
-    runner: CliRunner, store: Store, tmp_path: Path, option: str
+    runner: CliRunner, store: FolderStore, tmp_path: Path, option: str
 ) -> None:
     path = tmp_path / "bomb.yaml"
     path.write_text(_alias_bomb(), encoding="utf-8")
@@ -223,7 +223,7 @@ def test_an_agenda_with_nested_aliases_fails_fast_with_one_line(tmp_path: Path) 
 
 @pytest.mark.parametrize("key", ["actions", "decisions", "notes", "started_at"])
 def test_a_prefill_never_silently_drops_a_field_of_the_meeting(
-    runner: CliRunner, store: Store, tmp_path: Path, key: str
+    runner: CliRunner, store: FolderStore, tmp_path: Path, key: str
 ) -> None:
     """A prefill with `actions:` used to be accepted and the actions dropped without a word."""
     path = tmp_path / "prefill.yaml"
@@ -329,8 +329,8 @@ def _extreme(
     return day.isoformat() if is_date else f"{day.isoformat()}T{draw_time:%H:%M}:00{offset}"
 
 
-def _store_with_a_bad_second_record(home: Path, data: dict[str, Any]) -> Store:
-    store = Store(home)
+def _store_with_a_bad_second_record(home: Path, data: dict[str, Any]) -> FolderStore:
+    store = FolderStore(home)
     store.ensure()
     store.save(typical())
     data["id"] = OTHER
@@ -464,7 +464,7 @@ NEXT_YEAR = datetime.now(LONDON).year + 1
          "due 9999"],
 )  # fmt: skip
 def test_a_placeholder_date_in_an_answers_file_is_refused_with_one_line(
-    runner: CliRunner, store: Store, tmp_path: Path, old: str, new: str, where: str
+    runner: CliRunner, store: FolderStore, tmp_path: Path, old: str, new: str, where: str
 ) -> None:
     assert old in ANSWERS_TEXT
     path = tmp_path / "answers.yaml"
@@ -476,7 +476,7 @@ def test_a_placeholder_date_in_an_answers_file_is_refused_with_one_line(
 
 
 def test_a_placeholder_date_in_a_prefill_is_refused_before_a_reference_is_taken(
-    runner: CliRunner, store: Store, tmp_path: Path
+    runner: CliRunner, store: FolderStore, tmp_path: Path
 ) -> None:
     path = tmp_path / "prefill.yaml"
     path.write_text('agenda: national\nconcern_identified_at: "31/12/9999 09:00"\n', "utf-8")
@@ -488,7 +488,7 @@ def test_a_placeholder_date_in_a_prefill_is_refused_before_a_reference_is_taken(
 
 
 def test_importing_a_file_with_a_placeholder_date_is_refused_with_one_line(
-    runner: CliRunner, store: Store, tmp_path: Path
+    runner: CliRunner, store: FolderStore, tmp_path: Path
 ) -> None:
     data = typical().model_dump(mode="json")
     data["children"][0]["date_of_birth"] = "9999-12-31"
@@ -557,7 +557,7 @@ def _read_only_store(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(tempfile, "mkstemp", refuse)
 
 
-def _changed_outside_strat(store: Store, meeting_id: str) -> None:
+def _changed_outside_strat(store: FolderStore, meeting_id: str) -> None:
     """A file changed since the index last saw it: a listing must re-read it."""
     path = store.path(meeting_id)
     data = json.loads(path.read_text(encoding="utf-8"))
@@ -573,7 +573,7 @@ def _changed_outside_strat(store: Store, meeting_id: str) -> None:
 @pytest.mark.parametrize("index", ["current", "stale", "missing", "without deadlines"])
 def test_reading_commands_work_on_a_read_only_store(
     runner: CliRunner,
-    store: Store,
+    store: FolderStore,
     saved: Meeting,
     monkeypatch: pytest.MonkeyPatch,
     args: list[str],
@@ -604,7 +604,7 @@ def test_reading_commands_work_on_a_read_only_store(
 
 
 def test_reindex_on_a_read_only_store_is_one_line(
-    runner: CliRunner, store: Store, saved: Meeting, monkeypatch: pytest.MonkeyPatch
+    runner: CliRunner, store: FolderStore, saved: Meeting, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     assert runner.invoke(app, ["reindex"]).exit_code == 0
     _read_only_store(monkeypatch)
@@ -615,7 +615,7 @@ def test_reindex_on_a_read_only_store_is_one_line(
 
 
 def test_reindex_on_a_full_disk_is_one_line_and_the_old_index_still_answers(
-    runner: CliRunner, store: Store, saved: Meeting, monkeypatch: pytest.MonkeyPatch
+    runner: CliRunner, store: FolderStore, saved: Meeting, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The disk fills while reindex writes: SQLite says 'database or disk is full' and has
     rolled back already, so a second ROLLBACK used to hide it behind an internal error."""
@@ -645,7 +645,7 @@ def test_reindex_on_a_full_disk_is_one_line_and_the_old_index_still_answers(
 
 @pytest.mark.parametrize("typed", ["²", "³", "①", "9²", "1½"])
 def test_goto_with_a_character_that_only_looks_like_a_digit_is_one_line_not_a_crash(
-    store: Store, typed: str
+    store: FolderStore, typed: str
 ) -> None:
     """`'²'.isdigit()` is True but `int('²')` fails: the live meeting used to exit 70."""
     agenda = notes_agenda(get_agenda("national"))
@@ -656,7 +656,7 @@ def test_goto_with_a_character_that_only_looks_like_a_digit_is_one_line_not_a_cr
     assert "No such item: items are numbered 1 to 6." in s.screen  # never what was typed
 
 
-def test_goto_with_another_scripts_digits_goes_to_that_item(store: Store) -> None:
+def test_goto_with_another_scripts_digits_goes_to_that_item(store: FolderStore) -> None:
     agenda = notes_agenda(get_agenda("national"))
     m = at_reason(store)
     s = Script([("reason", "/goto ٣"), ("criminal", KeyboardInterrupt)])  # Arabic-Indic 3
@@ -727,7 +727,7 @@ def test_agenda_sizes_are_checked_with_one_line_naming_the_place(
 
 def test_only_the_agenda_a_command_needs_is_read(
     runner: CliRunner,
-    store: Store,
+    store: FolderStore,
     saved: Meeting,
     tmp_path: Path,
     isolated_home: Path,
@@ -783,7 +783,7 @@ def test_yaml_nested_thousands_deep_is_one_line_for_answers_and_agendas(tmp_path
 
 
 def test_strat_edit_puts_a_placeholder_date_right_even_if_strats_own_history_holds_one(
-    store: Store,
+    store: FolderStore,
 ) -> None:
     """A hand-edited file with 31/12/9999 in the concern time and in a circulation entry (which
     only strat writes): the edit that corrects the concern time is accepted."""

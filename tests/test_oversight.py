@@ -14,7 +14,7 @@ from strat_cli.cli import app
 from strat_cli.errors import Locked
 from strat_cli.model import LONDON, ActionStatus, Amendment, Meeting, YesNo
 from strat_cli.samples import START, typical
-from strat_cli.store import Store, authorised_content
+from strat_cli.store import FolderStore, authorised_content
 
 from .conftest import sent_to_everyone
 
@@ -30,7 +30,7 @@ def circulated(m: Meeting) -> Meeting:
 
 
 @pytest.fixture
-def complete(store: Store) -> Meeting:
+def complete(store: FolderStore) -> Meeting:
     m = circulated(typical())
     store.save(m)
     return m
@@ -42,7 +42,7 @@ def test_check_passes_a_complete_record(runner: CliRunner, complete: Meeting) ->
     assert json.loads(result.output)["gaps"] == []
 
 
-def test_check_exits_1_on_errors_and_names_where(runner: CliRunner, store: Store) -> None:
+def test_check_exits_1_on_errors_and_names_where(runner: CliRunner, store: FolderStore) -> None:
     m = circulated(typical())
     m.decisions[1].rationale = ""
     store.save(m)
@@ -58,7 +58,7 @@ def test_check_exits_1_on_errors_and_names_where(runner: CliRunner, store: Store
     assert table.exit_code == 1 and "decisions.D2.rationale" in table.output
 
 
-def test_check_exits_0_with_only_warnings(runner: CliRunner, store: Store) -> None:
+def test_check_exits_0_with_only_warnings(runner: CliRunner, store: FolderStore) -> None:
     m = circulated(typical())
     m.decisions[0].parents_informed = YesNo.undecided
     store.save(m)
@@ -67,7 +67,7 @@ def test_check_exits_0_with_only_warnings(runner: CliRunner, store: Store) -> No
     assert json.loads(result.output)["warnings"] == 1
 
 
-def test_authorise_is_refused_then_overridden(runner: CliRunner, store: Store) -> None:
+def test_authorise_is_refused_then_overridden(runner: CliRunner, store: FolderStore) -> None:
     m = circulated(typical())
     m.children[0].voice = ""
     store.save(m)
@@ -93,7 +93,7 @@ def test_authorise_is_refused_then_overridden(runner: CliRunner, store: Store) -
 
 
 def test_authorisation_comes_before_circulation_so_circulation_never_blocks_it(
-    runner: CliRunner, store: Store
+    runner: CliRunner, store: FolderStore
 ) -> None:
     """Pan-Lancashire 3.3: the manager authorises the notes, which are then sent out."""
     m = typical()  # complete, but not circulated, and days past its circulation deadline
@@ -107,7 +107,7 @@ def test_authorisation_comes_before_circulation_so_circulation_never_blocks_it(
 
 
 def test_a_locked_record_refuses_an_edit(
-    runner: CliRunner, store: Store, complete: Meeting
+    runner: CliRunner, store: FolderStore, complete: Meeting
 ) -> None:
     assert runner.invoke(app, ["authorise", ID, *MANAGER]).exit_code == 0
     with pytest.raises(Locked, match=f"strat amend {ID}"), store.edit(ID):
@@ -119,7 +119,7 @@ def test_a_locked_record_refuses_an_edit(
 
 
 def test_an_amendment_is_added_and_nothing_authorised_changes(
-    runner: CliRunner, store: Store, complete: Meeting
+    runner: CliRunner, store: FolderStore, complete: Meeting
 ) -> None:
     assert runner.invoke(app, ["authorise", ID, *MANAGER]).exit_code == 0
     before = authorised_content(store.load(ID))
@@ -138,7 +138,7 @@ def test_an_amendment_is_added_and_nothing_authorised_changes(
 
 
 def test_amendments_of_an_authorised_record_cannot_be_rewritten(
-    runner: CliRunner, store: Store, complete: Meeting
+    runner: CliRunner, store: FolderStore, complete: Meeting
 ) -> None:
     assert runner.invoke(app, ["authorise", ID, *MANAGER]).exit_code == 0
     runner.invoke(app, ["amend", ID, "--by", "Dana Okafor", "--text", "First addendum."])
@@ -160,7 +160,7 @@ def test_an_unauthorised_record_is_changed_not_amended(
 
 
 def test_log_shows_every_event_with_time_and_who(
-    runner: CliRunner, store: Store, complete: Meeting
+    runner: CliRunner, store: FolderStore, complete: Meeting
 ) -> None:
     runner.invoke(app, ["authorise", ID, *MANAGER])
     runner.invoke(app, ["amend", ID, "--by", "Dana Okafor", "--text", "Addendum."])
@@ -174,7 +174,7 @@ def test_log_shows_every_event_with_time_and_who(
 
 
 def test_actions_overdue_then_done_also_on_an_authorised_record(
-    runner: CliRunner, store: Store, complete: Meeting
+    runner: CliRunner, store: FolderStore, complete: Meeting
 ) -> None:
     assert runner.invoke(app, ["authorise", ID, *MANAGER]).exit_code == 0
     rows = json.loads(runner.invoke(app, ["actions", "--overdue", "--json"]).output)
@@ -199,7 +199,7 @@ def test_actions_by_owner_in_a_table(runner: CliRunner, complete: Meeting) -> No
     assert "Open actions (1)" in result.output and "DS Priya Lamb" in result.output
 
 
-def test_list_filters_and_never_names_a_child(runner: CliRunner, store: Store) -> None:
+def test_list_filters_and_never_names_a_child(runner: CliRunner, store: FolderStore) -> None:
     m = typical()
     m.children[0].local_ref = "LCS-40021"
     store.save(m)
@@ -215,7 +215,7 @@ def test_list_filters_and_never_names_a_child(runner: CliRunner, store: Store) -
     assert json.loads(runner.invoke(app, ["list", "--from", "2027-01-01", "--json"]).output) == []
 
 
-def test_reindex_rebuilds_after_a_change_on_disk(runner: CliRunner, store: Store) -> None:
+def test_reindex_rebuilds_after_a_change_on_disk(runner: CliRunner, store: FolderStore) -> None:
     store.save(typical())
     path = store.path(ID)
     data = json.loads(path.read_text(encoding="utf-8"))
@@ -228,7 +228,7 @@ def test_reindex_rebuilds_after_a_change_on_disk(runner: CliRunner, store: Store
     assert [r["id"] for r in rows] == [ID]
 
 
-def test_due_lists_missed_deadlines(runner: CliRunner, store: Store) -> None:
+def test_due_lists_missed_deadlines(runner: CliRunner, store: FolderStore) -> None:
     m = typical()  # moved by whole weeks to a week or two ago, so it works on any date
     weeks = timedelta(days=7 * ((datetime.now(LONDON) - START).days // 7 - 1))
     m.started_at += weeks
@@ -250,7 +250,7 @@ def test_due_lists_missed_deadlines(runner: CliRunner, store: Store) -> None:
 
 
 def test_ics_parses_with_actions_and_the_icpc_target(
-    runner: CliRunner, store: Store, complete: Meeting, tmp_path: object
+    runner: CliRunner, store: FolderStore, complete: Meeting, tmp_path: object
 ) -> None:
     from icalendar import Calendar
 
@@ -276,7 +276,9 @@ def test_ics_parses_with_actions_and_the_icpc_target(
     assert printed.exit_code == 0 and printed.output.startswith("BEGIN:VCALENDAR")
 
 
-def test_record_text_is_shown_literally_not_as_markup(runner: CliRunner, store: Store) -> None:
+def test_record_text_is_shown_literally_not_as_markup(
+    runner: CliRunner, store: FolderStore
+) -> None:
     m = circulated(typical())
     m.actions[2].what = "Check [red]flag[/red] and [/] in the file"
     m.actions[2].owner = "[bold]DS Priya Lamb"

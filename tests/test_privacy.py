@@ -20,7 +20,7 @@ from strat_cli.errors import InvalidRecord
 from strat_cli.model import Meeting
 from strat_cli.samples import typical
 from strat_cli.settings import store_permission_warning
-from strat_cli.store import Store, parse_meeting
+from strat_cli.store import FolderStore, parse_meeting
 
 from .conftest import EXAMPLES
 
@@ -44,7 +44,7 @@ def open_umask() -> Iterator[None]:
         os.umask(old)
 
 
-def _use_everything(runner: CliRunner, store: Store, out: Path) -> list[str]:
+def _use_everything(runner: CliRunner, store: FolderStore, out: Path) -> list[str]:
     """Create, list, show, lock, render: every kind of file strat keeps in its store."""
     ids = []
     for _ in range(2):
@@ -78,7 +78,7 @@ def _modes(root: Path) -> tuple[list[str], dict[str, int]]:
 
 @posix_only
 def test_every_folder_is_0700_and_every_file_0600_even_with_umask_000(
-    runner: CliRunner, store: Store, tmp_path: Path, open_umask: None
+    runner: CliRunner, store: FolderStore, tmp_path: Path, open_umask: None
 ) -> None:
     """Meetings, lock files and the register's index, created by strat under umask 000."""
     store.meetings.rmdir()
@@ -93,7 +93,7 @@ def test_every_folder_is_0700_and_every_file_0600_even_with_umask_000(
 
 @posix_only
 def test_the_render_cache_is_private_too(
-    runner: CliRunner, store: Store, tmp_path: Path, open_umask: None
+    runner: CliRunner, store: FolderStore, tmp_path: Path, open_umask: None
 ) -> None:
     _use_everything(runner, store, tmp_path / "out")
     wrong, _seen = _modes(store.root)
@@ -101,7 +101,9 @@ def test_the_render_cache_is_private_too(
 
 
 @posix_only
-def test_no_file_name_holds_a_childs_name(runner: CliRunner, store: Store, tmp_path: Path) -> None:
+def test_no_file_name_holds_a_childs_name(
+    runner: CliRunner, store: FolderStore, tmp_path: Path
+) -> None:
     _use_everything(runner, store, tmp_path / "out")
     names = _child_names(typical())
     for folder in (store.root, tmp_path / "out"):
@@ -113,7 +115,7 @@ def test_no_file_name_holds_a_childs_name(runner: CliRunner, store: Store, tmp_p
 @posix_only
 @pytest.mark.parametrize("command", [["show", "SD-2026-0001"], ["list"], ["agendas"]])
 def test_strat_warns_once_on_stderr_when_others_can_read_the_store(
-    runner: CliRunner, store: Store, saved: Meeting, command: list[str]
+    runner: CliRunner, store: FolderStore, saved: Meeting, command: list[str]
 ) -> None:
     os.chmod(store.root, 0o755)
     result = runner.invoke(app, command)
@@ -128,7 +130,7 @@ def test_strat_warns_once_on_stderr_when_others_can_read_the_store(
 
 @posix_only
 def test_no_warning_for_a_private_store_and_one_line_when_others_can_read_it(
-    runner: CliRunner, store: Store, saved: Meeting
+    runner: CliRunner, store: FolderStore, saved: Meeting
 ) -> None:
     assert "Warning" not in runner.invoke(app, ["show", saved.id]).stderr
     os.chmod(store.meetings, 0o750)
@@ -138,7 +140,7 @@ def test_no_warning_for_a_private_store_and_one_line_when_others_can_read_it(
 
 @posix_only
 def test_saving_takes_others_rights_away_but_never_gives_the_owner_new_ones(
-    store: Store, saved: Meeting
+    store: FolderStore, saved: Meeting
 ) -> None:
     """The meetings folder is strat's own; the store folder, once it exists, may not be (a
     home folder given as STRAT_HOME), so it is never chmod-ed: strat warns instead."""
@@ -226,7 +228,7 @@ def test_validation_errors_name_the_field_path_never_the_value() -> None:
 
 @pytest.mark.parametrize("also_a_surrogate", [False, True])
 def test_a_refused_save_names_the_field_and_warns_nothing_with_the_value(
-    store: Store, also_a_surrogate: bool
+    store: FolderStore, also_a_surrogate: bool
 ) -> None:
     """pydantic's serializer warning quotes the value (input_value='…') on stderr: not here."""
     meeting = typical()
@@ -244,7 +246,7 @@ def test_a_refused_save_names_the_field_and_warns_nothing_with_the_value(
 
 
 def test_the_cli_names_the_field_not_the_value(
-    runner: CliRunner, store: Store, saved: Meeting
+    runner: CliRunner, store: FolderStore, saved: Meeting
 ) -> None:
     path = store.path(saved.id)
     data = json.loads(path.read_text(encoding="utf-8"))
@@ -267,7 +269,7 @@ def test_the_cli_names_the_field_not_the_value(
     ],
 )
 def test_every_export_and_email_of_a_record_is_audited(
-    args: list[str], detail: str, store: Store, tmp_path: Path
+    args: list[str], detail: str, store: FolderStore, tmp_path: Path
 ) -> None:
     meeting = typical()
     store.save(meeting)
@@ -280,7 +282,7 @@ def test_every_export_and_email_of_a_record_is_audited(
 
 
 def test_the_audit_never_names_the_chair_for_what_someone_else_did(
-    store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    store: FolderStore, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """With no name configured, the computer login is recorded, not a name from the record."""
     monkeypatch.setenv("USER", "mtaker")

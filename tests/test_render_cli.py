@@ -13,7 +13,7 @@ from strat_cli import pdf as pdf_module
 from strat_cli.cli import app
 from strat_cli.model import Authorisation, Meeting
 from strat_cli.render import record_hash
-from strat_cli.store import Store
+from strat_cli.store import FolderStore
 
 from .test_render import docx_text
 
@@ -21,7 +21,7 @@ runner = CliRunner()
 
 
 def test_render_all_prints_paths_and_records_what_was_rendered(
-    store: Store, saved: Meeting, tmp_path: Path
+    store: FolderStore, saved: Meeting, tmp_path: Path
 ) -> None:
     out = tmp_path / "out"
     result = runner.invoke(app, ["render", saved.id, "--out", str(out)])
@@ -40,14 +40,14 @@ def test_render_all_prints_paths_and_records_what_was_rendered(
     assert ("rendered", "minutes: SD-2026-0001_minutes_2026-11-19.docx") in events
 
 
-def test_render_one_document(store: Store, saved: Meeting, tmp_path: Path) -> None:
+def test_render_one_document(store: FolderStore, saved: Meeting, tmp_path: Path) -> None:
     result = runner.invoke(app, ["render", saved.id, "--doc", "minutes", "--out", str(tmp_path)])
     assert result.exit_code == 0, result.output
     (path,) = [Path(x) for x in result.stdout.splitlines()]
     assert "Strategy Discussion Minutes" in docx_text(path)
 
 
-def test_render_an_unknown_document(store: Store, saved: Meeting, tmp_path: Path) -> None:
+def test_render_an_unknown_document(store: FolderStore, saved: Meeting, tmp_path: Path) -> None:
     result = runner.invoke(app, ["render", saved.id, "--doc", "letter", "--out", str(tmp_path)])
     assert result.exit_code == 1
     assert (
@@ -56,7 +56,9 @@ def test_render_an_unknown_document(store: Store, saved: Meeting, tmp_path: Path
     )
 
 
-def test_an_authorised_record_still_renders(store: Store, saved: Meeting, tmp_path: Path) -> None:
+def test_an_authorised_record_still_renders(
+    store: FolderStore, saved: Meeting, tmp_path: Path
+) -> None:
     saved.authorisation = Authorisation(
         by="Lee Marsh", role="Service Manager", at=saved.started_at + timedelta(hours=2)
     )
@@ -71,7 +73,7 @@ def test_an_authorised_record_still_renders(store: Store, saved: Meeting, tmp_pa
     assert stored.rendered["decision-sheet"] == record_hash(stored)
 
 
-def test_render_family_version(store: Store, saved: Meeting, tmp_path: Path) -> None:
+def test_render_family_version(store: FolderStore, saved: Meeting, tmp_path: Path) -> None:
     result = runner.invoke(
         app, ["render", saved.id, "--family", "--doc", "minutes", "--out", str(tmp_path)]
     )
@@ -86,7 +88,7 @@ def test_render_family_version(store: Store, saved: Meeting, tmp_path: Path) -> 
 
 
 def test_render_pdf_without_libreoffice(
-    store: Store, saved: Meeting, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    store: FolderStore, saved: Meeting, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(pdf_module, "find_soffice", lambda: None)
     result = runner.invoke(app, ["render", saved.id, "--pdf", "--out", str(tmp_path)])
@@ -96,7 +98,7 @@ def test_render_pdf_without_libreoffice(
 
 
 @pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice not installed")
-def test_render_pdf_with_libreoffice(store: Store, saved: Meeting, tmp_path: Path) -> None:
+def test_render_pdf_with_libreoffice(store: FolderStore, saved: Meeting, tmp_path: Path) -> None:
     result = runner.invoke(
         app, ["render", saved.id, "--doc", "summary", "--pdf", "--out", str(tmp_path)]
     )
@@ -106,13 +108,13 @@ def test_render_pdf_with_libreoffice(store: Store, saved: Meeting, tmp_path: Pat
     assert pdf.read_bytes().startswith(b"%PDF")
 
 
-def test_render_a_meeting_that_does_not_exist(store: Store, tmp_path: Path) -> None:
+def test_render_a_meeting_that_does_not_exist(store: FolderStore, tmp_path: Path) -> None:
     result = runner.invoke(app, ["render", "SD-2026-0999", "--out", str(tmp_path)])
     assert result.exit_code == 1
     assert result.stderr.startswith("Error: no meeting SD-2026-0999")
 
 
-def test_summary_prints_markdown_and_audits_it(store: Store, saved: Meeting) -> None:
+def test_summary_prints_markdown_and_audits_it(store: FolderStore, saved: Meeting) -> None:
     result = runner.invoke(app, ["summary", saved.id])
     assert result.exit_code == 0, result.output
     assert result.stdout.startswith("**OFFICIAL-SENSITIVE**\n\n# Strategy discussion SD-2026-0001")
@@ -124,7 +126,7 @@ def test_summary_prints_markdown_and_audits_it(store: Store, saved: Meeting) -> 
 
 
 def test_templates_lists_shipped_and_local(
-    store: Store, saved: Meeting, tmp_path: Path, isolated_home: Path
+    store: FolderStore, saved: Meeting, tmp_path: Path, isolated_home: Path
 ) -> None:
     result = runner.invoke(app, ["templates"])
     assert result.exit_code == 0, result.output
@@ -147,7 +149,7 @@ def test_templates_lists_shipped_and_local(
 
 
 def test_a_broken_local_template_stops_render_with_its_name(
-    store: Store, saved: Meeting, tmp_path: Path, isolated_home: Path
+    store: FolderStore, saved: Meeting, tmp_path: Path, isolated_home: Path
 ) -> None:
     from .test_templates import write_template
 

@@ -34,7 +34,7 @@ from strat_cli.model import (
 from strat_cli.report import Report, Share, Source, build_report, csv_files, shown
 from strat_cli.report_page import page
 from strat_cli.samples import large, typical
-from strat_cli.store import Store
+from strat_cli.store import FolderStore
 
 from .conftest import app
 
@@ -465,7 +465,7 @@ class _Page(HTMLParser):
             self.titles.append(data)
 
 
-def _mixed_store(store: Store) -> None:
+def _mixed_store(store: FolderStore) -> None:
     for m in (
         typical("SD-2026-0001"),
         large("SD-2026-0002"),
@@ -476,7 +476,7 @@ def _mixed_store(store: Store) -> None:
 
 
 def test_the_html_report_parses_needs_no_network_and_every_chart_has_a_title_and_alt_text(
-    store: Store, tmp_path: Path
+    store: FolderStore, tmp_path: Path
 ) -> None:
     _mixed_store(store)
     out = tmp_path / "out" / "report.html"
@@ -500,7 +500,7 @@ def test_the_html_report_parses_needs_no_network_and_every_chart_has_a_title_and
 
 
 def test_no_name_from_any_record_appears_in_the_report_csv_or_json(
-    store: Store, tmp_path: Path
+    store: FolderStore, tmp_path: Path
 ) -> None:
     _mixed_store(store)
     names: set[str] = set()
@@ -529,7 +529,7 @@ def test_no_name_from_any_record_appears_in_the_report_csv_or_json(
                     assert part not in text, part
 
 
-def test_json_and_csv_carry_the_same_figures(store: Store, tmp_path: Path) -> None:
+def test_json_and_csv_carry_the_same_figures(store: FolderStore, tmp_path: Path) -> None:
     _mixed_store(store)
     window = ["--from", "01/11/2026", "--to", "30/11/2026"]
     data = json.loads(runner.invoke(app, ["report", *window, "--json"]).stdout)
@@ -569,14 +569,14 @@ def test_bad_report_options_are_one_line(args: list[str], message: str) -> None:
 # --- strat icpc ---------------------------------------------------------------------------------
 
 
-def _s47_saved(store: Store) -> Meeting:
+def _s47_saved(store: FolderStore) -> Meeting:
     m = typical()  # decides s47 on 19/11/2026 (national: 15 working days from that discussion)
     store.save(m)
     return m
 
 
 def test_recording_the_conference_is_audited_and_due_stops_listing_the_target(
-    store: Store,
+    store: FolderStore,
 ) -> None:
     _s47_saved(store)
     due = json.loads(runner.invoke(app, ["due", "--within", "30", "--json"]).output)
@@ -590,7 +590,7 @@ def test_recording_the_conference_is_audited_and_due_stops_listing_the_target(
     assert not any(r["deadline"] == "ICPC target" for r in due)
 
 
-def test_a_conference_can_be_recorded_on_an_authorised_record(store: Store) -> None:
+def test_a_conference_can_be_recorded_on_an_authorised_record(store: FolderStore) -> None:
     m = typical()
     m.authorisation = Authorisation(by="Sol Marchetti", role="Team Manager", at=at("2026-11-20"))
     store.save(m)
@@ -599,7 +599,7 @@ def test_a_conference_can_be_recorded_on_an_authorised_record(store: Store) -> N
     assert store.load("SD-2026-0001").icpc_held_on == date(2026, 11, 24)
 
 
-def test_a_late_conference_is_flagged_by_the_check(store: Store) -> None:
+def test_a_late_conference_is_flagged_by_the_check(store: FolderStore) -> None:
     m = discussion("SD-2026-0001", "2026-09-02", outcomes=(Outcome.s47_joint,))
     store.save(m)
     result = runner.invoke(app, ["icpc", "SD-2026-0001", "--held", "12/10/2026"])
@@ -618,7 +618,7 @@ def test_a_late_conference_is_flagged_by_the_check(store: Store) -> None:
     ],
 )
 def test_an_impossible_conference_date_is_refused_in_one_line(
-    store: Store, held: str, message: str
+    store: FolderStore, held: str, message: str
 ) -> None:
     _s47_saved(store)
     result = runner.invoke(app, ["icpc", "SD-2026-0001", "--held", held])
@@ -627,7 +627,7 @@ def test_an_impossible_conference_date_is_refused_in_one_line(
     assert store.load("SD-2026-0001").icpc_held_on is None
 
 
-def test_no_conference_without_an_s47_enquiry(store: Store) -> None:
+def test_no_conference_without_an_s47_enquiry(store: FolderStore) -> None:
     store.save(discussion("SD-2026-0001", "2026-09-02", outcomes=(Outcome.nfa,)))
     result = runner.invoke(app, ["icpc", "SD-2026-0001", "--held", "10/09/2026"])
     assert result.exit_code != 0
@@ -648,19 +648,19 @@ def _window() -> list[str]:
 
 
 def test_a_second_report_reads_kept_facts_and_a_changed_record_is_read_again(
-    store: Store, monkeypatch: pytest.MonkeyPatch
+    store: FolderStore, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     store.save(discussion("SD-2026-0001", "2026-09-02", outcomes=(Outcome.s17,)))
     store.save(discussion("SD-2026-0002", "2026-09-03", outcomes=(Outcome.nfa,)))
     first = json.loads(runner.invoke(app, _window()).stdout)
     loaded: list[str] = []
-    real_load = Store.load
+    real_load = FolderStore.load
 
-    def counting_load(self: Store, meeting_id: str) -> Meeting:
+    def counting_load(self: FolderStore, meeting_id: str) -> Meeting:
         loaded.append(meeting_id)
         return real_load(self, meeting_id)
 
-    monkeypatch.setattr(Store, "load", counting_load)
+    monkeypatch.setattr(FolderStore, "load", counting_load)
     again = json.loads(runner.invoke(app, _window()).stdout)
     assert loaded == []  # every figure came from the kept facts
     assert again["tables"] == first["tables"]
@@ -692,7 +692,7 @@ def test_kept_facts_are_made_again_once_a_deadline_has_passed() -> None:
 
 
 def test_a_report_from_a_read_only_index_still_answers(
-    store: Store, monkeypatch: pytest.MonkeyPatch
+    store: FolderStore, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     import sqlite3
 
@@ -745,7 +745,7 @@ HOSTILE_AGENCIES = (
 
 
 def test_hostile_agency_text_is_printed_as_text_in_every_output(
-    store: Store, tmp_path: Path
+    store: FolderStore, tmp_path: Path
 ) -> None:
     actions = tuple((a, "2026-09-03T17:00", ActionStatus.open, None) for a in HOSTILE_AGENCIES)
     store.save(discussion("SD-2026-0001", "2026-09-02", actions=actions))

@@ -12,16 +12,16 @@ from strat_cli import store as store_module
 from strat_cli.errors import Busy, InvalidRecord, Locked, NotFound
 from strat_cli.model import Authorisation, Meeting
 from strat_cli.settings import store_permission_warning
-from strat_cli.store import Store
+from strat_cli.store import FolderStore
 
 
-def test_saved_meeting_loads_back_equal(store: Store, typical_meeting: Meeting) -> None:
+def test_saved_meeting_loads_back_equal(store: FolderStore, typical_meeting: Meeting) -> None:
     store.save(typical_meeting)
     assert store.load(typical_meeting.id) == typical_meeting
 
 
 def test_a_save_interrupted_before_the_replace_leaves_the_previous_file(
-    store: Store, saved: Meeting, monkeypatch: pytest.MonkeyPatch
+    store: FolderStore, saved: Meeting, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     before = store.path(saved.id).read_bytes()
     saved.reason = "changed"
@@ -37,7 +37,7 @@ def test_a_save_interrupted_before_the_replace_leaves_the_previous_file(
 
 
 def test_a_failed_write_names_the_file_and_keeps_the_last_version(
-    store: Store, saved: Meeting, monkeypatch: pytest.MonkeyPatch
+    store: FolderStore, saved: Meeting, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     import errno
 
@@ -54,7 +54,7 @@ def test_a_failed_write_names_the_file_and_keeps_the_last_version(
 
 
 def test_an_invalid_record_is_refused_before_the_file_is_touched(
-    store: Store, saved: Meeting
+    store: FolderStore, saved: Meeting
 ) -> None:
     before = store.path(saved.id).read_bytes()
     saved.actions[0].owner = ""
@@ -63,8 +63,8 @@ def test_an_invalid_record_is_refused_before_the_file_is_touched(
     assert store.path(saved.id).read_bytes() == before
 
 
-def test_a_second_process_gets_a_clear_lock_message(store: Store, saved: Meeting) -> None:
-    other = Store(store.root)
+def test_a_second_process_gets_a_clear_lock_message(store: FolderStore, saved: Meeting) -> None:
+    other = FolderStore(store.root)
     with (
         store.hold(saved.id),
         pytest.raises(Busy, match="open in another strat process"),
@@ -74,7 +74,7 @@ def test_a_second_process_gets_a_clear_lock_message(store: Store, saved: Meeting
 
 
 def test_a_truncated_file_names_file_and_line_and_is_not_overwritten(
-    store: Store, saved: Meeting
+    store: FolderStore, saved: Meeting
 ) -> None:
     path = store.path(saved.id)
     text = path.read_text(encoding="utf-8")
@@ -87,7 +87,7 @@ def test_a_truncated_file_names_file_and_line_and_is_not_overwritten(
     assert path.read_bytes() == damaged
 
 
-def test_a_hand_edited_invalid_field_is_named(store: Store, saved: Meeting) -> None:
+def test_a_hand_edited_invalid_field_is_named(store: FolderStore, saved: Meeting) -> None:
     path = store.path(saved.id)
     data = json.loads(path.read_text(encoding="utf-8"))
     data["decisions"][1]["outcome"] = "maybe"
@@ -96,7 +96,7 @@ def test_a_hand_edited_invalid_field_is_named(store: Store, saved: Meeting) -> N
         store.load(saved.id)
 
 
-def test_a_file_from_a_newer_strat_is_refused(store: Store, saved: Meeting) -> None:
+def test_a_file_from_a_newer_strat_is_refused(store: FolderStore, saved: Meeting) -> None:
     path = store.path(saved.id)
     data = json.loads(path.read_text(encoding="utf-8"))
     data["schema_version"] = 99
@@ -106,7 +106,7 @@ def test_a_file_from_a_newer_strat_is_refused(store: Store, saved: Meeting) -> N
 
 
 def test_older_files_are_upgraded_step_by_step(
-    store: Store, saved: Meeting, monkeypatch: pytest.MonkeyPatch
+    store: FolderStore, saved: Meeting, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The upgrade path: a version-0 file whose chair lived under another key."""
     path = store.path(saved.id)
@@ -124,13 +124,13 @@ def test_older_files_are_upgraded_step_by_step(
 
 
 @pytest.mark.parametrize("bad", ["../etc/passwd", "/tmp/SD-2026-0001", "SD-2026-0001/../x", ""])
-def test_ids_that_try_to_escape_the_store_are_refused(store: Store, bad: str) -> None:
+def test_ids_that_try_to_escape_the_store_are_refused(store: FolderStore, bad: str) -> None:
     with pytest.raises(NotFound, match="not a meeting reference"):
         store.load(bad)
 
 
 @pytest.mark.skipif(os.name != "posix", reason="POSIX permissions")
-def test_store_is_private_to_the_user(store: Store, saved: Meeting) -> None:
+def test_store_is_private_to_the_user(store: FolderStore, saved: Meeting) -> None:
     assert store.root.stat().st_mode & 0o777 == 0o700
     assert store.path(saved.id).stat().st_mode & 0o777 == 0o600
     assert store_permission_warning(store.root) is None
@@ -138,7 +138,7 @@ def test_store_is_private_to_the_user(store: Store, saved: Meeting) -> None:
     assert "can be read by other users" in (store_permission_warning(store.root) or "")
 
 
-def test_an_authorised_record_refuses_edits(store: Store, saved: Meeting) -> None:
+def test_an_authorised_record_refuses_edits(store: FolderStore, saved: Meeting) -> None:
     from datetime import datetime
 
     from strat_cli.model import LONDON
@@ -151,18 +151,18 @@ def test_an_authorised_record_refuses_edits(store: Store, saved: Meeting) -> Non
         pass
 
 
-def test_new_ids_count_up_within_the_year(store: Store, saved: Meeting) -> None:
+def test_new_ids_count_up_within_the_year(store: FolderStore, saved: Meeting) -> None:
     assert store.new_id(2026) == "SD-2026-0002"
     assert store.new_id(2027) == "SD-2027-0001"
 
 
-def test_missing_meeting_says_where_it_looked(store: Store) -> None:
+def test_missing_meeting_says_where_it_looked(store: FolderStore) -> None:
     with pytest.raises(NotFound, match=str(store.meetings).replace("\\", "\\\\")):
         store.load("SD-2026-0404")
     assert isinstance(store.root, Path)
 
 
-def _authorise(store: Store, meeting: Meeting) -> None:
+def _authorise(store: FolderStore, meeting: Meeting) -> None:
     from datetime import datetime
 
     from strat_cli.model import LONDON
@@ -173,7 +173,9 @@ def _authorise(store: Store, meeting: Meeting) -> None:
     store.save(meeting)
 
 
-def test_authorised_content_can_never_be_rewritten_by_a_save(store: Store, saved: Meeting) -> None:
+def test_authorised_content_can_never_be_rewritten_by_a_save(
+    store: FolderStore, saved: Meeting
+) -> None:
     _authorise(store, saved)
     before = store.path(saved.id).read_bytes()
     saved.decisions[0].rationale = "quietly changed"
@@ -183,7 +185,7 @@ def test_authorised_content_can_never_be_rewritten_by_a_save(store: Store, saved
 
 
 def test_action_follow_up_and_bookkeeping_still_save_on_an_authorised_record(
-    store: Store, saved: Meeting
+    store: FolderStore, saved: Meeting
 ) -> None:
     from strat_cli.model import ActionStatus
 
@@ -195,7 +197,7 @@ def test_action_follow_up_and_bookkeeping_still_save_on_an_authorised_record(
 
 
 def test_clearing_the_authorisation_in_code_cannot_unlock_a_record(
-    store: Store, saved: Meeting
+    store: FolderStore, saved: Meeting
 ) -> None:
     _authorise(store, saved)
     before = store.path(saved.id).read_bytes()
@@ -207,14 +209,14 @@ def test_clearing_the_authorisation_in_code_cannot_unlock_a_record(
 
 
 def test_an_export_while_the_meeting_is_open_elsewhere_is_audited_at_its_next_save(
-    store: Store, saved: Meeting
+    store: FolderStore, saved: Meeting
 ) -> None:
     """The minute taker's summary is not blocked by the chair's open session, nor unaudited."""
     from typer.testing import CliRunner
 
     from strat_cli.cli import app
 
-    chair = Store(store.root)
+    chair = FolderStore(store.root)
     with chair.edit(saved.id) as live:
         result = CliRunner().invoke(app, ["summary", saved.id])
         assert result.exit_code == 0, result.output

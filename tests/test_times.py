@@ -27,7 +27,7 @@ from strat_cli.register import ActionFilter, due_meetings, open_actions
 from strat_cli.rules import parse_clock
 from strat_cli.samples import typical
 from strat_cli.settings import Settings
-from strat_cli.store import Store
+from strat_cli.store import FolderStore
 from strat_cli.timeutil import elapsed
 
 from .conftest import EXAMPLES
@@ -74,7 +74,7 @@ def test_an_end_of_0115_after_a_start_at_0130_bst_is_0115_gmt_45_minutes_later()
     assert parse_clock("01:15 GMT", BST_0130.date()).utcoffset() == timedelta(0)
 
 
-def test_an_answers_file_meeting_across_the_change_keeps_its_45_minutes(store: Store) -> None:
+def test_an_answers_file_meeting_across_the_change_keeps_its_45_minutes(store: FolderStore) -> None:
     data: dict[str, Any] = yaml.safe_load((EXAMPLES / "answers.yaml").read_text("utf-8"))
     data.update(started_at="2026-10-25 01:30", ended_at="01:15")
     data["actions"] = [{"what": "Send the summary", "owner": "Tom Aske", "due": "in 30 minutes"}]
@@ -115,7 +115,7 @@ def test_the_24_hour_window_is_24_real_hours_across_the_change(settings: Setting
 
 
 def test_due_within_1_on_a_friday_before_a_bank_holiday_monday_reaches_all_of_tuesday(
-    store: Store,
+    store: FolderStore,
 ) -> None:
     """Fri 28 Aug 2026; Mon 31 Aug is the summer bank holiday in England. One working day
     from Friday is Tuesday, and the whole of Tuesday is inside the window."""
@@ -209,7 +209,7 @@ def test_a_working_day_or_a_working_day_rule_is_not_flagged(
     assert non_working_day(typed, due, nation) is None
 
 
-def test_an_answers_file_flags_a_due_day_off_and_keeps_what_was_written(store: Store) -> None:
+def test_an_answers_file_flags_a_due_day_off_and_keeps_what_was_written(store: FolderStore) -> None:
     data: dict[str, Any] = yaml.safe_load((EXAMPLES / "answers.yaml").read_text("utf-8"))
     data.update(started_at="2026-12-31 10:00", ended_at="2026-12-31 11:00")
     warnings: list[str] = []
@@ -226,7 +226,7 @@ def test_an_answers_file_flags_a_due_day_off_and_keeps_what_was_written(store: S
     ]
 
 
-def test_the_live_prompt_offers_the_next_working_day_for_a_bank_holiday(store: Store) -> None:
+def test_the_live_prompt_offers_the_next_working_day_for_a_bank_holiday(store: FolderStore) -> None:
     from strat_cli.interview import Interview
 
     from .test_interview import Script, draft
@@ -267,7 +267,7 @@ def test_a_clock_time_typed_in_the_repeated_hour_is_the_reading_not_yet_passed()
 
 
 def test_the_chair_ends_at_0115_after_a_0130_bst_start_and_the_documents_say_which(
-    store: Store, settings: Settings
+    store: FolderStore, settings: Settings
 ) -> None:
     from strat_cli.interview import Interview
     from strat_cli.views import build_view

@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from ..index import Index
     from ..prompts import TerminalPrompts
     from ..settings import Settings
-    from ..store import Store
+    from ..stores import RecordStore
 
 EXIT_INTERRUPTED = 130
 
@@ -106,7 +106,7 @@ JSON_OPT = typer.Option(False, "--json", help="Machine-readable output.")
 class State:
     store_override: Path | None = None
     _settings: "Settings | None" = None
-    _store: "Store | None" = None
+    _store: "RecordStore | None" = None
 
     @property
     def settings(self) -> "Settings":
@@ -124,24 +124,20 @@ class State:
         return self._settings
 
     @property
-    def store(self) -> "Store":
+    def store(self) -> "RecordStore":
         if self._store is None:
-            from ..store import Store
+            from ..stores import open_store
 
-            self._store = Store(self.settings.store)
-            from ..index import save_hook  # the register's index follows every save
-
-            self._store.after_save.append(
-                save_hook(self.settings.store, self.settings.extra_agenda_dirs)
-            )
+            self._store = open_store(self.settings)
         return self._store
 
     @property
     def index(self) -> "Index":
-        """The register (SQLite) over the store; answers listings without loading records."""
-        from ..index import Index
+        """The register over the store; answers listings without loading records."""
+        from ..stores import open_register
 
-        return Index(self.settings.store, self.settings.extra_agenda_dirs)
+        index: Index = open_register(self.settings)
+        return index
 
 
 @app.callback()

@@ -11,7 +11,7 @@ from ._app import EXIT_INTERRUPTED, ID_ARG, app, state, warn
 if TYPE_CHECKING:
     from ..agenda import Agenda
     from ..interview import Interview
-    from ..store import Store
+    from ..stores import RecordStore
 
 NON_INTERACTIVE = "strat new --answers FILE --no-input (see examples/answers.yaml)"
 
@@ -183,7 +183,7 @@ def new(
 
 
 def _start_follow_up(
-    store: "Store", user: str, earlier_id: str, extra: list[Path], *, actor: str
+    store: "RecordStore", user: str, earlier_id: str, extra: list[Path], *, actor: str
 ) -> None:
     """The next discussion of a case: carried over from the last one, then the usual walk."""
     from datetime import datetime

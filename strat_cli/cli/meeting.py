@@ -232,7 +232,7 @@ def import_meeting(
         meeting.id = store.new_id(datetime.now(LONDON).year)
     meeting.log("imported", "from a file", who=state(ctx).settings.actor)  # names can be case names
     store.create(meeting)
-    typer.echo(f"Imported {meeting.id} into {store.meetings}")
+    typer.echo(f"Imported {meeting.id} into {store.where}")
 
 
 @app.command()

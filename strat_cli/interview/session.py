@@ -13,7 +13,7 @@ from ..model import (
 from ..settings import login_name
 
 if TYPE_CHECKING:
-    from ..store import Store
+    from ..stores import RecordStore
 
 from .commands import COMMANDS, TOOLBAR, find_command
 
@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 # --- sessions -----------------------------------------------------------------------------
 
 
-def new_meeting(store: Store, agenda: Agenda, *, user: str, now: datetime) -> Meeting:
+def new_meeting(store: RecordStore, agenda: Agenda, *, user: str, now: datetime) -> Meeting:
     """A fresh draft with the next free reference, saved at once (the file holds no name)."""
     meeting = Meeting(
         id=store.new_id(now.year), agenda=agenda.id, started_at=now, chair=user, created_at=now

@@ -34,7 +34,7 @@ from ..settings import login_name
 from ..timeutil import clock_text, elapsed, latest, typed_form
 
 if TYPE_CHECKING:
-    from ..store import Store
+    from ..stores import RecordStore
 
 from . import actions, attendance, decisions, information, items, preparation, review
 from .closing import closing_summary, deadlines_text
@@ -58,7 +58,7 @@ class Interview:
         self,
         meeting: Meeting,
         agenda: Agenda,
-        store: Store,
+        store: RecordStore,
         prompts: Prompts,
         *,
         user: str = "",
@@ -183,7 +183,7 @@ class Interview:
             from ..prompts import edit_in_editor
 
             try:
-                return edit_in_editor(current, folder=self.store.root / "tmp")
+                return edit_in_editor(current, folder=self.store.local / "tmp")
             except InputError as exc:
                 self.say(f"  {exc.message}")
                 return None
