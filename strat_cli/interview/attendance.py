@@ -6,9 +6,9 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from .. import questions
 from ..agenda import Item
 from ..attendance import missing_partners
-from ..errors import InputError
 from ..model import (
     AgencyKind,
     Attendance,
@@ -17,12 +17,10 @@ from ..model import (
     PartnerGap,
 )
 from ..prompts import Choice
-from ..rules import (
-    guess_kind,
-    parse_clock,
-)
+from ..questions import LATER, Question
+from ..rules import guess_kind
 from .closing import attendance_summary
-from .commands import LATER, Cancel, Pause
+from .commands import Cancel, Pause
 
 if TYPE_CHECKING:
     from .walk import Interview
@@ -141,8 +139,8 @@ def add_participant(
 ) -> Participant:
     """Someone not on the invite list. `how=None` asks how they take part."""
     m = iv.m
-    role = iv.ask(f"{name}: job role")
-    agency = iv.ask(f"{name}: agency", hint="e.g. Northshire Police")
+    role = iv.answer(questions.ROLE, who=name)
+    agency = iv.answer(questions.AGENCY, who=name)
     kind = AgencyKind(
         iv.pick(
             f"{name}: kind of agency",
@@ -150,7 +148,7 @@ def add_participant(
             default=guess_kind(agency, iv.agenda).value,
         )
     )
-    email = iv.ask(f"{name}: email (optional)")
+    email = iv.answer(questions.EMAIL, who=name)
     if how is None:
         how = Attendance(
             iv.pick(
@@ -192,21 +190,18 @@ def who(iv: Interview) -> None:
         raise Cancel
     now = iv.clock()
 
-    def when(label: str) -> datetime:
-        def check(text: str) -> str | None:
-            try:
-                parse_clock(text, now.date(), after=m.started_at)
-            except InputError as exc:
-                return exc.message
-            return None
-
-        typed = iv.ask(
-            label, default=now.strftime("%H:%M"), validate=check, required="Give a time."
+    def when(q: Question, who: str) -> datetime:
+        at: datetime = iv.answer(
+            q,
+            who=who,
+            default=now.strftime("%H:%M"),
+            required="Give a time.",
+            given=iv.given(after=m.started_at),
         )
-        return parse_clock(typed, now.date(), after=m.started_at)
+        return at
 
     if pid == "new":
-        name = iv.ask("Name", required="A name is needed (or /cancel).")
+        name = iv.answer(questions.NAME)
         how = Attendance(
             iv.pick(
                 f"{name}: how are they taking part?",
@@ -214,7 +209,7 @@ def who(iv: Interview) -> None:
                 default=iv._default_attendance().value,
             )
         )
-        at = when(f"{name} joined at (HH:MM)") if m.progress.attendance_taken else None
+        at = when(questions.JOINED, name) if m.progress.attendance_taken else None
         iv.add_participant(name, joined=at, how=how)
     else:
         p = m.participant(pid)
@@ -231,12 +226,12 @@ def who(iv: Interview) -> None:
         if what == "cancel":
             raise Cancel
         if what == "joined":
-            p.joined_at = when(f"{p.name} joined at (HH:MM)")
+            p.joined_at = when(questions.JOINED, p.name)
             if not p.attendance.took_part:
                 p.attendance = iv._default_attendance()
             iv.log("participant joined", f"{p.id} {p.name} at {p.joined_at:%H:%M}")
         elif what == "left":
-            p.left_at = when(f"{p.name} left at (HH:MM)")
+            p.left_at = when(questions.LEFT, p.name)
             iv.log("participant left", f"{p.id} {p.name} at {p.left_at:%H:%M}")
             still = [
                 x

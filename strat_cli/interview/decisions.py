@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from .. import questions
 from ..agenda import Item
 from ..model import (
     AgencyKind,
@@ -14,8 +15,9 @@ from ..model import (
     YesNo,
 )
 from ..prompts import Choice
+from ..questions import LATER
 from ..rulebook import decision_gaps
-from .commands import LATER, Cancel, Navigate
+from .commands import Cancel, Navigate
 
 if TYPE_CHECKING:
     from .walk import Interview
@@ -25,7 +27,7 @@ def step_decisions(iv: Interview, item: Item) -> None:
     m = iv.m
     if not m.children:
         iv.say("  No child is recorded yet.")
-        name = iv.ask("Child's name", required="A decision needs a child.")
+        name = iv.answer(questions.CHILD_NAME, required="A decision needs a child.")
         iv.add_child(name, subject=True)
     while True:
         pending = [c for c in m.subject_children if not m.decisions_for(c.id)]
@@ -48,7 +50,7 @@ def step_decisions(iv: Interview, item: Item) -> None:
         if choice == "done":
             return
         if choice == "child":
-            name = iv.ask("Child's name", required="A name is needed.")
+            name = iv.answer(questions.CHILD_NAME, required="A name is needed.")
             iv.add_child(name, subject=iv.p.confirm("A subject of the concern?", default=True))
         else:
             iv.record_decision()
@@ -58,7 +60,7 @@ def record_decision(iv: Interview) -> None:
     """One decision for one or more children, then where any child differs."""
     m = iv.m
     if not m.children:
-        name = iv.ask("Child's name", required="A decision needs a child (or /cancel).")
+        name = iv.answer(questions.CHILD_NAME, required="A decision needs a child (or /cancel).")
         iv.add_child(name, subject=True)
     pending = [c.id for c in m.subject_children if not m.decisions_for(c.id)]
     ids: list[str] = []
@@ -112,11 +114,8 @@ def decide(iv: Interview, ids: list[str], base: Decision | None) -> list[Decisio
         agreement = iv.ask_police_agreement(base.police_agreement if base else None, outcome)
         if agreement is not None:
             break
-    rationale = iv.ask(
-        "Rationale: the basis for this decision",
-        default=base.rationale if base else "",
-        multiline=True,  # none is saved and flagged (decision.rationale)
-    )
+    # none is saved and flagged (the rulebook's decision.rationale)
+    rationale = iv.answer(questions.RATIONALE, default=base.rationale if base else "")
     now = iv.clock()
     group: list[Decision] = []
     for cid in ids:
@@ -152,8 +151,8 @@ def decide(iv: Interview, ids: list[str], base: Decision | None) -> list[Decisio
         )
     elif med.needed == YesNo.yes:
         med.reason = iv.ask("Why is a medical needed?", default=med.reason)
-        med.by = iv.ask("Who will carry it out, and when?", default=med.by)
-        med.contingency = iv.ask("Plan if consent is refused", default=med.contingency)
+        med.by = iv.answer(questions.MEDICAL_BY, default=med.by)
+        med.contingency = iv.answer(questions.MEDICAL_PLAN, default=med.contingency)
     for d in group:
         d.medical = med.model_copy()
     iv.save()
@@ -166,19 +165,15 @@ def decide(iv: Interview, ids: list[str], base: Decision | None) -> list[Decisio
     )
     why = ""
     if told == YesNo.no:
-        why = iv.ask(
-            "Why are they not told?",
-            default=first.parents_not_informed_reason,
-            hint=LATER,
-        )
+        why = iv.answer(questions.NOT_TOLD, default=first.parents_not_informed_reason)
     setall(parents_informed=told, parents_not_informed_reason=why)
     legal = YesNo(iv.pick("Legal advice needed?", yn, default=first.legal_advice.value))
     detail = ""
     if legal == YesNo.yes:
-        detail = iv.ask("Legal advice: what and from whom?", default=first.legal_detail)
+        detail = iv.answer(questions.LEGAL, default=first.legal_detail)
     setall(legal_advice=legal, legal_detail=detail)
-    seen = iv.ask(
-        "When, and by whom, will the child be seen alone?",
+    seen = iv.answer(
+        questions.CHILD_SEEN_ALONE,
         default=first.seen_alone or getattr(m.child(first.child_id), "seen_alone", ""),
     )
     setall(seen_alone=seen)
@@ -186,7 +181,7 @@ def decide(iv: Interview, ids: list[str], base: Decision | None) -> list[Decisio
     if not default_interp:
         langs = [c.language for cid in ids if (c := m.child(cid)) and c.interpreter and c.language]
         default_interp = f"{', '.join(langs)} interpreter needed" if langs else ""
-    interp = iv.ask("Interpreter arrangements (Enter if none)", default=default_interp)
+    interp = iv.answer(questions.INTERPRETER, default=default_interp)
     setall(interpreter=interp)
     # what the rulebook still finds: said now, saved either way
     for gap in decision_gaps(m, iv.agenda, [d.id for d in group]):
@@ -208,10 +203,9 @@ def ask_police_agreement(
         for p in iv.m.participants
         if p.agency_kind == AgencyKind.police and p.attendance.took_part
     ]
-    officer = iv.ask(
-        "Police officer in charge (name)",
+    officer = iv.answer(
+        questions.OFFICER,
         default=(before.officer if before else "") or (police[0] if police else ""),
-        required="Name the police officer in charge.",
     )
     if not iv.p.confirm(f"Does {officer} agree to {outcome.value}?", default=False):
         iv.say(
@@ -219,5 +213,5 @@ def ask_police_agreement(
             "record the disagreement with /disagree."
         )
         return None
-    note = iv.ask("Their reasons (optional)", default=before.note if before else "")
+    note = iv.answer(questions.OFFICER_NOTE, default=before.note if before else "")
     return PoliceAgreement(officer=officer, agreed=True, at=iv.clock(), note=note)

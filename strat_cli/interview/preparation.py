@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
-from .. import timeutil
+from .. import questions, timeutil
 from ..agenda import Agenda
 from ..attendance import include_officers
 from ..errors import InputError
@@ -20,8 +20,9 @@ from ..model import (
     MeetingFormat,
     date_problem,
 )
+from ..questions import LATER
 from ..rulebook import invites_arising
-from .commands import LATER, TOOLBAR
+from .commands import TOOLBAR
 
 if TYPE_CHECKING:
     from .walk import Interview
@@ -31,21 +32,17 @@ def prepare(iv: Interview) -> None:
     """The convener's questions: the concern, who chairs, the children, adults, invitees."""
     m = iv.m
     iv.p.toolbar = " Enter on its own ends a list · Ctrl-C pauses (all saved)"
-    m.reason = iv.ask(
-        "Reason for the discussion: the concern or trigger",
-        default=m.reason,
-        required="Say why the discussion is needed.",
-    )
+    m.reason = iv.answer(questions.REASON, default=m.reason)
     iv.save()
-    m.referrer = iv.ask("Referred by (person or agency)", default=m.referrer)
+    m.referrer = iv.answer(questions.REFERRER, default=m.referrer)
     if not m.concerns:  # decides who the procedure asks to invite (a prefill may say)
         picked = iv.p.checkbox(
             "What is the concern about? (tick all that apply; Enter for none yet)",
             [(c.value, c.value) for c in Concern],
         )
         m.concerns = [Concern(v) for v in picked]
-    m.chair = iv.ask("Chair (name)", default=m.chair or iv.user, required="Name the chair.")
-    m.minute_taker = iv.ask("Minute taker (name; Enter if none)", default=m.minute_taker)
+    m.chair = iv.answer(questions.CHAIR, default=m.chair or iv.user)
+    m.minute_taker = iv.answer(questions.MINUTE_TAKER, default=m.minute_taker)
     m.format = MeetingFormat(
         iv.pick("Format", [(f.value, f.value) for f in MeetingFormat], default=m.format.value)
     )

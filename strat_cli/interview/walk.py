@@ -7,9 +7,9 @@ import contextlib
 import textwrap
 from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from .. import timeutil
+from .. import questions, timeutil
 from ..agenda import Agenda, Item, ItemKind
 from ..errors import InputError
 from ..model import (
@@ -26,10 +26,8 @@ from ..model import (
     Status,
 )
 from ..prompts import Choice, Prompts
+from ..questions import Given, Question
 from ..rulebook import closing_warnings
-from ..rules import (
-    parse_clock,
-)
 from ..settings import login_name
 from ..timeutil import clock_text, elapsed, latest, typed_form
 
@@ -152,6 +150,49 @@ class Interview:
                     continue
             return raw.strip() if not multiline else raw.rstrip()
 
+    def given(self, *, after: datetime | None = None) -> Given:
+        """What a live answer is read against: this record, its agenda, the time now."""
+        now = self.clock()
+        return Given(self.m, self.agenda, now, now.astimezone(LONDON).date(), after=after)
+
+    def answer(
+        self,
+        q: Question,
+        *,
+        who: str = "",
+        default: str = "",
+        required: str | None = None,
+        hint: str | None = None,
+        ending: str | None = None,
+        given: Given | None = None,
+        keep: Callable[[str], None] | None = None,
+    ) -> Any:
+        """Ask one question (questions.Question) and read the answer as a file's would be read
+        (`Question.take`): the label is the field's description, the parser checks as it is
+        typed. `required` replaces the question's own words where the step needs others ('' to
+        let it be left empty here); `ending` replaces what follows the label."""
+        at = given or self.given()
+
+        def check(text: str) -> str | None:
+            try:
+                q.read(text, at)
+            except InputError as exc:
+                return exc.message
+            return None
+
+        typed = self.ask(
+            q.prompt(who, ending=ending),
+            default=default,
+            hint=q.help if hint is None else hint,
+            required=q.required if required is None else required,
+            multiline=q.multiline,
+            validate=check if q.timed else None,
+            keep=keep,
+        )
+        if not typed.strip():  # left empty where this step allows it (`required` said so)
+            return None if q.timed else typed
+        return q.read(typed, at)
+
     def pick(self, message: str, choices: Sequence[Choice], default: str | None = None) -> str:
         return self.p.select(message, choices, default=default)
 
@@ -201,11 +242,7 @@ class Interview:
             self.show_open()
         elif name == "action":
             with self.side("Action"):
-                what = self.ask(
-                    "Action: what exactly needs doing?",
-                    required="An action needs a description (or /cancel).",
-                )
-                self.add_action(what)
+                self.add_action(self.answer(questions.WHAT))
         elif name == "decision":
             with self.side("Decision"):
                 self.record_decision()
@@ -230,7 +267,7 @@ class Interview:
                 self.record_informing()
         elif name == "child":
             with self.side("Child"):
-                name_ = self.ask("Child's name", required="A name is needed (or /cancel).")
+                name_ = self.answer(questions.CHILD_NAME)
                 self.add_child(
                     name_, subject=self.p.confirm("A subject of the concern?", default=True)
                 )
@@ -397,10 +434,11 @@ class Interview:
             return False
         now = self.clock()
         start = m.started_at
+        end, at = questions.END, self.given(after=start)
 
         def check_end(text: str) -> str | None:
             try:
-                when = parse_clock(text, now.date(), after=start)
+                when = end.read(text, at)
             except InputError as exc:
                 return exc.message
             if timeutil.before(when, start.replace(second=0, microsecond=0)):
@@ -416,12 +454,9 @@ class Interview:
         else:
             offer = typed_form(ended)
         typed = self.ask(
-            "End time (HH:MM)",
-            default=offer,
-            validate=check_end,
-            required="Give the end time.",
+            end.prompt(), default=offer, validate=check_end, required="Give the end time."
         )
-        m.ended_at = latest(parse_clock(typed, now.date(), after=start), start)
+        m.ended_at = latest(end.read(typed, at), start)
         m.status = Status.ended
         m.progress.current = None
         self.log("ended", f"at {clock_text(m.ended_at)}")
@@ -510,7 +545,7 @@ class Interview:
     def step_actions(self, item: Item) -> None:
         return actions.step_actions(self, item)
 
-    def ask_due(self, message: str = "Due") -> tuple[str, datetime]:
+    def ask_due(self, message: str = "") -> tuple[str, datetime]:
         return actions.ask_due(self, message)
 
     def add_action(self, what: str) -> Action:
