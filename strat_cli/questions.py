@@ -49,7 +49,7 @@ class Given:
     """What an answer is read against: the record, its agenda and the moment it is read at."""
 
     meeting: Meeting
-    agenda: Agenda
+    agenda: Agenda | None  # None where no due time is read (a prefill)
     now: datetime  # relative due times ('2 working days') count from here
     day: date  # a clock time typed alone ('10:25') falls on this day
     after: datetime | None = None  # in the hour the clocks go back, read a time not before this
@@ -73,6 +73,8 @@ def due(typed: str, given: Given) -> datetime:
     """A due time as typed ('2 working days', 'Fri 16:00'): deadlines.resolve_due."""
     from .deadlines import resolve_due
 
+    if given.agenda is None:
+        raise InputError("a due time needs the area's agenda")
     return resolve_due(typed, given.now, given.agenda, given.meeting, now_is=given.now_is)
 
 
