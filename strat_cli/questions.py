@@ -147,6 +147,22 @@ class Question:
     def timed(self) -> bool:
         return self.parse is not text
 
+    def wanted(self, meeting: Meeting, agenda: Agenda, part: str = "") -> list[str]:
+        """When the procedure wants an answer here: the codes of the area's rules that would
+        flag this field left empty in this record (`part`: the id of the child, decision or
+        action it belongs to). The rulebook is asked with the field blanked in a copy, so the
+        one table of rules says when a question is asked, as it says what is flagged."""
+        from .rulebook import Context, rules_for
+
+        graded = [g for g in rules_for(agenda) if g.enabled and g.rule.field == self.path]
+        if not graded:
+            return []
+        probe = meeting.model_copy(deep=True)
+        holder, where = _locate(probe, self.path, part)
+        setattr(holder, self.name, None if self.timed else "")
+        ctx = Context(probe, agenda)
+        return [g.rule.code for g in graded if any(h.where == where for h in g.rule.condition(ctx))]
+
     def read(self, typed: str, given: Given) -> Any:
         """The one reading of a typed answer: the live prompt's and an answers file's."""
         value = typed.rstrip() if self.multiline else typed.strip()
@@ -172,6 +188,21 @@ class Question:
                 raise InputError("give a time too, e.g. '24/11/2026 17:00'")
             raise InputError("must be a date and time, e.g. 2026-11-19 10:25")
         raise InputError("must be text")
+
+
+def _locate(meeting: Meeting, path: str, part: str) -> tuple[Any, str]:
+    """The object holding the field at `path` ('decisions.medical.by') in the part with id
+    `part`, and where the rulebook says that field is ('decisions.D1.medical.by')."""
+    *steps, name = path.split(".")
+    holder: Any = meeting
+    where: list[str] = []
+    for step in steps:
+        holder = getattr(holder, step)
+        where.append(step)
+        if isinstance(holder, list):
+            holder = next(x for x in holder if x.id == part)
+            where.append(part)
+    return holder, ".".join([*where, name])
 
 
 # --- the questions, by the part of the record they fill ----------------------------------------

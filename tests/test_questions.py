@@ -9,15 +9,16 @@ from typing import Any
 
 import pytest
 
-from strat_cli.agenda import Agenda, get_agenda
+from strat_cli import questions
+from strat_cli.agenda import Agenda, ItemKind, RuleOverride, get_agenda
 from strat_cli.answers import Reader, apply_prefill
 from strat_cli.errors import InputError
 from strat_cli.interview import Interview
-from strat_cli.model import LONDON, Action, Adult, Meeting
+from strat_cli.model import LONDON, Action, Adult, Child, Decision, Meeting, Outcome, YesNo
 from strat_cli.questions import QUESTIONS, Given, Question
 from strat_cli.store import Store
 
-from .test_interview import NOW, Script, draft, interview
+from .test_interview import DEFAULT, NOW, Script, draft, interview
 
 # What a chair might type into any question: empty, blank, a placeholder date, names in other
 # scripts, rich markup, a time, a due phrase, a date and time, ISO, and text around them.
@@ -163,3 +164,58 @@ def test_a_file_names_the_field_a_bad_time_is_in_without_repeating_it() -> None:
         apply_prefill({"adults": [row]}, m, source="p.yaml")
     assert caught.value.message.startswith("p.yaml: adults[0].informed_at: not a time")
     assert "teatime" not in caught.value.message
+
+
+# --- when a question is asked: the rulebook says -------------------------------------------
+
+
+def _switched_off(agenda: Agenda, code: str) -> Agenda:
+    rules = agenda.rules.model_copy(update={"overrides": {code: RuleOverride(enabled=False)}})
+    return agenda.model_copy(update={"rules": rules})
+
+
+def test_the_rulebook_says_when_a_reason_for_withholding_is_wanted(national: Agenda) -> None:
+    m = Meeting(id="SD-2026-0001", agenda="national", started_at=NOW)
+    assert questions.WITHHELD_REASON.wanted(m, national) == []
+    m.family.withheld = "The address of the refuge"
+    m.family.withheld_reason = "Already given"  # asked again (offered), as the rule would flag
+    assert questions.WITHHELD_REASON.wanted(m, national) == ["family.withheld_reason"]
+    assert m.family.withheld_reason == "Already given", "the record itself is not touched"
+    off = _switched_off(national, "family.withheld_reason")
+    assert questions.WITHHELD_REASON.wanted(m, off) == []
+
+
+def test_the_rulebook_says_which_decision_needs_why_parents_are_not_told(
+    national: Agenda,
+) -> None:
+    m = Meeting(id="SD-2026-0001", agenda="national", started_at=NOW)
+    m.children = [Child(id="C1", name="Ellie Marsh")]
+    m.decisions = [Decision(id="D1", child_id="C1", outcome=Outcome.s47_joint, rationale="x")]
+    for told, wanted in ((YesNo.yes, []), (YesNo.undecided, []), (YesNo.no, ["parents.reason"])):
+        m.decisions[0].parents_informed = told
+        assert questions.NOT_TOLD.wanted(m, national, "D1") == wanted
+
+
+def test_an_area_that_switches_a_rule_off_is_not_asked_its_question(
+    store: Store, national: Agenda
+) -> None:
+    m = draft(store)
+    m.family.withheld = "The address of the refuge"
+    agenda = _switched_off(national, "family.withheld_reason")
+    item = next(i for i in agenda.items if i.kind == ItemKind.family)
+    s = Script([("shared with the family", "The plan"), ("withheld", DEFAULT)])
+    interview(m, agenda, store, s).step_family(item)
+    s.done()
+    assert not any("withheld?" in q for q in s.asked)
+    s = Script(
+        [
+            ("shared with the family", "The plan"),
+            ("withheld", DEFAULT),
+            ("why is it withheld?", ""),  # refused: the rule wants a reason
+            ("why is it withheld?", "It would put the mother at risk"),
+        ]
+    )
+    interview(m, national, store, s).step_family(item)
+    s.done()
+    assert "Record why it is withheld." in s.screen
+    assert store.load(m.id).family.withheld_reason == "It would put the mother at risk"

@@ -163,10 +163,11 @@ def decide(iv: Interview, ids: list[str], base: Decision | None) -> list[Decisio
             default=first.parents_informed.value,
         )
     )
+    setall(parents_informed=told)
     why = ""
-    if told == YesNo.no:
+    if questions.NOT_TOLD.wanted(m, iv.agenda, first.id):  # the rulebook's parents.reason
         why = iv.answer(questions.NOT_TOLD, default=first.parents_not_informed_reason)
-    setall(parents_informed=told, parents_not_informed_reason=why)
+    setall(parents_not_informed_reason=why)
     legal = YesNo(iv.pick("Legal advice needed?", yn, default=first.legal_advice.value))
     detail = ""
     if legal == YesNo.yes:

@@ -143,8 +143,8 @@ def add_child(iv: Interview, name: str, *, subject: bool) -> Child:
 
 def step_other_children(iv: Interview, item: Item) -> None:
     m = iv.m
-    others = [c for c in m.children if not c.subject]
-    for c in others:
+    # each other child the rulebook's other_children.how wants a word about
+    for c in [c for c in m.children if questions.CONSIDERED.wanted(m, iv.agenda, c.id)]:
         c.considered = iv.answer(questions.CONSIDERED, who=c.name, default=c.considered)
         iv.save()
     while True:

@@ -57,7 +57,7 @@ def step_family(iv: Interview, item: Item) -> None:
     iv.save()
     f.withheld = iv.answer(questions.WITHHELD, default=f.withheld)
     iv.save()
-    if f.withheld.strip():
+    if questions.WITHHELD_REASON.wanted(iv.m, iv.agenda):  # the rulebook's family.withheld_reason
         f.withheld_reason = iv.answer(questions.WITHHELD_REASON, default=f.withheld_reason)
         iv.save()
     if any(a.parental_responsibility for a in iv.m.adults):
