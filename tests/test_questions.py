@@ -13,7 +13,7 @@ from strat_cli import questions
 from strat_cli.agenda import Agenda, ItemKind, RuleOverride, get_agenda
 from strat_cli.answers import Reader, apply_prefill
 from strat_cli.errors import InputError
-from strat_cli.interview import Interview
+from strat_cli.interview import Interview, actions, items
 from strat_cli.model import LONDON, Action, Adult, Child, Decision, Meeting, Outcome, YesNo
 from strat_cli.questions import QUESTIONS, Given, Question
 from strat_cli.store import Store
@@ -87,7 +87,7 @@ def test_a_changed_description_changes_what_the_chair_is_asked(
             ("contingency", False),
         ]
     )
-    interview(m, national, store, s).add_action("Visit the home")
+    actions.add_action(interview(m, national, store, s), "Visit the home")
     assert "Who will do it" in s.asked
     assert m.actions[-1].owner == "Sam Whitlow"
 
@@ -204,7 +204,7 @@ def test_an_area_that_switches_a_rule_off_is_not_asked_its_question(
     agenda = _switched_off(national, "family.withheld_reason")
     item = next(i for i in agenda.items if i.kind == ItemKind.family)
     s = Script([("shared with the family", "The plan"), ("withheld", DEFAULT)])
-    interview(m, agenda, store, s).step_family(item)
+    items.step_family(interview(m, agenda, store, s), item)
     s.done()
     assert not any("withheld?" in q for q in s.asked)
     s = Script(
@@ -215,7 +215,7 @@ def test_an_area_that_switches_a_rule_off_is_not_asked_its_question(
             ("why is it withheld?", "It would put the mother at risk"),
         ]
     )
-    interview(m, national, store, s).step_family(item)
+    items.step_family(interview(m, national, store, s), item)
     s.done()
     assert "Record why it is withheld." in s.screen
     assert store.load(m.id).family.withheld_reason == "It would put the mother at risk"

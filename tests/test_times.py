@@ -22,6 +22,7 @@ from strat_cli.deadlines import (
 )
 from strat_cli.errors import InputError
 from strat_cli.index import Index, save_hook
+from strat_cli.interview import actions
 from strat_cli.model import LONDON, Action
 from strat_cli.register import ActionFilter, due_meetings, open_actions
 from strat_cli.rules import parse_clock
@@ -242,7 +243,7 @@ def test_the_live_prompt_offers_the_next_working_day_for_a_bank_holiday(store: S
     chat = Interview(
         m, get_agenda("national"), store, s, user="Dana Okafor", clock=lambda: new_years_eve
     )
-    rule, due = chat.ask_due()
+    rule, due = actions.ask_due(chat)
     s.done()
     assert due == datetime(2027, 1, 4, 12, 0, tzinfo=LONDON)
     assert rule == "tomorrow 12:00 (moved to the next working day)"

@@ -13,6 +13,7 @@ from ..model import (
 )
 from ..prompts import Choice
 from ..rulebook import contingency_needed
+from . import attendance
 
 if TYPE_CHECKING:
     from .walk import Interview
@@ -25,7 +26,7 @@ def step_actions(iv: Interview, item: Item) -> None:
         what = iv.answer(questions.WHAT, required="", ending=" (Enter on its own when done)")
         if not what:
             break
-        iv.add_action(what)
+        add_action(iv, what)
     if contingency_needed(m, iv.agenda) and m.actions and not any(a.contingency for a in m.actions):
         iv.say("  Note: no contingency action yet (this area expects a contingency plan).")
 
@@ -87,12 +88,12 @@ def add_action(iv: Interview, what: str) -> Action:
     """Owner and due are required; the due rule is resolved and shown back before saving."""
     m = iv.m
     extra: list[Choice] = [("other", "Someone else (type a name)")]
-    owner_id = iv.pick("Owner", iv.present_choices(extra))
+    owner_id = iv.pick("Owner", attendance.present_choices(iv, extra))
     p = m.participant(owner_id) if owner_id != "other" else None
     owner = p.name if p else iv.answer(questions.OWNER)
     agency = p.agency if p else iv.answer(questions.OWNER_AGENCY, who=owner)
 
-    rule, due = iv.ask_due()
+    rule, due = ask_due(iv)
     action = Action(
         id=m.next_id("A", [a.id for a in m.actions]),
         what=what,

@@ -33,7 +33,7 @@ def _default_attendance(iv: Interview) -> Attendance:
 def mark(iv: Interview, p: Participant) -> None:
     """Mark one invitee's attendance, saved at once."""
     how_choices: list[Choice] = [(a.value, a.value) for a in Attendance if a != Attendance.invited]
-    default = p.attendance if p.attendance != Attendance.invited else iv._default_attendance()
+    default = p.attendance if p.attendance != Attendance.invited else _default_attendance(iv)
     label = f"{p.name}" + (f" ({p.role}, {p.agency})" if p.role or p.agency else "")
     how = Attendance(iv.pick(label, how_choices, default=default.value))
     p.attendance = how
@@ -62,17 +62,17 @@ def step_attendance(iv: Interview, item: Item) -> None:
             pid = iv.pick("Whose?", [(p.id, p.name) for p in m.participants])
             who = m.participant(pid)
             if who:
-                iv.mark(who)
+                mark(iv, who)
     else:
         iv.say("  How is each invitee taking part?")
         for p in unmarked:
-            iv.mark(p)
+            mark(iv, p)
     while True:
         name = iv.ask("Anyone else on the call? Name (Enter on its own when everyone is listed)")
         if not name:
             break
-        iv.add_participant(name, joined=None, how=None)
-    iv.check_partners()
+        add_participant(iv, name, joined=None, how=None)
+    check_partners(iv)
     if not m.progress.attendance_taken:
         m.progress.attendance_taken = True
         present = sum(1 for p in m.participants if p.attendance.took_part)
@@ -154,7 +154,7 @@ def add_participant(
             iv.pick(
                 f"{name}: how are they taking part?",
                 [(a.value, a.value) for a in (Attendance.in_person, Attendance.remote)],
-                default=iv._default_attendance().value,
+                default=_default_attendance(iv).value,
             )
         )
     p = Participant(
@@ -206,11 +206,11 @@ def who(iv: Interview) -> None:
             iv.pick(
                 f"{name}: how are they taking part?",
                 [(a.value, a.value) for a in (Attendance.in_person, Attendance.remote)],
-                default=iv._default_attendance().value,
+                default=_default_attendance(iv).value,
             )
         )
         at = when(questions.JOINED, name) if m.progress.attendance_taken else None
-        iv.add_participant(name, joined=at, how=how)
+        add_participant(iv, name, joined=at, how=how)
     else:
         p = m.participant(pid)
         assert p is not None
@@ -228,7 +228,7 @@ def who(iv: Interview) -> None:
         if what == "joined":
             p.joined_at = when(questions.JOINED, p.name)
             if not p.attendance.took_part:
-                p.attendance = iv._default_attendance()
+                p.attendance = _default_attendance(iv)
             iv.log("participant joined", f"{p.id} {p.name} at {p.joined_at:%H:%M}")
         elif what == "left":
             p.left_at = when(questions.LEFT, p.name)
@@ -243,13 +243,13 @@ def who(iv: Interview) -> None:
                     f"  ! Nobody from {p.agency_kind.value} (a statutory partner) remains on the call."
                 )
         else:
-            iv.mark(p)
+            mark(iv, p)
             iv.log("participant updated", f"{p.id} {p.name}: {p.attendance.value}")
         iv.save()
     if m.progress.attendance_taken:
         depth, iv.depth = iv.depth, 0
         try:
-            iv.check_partners()
+            check_partners(iv)
         finally:
             iv.depth = depth
 

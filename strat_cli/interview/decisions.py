@@ -17,6 +17,7 @@ from ..model import (
 from ..prompts import Choice
 from ..questions import LATER
 from ..rulebook import decision_gaps
+from . import information
 from .commands import Cancel, Navigate
 
 if TYPE_CHECKING:
@@ -28,15 +29,15 @@ def step_decisions(iv: Interview, item: Item) -> None:
     if not m.children:
         iv.say("  No child is recorded yet.")
         name = iv.answer(questions.CHILD_NAME, required="A decision needs a child.")
-        iv.add_child(name, subject=True)
+        information.add_child(iv, name, subject=True)
     while True:
         pending = [c for c in m.subject_children if not m.decisions_for(c.id)]
         for c in m.children:
             if m.decisions_for(c.id):
-                iv.say(f"  {iv.child_label(c)}")
+                iv.say(f"  {information.child_label(iv, c)}")
         if pending:
             iv.say("  Needing a decision: " + ", ".join(f"{c.id} {c.name}" for c in pending))
-            iv.record_decision()
+            record_decision(iv)
             continue
         choice = iv.pick(
             "Decisions",
@@ -51,9 +52,11 @@ def step_decisions(iv: Interview, item: Item) -> None:
             return
         if choice == "child":
             name = iv.answer(questions.CHILD_NAME, required="A name is needed.")
-            iv.add_child(name, subject=iv.p.confirm("A subject of the concern?", default=True))
+            information.add_child(
+                iv, name, subject=iv.p.confirm("A subject of the concern?", default=True)
+            )
         else:
-            iv.record_decision()
+            record_decision(iv)
 
 
 def record_decision(iv: Interview) -> None:
@@ -61,7 +64,7 @@ def record_decision(iv: Interview) -> None:
     m = iv.m
     if not m.children:
         name = iv.answer(questions.CHILD_NAME, required="A decision needs a child (or /cancel).")
-        iv.add_child(name, subject=True)
+        information.add_child(iv, name, subject=True)
     pending = [c.id for c in m.subject_children if not m.decisions_for(c.id)]
     ids: list[str] = []
     while not ids:
@@ -70,7 +73,7 @@ def record_decision(iv: Interview) -> None:
             break
         ids = iv.p.checkbox(
             "Which children does this decision cover?",
-            [(c.id, iv.child_label(c)) for c in m.children],
+            [(c.id, information.child_label(iv, c)) for c in m.children],
             checked=pending,
         )
         if not ids:
@@ -78,14 +81,16 @@ def record_decision(iv: Interview) -> None:
                 raise Cancel
             iv.say("  No child ticked (Space ticks): decisions stay open for later.")
             raise Navigate("skip")
-    group = iv.decide(ids, base=None)
+    group = decide(iv, ids, base=None)
     if len(group) > 1:
         differ = iv.p.checkbox(
             "Does the decision differ for any of them? Tick those (Enter for none)",
             [
                 (
                     d.child_id,
-                    iv.child_label(m.child(d.child_id) or Child(id=d.child_id, name="?")),
+                    information.child_label(
+                        iv, m.child(d.child_id) or Child(id=d.child_id, name="?")
+                    ),
                 )
                 for d in group
             ],
@@ -93,7 +98,7 @@ def record_decision(iv: Interview) -> None:
         for cid in differ:
             base = next(d for d in group if d.child_id == cid)
             iv.say(f"  {cid}: change what differs; Enter keeps the shared answer.")
-            iv.decide([cid], base=base)
+            decide(iv, [cid], base=base)
 
 
 def decide(iv: Interview, ids: list[str], base: Decision | None) -> list[Decision]:
@@ -111,7 +116,7 @@ def decide(iv: Interview, ids: list[str], base: Decision | None) -> list[Decisio
         )
         if not iv.agenda.rules.needs_police_agreement(outcome):
             break
-        agreement = iv.ask_police_agreement(base.police_agreement if base else None, outcome)
+        agreement = ask_police_agreement(iv, base.police_agreement if base else None, outcome)
         if agreement is not None:
             break
     # none is saved and flagged (the rulebook's decision.rationale)

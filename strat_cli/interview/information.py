@@ -12,6 +12,7 @@ from ..model import (
     RiskLevel,
 )
 from ..prompts import Choice
+from . import attendance
 from .commands import Cancel
 
 if TYPE_CHECKING:
@@ -24,7 +25,7 @@ def add_information(iv: Interview, pid: str | None) -> None:
         extra: list[Choice] = [("other", "Someone else (type a name)")]
         if iv.depth:
             extra.append(("cancel", "(cancel)"))
-        pid = iv.pick("Who is sharing information?", iv.present_choices(extra))
+        pid = iv.pick("Who is sharing information?", attendance.present_choices(iv, extra))
         if pid == "cancel":
             raise Cancel
     p = m.participant(pid) if pid != "other" else None
@@ -65,9 +66,9 @@ def step_information(iv: Interview, item: Item) -> None:
     m = iv.m
     while True:
         told = {i.participant_id for i in m.information}
-        waiting = [c for c in iv.present_choices() if c[0] not in told]
-        choices = iv.present_choices(
-            [("other", "Someone else (type a name)"), ("done", "Finished information sharing")]
+        waiting = [c for c in attendance.present_choices(iv) if c[0] not in told]
+        choices = attendance.present_choices(
+            iv, [("other", "Someone else (type a name)"), ("done", "Finished information sharing")]
         )
         default = waiting[0][0] if waiting else "done"
         n = len(m.information)
@@ -75,7 +76,7 @@ def step_information(iv: Interview, item: Item) -> None:
         pid = iv.pick("Who is sharing information?", choices, default=default)
         if pid == "done":
             break
-        iv.add_information(pid)
+        add_information(iv, pid)
     if item.key in m.notes or iv.p.confirm("Any general notes for this item?", default=False):
         iv.step_notes(item)
 
@@ -151,7 +152,7 @@ def step_other_children(iv: Interview, item: Item) -> None:
         name = iv.ask("Another child who may be affected? Name (Enter on its own if none)")
         if not name:
             break
-        child = iv.add_child(name, subject=False)
+        child = add_child(iv, name, subject=False)
         child.considered = iv.answer(questions.CONSIDERED, who=name)
         iv.save()
 

@@ -14,6 +14,7 @@ from ..model import (
 from ..prompts import Choice
 from ..questions import LATER
 from ..timeutil import typed_form
+from . import attendance
 
 if TYPE_CHECKING:
     from .walk import Interview
@@ -26,12 +27,14 @@ def step_disagreements(iv: Interview, item: Item) -> None:
         about = iv.ask("A disagreement: what is it about? (Enter on its own if none)")
         if not about:
             return
-        iv.add_disagreement(about)
+        add_disagreement(iv, about)
 
 
 def add_disagreement(iv: Interview, about: str) -> None:
     m = iv.m
-    pid = iv.pick("Raised by", iv.present_choices([("other", "Someone else (type a name)")]))
+    pid = iv.pick(
+        "Raised by", attendance.present_choices(iv, [("other", "Someone else (type a name)")])
+    )
     p = m.participant(pid) if pid != "other" else None
     raised_by = p.name if p else iv.answer(questions.RAISED_BY)
     dg = Disagreement(
@@ -64,7 +67,7 @@ def step_family(iv: Interview, item: Item) -> None:
         # Each person with parental responsibility, absent parents included (Devon MASH):
         # told, to be told later, or not told, and why (the rulebook's parents.each).
         iv.say("  Each person with parental responsibility:")
-        iv.record_informing()
+        record_informing(iv)
 
 
 def step_review(iv: Interview, item: Item) -> None:

@@ -22,6 +22,7 @@ from ..model import (
 )
 from ..questions import LATER
 from ..rulebook import invites_arising
+from . import attendance, information
 from .commands import TOOLBAR
 
 if TYPE_CHECKING:
@@ -58,7 +59,7 @@ def prepare(iv: Interview) -> None:
         )
         if not name:
             break
-        child = iv.add_child(name, subject=True)
+        child = information.add_child(iv, name, subject=True)
         born = iv.ask(f"{name}: date of birth (DD/MM/YYYY), or 'unborn DD/MM/YYYY'")
         try:
             if born.lower().startswith("unborn"):
@@ -113,8 +114,8 @@ def prepare(iv: Interview) -> None:
         name = iv.ask("Invitee's name (Enter on its own when all are listed)")
         if not name:
             break
-        iv.add_participant(name, joined=None, how=Attendance.invited)
-    iv.record_invites(only_open=True)
+        attendance.add_participant(iv, name, joined=None, how=Attendance.invited)
+    record_invites(iv, only_open=True)
     iv.p.toolbar = TOOLBAR
 
 
