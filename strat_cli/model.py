@@ -427,8 +427,8 @@ class InviteNote(Model):
 
     when: InviteCondition = Field(description="The agenda's invite condition, e.g. legal")
     invited: bool = False
-    who: str = Field("", description="Who was invited")
-    reason: str = Field("", description="Why no one was invited")
+    who: str = Field("", description="Who was invited for this?")
+    reason: str = Field("", description="Why was no one invited?")
 
 
 class PartnerGap(Model):
@@ -437,7 +437,7 @@ class PartnerGap(Model):
     agency_kind: AgencyKind
     reason: str = ""
     escalated: bool = False
-    escalation: str = ""
+    escalation: str = Field("", description="Escalated to whom, and how?")
     proceeded: bool = True
 
 

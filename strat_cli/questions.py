@@ -28,9 +28,11 @@ from .model import (
     Disagreement,
     FamilySharing,
     InformationShared,
+    InviteNote,
     Medical,
     Meeting,
     Participant,
+    PartnerGap,
     PoliceAgreement,
     Risk,
     date_problem,
@@ -82,6 +84,8 @@ def due(typed: str, given: Given) -> datetime:
 _PLACE: dict[type[BaseModel], str] = {
     Meeting: "",
     Participant: "participants",
+    PartnerGap: "partner_gaps",
+    InviteNote: "invites",
     Child: "children",
     Adult: "adults",
     InformationShared: "information",
@@ -213,6 +217,14 @@ REFERRER = Question(Meeting, "referrer")
 CHAIR = Question(Meeting, "chair", required="Name the chair.")
 MINUTE_TAKER = Question(Meeting, "minute_taker", ending=" (name; Enter if none)")
 CONCERN_IDENTIFIED = Question(Meeting, "concern_identified_at", clock)
+
+# who the procedure asks to invite, and a statutory partner not taking part
+INVITED = Question(InviteNote, "who", ending=" (Enter if no one)")
+NOT_INVITED = Question(InviteNote, "reason", hint=LATER)
+PARTNER_ESCALATION = Question(PartnerGap, "escalation", hint=LATER)
+
+# an adult in the child's life
+RELATIONSHIP = Question(Adult, "relationship", form="{who}: {lc}")
 
 # a participant: someone added at the call, a late joiner, an early leaver
 NAME = Question(Participant, "name", required="A name is needed (or /cancel).")

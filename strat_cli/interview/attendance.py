@@ -113,7 +113,7 @@ def check_partners(iv: Interview) -> None:
         )
         escalation = ""
         if choice == "escalate":
-            escalation = iv.ask("Escalated to whom, and how?", hint=LATER)
+            escalation = iv.answer(questions.PARTNER_ESCALATION)
         m.partner_gaps = [g for g in m.partner_gaps if g.agency_kind != kind]
         m.partner_gaps.append(
             PartnerGap(

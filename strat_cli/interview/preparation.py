@@ -20,7 +20,6 @@ from ..model import (
     MeetingFormat,
     date_problem,
 )
-from ..questions import LATER
 from ..rulebook import invites_arising
 from . import attendance, information
 from .commands import TOOLBAR
@@ -90,7 +89,7 @@ def prepare(iv: Interview) -> None:
         if not name:
             break
         adult = Adult(id=m.next_id("AD", [a.id for a in m.adults]), name=name)
-        adult.relationship = iv.ask(f"{name}: relationship to the children")
+        adult.relationship = iv.answer(questions.RELATIONSHIP, who=name)
         flags = iv.p.checkbox(
             f"{name}: tick what applies",
             [
@@ -133,8 +132,8 @@ def record_invites(iv: Interview, *, only_open: bool = False) -> None:
             continue
         for text in texts:
             iv.say(f"  The procedure asks, when {InviteCondition(when).words}: {text}")
-        who = iv.ask("Who was invited for this? (Enter if no one)")
-        reason = "" if who else iv.ask("Why was no one invited?", hint=LATER)
+        who = iv.answer(questions.INVITED)
+        reason = "" if who else iv.answer(questions.NOT_INVITED)
         note = InviteNote(when=InviteCondition(when), invited=bool(who), who=who, reason=reason)
         m.invites = [n for n in m.invites if n.when != when] + [note]
         iv.save()
