@@ -219,3 +219,51 @@ def test_an_area_that_switches_a_rule_off_is_not_asked_its_question(
     s.done()
     assert "Record why it is withheld." in s.screen
     assert store.load(m.id).family.withheld_reason == "It would put the mother at risk"
+
+
+# --- through the command line: an answers file refused with the question's words ------------
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("what", "   ", "actions[0].what: an action needs a description"),
+        ("owner", "[/]", None),  # markup is a name like any other: kept as typed
+        ("due", "31/12/9999 10:00", "actions[0].due: the due time is too far ahead"),
+        ("due", "Zoë's birthday", "actions[0].due: cannot read the due time"),
+        ("what", 42, "actions[0].what: must be text"),
+    ],
+)
+def test_an_answers_file_is_refused_with_the_questions_own_words(
+    tmp_path: Path, store: Store, field: str, value: Any, message: str | None
+) -> None:
+    from .test_answers import answers, run
+
+    data = answers()
+    data["actions"][0][field] = value
+    result = run(tmp_path, data)
+    if message is None:
+        assert result.exit_code == 0, result.output
+        assert store.load(store.ids()[0]).actions[0].owner == value
+        return
+    assert result.exit_code == 1
+    assert f"notes.yaml: {message}" in result.output, result.output
+    assert "Zoë" not in result.output and "Traceback" not in result.output
+    assert store.ids() == []
+
+
+def test_no_step_asks_a_questions_label_as_a_hard_coded_string() -> None:
+    """A prompt that fills a field is asked as its Question, so its words live in one place."""
+    import ast
+
+    from .conftest import REPO
+
+    labels = {q.prompt(who="X").removeprefix("X: ").removeprefix("X ") for q in QUESTIONS}
+    labels |= {q.label for q in QUESTIONS}
+    found = []
+    for path in sorted((REPO / "strat_cli" / "interview").glob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            text = node.value if isinstance(node, ast.Constant) else None
+            if isinstance(text, str) and text in labels:
+                found.append(f"{path.name}: {text!r}")
+    assert found == []
