@@ -43,7 +43,6 @@ from .model import (
     Status,
     meeting_fields,
 )
-from .outcomes import meant_by
 from .questions import Given, Question
 from .rulebook import findings, item_answered
 from .rules import guess_kind
@@ -441,14 +440,15 @@ def fill_meeting(
         ids = _child_ids(r, m, refs, f"{where}.children")
         if not ids:
             raise r.fail(f"{where}.children", "say which children the decision is for")
-        outcome = str(row.get("outcome", "")).strip()
-        row["outcome"] = next(iter(meant_by(outcome)), outcome)
+        row["outcome"] = r.take(questions.OUTCOME, row.get("outcome"), f"{where}.outcome")
         # none is saved and flagged (the rulebook's decision.rationale)
         row["rationale"] = r.take(questions.RATIONALE, row.get("rationale"), f"{where}.rationale")
-        _yes_no(row, "parents_informed", "legal_advice")
-        if isinstance(row.get("medical"), dict):
-            row["medical"] = dict(row["medical"])
-            _yes_no(row["medical"], "needed")
+        for q in (questions.TOLD, questions.LEGAL_ADVICE):
+            if q.name in row:
+                row[q.name] = r.take(q, row[q.name], f"{where}.{q.name}")
+        if isinstance(row.get("medical"), dict) and "needed" in row["medical"]:
+            needed = r.take(questions.MEDICAL, row["medical"]["needed"], f"{where}.medical.needed")
+            row["medical"] = {**row["medical"], "needed": needed}
         for cid in ids:
             old = m.decisions_for(cid)
             values = {
@@ -523,10 +523,3 @@ def fill_meeting(
         m.status = Status.ended
         m.progress.current = None
         log("ended", f"at {m.ended_at:%H:%M} (from the answers file)")
-
-
-def _yes_no(row: dict[str, Any], *keys: str) -> None:
-    """YAML reads a bare yes/no as true/false: take it back to the words the record uses."""
-    for key in keys:
-        if isinstance(row.get(key), bool):
-            row[key] = "yes" if row[key] else "no"

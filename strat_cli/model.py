@@ -295,7 +295,7 @@ class Risk(Model):
 
 
 class Medical(Model):
-    needed: YesNo = YesNo.undecided
+    needed: YesNo = Field(YesNo.undecided, description="Medical examination needed?")
     reason: str = Field("", description="Why a medical is, or is not, needed")
     by: str = Field("", description="Who will carry it out, and when?")
     contingency: str = Field("", description="Plan if consent is refused")
@@ -311,12 +311,14 @@ class PoliceAgreement(Model):
 class Decision(Model):
     id: str
     child_id: str
-    outcome: Outcome
+    outcome: Outcome = Field(description="Outcome")
     rationale: str = Field(description="Rationale: the basis for this decision")
     medical: Medical = Field(default_factory=Medical)
-    parents_informed: YesNo = YesNo.undecided
+    parents_informed: YesNo = Field(
+        YesNo.undecided, description="Parents / PR holders informed of the strategy discussion?"
+    )
     parents_not_informed_reason: str = Field("", description="Why are they not told?")
-    legal_advice: YesNo = YesNo.undecided
+    legal_advice: YesNo = Field(YesNo.undecided, description="Legal advice needed?")
     legal_detail: str = Field("", description="Legal advice: what and from whom?")
     legal_proceedings: bool = Field(False, description="Legal proceedings to be started")
     legal_approved_by: str = Field(

@@ -31,12 +31,15 @@ from .model import (
     InviteNote,
     Medical,
     Meeting,
+    Outcome,
     Participant,
     PartnerGap,
     PoliceAgreement,
     Risk,
+    YesNo,
     date_problem,
 )
+from .outcomes import meant_by
 from .rules import parse_clock
 from .timeutil import london, wall
 
@@ -80,6 +83,12 @@ def due(typed: str, given: Given) -> datetime:
     return resolve_due(typed, given.now, given.agenda, given.meeting, now_is=given.now_is)
 
 
+def outcome(typed: str, given: Given) -> str:
+    """An outcome as people write it ('nfa', 'S47 joint'): the first one the words mean
+    (outcomes.meant_by); words it does not know are kept, for the record's check to refuse."""
+    return next(iter(meant_by(typed)), typed)
+
+
 # Where each part of the record sits in it: the path the rulebook and error messages use.
 _PLACE: dict[type[BaseModel], str] = {
     Meeting: "",
@@ -116,6 +125,7 @@ class Question:
     ending: str = ""
     hint: str = ""
     multiline: bool = False
+    choices: tuple[str, ...] = ()  # the values offered to pick from, live; a file writes one
 
     @property
     def description(self) -> str:
@@ -149,7 +159,7 @@ class Question:
 
     @property
     def timed(self) -> bool:
-        return self.parse is not text
+        return self.parse in (clock, due)
 
     def wanted(self, meeting: Meeting, agenda: Agenda, part: str = "") -> list[str]:
         """When the procedure wants an answer here: the codes of the area's rules that would
@@ -179,6 +189,8 @@ class Question:
     def take(self, value: Any, given: Given) -> Any:
         """A value from an answers file: text is read as typed (`read`); YAML's own dates and
         times are checked as a typed one would be."""
+        if isinstance(value, bool) and {"yes", "no"} <= set(self.choices):
+            value = "yes" if value else "no"  # YAML reads a bare yes or no as true or false
         if value is None or isinstance(value, str):
             return self.read(value or "", given)
         if self.timed:
@@ -261,6 +273,12 @@ CHILD_SEEN_ALONE = Question(Decision, "seen_alone")
 INTERPRETER = Question(Decision, "interpreter", ending=" (Enter if none)")
 OFFICER = Question(PoliceAgreement, "officer", required="Name the police officer in charge.")
 OFFICER_NOTE = Question(PoliceAgreement, "note")
+
+OUTCOME = Question(Decision, "outcome", outcome, choices=tuple(o.value for o in Outcome))
+YES_NO = tuple(y.value for y in YesNo)
+MEDICAL = Question(Medical, "needed", choices=YES_NO)
+TOLD = Question(Decision, "parents_informed", choices=YES_NO)
+LEGAL_ADVICE = Question(Decision, "legal_advice", choices=YES_NO)
 
 # an action: what, who, by when
 WHAT = Question(Action, "what", required="An action needs a description (or /cancel).")

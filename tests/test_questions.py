@@ -96,7 +96,7 @@ def _given(m: Meeting, agenda: Agenda) -> Given:
     return Given(m, agenda, NOW, NOW.date(), after=m.started_at)
 
 
-def _from_file(q: Question, typed: str, m: Meeting, agenda: Agenda) -> tuple[str, Any]:
+def _from_file(q: Question, typed: Any, m: Meeting, agenda: Agenda) -> tuple[str, Any]:
     """('value', v) or ('refused', message without the file and field)."""
     prefix = f"notes.yaml: {q.name}: "
     try:
@@ -115,8 +115,12 @@ def _live(q: Question, typed: str, iv: Interview, s: Script) -> tuple[str, Any]:
         return "refused", told[-1]
 
 
+TYPED_QUESTIONS = [q for q in QUESTIONS if not q.choices]
+PICKED_QUESTIONS = [q for q in QUESTIONS if q.choices]
+
+
 @pytest.mark.parametrize("typed", TYPED, ids=repr)
-@pytest.mark.parametrize("q", QUESTIONS, ids=_name)
+@pytest.mark.parametrize("q", TYPED_QUESTIONS, ids=_name)
 def test_a_file_and_the_live_prompt_read_the_same_typed_text_alike(
     q: Question, typed: str, store: Store, national: Agenda
 ) -> None:
@@ -136,6 +140,27 @@ def test_a_file_and_the_live_prompt_read_the_same_typed_text_alike(
     # an error never repeats a name or other text typed (a time it read back may be shown)
     if filed[0] == "refused" and typed in PRIVATE:
         assert typed.strip() not in filed[1]
+
+
+@pytest.mark.parametrize("q", PICKED_QUESTIONS, ids=_name)
+def test_a_file_gives_what_picking_the_same_value_gives(
+    q: Question, store: Store, national: Agenda
+) -> None:
+    m = draft(store)
+    for value in q.choices:
+        s = Script([(q.label, value)])
+        live = interview(m, national, store, s).choose(q)
+        assert live == value == _from_file(q, value, m, national)[1]
+        assert s.asked == [q.label]
+    if "yes" in q.choices:  # YAML's bare yes and no arrive as true and false
+        assert [_from_file(q, flag, m, national)[1] for flag in (True, False)] == ["yes", "no"]
+
+
+def test_an_outcome_is_read_from_the_words_people_use(store: Store, national: Agenda) -> None:
+    m = draft(store)
+    assert _from_file(questions.OUTCOME, " NFA ", m, national) == ("value", "no further action")
+    assert _from_file(questions.OUTCOME, "maybe", m, national) == ("value", "maybe")  # refused
+    # by the record's own check, naming the field (tests/test_answers.py)
 
 
 def test_a_placeholder_date_is_refused_by_every_timed_question(

@@ -14,7 +14,6 @@ from ..model import (
     PoliceAgreement,
     YesNo,
 )
-from ..prompts import Choice
 from ..questions import LATER
 from ..rulebook import decision_gaps
 from . import information
@@ -108,11 +107,10 @@ def decide(iv: Interview, ids: list[str], base: Decision | None) -> list[Decisio
         base = m.decisions_for(ids[0])[-1]
     names = ", ".join(f"{cid} {c.name}" for cid in ids if (c := m.child(cid)))
     iv.say(f"  Decision for {names}")
-    outcome_choices: list[Choice] = [(o.value, o.value) for o in Outcome]
     agreement: PoliceAgreement | None = None
     while True:
         outcome = Outcome(
-            iv.pick("Outcome", outcome_choices, default=base.outcome.value if base else None)
+            iv.choose(questions.OUTCOME, default=base.outcome.value if base else None)
         )
         if not iv.agenda.rules.needs_police_agreement(outcome):
             break
@@ -144,10 +142,9 @@ def decide(iv: Interview, ids: list[str], base: Decision | None) -> list[Decisio
                 setattr(d, key, value)
         iv.save()
 
-    yn: list[Choice] = [(y.value, y.value) for y in YesNo]
     first = group[0]
     med = first.medical.model_copy()
-    med.needed = YesNo(iv.pick("Medical examination needed?", yn, default=med.needed.value))
+    med.needed = YesNo(iv.choose(questions.MEDICAL, default=med.needed.value))
     if med.needed == YesNo.no:
         med.reason = iv.ask(
             "Why is no medical needed?",
@@ -161,19 +158,13 @@ def decide(iv: Interview, ids: list[str], base: Decision | None) -> list[Decisio
     for d in group:
         d.medical = med.model_copy()
     iv.save()
-    told = YesNo(
-        iv.pick(
-            "Parents / PR holders informed of the strategy discussion?",
-            yn,
-            default=first.parents_informed.value,
-        )
-    )
+    told = YesNo(iv.choose(questions.TOLD, default=first.parents_informed.value))
     setall(parents_informed=told)
     why = ""
     if questions.NOT_TOLD.wanted(m, iv.agenda, first.id):  # the rulebook's parents.reason
         why = iv.answer(questions.NOT_TOLD, default=first.parents_not_informed_reason)
     setall(parents_not_informed_reason=why)
-    legal = YesNo(iv.pick("Legal advice needed?", yn, default=first.legal_advice.value))
+    legal = YesNo(iv.choose(questions.LEGAL_ADVICE, default=first.legal_advice.value))
     detail = ""
     if legal == YesNo.yes:
         detail = iv.answer(questions.LEGAL, default=first.legal_detail)

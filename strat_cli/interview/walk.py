@@ -186,6 +186,11 @@ class Interview:
             return None if q.timed else typed
         return q.read(typed, at)
 
+    def choose(self, q: Question, *, default: str | None = None) -> str:
+        """Ask a question answered by picking one of its values; read as a file's would be."""
+        picked = self.pick(q.prompt(), [(c, c) for c in q.choices], default=default)
+        return str(q.read(picked, self.given()))
+
     def pick(self, message: str, choices: Sequence[Choice], default: str | None = None) -> str:
         return self.p.select(message, choices, default=default)
 
