@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import yaml
 from pydantic import BaseModel, ValidationError
 
+from . import questions
 from .agenda import Agenda
 from .attendance import include_officers, missing_partners
 from .errors import InputError
@@ -40,14 +41,12 @@ from .model import (
     PartnerGap,
     Risk,
     Status,
-    date_problem,
     meeting_fields,
 )
-from .outcomes import meant_by
+from .questions import Given, Question
 from .rulebook import findings, item_answered
-from .rules import guess_kind, parse_clock
+from .rules import guess_kind
 from .store import field_path
-from .timeutil import wall
 from .yamlfile import FIELD_NAME, load_yaml
 from .yamlfile import problem as yaml_problem
 
@@ -102,9 +101,29 @@ def load_file(path: Path) -> dict[str, Any]:
 class Reader:
     """Builds parts of the record from file data, naming `file: field` in every error."""
 
-    def __init__(self, source: str, day: date) -> None:
+    def __init__(self, source: str, meeting: Meeting, agenda: Agenda | None = None) -> None:
         self.source = source
-        self.day = day
+        self.meeting = meeting
+        self.agenda = agenda
+
+    def given(
+        self, *, now: datetime | None = None, after: datetime | None = None, now_is: str = "now"
+    ) -> Given:
+        """What a file's answer is read against: a clock time alone is on the meeting's day."""
+        start = self.meeting.started_at
+        return Given(
+            self.meeting, self.agenda, now or start, start.date(), after=after, now_is=now_is
+        )
+
+    def take(self, q: Question, value: Any, where: str, given: Given | None = None) -> Any:
+        """A file's answer to a question, read as the live prompt reads it (`Question.take`)."""
+        try:
+            return q.take(value, given or self.given())
+        except InputError as exc:
+            why = exc.message
+            if q.required and why == q.refusal and q.help:
+                why += f" ({q.help})"
+            raise self.fail(where, why) from None
 
     def fail(self, where: str, why: str) -> InputError:
         return InputError(f"{self.source}: {where}: {why}")
@@ -124,24 +143,6 @@ class Reader:
         if not isinstance(value, list):
             raise self.fail(key, "must be a list")
         return value
-
-    def when(self, value: Any, where: str, after: datetime | None = None) -> datetime | None:
-        """A datetime from YAML, ISO text or a clock time on the meeting's day (in the hour the
-        clocks go back, the reading not before `after`, unless BST or GMT is typed)."""
-        if value in (None, ""):
-            return None
-        if isinstance(value, datetime):
-            if why := date_problem(value):
-                raise self.fail(where, why)
-            if value.tzinfo:
-                return value
-            return wall(value.date(), value.time(), after=after)
-        if isinstance(value, str):
-            try:
-                return parse_clock(value, self.day, after=after)
-            except InputError as exc:
-                raise self.fail(where, exc.message) from None
-        raise self.fail(where, "must be a date and time, e.g. 2026-11-19 10:25")
 
 
 def _take(row: dict[str, Any], *keys: str) -> dict[str, Any]:
@@ -165,7 +166,7 @@ def apply_prefill(
             )
         shown = key if FIELD_NAME.match(key) else "(a field not shown)"
         raise InputError(f"{source}: {shown}: not a field strat knows (see examples/prefill.yaml)")
-    r = Reader(source, meeting.started_at.date())
+    r = Reader(source, meeting)
     head = _take(
         data,
         "type",
@@ -189,8 +190,8 @@ def apply_prefill(
         for key in head:
             setattr(meeting, key, getattr(updated, key))
     if "concern_identified_at" in data:
-        meeting.concern_identified_at = r.when(
-            data["concern_identified_at"], "concern_identified_at"
+        meeting.concern_identified_at = r.take(
+            questions.CONCERN_IDENTIFIED, data["concern_identified_at"], "concern_identified_at"
         )
     for n, row in enumerate(r.items(data, "children")):
         row = dict(row) if isinstance(row, dict) else row
@@ -201,6 +202,10 @@ def apply_prefill(
         row = dict(row) if isinstance(row, dict) else row
         if isinstance(row, dict):
             row.setdefault("id", meeting.next_id("AD", [a.id for a in meeting.adults]))
+            if "informed_at" in row:
+                row["informed_at"] = r.take(
+                    questions.INFORMED_AT, row["informed_at"], f"adults[{n}].informed_at"
+                )
         meeting.adults.append(r.model(Adult, row, f"adults[{n}]"))
     key = "participants" if "participants" in data else "invitees"
     for n, row in enumerate(r.items(data, key)):
@@ -211,9 +216,11 @@ def apply_prefill(
         row.setdefault("id", meeting.next_id("P", [p.id for p in meeting.participants]))
         if "agency_kind" not in row and row.get("agency"):
             row["agency_kind"] = guess_kind(str(row["agency"])).value
-        for t in ("joined_at", "left_at"):
-            if t in row:
-                row[t] = r.when(row[t], f"{where}.{t}")
+        for q in (questions.JOINED, questions.LEFT):  # as /who reads them
+            if q.name in row:
+                row[q.name] = r.take(
+                    q, row[q.name], f"{where}.{q.name}", r.given(after=meeting.started_at)
+                )
         p = r.model(Participant, row, where)
         if p.attendance == Attendance.apologies and not p.apology_reason.strip():
             raise r.fail(f"{where}.apology_reason", "apologies need a reason")
@@ -275,9 +282,9 @@ def build_meeting(
     """A whole meeting from an answers file, validated as the prompts would, then saved.
     What is saved but worth a look (a due day the office is shut) is added to `warnings`."""
     now = datetime.now(LONDON)
-    probe = Reader(source, now.date())
-    started = probe.when(data.get("started_at"), "started_at") or now
-    meeting = Meeting(id="SD-0000-0000", agenda=agenda.id, started_at=started, chair=user)
+    meeting = Meeting(id="SD-0000-0000", agenda=agenda.id, started_at=now, chair=user)
+    started = Reader(source, meeting).take(questions.START, data.get("started_at"), "started_at")
+    meeting.started_at = started or now
     fill_meeting(
         data, agenda, meeting, source=source, user=user, load=_loader(store), warnings=warnings
     )
@@ -324,7 +331,7 @@ def _chain(
     from .deadlines import s47_start_carried
     from .timeutil import before
 
-    explicit = r.when(data.get("s47_started_at"), "s47_started_at")
+    explicit = r.take(questions.S47_STARTED, data.get("s47_started_at"), "s47_started_at")
     if explicit is not None and before(m.started_at, explicit):
         raise r.fail(
             "s47_started_at", "is after started_at: s47 started at this or an earlier discussion"
@@ -351,12 +358,12 @@ def fill_meeting(
     """Everything in an answers file, onto `meeting` (not saved); raises on the first fault.
 
     `load` finds earlier discussions named in `previous` (None, or a missing one: not known)."""
-    from .deadlines import format_uk, next_working_moment, non_working_day, resolve_due
+    from .deadlines import format_uk, next_working_moment, non_working_day
     from .timeutil import before
 
     m = meeting
     apply_prefill(data, m, source=source, keys=ANSWER_KEYS)
-    r = Reader(source, m.started_at.date())
+    r = Reader(source, m, agenda)
     chain_known = _chain(r, data, m, load or (lambda _id: None))
     who = user or m.chair
     start = m.started_at
@@ -368,7 +375,7 @@ def fill_meeting(
         m.log(event, detail, who=who, at=entered)
 
     if "ended_at" in data:
-        m.ended_at = r.when(data["ended_at"], "ended_at", after=start)
+        m.ended_at = r.take(questions.END, data["ended_at"], "ended_at", r.given(after=start))
         if m.ended_at is not None and before(m.ended_at, start):
             raise r.fail("ended_at", "is before started_at")
 
@@ -433,13 +440,15 @@ def fill_meeting(
         ids = _child_ids(r, m, refs, f"{where}.children")
         if not ids:
             raise r.fail(f"{where}.children", "say which children the decision is for")
-        outcome = str(row.get("outcome", "")).strip()
-        row["outcome"] = next(iter(meant_by(outcome)), outcome)
-        row.setdefault("rationale", "")  # none is saved and flagged (decision.rationale)
-        _yes_no(row, "parents_informed", "legal_advice")
-        if isinstance(row.get("medical"), dict):
-            row["medical"] = dict(row["medical"])
-            _yes_no(row["medical"], "needed")
+        row["outcome"] = r.take(questions.OUTCOME, row.get("outcome"), f"{where}.outcome")
+        # none is saved and flagged (the rulebook's decision.rationale)
+        row["rationale"] = r.take(questions.RATIONALE, row.get("rationale"), f"{where}.rationale")
+        for q in (questions.TOLD, questions.LEGAL_ADVICE):
+            if q.name in row:
+                row[q.name] = r.take(q, row[q.name], f"{where}.{q.name}")
+        if isinstance(row.get("medical"), dict) and "needed" in row["medical"]:
+            needed = r.take(questions.MEDICAL, row["medical"]["needed"], f"{where}.medical.needed")
+            row["medical"] = {**row["medical"], "needed": needed}
         for cid in ids:
             old = m.decisions_for(cid)
             values = {
@@ -463,28 +472,15 @@ def fill_meeting(
         if not isinstance(row, dict):
             raise r.fail(where, "must be a mapping of fields")
         row = dict(row)
-        if not str(row.get("what", "")).strip():
-            raise r.fail(f"{where}.what", "say what needs doing")
-        if not str(row.get("owner", "")).strip():
-            raise r.fail(f"{where}.owner", "an action needs an owner")
+        for q in (questions.WHAT, questions.OWNER, questions.OWNER_AGENCY):
+            if q.required or q.name in row:
+                row[q.name] = r.take(q, row.get(q.name), f"{where}.{q.name}")
         due = row.get("due")
-        if due in (None, ""):
-            raise r.fail(
-                f"{where}.due",
-                "an action needs a due time (a date and time, or e.g. '2 working days')",
-            )
-        if isinstance(due, datetime):
-            row["due"] = due if due.tzinfo else due.replace(tzinfo=LONDON)
-        elif isinstance(due, date):
-            raise r.fail(f"{where}.due", "give a time too, e.g. '24/11/2026 17:00'")
-        else:
-            try:  # "within 1 hour" counts from the end of the meeting, where it is known
-                row["due"] = resolve_due(
-                    str(due), m.ended_at or start, agenda, m, now_is=_FROM[m.ended_at is None]
-                )
-            except InputError as exc:
-                raise r.fail(f"{where}.due", exc.message) from None
-            row.setdefault("due_rule", str(due))
+        # "within 1 hour" counts from the end of the meeting, where it is known
+        from_end = r.given(now=m.ended_at or start, now_is=_FROM[m.ended_at is None])
+        row["due"] = r.take(questions.DUE, due, f"{where}.due", from_end)
+        if isinstance(due, str):
+            row.setdefault("due_rule", due)
             shut = non_working_day(str(due), row["due"], agenda.timescales.nation)
             if shut is not None and warnings is not None:
                 instead = format_uk(next_working_moment(row["due"], agenda.timescales.nation))
@@ -508,17 +504,13 @@ def fill_meeting(
         m.disagreements.append(dg)
     if "family" in data:
         m.family = r.model(FamilySharing, data["family"], "family")
-    m.review_mechanism = str(data.get("review_mechanism") or "")
+    m.review_mechanism = r.take(questions.REVIEW, data.get("review_mechanism"), "review_mechanism")
     m.late_reason = str(data.get("late_reason") or "")
     m.challenge = str(data.get("challenge") or "")
-    nxt = data.get("next_discussion")
-    if isinstance(nxt, str) and nxt.strip():
-        try:
-            m.next_discussion = resolve_due(nxt, start, agenda, m, now_is=_FROM[True])
-        except InputError as exc:
-            raise r.fail("next_discussion", exc.message) from None
-    elif nxt:
-        m.next_discussion = r.when(nxt, "next_discussion")
+    if "next_discussion" in data:
+        m.next_discussion = r.take(
+            questions.NEXT, data["next_discussion"], "next_discussion", r.given(now_is=_FROM[True])
+        )
 
     initiating = agenda.timescales.icpc_from == "initiating"
     if not chain_known and m.s47_decided and initiating and warnings is not None:
@@ -531,10 +523,3 @@ def fill_meeting(
         m.status = Status.ended
         m.progress.current = None
         log("ended", f"at {m.ended_at:%H:%M} (from the answers file)")
-
-
-def _yes_no(row: dict[str, Any], *keys: str) -> None:
-    """YAML reads a bare yes/no as true/false: take it back to the words the record uses."""
-    for key in keys:
-        if isinstance(row.get(key), bool):
-            row[key] = "yes" if row[key] else "no"

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 
 from . import cache
 from .errors import InputError
-from .timeutil import add_hours, before, elapsed, split_zone, utc, wall
+from .timeutil import add_hours, before, elapsed, read_clock, split_zone, utc, wall
 from .timeutil import at as _at
 from .timeutil import format_uk as format_uk  # re-exported: written for people in timeutil
 from .timeutil import format_uk_date as format_uk_date
@@ -419,8 +419,6 @@ _MONTH_NAMES = {
 _TIME = r"(?P<time>\d{1,2}(?:[:.]\d{2})?\s*(?:am|pm)|\d{1,2}[:.]\d{2}|noon|midday)"
 _OPT_TIME = rf"(?:\s+(?:at\s+)?{_TIME})?"
 _RE_TIME = re.compile(rf"^{_TIME}$")
-_RE_AMPM = re.compile(r"^(\d{1,2})(?:[:.](\d{2}))?\s*(am|pm)$")
-_RE_HHMM = re.compile(r"^(\d{1,2})[:.](\d{2})$")
 _RE_DURATION = re.compile(
     r"^(?:(?:with)?in\s+)?(?P<n>\d+(?:\.\d+)?|an?|one)\s*"
     r"(?P<unit>h|hr|hrs|hour|hours|m|min|mins|minute|minutes)$"
@@ -475,20 +473,13 @@ def _clock(raw: str | None, text: str) -> time | None:
     if raw is None:
         return None
     raw = raw.replace(" ", "")
-    if raw in ("noon", "midday"):
-        return time(12, 0)
-    if m := _RE_AMPM.match(raw):
-        hour, minute = int(m.group(1)), int(m.group(2) or 0)
-        if not 1 <= hour <= 12 or minute > 59:
-            raise _bad(text, f"no such time {raw}")
-        hour = hour % 12 + (12 if m.group(3) == "pm" else 0)
-        return time(hour, minute)
-    if m := _RE_HHMM.match(raw):
-        hour, minute = int(m.group(1)), int(m.group(2))
-        if hour > 23 or minute > 59:
-            raise _bad(text, f"no such time {raw}")
-        return time(hour, minute)
-    raise _bad(text)
+    try:
+        clock = read_clock(raw)  # the one reading of a clock (timeutil)
+    except ValueError:
+        raise _bad(text, f"no such time {raw}") from None
+    if clock is None:
+        raise _bad(text)
+    return clock
 
 
 def _count(raw: str) -> int:

@@ -208,7 +208,7 @@ class RiskLevel(StrEnum):
 
 class Child(Model):
     id: str = Field(description="Short reference within the meeting, e.g. C1")
-    name: str = Field(description="Name (never used in file names or email subjects)")
+    name: str = Field(description="Child's name")  # never in file names or email subjects
     subject: bool = Field(
         True, description="Subject of the concern (false: another child considered)"
     )
@@ -218,7 +218,7 @@ class Child(Model):
     )
     date_of_birth: RecordDate | None = None
     gender: str = ""
-    ethnicity: str = ""
+    ethnicity: str = Field("", description="Ethnicity")
     language: str = Field("", description="First language")
     communication_needs: str = Field("", description="Disability or communication needs")
     interpreter: bool = Field(False, description="Interpreter needed for the child")
@@ -226,9 +226,9 @@ class Child(Model):
     in_hospital: bool = Field(False, description="In hospital (in-patient or out-patient)")
     out_of_area: bool = Field(False, description="Lives outside the area")
     local_ref: str = Field("", description="Case-management system reference")
-    voice: str = Field("", description="The child's voice and lived experience")
-    seen_alone: str = Field("", description="When and by whom the child will be seen alone")
-    considered: str = Field("", description="For other children: how they may be affected")
+    voice: str = Field("", description="Voice and lived experience")
+    seen_alone: str = Field("", description="When, and by whom, will they be seen alone?")
+    considered: str = Field("", description="How may they be affected?")
 
     @field_validator("date_of_birth")
     @classmethod
@@ -254,23 +254,23 @@ class Adult(Model):
     notes: str = ""
     # Each person with parental responsibility, absent parents included (Devon MASH).
     informed: Informing = Field(Informing.undecided, description="Whether they are told")
-    informed_at: AwareDatetime | None = Field(None, description="When told, or when they will be")
-    informed_by: str = Field("", description="Who tells them")
+    informed_at: AwareDatetime | None = Field(None, description="When")
+    informed_by: str = Field("", description="By whom?")
     informed_reason: str = Field("", description="Why later, or why not told")
 
 
 class Participant(Model):
     id: str = Field(description="Short reference within the meeting, e.g. P1")
-    name: str
+    name: str = Field(description="Name")
     role: str = Field("", description="Job role")
     agency: str = Field("", description="Agency, e.g. Northshire Police")
     agency_kind: AgencyKind = AgencyKind.other
-    email: str = ""
+    email: str = Field("", description="Email (optional)")
     phone: str = ""
     attendance: Attendance = Attendance.invited
     apology_reason: str = ""
-    joined_at: AwareDatetime | None = Field(None, description="Joined late at")
-    left_at: AwareDatetime | None = Field(None, description="Left early at")
+    joined_at: AwareDatetime | None = Field(None, description="Joined at (HH:MM)")
+    left_at: AwareDatetime | None = Field(None, description="Left at (HH:MM)")
     contributed: bool = Field(False, description="Contributed information")
     is_chair: bool = False
     is_minute_taker: bool = False
@@ -279,8 +279,8 @@ class Participant(Model):
 class InformationShared(Model):
     id: str
     participant_id: str | None = Field(None, description="Who shared it (a participant)")
-    by: str = Field("", description="Who shared it, as named")
-    agency: str = ""
+    by: str = Field("", description="Shared by (name)")
+    agency: str = Field("", description="Their agency")
     summary: str
     historical: bool = Field(False, description="Historical information")
     other_area: bool = Field(False, description="From another area the family lived in")
@@ -290,39 +290,41 @@ class InformationShared(Model):
 
 class Risk(Model):
     level: RiskLevel | None = None
-    summary: str = Field("", description="Assessment of risk and urgency")
+    summary: str = Field("", description="Risk and urgency: the assessment")
     immediate_safety: str = Field("", description="Immediate safeguarding and care arrangements")
 
 
 class Medical(Model):
-    needed: YesNo = YesNo.undecided
+    needed: YesNo = Field(YesNo.undecided, description="Medical examination needed?")
     reason: str = Field("", description="Why a medical is, or is not, needed")
-    by: str = Field("", description="Who will carry it out, and when")
+    by: str = Field("", description="Who will carry it out, and when?")
     contingency: str = Field("", description="Plan if consent is refused")
 
 
 class PoliceAgreement(Model):
-    officer: str = Field("", description="Police officer in charge")
+    officer: str = Field("", description="Police officer in charge (name)")
     agreed: bool = False
     at: AwareDatetime | None = None
-    note: str = ""
+    note: str = Field("", description="Their reasons (optional)")
 
 
 class Decision(Model):
     id: str
     child_id: str
-    outcome: Outcome
-    rationale: str = Field(description="The basis for the decision")
+    outcome: Outcome = Field(description="Outcome")
+    rationale: str = Field(description="Rationale: the basis for this decision")
     medical: Medical = Field(default_factory=Medical)
-    parents_informed: YesNo = YesNo.undecided
-    parents_not_informed_reason: str = ""
-    legal_advice: YesNo = YesNo.undecided
-    legal_detail: str = ""
+    parents_informed: YesNo = Field(
+        YesNo.undecided, description="Parents / PR holders informed of the strategy discussion?"
+    )
+    parents_not_informed_reason: str = Field("", description="Why are they not told?")
+    legal_advice: YesNo = Field(YesNo.undecided, description="Legal advice needed?")
+    legal_detail: str = Field("", description="Legal advice: what and from whom?")
     legal_proceedings: bool = Field(False, description="Legal proceedings to be started")
     legal_approved_by: str = Field(
         "", description="The Children's Social Care manager who approved legal proceedings"
     )
-    seen_alone: str = Field("", description="When and by whom the child will be seen alone")
+    seen_alone: str = Field("", description="When, and by whom, will the child be seen alone?")
     interpreter: str = Field("", description="Interpreter arrangements")
     police_agreement: PoliceAgreement | None = None
     recorded_at: AwareDatetime | None = None
@@ -330,11 +332,11 @@ class Decision(Model):
 
 class Action(Model):
     id: str = Field(description="A1, A2…: unique within the meeting")
-    what: str
-    owner: str
+    what: str = Field(description="Action: what exactly needs doing?")
+    owner: str = Field(description="Owner's name")
     owner_participant_id: str | None = None
-    agency: str = ""
-    due: AwareDatetime
+    agency: str = Field("", description="Agency (optional)")
+    due: AwareDatetime = Field(description="Due")
     due_rule: str = Field("", description="The rule as typed, e.g. '2 working days'")
     status: ActionStatus = ActionStatus.open
     completed_at: AwareDatetime | None = None
@@ -372,11 +374,11 @@ class ActionReview(Model):
 
 class Disagreement(Model):
     id: str
-    raised_by: str
+    raised_by: str = Field(description="Raised by (name)")
     about: str
-    resolution: str = ""
+    resolution: str = Field("", description="How was it resolved?")
     escalated: bool = False
-    escalation: str = Field("", description="Escalation route and to whom")
+    escalation: str = Field("", description="Escalated to whom, and how?")
     at: AwareDatetime | None = None
 
 
@@ -427,8 +429,8 @@ class InviteNote(Model):
 
     when: InviteCondition = Field(description="The agenda's invite condition, e.g. legal")
     invited: bool = False
-    who: str = Field("", description="Who was invited")
-    reason: str = Field("", description="Why no one was invited")
+    who: str = Field("", description="Who was invited for this?")
+    reason: str = Field("", description="Why was no one invited?")
 
 
 class PartnerGap(Model):
@@ -437,14 +439,14 @@ class PartnerGap(Model):
     agency_kind: AgencyKind
     reason: str = ""
     escalated: bool = False
-    escalation: str = ""
+    escalation: str = Field("", description="Escalated to whom, and how?")
     proceeded: bool = True
 
 
 class FamilySharing(Model):
-    shared: str = Field("", description="What will be shared with the family, and by whom")
-    withheld: str = Field("", description="What is withheld from the family")
-    withheld_reason: str = ""
+    shared: str = Field("", description="What will be shared with the family, and by whom?")
+    withheld: str = Field("", description="What is withheld from the family?")
+    withheld_reason: str = Field("", description="Why is it withheld?")
 
 
 class CirculationEntry(Model):
@@ -507,9 +509,11 @@ class Meeting(Model):
     type: MeetingType = MeetingType.initial
     format: MeetingFormat = MeetingFormat.video
     status: Status = Status.draft
-    started_at: AwareDatetime
-    ended_at: AwareDatetime | None = None
-    concern_identified_at: AwareDatetime | None = None
+    started_at: AwareDatetime = Field(description="Started at")
+    ended_at: AwareDatetime | None = Field(None, description="End time (HH:MM)")
+    concern_identified_at: AwareDatetime | None = Field(
+        None, description="When the concern was identified"
+    )
     reason: str = Field("", description="Reason for the discussion: the concern or trigger")
     concerns: list[Concern] = Field(
         default_factory=list, description="What the concern is about (physical injury, neglect…)"
@@ -517,10 +521,10 @@ class Meeting(Model):
     late_reason: str = Field(
         "", description="Why the discussion was held after the area's timescale"
     )
-    referrer: str = Field("", description="Referring person or agency")
-    chair: str = ""
+    referrer: str = Field("", description="Referred by (person or agency)")
+    chair: str = Field("", description="Chair (name)")
     chair_role: str = ""
-    minute_taker: str = ""
+    minute_taker: str = Field("", description="Minute taker")
     previous: list[str] = Field(default_factory=list, description="Earlier discussions of the case")
     children: list[Child] = Field(default_factory=list)
     adults: list[Adult] = Field(default_factory=list)
@@ -540,11 +544,11 @@ class Meeting(Model):
     reviewed_actions: list[ActionReview] = Field(
         default_factory=list, description="Open actions from earlier discussions, reviewed here"
     )
-    review_mechanism: str = Field("", description="How completion of actions will be reviewed")
+    review_mechanism: str = Field("", description="How will completion of the actions be reviewed?")
     challenge: str = Field(
         "", description="Evidence of professional challenge: who challenged what, and the outcome"
     )
-    next_discussion: AwareDatetime | None = None
+    next_discussion: AwareDatetime | None = Field(None, description="Next discussion")
     s47_started_at: AwareDatetime | None = Field(
         None, description="When the discussion that initiated s47 was held (from earlier links)"
     )

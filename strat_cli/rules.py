@@ -4,17 +4,16 @@ agency kinds guessed from names. What a record must hold is the rulebook's (`rul
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 
 from .agenda import Agenda
 from .errors import InputError
 from .model import LONDON, AgencyKind, date_problem
 from .rulebook import agency_words
-from .timeutil import split_zone, wall
+from .timeutil import read_clock, split_zone, wall
 
 # --- times typed by the chair ------------------------------------------------------------------
 
-_CLOCK_RE = re.compile(r"^(\d{1,2})[:.](\d{2})\s*(am|pm)?$|^(\d{1,2})\s*(am|pm)$")
 _DATE_CLOCK_RE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})\s+(.+)$")
 
 
@@ -42,8 +41,11 @@ def _parse_clock(text: str, day: date, *, after: datetime | None = None) -> date
         except ValueError:
             raise InputError("not a real date") from None  # never the typed text
         raw = m.group(4).strip()
-    m = _CLOCK_RE.match(raw)
-    if not m:
+    try:
+        clock = read_clock(raw)
+    except ValueError:
+        raise InputError("not a time of day: type it like 10:25 or 2pm") from None
+    if clock is None:
         try:
             value = datetime.fromisoformat(raw.upper())
         except ValueError:
@@ -51,16 +53,7 @@ def _parse_clock(text: str, day: date, *, after: datetime | None = None) -> date
         if value.tzinfo:
             return value.astimezone(LONDON)
         return wall(value.date(), value.time(), zone=zone, after=after)
-    hour = int(m.group(1) or m.group(4))
-    minute = int(m.group(2) or 0)
-    half = m.group(3) or m.group(5)
-    if half == "pm" and hour < 12:
-        hour += 12
-    if half == "am" and hour == 12:
-        hour = 0
-    if hour > 23 or minute > 59:
-        raise InputError("not a time of day: type it like 10:25 or 2pm")
-    return wall(day, time(hour, minute), zone=zone, after=after)
+    return wall(day, clock, zone=zone, after=after)
 
 
 _DAY_MONTH_RE = re.compile(r"^(\d{1,2})/(\d{1,2})\s+(.+)$")

@@ -143,6 +143,29 @@ def read_day(text: str) -> date:
     raise ValueError("not a date")
 
 
+# --- times of day as people type them --------------------------------------------------------
+
+_CLOCK = re.compile(r"^(\d{1,2})(?:[:.](\d{2}))?\s*(am|pm)?$")
+
+
+def read_clock(text: str) -> time | None:
+    """A time of day as typed: '17:00', '17.00', '9am', '9.30 pm', 'noon'. None when the text is
+    not written as one (a bare number, a date); ValueError when it is but names no time
+    ('25:00', '13pm'). The one reading of a clock, for times (rules) and due times (deadlines)."""
+    raw = text.strip().lower()
+    if raw in ("noon", "midday"):
+        return time(12, 0)
+    m = _CLOCK.match(raw)
+    if m is None or (m.group(2) is None and m.group(3) is None):
+        return None
+    hour, minute, half = int(m.group(1)), int(m.group(2) or 0), m.group(3)
+    if minute > 59 or (half and not 1 <= hour <= 12) or hour > 23:
+        raise ValueError("no such time")
+    if half:
+        hour = hour % 12 + (12 if half == "pm" else 0)
+    return time(hour, minute)
+
+
 def typed_form(moment: datetime) -> str:
     """'20/11/2026 10:00': a saved time offered back at a prompt in a form its check reads."""
     return f"{london(moment):%d/%m/%Y %H:%M}"

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from strat_cli.agenda import Agenda, get_agenda
-from strat_cli.interview import Interview, find_command
+from strat_cli.interview import Interview, actions, attendance, decisions, find_command
 from strat_cli.model import (
     LONDON,
     AgencyKind,
@@ -159,7 +159,7 @@ def test_one_decision_applies_to_several_children_then_differs(
             ("interpreter", DEFAULT),
         ]
     )
-    interview(m, national, store, s).record_decision()
+    decisions.record_decision(interview(m, national, store, s))
     s.done()
     saved = store.load(m.id)
     c1, c2 = saved.decisions_for("C1")[0], saved.decisions_for("C2")[0]
@@ -186,7 +186,7 @@ def test_an_empty_rationale_is_saved_and_flagged_live(store: FolderStore, nation
             ("interpreter", ""),
         ]
     )
-    interview(m, national, store, s).record_decision()
+    decisions.record_decision(interview(m, national, store, s))
     s.done()
     # Nothing the chair says is refused for being incomplete: saved, and flagged by its rule.
     assert store.load(m.id).decisions[0].outcome == Outcome.s17
@@ -216,7 +216,7 @@ def test_nfa_needs_police_agreement_where_the_area_says_so(
             ("interpreter", ""),
         ]
     )
-    interview(m, lancs, store, s).record_decision()
+    decisions.record_decision(interview(m, lancs, store, s))
     s.done()
     assert "no further action cannot be recorded without that agreement" in s.screen
     d = store.load(m.id).decisions[0]
@@ -249,7 +249,7 @@ def test_police_officer_defaults_to_the_police_participant(
         ]
     )
     with pytest.raises(KeyboardInterrupt):
-        interview(m, lancs, store, s).record_decision()
+        decisions.record_decision(interview(m, lancs, store, s))
     assert seen["default"] == "DS Priya Lamb"
 
 
@@ -276,7 +276,9 @@ def test_action_needs_owner_and_due_and_shows_the_resolved_date(
             ("contingency", True),
         ]
     )
-    action = interview(m, national, store, s).add_action("Check the housing file for the address")
+    action = actions.add_action(
+        interview(m, national, store, s), "Check the housing file for the address"
+    )
     s.done()
     assert "An action needs an owner." in s.screen
     assert "An action needs a due time." in s.screen
@@ -298,7 +300,7 @@ def test_action_owner_picked_from_participants(store: FolderStore, national: Age
         [("owner", "P2"), ("due", "within 1 hour"), ("due thu 19 nov 2026 11:30", True),
          ("which children", []), ("contingency", False)]
     )  # fmt: skip
-    a = interview(m, national, store, s).add_action("Speak to the alleged perpetrator")
+    a = actions.add_action(interview(m, national, store, s), "Speak to the alleged perpetrator")
     s.done()
     assert (a.owner, a.owner_participant_id, a.agency) == (
         "DS Priya Lamb",
@@ -502,10 +504,10 @@ def test_late_joiner_and_early_leaver(store: FolderStore, national: Agenda) -> N
         ]
     )
     iv = interview(m, national, store, s)
-    iv.who()
+    attendance.who(iv)
     s.done()
     s.steps = [("add or update who", "P2"), ("ds priya lamb", "left"), ("left at", "10:40")]
-    iv.who()
+    attendance.who(iv)
     s.done()
     saved = store.load(m.id)
     jo = saved.participants[-1]
@@ -538,7 +540,7 @@ def test_attendance_names_missing_partner_and_records_the_reason(
             ("escalated to whom", "DI on duty, CAIU"),
         ]
     )
-    interview(m, national, store, s).step_attendance(national.items[0])
+    attendance.step_attendance(interview(m, national, store, s), national.items[0])
     s.done()
     assert "Statutory partner missing: police" in s.screen
     saved = store.load(m.id)

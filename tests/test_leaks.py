@@ -21,6 +21,7 @@ from typer.testing import CliRunner
 
 from strat_cli.cli import app
 from strat_cli.errors import InvalidRecord
+from strat_cli.interview import items
 from strat_cli.model import LONDON, Meeting
 from strat_cli.samples import typical
 from strat_cli.store import FolderStore, parse_meeting
@@ -578,7 +579,7 @@ def _review_step(store: FolderStore, script: Any, next_at: datetime) -> Meeting:
     live = Interview(m, agenda, store, script, user="Dana Okafor", clock=lambda: NOW)
     review = agenda.item("review")
     assert review is not None
-    live.step_review(review)
+    items.step_review(live, review)
     return m
 
 

@@ -3,7 +3,7 @@ whole working days in `due --within`, and calendar-day phrases that land on a da
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -22,6 +22,7 @@ from strat_cli.deadlines import (
 )
 from strat_cli.errors import InputError
 from strat_cli.index import Index, save_hook
+from strat_cli.interview import actions
 from strat_cli.model import LONDON, Action
 from strat_cli.register import ActionFilter, due_meetings, open_actions
 from strat_cli.rules import parse_clock
@@ -242,7 +243,7 @@ def test_the_live_prompt_offers_the_next_working_day_for_a_bank_holiday(store: F
     chat = Interview(
         m, get_agenda("national"), store, s, user="Dana Okafor", clock=lambda: new_years_eve
     )
-    rule, due = chat.ask_due()
+    rule, due = actions.ask_due(chat)
     s.done()
     assert due == datetime(2027, 1, 4, 12, 0, tzinfo=LONDON)
     assert rule == "tomorrow 12:00 (moved to the next working day)"
@@ -310,3 +311,39 @@ def test_a_time_shown_that_night_reads_back_as_the_same_moment(start: int) -> No
     moment = (_NIGHT + timedelta(minutes=start)).astimezone(LONDON)
     back = parse_clock(clock_text(moment), moment.date())
     assert back.astimezone(UTC) == moment.astimezone(UTC)
+
+
+# --- one reading of a clock: a time and a due time read '9.30 pm' alike --------------------
+
+CLOCKS = {
+    "9am": (9, 0),
+    "9 am": (9, 0),
+    "9.30 pm": (21, 30),
+    "12am": (0, 0),
+    "12pm": (12, 0),
+    "noon": (12, 0),
+    "midday": (12, 0),
+    "00:00": (0, 0),
+    "23:59": (23, 59),
+    "17.05": (17, 5),
+}
+NO_SUCH_CLOCK = ["25:00", "13pm", "0am", "12:60", "9.75am"]
+
+
+@pytest.mark.parametrize("typed", list(CLOCKS))
+def test_a_time_and_a_due_time_read_a_clock_alike(typed: str) -> None:
+    national = get_agenda("national")
+    now = datetime(2026, 11, 19, 8, 0, tzinfo=LONDON)
+    at = parse_clock(typed, date(2026, 11, 20))
+    due = resolve_due(f"tomorrow {typed}", now, national)
+    assert (at.hour, at.minute) == (due.hour, due.minute) == CLOCKS[typed]
+
+
+@pytest.mark.parametrize("typed", NO_SUCH_CLOCK)
+def test_a_time_and_a_due_time_refuse_the_same_impossible_clock(typed: str) -> None:
+    national = get_agenda("national")
+    now = datetime(2026, 11, 19, 8, 0, tzinfo=LONDON)
+    with pytest.raises(InputError, match="not a time of day"):
+        parse_clock(typed, date(2026, 11, 20))
+    with pytest.raises(InputError, match="no such time"):
+        resolve_due(f"tomorrow {typed}", now, national)

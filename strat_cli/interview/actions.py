@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from .. import questions
 from ..agenda import Item
 from ..errors import InputError
 from ..model import (
@@ -12,6 +13,7 @@ from ..model import (
 )
 from ..prompts import Choice
 from ..rulebook import contingency_needed
+from . import attendance
 
 if TYPE_CHECKING:
     from .walk import Interview
@@ -21,30 +23,26 @@ def step_actions(iv: Interview, item: Item) -> None:
     m = iv.m
     while True:
         iv.say(f"  {len(m.actions)} actions so far.")
-        what = iv.ask("Action: what exactly needs doing? (Enter on its own when done)")
+        what = iv.answer(questions.WHAT, required="", ending=" (Enter on its own when done)")
         if not what:
             break
-        iv.add_action(what)
+        add_action(iv, what)
     if contingency_needed(m, iv.agenda) and m.actions and not any(a.contingency for a in m.actions):
         iv.say("  Note: no contingency action yet (this area expects a contingency plan).")
 
 
-def ask_due(iv: Interview, message: str = "Due") -> tuple[str, datetime]:
+def ask_due(iv: Interview, message: str = "") -> tuple[str, datetime]:
     """A due time typed naturally, resolved against the area's calendar and shown back.
 
     A day counted in calendar days ('tomorrow', 'Fri', '3 days', a date) that lands on a
     weekend or bank holiday is said so, with the next working day offered instead."""
-    from ..deadlines import (
-        describe_due,
-        format_uk,
-        next_working_moment,
-        non_working_day,
-        resolve_due,
-    )
+    from ..deadlines import describe_due, format_uk, next_working_moment, non_working_day
+
+    q = questions.DUE
 
     def check(text: str) -> str | None:
         try:
-            resolve_due(text, iv.clock(), iv.agenda, iv.m)
+            q.read(text, iv.given())
         except InputError as exc:
             return exc.message
         return None
@@ -52,15 +50,15 @@ def ask_due(iv: Interview, message: str = "Due") -> tuple[str, datetime]:
     rule = ""
     while True:
         rule = iv.ask(
-            message,
+            message or q.prompt(),
             default=rule,
-            hint="e.g. today 17:00 · 2 working days · within 1 hour · before ICPC · 24/11 10am",
+            hint=q.help,
             validate=check,
-            required="An action needs a due time.",
+            required=q.required,
         )
         now = iv.clock()
         try:
-            candidate = resolve_due(rule, now, iv.agenda, iv.m)
+            candidate: datetime = q.read(rule, iv.given())
         except InputError as exc:
             iv.say(f"  {exc.message}")
             continue
@@ -90,12 +88,12 @@ def add_action(iv: Interview, what: str) -> Action:
     """Owner and due are required; the due rule is resolved and shown back before saving."""
     m = iv.m
     extra: list[Choice] = [("other", "Someone else (type a name)")]
-    owner_id = iv.pick("Owner", iv.present_choices(extra))
+    owner_id = iv.pick("Owner", attendance.present_choices(iv, extra))
     p = m.participant(owner_id) if owner_id != "other" else None
-    owner = p.name if p else iv.ask("Owner's name", required="An action needs an owner.")
-    agency = p.agency if p else iv.ask(f"{owner}: agency (optional)")
+    owner = p.name if p else iv.answer(questions.OWNER)
+    agency = p.agency if p else iv.answer(questions.OWNER_AGENCY, who=owner)
 
-    rule, due = iv.ask_due()
+    rule, due = ask_due(iv)
     action = Action(
         id=m.next_id("A", [a.id for a in m.actions]),
         what=what,

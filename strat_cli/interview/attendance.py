@@ -6,9 +6,9 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from .. import questions
 from ..agenda import Item
 from ..attendance import missing_partners
-from ..errors import InputError
 from ..model import (
     AgencyKind,
     Attendance,
@@ -17,12 +17,10 @@ from ..model import (
     PartnerGap,
 )
 from ..prompts import Choice
-from ..rules import (
-    guess_kind,
-    parse_clock,
-)
+from ..questions import LATER, Question
+from ..rules import guess_kind
 from .closing import attendance_summary
-from .commands import LATER, Cancel, Pause
+from .commands import Cancel, Pause
 
 if TYPE_CHECKING:
     from .walk import Interview
@@ -35,7 +33,7 @@ def _default_attendance(iv: Interview) -> Attendance:
 def mark(iv: Interview, p: Participant) -> None:
     """Mark one invitee's attendance, saved at once."""
     how_choices: list[Choice] = [(a.value, a.value) for a in Attendance if a != Attendance.invited]
-    default = p.attendance if p.attendance != Attendance.invited else iv._default_attendance()
+    default = p.attendance if p.attendance != Attendance.invited else _default_attendance(iv)
     label = f"{p.name}" + (f" ({p.role}, {p.agency})" if p.role or p.agency else "")
     how = Attendance(iv.pick(label, how_choices, default=default.value))
     p.attendance = how
@@ -64,17 +62,17 @@ def step_attendance(iv: Interview, item: Item) -> None:
             pid = iv.pick("Whose?", [(p.id, p.name) for p in m.participants])
             who = m.participant(pid)
             if who:
-                iv.mark(who)
+                mark(iv, who)
     else:
         iv.say("  How is each invitee taking part?")
         for p in unmarked:
-            iv.mark(p)
+            mark(iv, p)
     while True:
         name = iv.ask("Anyone else on the call? Name (Enter on its own when everyone is listed)")
         if not name:
             break
-        iv.add_participant(name, joined=None, how=None)
-    iv.check_partners()
+        add_participant(iv, name, joined=None, how=None)
+    check_partners(iv)
     if not m.progress.attendance_taken:
         m.progress.attendance_taken = True
         present = sum(1 for p in m.participants if p.attendance.took_part)
@@ -115,7 +113,7 @@ def check_partners(iv: Interview) -> None:
         )
         escalation = ""
         if choice == "escalate":
-            escalation = iv.ask("Escalated to whom, and how?", hint=LATER)
+            escalation = iv.answer(questions.PARTNER_ESCALATION)
         m.partner_gaps = [g for g in m.partner_gaps if g.agency_kind != kind]
         m.partner_gaps.append(
             PartnerGap(
@@ -141,8 +139,8 @@ def add_participant(
 ) -> Participant:
     """Someone not on the invite list. `how=None` asks how they take part."""
     m = iv.m
-    role = iv.ask(f"{name}: job role")
-    agency = iv.ask(f"{name}: agency", hint="e.g. Northshire Police")
+    role = iv.answer(questions.ROLE, who=name)
+    agency = iv.answer(questions.AGENCY, who=name)
     kind = AgencyKind(
         iv.pick(
             f"{name}: kind of agency",
@@ -150,13 +148,13 @@ def add_participant(
             default=guess_kind(agency, iv.agenda).value,
         )
     )
-    email = iv.ask(f"{name}: email (optional)")
+    email = iv.answer(questions.EMAIL, who=name)
     if how is None:
         how = Attendance(
             iv.pick(
                 f"{name}: how are they taking part?",
                 [(a.value, a.value) for a in (Attendance.in_person, Attendance.remote)],
-                default=iv._default_attendance().value,
+                default=_default_attendance(iv).value,
             )
         )
     p = Participant(
@@ -192,30 +190,27 @@ def who(iv: Interview) -> None:
         raise Cancel
     now = iv.clock()
 
-    def when(label: str) -> datetime:
-        def check(text: str) -> str | None:
-            try:
-                parse_clock(text, now.date(), after=m.started_at)
-            except InputError as exc:
-                return exc.message
-            return None
-
-        typed = iv.ask(
-            label, default=now.strftime("%H:%M"), validate=check, required="Give a time."
+    def when(q: Question, who: str) -> datetime:
+        at: datetime = iv.answer(
+            q,
+            who=who,
+            default=now.strftime("%H:%M"),
+            required="Give a time.",
+            given=iv.given(after=m.started_at),
         )
-        return parse_clock(typed, now.date(), after=m.started_at)
+        return at
 
     if pid == "new":
-        name = iv.ask("Name", required="A name is needed (or /cancel).")
+        name = iv.answer(questions.NAME)
         how = Attendance(
             iv.pick(
                 f"{name}: how are they taking part?",
                 [(a.value, a.value) for a in (Attendance.in_person, Attendance.remote)],
-                default=iv._default_attendance().value,
+                default=_default_attendance(iv).value,
             )
         )
-        at = when(f"{name} joined at (HH:MM)") if m.progress.attendance_taken else None
-        iv.add_participant(name, joined=at, how=how)
+        at = when(questions.JOINED, name) if m.progress.attendance_taken else None
+        add_participant(iv, name, joined=at, how=how)
     else:
         p = m.participant(pid)
         assert p is not None
@@ -231,12 +226,12 @@ def who(iv: Interview) -> None:
         if what == "cancel":
             raise Cancel
         if what == "joined":
-            p.joined_at = when(f"{p.name} joined at (HH:MM)")
+            p.joined_at = when(questions.JOINED, p.name)
             if not p.attendance.took_part:
-                p.attendance = iv._default_attendance()
+                p.attendance = _default_attendance(iv)
             iv.log("participant joined", f"{p.id} {p.name} at {p.joined_at:%H:%M}")
         elif what == "left":
-            p.left_at = when(f"{p.name} left at (HH:MM)")
+            p.left_at = when(questions.LEFT, p.name)
             iv.log("participant left", f"{p.id} {p.name} at {p.left_at:%H:%M}")
             still = [
                 x
@@ -248,13 +243,13 @@ def who(iv: Interview) -> None:
                     f"  ! Nobody from {p.agency_kind.value} (a statutory partner) remains on the call."
                 )
         else:
-            iv.mark(p)
+            mark(iv, p)
             iv.log("participant updated", f"{p.id} {p.name}: {p.attendance.value}")
         iv.save()
     if m.progress.attendance_taken:
         depth, iv.depth = iv.depth, 0
         try:
-            iv.check_partners()
+            check_partners(iv)
         finally:
             iv.depth = depth
 

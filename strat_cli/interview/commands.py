@@ -10,9 +10,6 @@ from ..model import (
     LONDON,
 )
 
-# Nothing the chair says is refused for being incomplete: it is saved, and the rulebook flags it.
-LATER = "Enter leaves it for now: it is saved and flagged"
-
 Clock = Callable[[], datetime]
 
 

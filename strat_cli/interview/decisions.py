@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from .. import questions
 from ..agenda import Item
 from ..model import (
     AgencyKind,
@@ -13,9 +14,10 @@ from ..model import (
     PoliceAgreement,
     YesNo,
 )
-from ..prompts import Choice
+from ..questions import LATER
 from ..rulebook import decision_gaps
-from .commands import LATER, Cancel, Navigate
+from . import information
+from .commands import Cancel, Navigate
 
 if TYPE_CHECKING:
     from .walk import Interview
@@ -25,16 +27,16 @@ def step_decisions(iv: Interview, item: Item) -> None:
     m = iv.m
     if not m.children:
         iv.say("  No child is recorded yet.")
-        name = iv.ask("Child's name", required="A decision needs a child.")
-        iv.add_child(name, subject=True)
+        name = iv.answer(questions.CHILD_NAME, required="A decision needs a child.")
+        information.add_child(iv, name, subject=True)
     while True:
         pending = [c for c in m.subject_children if not m.decisions_for(c.id)]
         for c in m.children:
             if m.decisions_for(c.id):
-                iv.say(f"  {iv.child_label(c)}")
+                iv.say(f"  {information.child_label(iv, c)}")
         if pending:
             iv.say("  Needing a decision: " + ", ".join(f"{c.id} {c.name}" for c in pending))
-            iv.record_decision()
+            record_decision(iv)
             continue
         choice = iv.pick(
             "Decisions",
@@ -48,18 +50,20 @@ def step_decisions(iv: Interview, item: Item) -> None:
         if choice == "done":
             return
         if choice == "child":
-            name = iv.ask("Child's name", required="A name is needed.")
-            iv.add_child(name, subject=iv.p.confirm("A subject of the concern?", default=True))
+            name = iv.answer(questions.CHILD_NAME, required="A name is needed.")
+            information.add_child(
+                iv, name, subject=iv.p.confirm("A subject of the concern?", default=True)
+            )
         else:
-            iv.record_decision()
+            record_decision(iv)
 
 
 def record_decision(iv: Interview) -> None:
     """One decision for one or more children, then where any child differs."""
     m = iv.m
     if not m.children:
-        name = iv.ask("Child's name", required="A decision needs a child (or /cancel).")
-        iv.add_child(name, subject=True)
+        name = iv.answer(questions.CHILD_NAME, required="A decision needs a child (or /cancel).")
+        information.add_child(iv, name, subject=True)
     pending = [c.id for c in m.subject_children if not m.decisions_for(c.id)]
     ids: list[str] = []
     while not ids:
@@ -68,7 +72,7 @@ def record_decision(iv: Interview) -> None:
             break
         ids = iv.p.checkbox(
             "Which children does this decision cover?",
-            [(c.id, iv.child_label(c)) for c in m.children],
+            [(c.id, information.child_label(iv, c)) for c in m.children],
             checked=pending,
         )
         if not ids:
@@ -76,14 +80,16 @@ def record_decision(iv: Interview) -> None:
                 raise Cancel
             iv.say("  No child ticked (Space ticks): decisions stay open for later.")
             raise Navigate("skip")
-    group = iv.decide(ids, base=None)
+    group = decide(iv, ids, base=None)
     if len(group) > 1:
         differ = iv.p.checkbox(
             "Does the decision differ for any of them? Tick those (Enter for none)",
             [
                 (
                     d.child_id,
-                    iv.child_label(m.child(d.child_id) or Child(id=d.child_id, name="?")),
+                    information.child_label(
+                        iv, m.child(d.child_id) or Child(id=d.child_id, name="?")
+                    ),
                 )
                 for d in group
             ],
@@ -91,7 +97,7 @@ def record_decision(iv: Interview) -> None:
         for cid in differ:
             base = next(d for d in group if d.child_id == cid)
             iv.say(f"  {cid}: change what differs; Enter keeps the shared answer.")
-            iv.decide([cid], base=base)
+            decide(iv, [cid], base=base)
 
 
 def decide(iv: Interview, ids: list[str], base: Decision | None) -> list[Decision]:
@@ -101,22 +107,18 @@ def decide(iv: Interview, ids: list[str], base: Decision | None) -> list[Decisio
         base = m.decisions_for(ids[0])[-1]
     names = ", ".join(f"{cid} {c.name}" for cid in ids if (c := m.child(cid)))
     iv.say(f"  Decision for {names}")
-    outcome_choices: list[Choice] = [(o.value, o.value) for o in Outcome]
     agreement: PoliceAgreement | None = None
     while True:
         outcome = Outcome(
-            iv.pick("Outcome", outcome_choices, default=base.outcome.value if base else None)
+            iv.choose(questions.OUTCOME, default=base.outcome.value if base else None)
         )
         if not iv.agenda.rules.needs_police_agreement(outcome):
             break
-        agreement = iv.ask_police_agreement(base.police_agreement if base else None, outcome)
+        agreement = ask_police_agreement(iv, base.police_agreement if base else None, outcome)
         if agreement is not None:
             break
-    rationale = iv.ask(
-        "Rationale: the basis for this decision",
-        default=base.rationale if base else "",
-        multiline=True,  # none is saved and flagged (decision.rationale)
-    )
+    # none is saved and flagged (the rulebook's decision.rationale)
+    rationale = iv.answer(questions.RATIONALE, default=base.rationale if base else "")
     now = iv.clock()
     group: list[Decision] = []
     for cid in ids:
@@ -140,10 +142,9 @@ def decide(iv: Interview, ids: list[str], base: Decision | None) -> list[Decisio
                 setattr(d, key, value)
         iv.save()
 
-    yn: list[Choice] = [(y.value, y.value) for y in YesNo]
     first = group[0]
     med = first.medical.model_copy()
-    med.needed = YesNo(iv.pick("Medical examination needed?", yn, default=med.needed.value))
+    med.needed = YesNo(iv.choose(questions.MEDICAL, default=med.needed.value))
     if med.needed == YesNo.no:
         med.reason = iv.ask(
             "Why is no medical needed?",
@@ -152,33 +153,24 @@ def decide(iv: Interview, ids: list[str], base: Decision | None) -> list[Decisio
         )
     elif med.needed == YesNo.yes:
         med.reason = iv.ask("Why is a medical needed?", default=med.reason)
-        med.by = iv.ask("Who will carry it out, and when?", default=med.by)
-        med.contingency = iv.ask("Plan if consent is refused", default=med.contingency)
+        med.by = iv.answer(questions.MEDICAL_BY, default=med.by)
+        med.contingency = iv.answer(questions.MEDICAL_PLAN, default=med.contingency)
     for d in group:
         d.medical = med.model_copy()
     iv.save()
-    told = YesNo(
-        iv.pick(
-            "Parents / PR holders informed of the strategy discussion?",
-            yn,
-            default=first.parents_informed.value,
-        )
-    )
+    told = YesNo(iv.choose(questions.TOLD, default=first.parents_informed.value))
+    setall(parents_informed=told)
     why = ""
-    if told == YesNo.no:
-        why = iv.ask(
-            "Why are they not told?",
-            default=first.parents_not_informed_reason,
-            hint=LATER,
-        )
-    setall(parents_informed=told, parents_not_informed_reason=why)
-    legal = YesNo(iv.pick("Legal advice needed?", yn, default=first.legal_advice.value))
+    if questions.NOT_TOLD.wanted(m, iv.agenda, first.id):  # the rulebook's parents.reason
+        why = iv.answer(questions.NOT_TOLD, default=first.parents_not_informed_reason)
+    setall(parents_not_informed_reason=why)
+    legal = YesNo(iv.choose(questions.LEGAL_ADVICE, default=first.legal_advice.value))
     detail = ""
     if legal == YesNo.yes:
-        detail = iv.ask("Legal advice: what and from whom?", default=first.legal_detail)
+        detail = iv.answer(questions.LEGAL, default=first.legal_detail)
     setall(legal_advice=legal, legal_detail=detail)
-    seen = iv.ask(
-        "When, and by whom, will the child be seen alone?",
+    seen = iv.answer(
+        questions.CHILD_SEEN_ALONE,
         default=first.seen_alone or getattr(m.child(first.child_id), "seen_alone", ""),
     )
     setall(seen_alone=seen)
@@ -186,7 +178,7 @@ def decide(iv: Interview, ids: list[str], base: Decision | None) -> list[Decisio
     if not default_interp:
         langs = [c.language for cid in ids if (c := m.child(cid)) and c.interpreter and c.language]
         default_interp = f"{', '.join(langs)} interpreter needed" if langs else ""
-    interp = iv.ask("Interpreter arrangements (Enter if none)", default=default_interp)
+    interp = iv.answer(questions.INTERPRETER, default=default_interp)
     setall(interpreter=interp)
     # what the rulebook still finds: said now, saved either way
     for gap in decision_gaps(m, iv.agenda, [d.id for d in group]):
@@ -208,10 +200,9 @@ def ask_police_agreement(
         for p in iv.m.participants
         if p.agency_kind == AgencyKind.police and p.attendance.took_part
     ]
-    officer = iv.ask(
-        "Police officer in charge (name)",
+    officer = iv.answer(
+        questions.OFFICER,
         default=(before.officer if before else "") or (police[0] if police else ""),
-        required="Name the police officer in charge.",
     )
     if not iv.p.confirm(f"Does {officer} agree to {outcome.value}?", default=False):
         iv.say(
@@ -219,5 +210,5 @@ def ask_police_agreement(
             "record the disagreement with /disagree."
         )
         return None
-    note = iv.ask("Their reasons (optional)", default=before.note if before else "")
+    note = iv.answer(questions.OFFICER_NOTE, default=before.note if before else "")
     return PoliceAgreement(officer=officer, agreed=True, at=iv.clock(), note=note)

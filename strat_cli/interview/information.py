@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from .. import questions
 from ..agenda import Item
 from ..model import (
     Child,
@@ -11,6 +12,7 @@ from ..model import (
     RiskLevel,
 )
 from ..prompts import Choice
+from . import attendance
 from .commands import Cancel
 
 if TYPE_CHECKING:
@@ -23,12 +25,12 @@ def add_information(iv: Interview, pid: str | None) -> None:
         extra: list[Choice] = [("other", "Someone else (type a name)")]
         if iv.depth:
             extra.append(("cancel", "(cancel)"))
-        pid = iv.pick("Who is sharing information?", iv.present_choices(extra))
+        pid = iv.pick("Who is sharing information?", attendance.present_choices(iv, extra))
         if pid == "cancel":
             raise Cancel
     p = m.participant(pid) if pid != "other" else None
-    by = p.name if p else iv.ask("Shared by (name)", required="Say who shared it.")
-    agency = p.agency if p else iv.ask("Their agency")
+    by = p.name if p else iv.answer(questions.SHARED_BY)
+    agency = p.agency if p else iv.answer(questions.SHARED_AGENCY)
     summary = iv.ask(
         f"What did {by} share?", multiline=True, required="Record what was shared (or /cancel)."
     )
@@ -64,9 +66,9 @@ def step_information(iv: Interview, item: Item) -> None:
     m = iv.m
     while True:
         told = {i.participant_id for i in m.information}
-        waiting = [c for c in iv.present_choices() if c[0] not in told]
-        choices = iv.present_choices(
-            [("other", "Someone else (type a name)"), ("done", "Finished information sharing")]
+        waiting = [c for c in attendance.present_choices(iv) if c[0] not in told]
+        choices = attendance.present_choices(
+            iv, [("other", "Someone else (type a name)"), ("done", "Finished information sharing")]
         )
         default = waiting[0][0] if waiting else "done"
         n = len(m.information)
@@ -74,7 +76,7 @@ def step_information(iv: Interview, item: Item) -> None:
         pid = iv.pick("Who is sharing information?", choices, default=default)
         if pid == "done":
             break
-        iv.add_information(pid)
+        add_information(iv, pid)
     if item.key in m.notes or iv.p.confirm("Any general notes for this item?", default=False):
         iv.step_notes(item)
 
@@ -85,27 +87,27 @@ def step_voice(iv: Interview, item: Item) -> None:
         iv.step_notes(item)
         return
     for child in m.subject_children:
-        child.voice = iv.ask(
-            f"{child.name}: voice and lived experience",
+        child.voice = iv.answer(
+            questions.VOICE,
+            who=child.name,
             default=child.voice,
-            multiline=True,
             keep=lambda t, c=child: setattr(c, "voice", t),  # type: ignore[misc]
         )
         iv.save()
         # What else the item's title names (Pan-Lancashire: "seeing the child alone; race,
         # ethnicity, language, disability, interpreter"), asked as the title says it.
         if "seen_alone" in item.asks:
-            child.seen_alone = iv.ask(
-                f"{child.name}: when, and by whom, will they be seen alone?",
-                default=child.seen_alone,
+            child.seen_alone = iv.answer(
+                questions.SEEN_ALONE, who=child.name, default=child.seen_alone
             )
             iv.save()
         if "identity" in item.asks:
-            child.ethnicity = iv.ask(f"{child.name}: ethnicity", default=child.ethnicity)
-            child.language = iv.ask(f"{child.name}: first language", default=child.language)
-            child.communication_needs = iv.ask(
-                f"{child.name}: disability or communication needs (Enter if none)",
-                default=child.communication_needs,
+            child.ethnicity = iv.answer(
+                questions.ETHNICITY, who=child.name, default=child.ethnicity
+            )
+            child.language = iv.answer(questions.LANGUAGE, who=child.name, default=child.language)
+            child.communication_needs = iv.answer(
+                questions.NEEDS, who=child.name, default=child.communication_needs
             )
             yn: list[Choice] = [("yes", "yes"), ("no", "no")]
             need = iv.pick(
@@ -123,18 +125,11 @@ def step_risk(iv: Interview, item: Item) -> None:
     level = iv.pick("Level of risk", choices, default=risk.level.value if risk.level else "none")
     risk.level = None if level == "none" else RiskLevel(level)
     iv.save()
-    risk.summary = iv.ask(
-        "Risk and urgency: the assessment",
-        default=risk.summary,
-        multiline=True,
-        keep=lambda t: setattr(risk, "summary", t),
+    risk.summary = iv.answer(
+        questions.RISK, default=risk.summary, keep=lambda t: setattr(risk, "summary", t)
     )
     iv.save()
-    risk.immediate_safety = iv.ask(
-        "Immediate safeguarding and care arrangements",
-        default=risk.immediate_safety,
-        multiline=True,
-    )
+    risk.immediate_safety = iv.answer(questions.SAFETY, default=risk.immediate_safety)
     iv.save()
 
 
@@ -149,18 +144,16 @@ def add_child(iv: Interview, name: str, *, subject: bool) -> Child:
 
 def step_other_children(iv: Interview, item: Item) -> None:
     m = iv.m
-    others = [c for c in m.children if not c.subject]
-    for c in others:
-        c.considered = iv.ask(
-            f"{c.name}: how may they be affected?", default=c.considered, multiline=True
-        )
+    # each other child the rulebook's other_children.how wants a word about
+    for c in [c for c in m.children if questions.CONSIDERED.wanted(m, iv.agenda, c.id)]:
+        c.considered = iv.answer(questions.CONSIDERED, who=c.name, default=c.considered)
         iv.save()
     while True:
         name = iv.ask("Another child who may be affected? Name (Enter on its own if none)")
         if not name:
             break
-        child = iv.add_child(name, subject=False)
-        child.considered = iv.ask(f"{name}: how may they be affected?", multiline=True)
+        child = add_child(iv, name, subject=False)
+        child.considered = iv.answer(questions.CONSIDERED, who=name)
         iv.save()
 
 

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import TYPE_CHECKING
 
+from .. import questions
 from ..agenda import Item
 from ..errors import InputError
 from ..model import (
@@ -12,11 +12,9 @@ from ..model import (
     Informing,
 )
 from ..prompts import Choice
-from ..rules import (
-    parse_clock,
-)
+from ..questions import LATER
 from ..timeutil import typed_form
-from .commands import LATER
+from . import attendance
 
 if TYPE_CHECKING:
     from .walk import Interview
@@ -29,14 +27,16 @@ def step_disagreements(iv: Interview, item: Item) -> None:
         about = iv.ask("A disagreement: what is it about? (Enter on its own if none)")
         if not about:
             return
-        iv.add_disagreement(about)
+        add_disagreement(iv, about)
 
 
 def add_disagreement(iv: Interview, about: str) -> None:
     m = iv.m
-    pid = iv.pick("Raised by", iv.present_choices([("other", "Someone else (type a name)")]))
+    pid = iv.pick(
+        "Raised by", attendance.present_choices(iv, [("other", "Someone else (type a name)")])
+    )
     p = m.participant(pid) if pid != "other" else None
-    raised_by = p.name if p else iv.ask("Raised by (name)", required="Say who raised it.")
+    raised_by = p.name if p else iv.answer(questions.RAISED_BY)
     dg = Disagreement(
         id=m.next_id("G", [d.id for d in m.disagreements]),
         raised_by=raised_by,
@@ -46,51 +46,35 @@ def add_disagreement(iv: Interview, about: str) -> None:
     m.disagreements.append(dg)
     iv.log("disagreement recorded", f"{dg.id} raised by {raised_by}")
     iv.save()
-    dg.resolution = iv.ask("How was it resolved? (Enter if it was not)")
+    dg.resolution = iv.answer(questions.RESOLUTION)
     iv.save()
     if iv.p.confirm("Escalated?", default=not dg.resolution):
         dg.escalated = True
-        dg.escalation = iv.ask(
-            "Escalated to whom, and how?",
-            hint=iv.agenda.rules.disagreements[:80],
-            required="Say how it is escalated.",
-        )
+        dg.escalation = iv.answer(questions.ESCALATION, hint=iv.agenda.rules.disagreements[:80])
         iv.save()
 
 
 def step_family(iv: Interview, item: Item) -> None:
     f = iv.m.family
-    f.shared = iv.ask(
-        "What will be shared with the family, and by whom?", default=f.shared, multiline=True
-    )
+    f.shared = iv.answer(questions.FAMILY_SHARED, default=f.shared)
     iv.save()
-    f.withheld = iv.ask(
-        "What is withheld from the family? (Enter if nothing)",
-        default=f.withheld,
-        multiline=True,
-    )
+    f.withheld = iv.answer(questions.WITHHELD, default=f.withheld)
     iv.save()
-    if f.withheld.strip():
-        f.withheld_reason = iv.ask(
-            "Why is it withheld?",
-            default=f.withheld_reason,
-            required="Record why it is withheld.",
-        )
+    if questions.WITHHELD_REASON.wanted(iv.m, iv.agenda):  # the rulebook's family.withheld_reason
+        f.withheld_reason = iv.answer(questions.WITHHELD_REASON, default=f.withheld_reason)
         iv.save()
     if any(a.parental_responsibility for a in iv.m.adults):
         # Each person with parental responsibility, absent parents included (Devon MASH):
         # told, to be told later, or not told, and why (the rulebook's parents.each).
         iv.say("  Each person with parental responsibility:")
-        iv.record_informing()
+        record_informing(iv)
 
 
 def step_review(iv: Interview, item: Item) -> None:
-    from ..deadlines import format_uk, resolve_due
+    from ..deadlines import format_uk
 
     m = iv.m
-    m.review_mechanism = iv.ask(
-        "How will completion of the actions be reviewed?", default=m.review_mechanism
-    )
+    m.review_mechanism = iv.answer(questions.REVIEW, default=m.review_mechanism)
     iv.save()
 
     # Offered in a form its own check reads back; kept as it is when left unchanged (even
@@ -102,19 +86,19 @@ def step_review(iv: Interview, item: Item) -> None:
         if offered and text.strip() == offered:
             return None
         try:
-            resolve_due(text, iv.clock(), iv.agenda, m)
+            questions.NEXT.read(text, iv.given())
         except InputError as exc:
             return exc.message
         return None
 
     typed = iv.ask(
-        "Next discussion (date and time; Enter if none planned)",
+        questions.NEXT.prompt(),
         default=offered,
         hint=f"e.g. 26/11 10:00 · 5 working days{f' · now {format_uk(saved)}' if saved else ''}",
         validate=check,
     )
     if typed != offered:
-        m.next_discussion = resolve_due(typed, iv.clock(), iv.agenda, m) if typed else None
+        m.next_discussion = questions.NEXT.read(typed, iv.given())
     iv.save()
 
 
@@ -130,22 +114,11 @@ def record_informing(iv: Interview) -> None:
     for a in holders:
         a.informed = Informing(iv.pick(f"{a.name}: told?", choices, default=a.informed.value))
         if a.informed in (Informing.told, Informing.later):
-            day = iv.clock().date()
-
-            def readable(text: str, day: date = day) -> str | None:
-                try:
-                    parse_clock(text, day)
-                except InputError as exc:
-                    return exc.message
-                return None
-
-            when = iv.ask(
-                "When (e.g. 15:00 or 20/11/2026 10:00; Enter if not known)",
+            a.informed_at = iv.answer(
+                questions.INFORMED_AT,
                 default=typed_form(a.informed_at) if a.informed_at else "",
-                validate=readable,
             )
-            a.informed_at = parse_clock(when, day) if when else None
-            a.informed_by = iv.ask("By whom?", default=a.informed_by)
+            a.informed_by = iv.answer(questions.INFORMED_BY, default=a.informed_by)
         if a.informed in (Informing.later, Informing.not_told):
             a.informed_reason = iv.ask("Why?", default=a.informed_reason, hint=LATER)
         iv.save()

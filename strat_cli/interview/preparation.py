@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
-from .. import timeutil
+from .. import questions, timeutil
 from ..agenda import Agenda
 from ..attendance import include_officers
 from ..errors import InputError
@@ -21,7 +21,8 @@ from ..model import (
     date_problem,
 )
 from ..rulebook import invites_arising
-from .commands import LATER, TOOLBAR
+from . import attendance, information
+from .commands import TOOLBAR
 
 if TYPE_CHECKING:
     from .walk import Interview
@@ -31,21 +32,17 @@ def prepare(iv: Interview) -> None:
     """The convener's questions: the concern, who chairs, the children, adults, invitees."""
     m = iv.m
     iv.p.toolbar = " Enter on its own ends a list · Ctrl-C pauses (all saved)"
-    m.reason = iv.ask(
-        "Reason for the discussion: the concern or trigger",
-        default=m.reason,
-        required="Say why the discussion is needed.",
-    )
+    m.reason = iv.answer(questions.REASON, default=m.reason)
     iv.save()
-    m.referrer = iv.ask("Referred by (person or agency)", default=m.referrer)
+    m.referrer = iv.answer(questions.REFERRER, default=m.referrer)
     if not m.concerns:  # decides who the procedure asks to invite (a prefill may say)
         picked = iv.p.checkbox(
             "What is the concern about? (tick all that apply; Enter for none yet)",
             [(c.value, c.value) for c in Concern],
         )
         m.concerns = [Concern(v) for v in picked]
-    m.chair = iv.ask("Chair (name)", default=m.chair or iv.user, required="Name the chair.")
-    m.minute_taker = iv.ask("Minute taker (name; Enter if none)", default=m.minute_taker)
+    m.chair = iv.answer(questions.CHAIR, default=m.chair or iv.user)
+    m.minute_taker = iv.answer(questions.MINUTE_TAKER, default=m.minute_taker)
     m.format = MeetingFormat(
         iv.pick("Format", [(f.value, f.value) for f in MeetingFormat], default=m.format.value)
     )
@@ -61,7 +58,7 @@ def prepare(iv: Interview) -> None:
         )
         if not name:
             break
-        child = iv.add_child(name, subject=True)
+        child = information.add_child(iv, name, subject=True)
         born = iv.ask(f"{name}: date of birth (DD/MM/YYYY), or 'unborn DD/MM/YYYY'")
         try:
             if born.lower().startswith("unborn"):
@@ -92,7 +89,7 @@ def prepare(iv: Interview) -> None:
         if not name:
             break
         adult = Adult(id=m.next_id("AD", [a.id for a in m.adults]), name=name)
-        adult.relationship = iv.ask(f"{name}: relationship to the children")
+        adult.relationship = iv.answer(questions.RELATIONSHIP, who=name)
         flags = iv.p.checkbox(
             f"{name}: tick what applies",
             [
@@ -116,8 +113,8 @@ def prepare(iv: Interview) -> None:
         name = iv.ask("Invitee's name (Enter on its own when all are listed)")
         if not name:
             break
-        iv.add_participant(name, joined=None, how=Attendance.invited)
-    iv.record_invites(only_open=True)
+        attendance.add_participant(iv, name, joined=None, how=Attendance.invited)
+    record_invites(iv, only_open=True)
     iv.p.toolbar = TOOLBAR
 
 
@@ -135,8 +132,8 @@ def record_invites(iv: Interview, *, only_open: bool = False) -> None:
             continue
         for text in texts:
             iv.say(f"  The procedure asks, when {InviteCondition(when).words}: {text}")
-        who = iv.ask("Who was invited for this? (Enter if no one)")
-        reason = "" if who else iv.ask("Why was no one invited?", hint=LATER)
+        who = iv.answer(questions.INVITED)
+        reason = "" if who else iv.answer(questions.NOT_INVITED)
         note = InviteNote(when=InviteCondition(when), invited=bool(who), who=who, reason=reason)
         m.invites = [n for n in m.invites if n.when != when] + [note]
         iv.save()

@@ -12,6 +12,7 @@ from ..model import (
     Meeting,
     ReviewOutcome,
 )
+from . import actions
 
 if TYPE_CHECKING:
     from .walk import Interview
@@ -41,7 +42,7 @@ def review_earlier_actions(iv: Interview) -> None:
                 else f"cannot be read ({exc.message.splitlines()[0] if exc.message else exc})"
             )
             iv.say(f"  Earlier discussion {ref}: {why}; its actions are not reviewed here.")
-    iv.complete_recorded_reviews(list(earlier.values()))
+    complete_recorded_reviews(iv, list(earlier.values()))
     reviewed = {r.ref for r in iv.m.reviewed_actions}
     pending = [o for o in open_actions(list(earlier.values())) if o.ref not in reviewed]
     if not pending:
@@ -70,7 +71,7 @@ def review_earlier_actions(iv: Interview) -> None:
         elif outcome == ReviewOutcome.cancelled:
             note = iv.ask("Why is it cancelled?", required="A cancelled action needs its reason.")
         else:
-            rule, new_due = iv.ask_due("New due time")
+            rule, new_due = actions.ask_due(iv, "New due time")
         review = review_action(  # on the copy read above; the earlier file is written below
             iv.m,
             earlier[o.meeting_id],
@@ -83,7 +84,7 @@ def review_earlier_actions(iv: Interview) -> None:
             by=iv.actor,
         )
         iv.save()  # this meeting first: the review (and a carried action) is never lost
-        iv.update_earlier(o.meeting_id, [review])
+        update_earlier(iv, o.meeting_id, [review])
 
 
 def complete_recorded_reviews(iv: Interview, earlier: list[Meeting]) -> None:
@@ -100,7 +101,7 @@ def complete_recorded_reviews(iv: Interview, earlier: list[Meeting]) -> None:
         if todo:
             refs = ", ".join(r.ref for r in todo)
             iv.say(f"  Completing in {before.id} the review already recorded here: {refs}")
-            iv.update_earlier(before.id, todo)
+            update_earlier(iv, before.id, todo)
 
 
 def update_earlier(iv: Interview, meeting_id: str, reviews: list[ActionReview]) -> None:

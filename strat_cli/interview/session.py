@@ -15,6 +15,7 @@ from ..settings import login_name
 if TYPE_CHECKING:
     from ..stores import RecordStore
 
+from . import preparation
 from .commands import COMMANDS, TOOLBAR, find_command
 
 if TYPE_CHECKING:
@@ -48,7 +49,7 @@ def run_interview(interview: Interview, *, prepare: bool = False) -> str:
     """Run the walk; closed input becomes a clear message, Ctrl-C propagates after saving."""
     try:
         if prepare:
-            interview.prepare()
+            preparation.prepare(interview)
             if not interview.p.confirm("Start the discussion now (mark attendance)?", default=True):
                 return "paused"
         return interview.run()

@@ -7,29 +7,19 @@ import contextlib
 import textwrap
 from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from .. import timeutil
+from .. import questions, timeutil
 from ..agenda import Agenda, Item, ItemKind
 from ..errors import InputError
 from ..model import (
     LONDON,
-    Action,
-    ActionReview,
-    Attendance,
-    Child,
-    Decision,
     Meeting,
-    Outcome,
-    Participant,
-    PoliceAgreement,
     Status,
 )
 from ..prompts import Choice, Prompts
+from ..questions import Given, Question
 from ..rulebook import closing_warnings
-from ..rules import (
-    parse_clock,
-)
 from ..settings import login_name
 from ..timeutil import clock_text, elapsed, latest, typed_form
 
@@ -77,18 +67,19 @@ class Interview:
         self._earlier_reviewed = not meeting.previous  # follow-ups review once per session
         self.keys = [i.key for i in agenda.items]
         self.p.toolbar = TOOLBAR
-        self._handlers: dict[ItemKind, Callable[[Item], None]] = {
-            ItemKind.notes: self.step_notes,
-            ItemKind.attendance: self.step_attendance,
-            ItemKind.information: self.step_information,
-            ItemKind.risk: self.step_risk,
-            ItemKind.voice: self.step_voice,
-            ItemKind.other_children: self.step_other_children,
-            ItemKind.decisions: self.step_decisions,
-            ItemKind.actions: self.step_actions,
-            ItemKind.disagreements: self.step_disagreements,
-            ItemKind.family: self.step_family,
-            ItemKind.review: self.step_review,
+        # each kind of agenda item and the step that asks it
+        self._steps: dict[ItemKind, Callable[[Interview, Item], None]] = {
+            ItemKind.notes: Interview.step_notes,
+            ItemKind.attendance: attendance.step_attendance,
+            ItemKind.information: information.step_information,
+            ItemKind.risk: information.step_risk,
+            ItemKind.voice: information.step_voice,
+            ItemKind.other_children: information.step_other_children,
+            ItemKind.decisions: decisions.step_decisions,
+            ItemKind.actions: actions.step_actions,
+            ItemKind.disagreements: items.step_disagreements,
+            ItemKind.family: items.step_family,
+            ItemKind.review: items.step_review,
         }
 
     # --- small helpers ----------------------------------------------------------------------
@@ -152,6 +143,54 @@ class Interview:
                     continue
             return raw.strip() if not multiline else raw.rstrip()
 
+    def given(self, *, after: datetime | None = None) -> Given:
+        """What a live answer is read against: this record, its agenda, the time now."""
+        now = self.clock()
+        return Given(self.m, self.agenda, now, now.astimezone(LONDON).date(), after=after)
+
+    def answer(
+        self,
+        q: Question,
+        *,
+        who: str = "",
+        default: str = "",
+        required: str | None = None,
+        hint: str | None = None,
+        ending: str | None = None,
+        given: Given | None = None,
+        keep: Callable[[str], None] | None = None,
+    ) -> Any:
+        """Ask one question (questions.Question) and read the answer as a file's would be read
+        (`Question.take`): the label is the field's description, the parser checks as it is
+        typed. `required` replaces the question's own words where the step needs others ('' to
+        let it be left empty here); `ending` replaces what follows the label."""
+        at = given or self.given()
+
+        def check(text: str) -> str | None:
+            try:
+                q.read(text, at)
+            except InputError as exc:
+                return exc.message
+            return None
+
+        typed = self.ask(
+            q.prompt(who, ending=ending),
+            default=default,
+            hint=q.help if hint is None else hint,
+            required=q.required if required is None else required,
+            multiline=q.multiline,
+            validate=check if q.timed else None,
+            keep=keep,
+        )
+        if not typed.strip():  # left empty where this step allows it (`required` said so)
+            return None if q.timed else typed
+        return q.read(typed, at)
+
+    def choose(self, q: Question, *, default: str | None = None) -> str:
+        """Ask a question answered by picking one of its values; read as a file's would be."""
+        picked = self.pick(q.prompt(), [(c, c) for c in q.choices], default=default)
+        return str(q.read(picked, self.given()))
+
     def pick(self, message: str, choices: Sequence[Choice], default: str | None = None) -> str:
         return self.p.select(message, choices, default=default)
 
@@ -201,38 +240,34 @@ class Interview:
             self.show_open()
         elif name == "action":
             with self.side("Action"):
-                what = self.ask(
-                    "Action: what exactly needs doing?",
-                    required="An action needs a description (or /cancel).",
-                )
-                self.add_action(what)
+                actions.add_action(self, self.answer(questions.WHAT))
         elif name == "decision":
             with self.side("Decision"):
-                self.record_decision()
+                decisions.record_decision(self)
         elif name == "who":
             with self.side("Participant"):
-                self.who()
+                attendance.who(self)
         elif name == "info":
             with self.side("Information"):
-                self.add_information(None)
+                information.add_information(self, None)
         elif name == "disagree":
             with self.side("Disagreement"):
                 about = self.ask(
                     "Disagreement: what is it about?",
                     required="Say what the disagreement is about (or /cancel).",
                 )
-                self.add_disagreement(about)
+                items.add_disagreement(self, about)
         elif name == "invite":
             with self.side("Invitations"):
-                self.record_invites()
+                preparation.record_invites(self)
         elif name == "inform":
             with self.side("Informing"):
-                self.record_informing()
+                items.record_informing(self)
         elif name == "child":
             with self.side("Child"):
-                name_ = self.ask("Child's name", required="A name is needed (or /cancel).")
-                self.add_child(
-                    name_, subject=self.p.confirm("A subject of the concern?", default=True)
+                name_ = self.answer(questions.CHILD_NAME)
+                information.add_child(
+                    self, name_, subject=self.p.confirm("A subject of the concern?", default=True)
                 )
         return None
 
@@ -247,13 +282,13 @@ class Interview:
         return [i for i in self.agenda.items if i.key not in done]
 
     def show_open(self) -> None:
-        items = self.open_items()
-        if not items:
+        still = self.open_items()
+        if not still:
             self.say("  Every agenda item is done.")
             return
         skipped = set(self.m.progress.skipped)
         self.say("  Still open:")
-        for item in items:
+        for item in still:
             n = self.keys.index(item.key) + 1
             mark = " (skipped)" if item.key in skipped else ""
             req = " *required" if item.required else ""
@@ -305,9 +340,9 @@ class Interview:
         """Walk the agenda until the meeting ends ('ended') or the chair stops ('paused')."""
         pr = self.m.progress
         current: str | None = pr.current
-        attendance = next((i.key for i in self.agenda.items if i.kind == ItemKind.attendance), None)
-        if not pr.attendance_taken and attendance and current in (None, attendance):
-            current = attendance
+        roll = next((i.key for i in self.agenda.items if i.kind == ItemKind.attendance), None)
+        if not pr.attendance_taken and roll and current in (None, roll):
+            current = roll
         if current not in self.keys and current is not None:
             current = self.next_after(None)
         if current is None and not pr.done:
@@ -331,13 +366,13 @@ class Interview:
                 if item.kind != ItemKind.attendance and not self._earlier_reviewed:
                     self._earlier_reviewed = True
                     try:
-                        self.review_earlier_actions()
+                        review.review_earlier_actions(self)
                     except Navigate as nav:
                         current = self.navigate(nav, item)
                         continue
                 self.header(item)
                 try:
-                    self._handlers[item.kind](item)
+                    self._steps[item.kind](self, item)
                 except Navigate as nav:
                     current = self.navigate(nav, item)
                     continue
@@ -397,10 +432,11 @@ class Interview:
             return False
         now = self.clock()
         start = m.started_at
+        end, at = questions.END, self.given(after=start)
 
         def check_end(text: str) -> str | None:
             try:
-                when = parse_clock(text, now.date(), after=start)
+                when = end.read(text, at)
             except InputError as exc:
                 return exc.message
             if timeutil.before(when, start.replace(second=0, microsecond=0)):
@@ -416,12 +452,9 @@ class Interview:
         else:
             offer = typed_form(ended)
         typed = self.ask(
-            "End time (HH:MM)",
-            default=offer,
-            validate=check_end,
-            required="Give the end time.",
+            end.prompt(), default=offer, validate=check_end, required="Give the end time."
         )
-        m.ended_at = latest(parse_clock(typed, now.date(), after=start), start)
+        m.ended_at = latest(end.read(typed, at), start)
         m.status = Status.ended
         m.progress.current = None
         self.log("ended", f"at {clock_text(m.ended_at)}")
@@ -444,110 +477,3 @@ class Interview:
         else:
             self.m.notes.pop(item.key, None)
         self.save()
-
-    def _default_attendance(self) -> Attendance:
-        return attendance._default_attendance(self)
-
-    def mark(self, p: Participant) -> None:
-        return attendance.mark(self, p)
-
-    def step_attendance(self, item: Item) -> None:
-        return attendance.step_attendance(self, item)
-
-    def check_partners(self) -> None:
-        return attendance.check_partners(self)
-
-    def add_participant(
-        self, name: str, *, joined: datetime | None, how: Attendance | None
-    ) -> Participant:
-        return attendance.add_participant(self, name, joined=joined, how=how)
-
-    def who(self) -> None:
-        return attendance.who(self)
-
-    def present_choices(self, extra: Sequence[Choice] = ()) -> list[Choice]:
-        return attendance.present_choices(self, extra)
-
-    def add_information(self, pid: str | None) -> None:
-        return information.add_information(self, pid)
-
-    def step_information(self, item: Item) -> None:
-        return information.step_information(self, item)
-
-    def step_voice(self, item: Item) -> None:
-        return information.step_voice(self, item)
-
-    def step_risk(self, item: Item) -> None:
-        return information.step_risk(self, item)
-
-    def add_child(self, name: str, *, subject: bool) -> Child:
-        return information.add_child(self, name, subject=subject)
-
-    def step_other_children(self, item: Item) -> None:
-        return information.step_other_children(self, item)
-
-    # --- decisions ------------------------------------------------------------------------
-
-    def child_label(self, c: Child) -> str:
-        return information.child_label(self, c)
-
-    def step_decisions(self, item: Item) -> None:
-        return decisions.step_decisions(self, item)
-
-    def record_decision(self) -> None:
-        return decisions.record_decision(self)
-
-    def decide(self, ids: list[str], base: Decision | None) -> list[Decision]:
-        return decisions.decide(self, ids, base)
-
-    def ask_police_agreement(
-        self, before: PoliceAgreement | None, outcome: Outcome = Outcome.nfa
-    ) -> PoliceAgreement | None:
-        return decisions.ask_police_agreement(self, before, outcome)
-
-    # --- actions --------------------------------------------------------------------------
-
-    def step_actions(self, item: Item) -> None:
-        return actions.step_actions(self, item)
-
-    def ask_due(self, message: str = "Due") -> tuple[str, datetime]:
-        return actions.ask_due(self, message)
-
-    def add_action(self, what: str) -> Action:
-        return actions.add_action(self, what)
-
-    # --- follow-ups: the earlier discussions' open actions ----------------------------------
-
-    def review_earlier_actions(self) -> None:
-        return review.review_earlier_actions(self)
-
-    def complete_recorded_reviews(self, earlier: list[Meeting]) -> None:
-        return review.complete_recorded_reviews(self, earlier)
-
-    def update_earlier(self, meeting_id: str, reviews: list[ActionReview]) -> None:
-        return review.update_earlier(self, meeting_id, reviews)
-
-    # --- disagreements, family, review ----------------------------------------------------
-
-    def step_disagreements(self, item: Item) -> None:
-        return items.step_disagreements(self, item)
-
-    def add_disagreement(self, about: str) -> None:
-        return items.add_disagreement(self, about)
-
-    def step_family(self, item: Item) -> None:
-        return items.step_family(self, item)
-
-    def step_review(self, item: Item) -> None:
-        return items.step_review(self, item)
-
-    # --- before the call ----------------------------------------------------------------
-
-    def prepare(self) -> None:
-        return preparation.prepare(self)
-
-    def record_informing(self) -> None:
-        return items.record_informing(self)
-
-    def record_invites(self, *, only_open: bool = False) -> None:
-        return preparation.record_invites(self, only_open=only_open)
