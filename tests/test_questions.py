@@ -16,7 +16,7 @@ from strat_cli.errors import InputError
 from strat_cli.interview import Interview, actions, items
 from strat_cli.model import LONDON, Action, Adult, Child, Decision, Meeting, Outcome, YesNo
 from strat_cli.questions import QUESTIONS, Given, Question
-from strat_cli.store import Store
+from strat_cli.store import FolderStore
 
 from .test_interview import DEFAULT, NOW, Script, draft, interview
 
@@ -72,7 +72,7 @@ def test_each_label_is_the_description_of_the_field_it_fills(
 
 
 def test_a_changed_description_changes_what_the_chair_is_asked(
-    store: Store, national: Agenda, monkeypatch: pytest.MonkeyPatch
+    store: FolderStore, national: Agenda, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(Action.model_fields["owner"], "description", "Who will do it")
     m = draft(store)
@@ -122,7 +122,7 @@ PICKED_QUESTIONS = [q for q in QUESTIONS if q.choices]
 @pytest.mark.parametrize("typed", TYPED, ids=repr)
 @pytest.mark.parametrize("q", TYPED_QUESTIONS, ids=_name)
 def test_a_file_and_the_live_prompt_read_the_same_typed_text_alike(
-    q: Question, typed: str, store: Store, national: Agenda
+    q: Question, typed: str, store: FolderStore, national: Agenda
 ) -> None:
     m = draft(store)
     s = Script([("", typed), ("", KeyboardInterrupt)])  # asked again only when refused
@@ -144,7 +144,7 @@ def test_a_file_and_the_live_prompt_read_the_same_typed_text_alike(
 
 @pytest.mark.parametrize("q", PICKED_QUESTIONS, ids=_name)
 def test_a_file_gives_what_picking_the_same_value_gives(
-    q: Question, store: Store, national: Agenda
+    q: Question, store: FolderStore, national: Agenda
 ) -> None:
     m = draft(store)
     for value in q.choices:
@@ -156,7 +156,7 @@ def test_a_file_gives_what_picking_the_same_value_gives(
         assert [_from_file(q, flag, m, national)[1] for flag in (True, False)] == ["yes", "no"]
 
 
-def test_an_outcome_is_read_from_the_words_people_use(store: Store, national: Agenda) -> None:
+def test_an_outcome_is_read_from_the_words_people_use(store: FolderStore, national: Agenda) -> None:
     m = draft(store)
     assert _from_file(questions.OUTCOME, " NFA ", m, national) == ("value", "no further action")
     assert _from_file(questions.OUTCOME, "maybe", m, national) == ("value", "maybe")  # refused
@@ -164,7 +164,7 @@ def test_an_outcome_is_read_from_the_words_people_use(store: Store, national: Ag
 
 
 def test_a_placeholder_date_is_refused_by_every_timed_question(
-    store: Store, national: Agenda
+    store: FolderStore, national: Agenda
 ) -> None:
     m = draft(store)
     for q in (q for q in QUESTIONS if q.timed):
@@ -222,7 +222,7 @@ def test_the_rulebook_says_which_decision_needs_why_parents_are_not_told(
 
 
 def test_an_area_that_switches_a_rule_off_is_not_asked_its_question(
-    store: Store, national: Agenda
+    store: FolderStore, national: Agenda
 ) -> None:
     m = draft(store)
     m.family.withheld = "The address of the refuge"
@@ -260,7 +260,7 @@ def test_an_area_that_switches_a_rule_off_is_not_asked_its_question(
     ],
 )
 def test_an_answers_file_is_refused_with_the_questions_own_words(
-    tmp_path: Path, store: Store, field: str, value: Any, message: str | None
+    tmp_path: Path, store: FolderStore, field: str, value: Any, message: str | None
 ) -> None:
     from .test_answers import answers, run
 
