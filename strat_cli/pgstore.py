@@ -296,6 +296,14 @@ def client_id(local: Path) -> str:
     return new
 
 
+def _now_text() -> str:
+    """Now, written as the record's model writes a time (an entry the server adds must read
+    back and be written again unchanged, or the audit trail would look rewritten)."""
+    from .model import AuditEvent
+
+    return str(AuditEvent(at=datetime.now(LONDON), event="-").model_dump(mode="json")["at"])
+
+
 def _clock(moment: datetime) -> str:
     """10:02 today, else 10:02 on 27/11/2026 (UK time)."""
     local = moment.astimezone(LONDON)
@@ -505,7 +513,7 @@ class PostgresStore:
         check_id(meeting_id)
         self._run(
             "SELECT strat.record_export(%s, %s, %s)",
-            (meeting_id, datetime.now(LONDON).isoformat(), detail),
+            (meeting_id, _now_text(), detail),
         )
         return self.load(meeting_id)
 
@@ -524,7 +532,8 @@ class PostgresStore:
                 self._held[meeting_id] -= 1
             return
         got, holder, since, stale = self._run(
-            "SELECT * FROM strat.take_lease(%s, %s, %s)", (meeting_id, self.client, take_over)
+            "SELECT * FROM strat.take_lease(%s, %s, %s, %s)",
+            (meeting_id, self.client, take_over, _now_text()),
         )[0]
         if not got:
             if stale:

@@ -24,6 +24,8 @@ from strat_cli.store import record_hash, record_json
 
 from .conftest import app, pg_url
 
+pytestmark = pytest.mark.one_store
+
 NOW = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
 
 
