@@ -708,8 +708,15 @@ class PostgresRegister:
         ids: Iterable[str] | None = None,
         progress: Callable[[int, int], None] | None = None,
     ) -> list[str]:
-        """Deadlines are computed by whoever saves; nothing is left to fill in here."""
-        return []
+        """Deadlines are computed by whoever saves; a record whose deadlines could not be
+        (its agenda missing on that machine) is named, one line each, until it is saved again."""
+        rows = self.connect().execute(
+            "SELECT id, deadlines_error FROM meetings WHERE deadlines_ok = 0 AND error IS NULL"
+            + (" AND id = ANY(?)" if ids is not None else "")
+            + " ORDER BY id",
+            (list(ids),) if ids is not None else (),
+        )
+        return [f"{mid}: {why or 'no deadlines'}" for mid, why in rows]
 
     def action_texts_of(self, meeting_ids: Iterable[str]) -> dict[str, dict[str, tuple[str, str]]]:
         """What each action says and who owns it, read from the records' jsonb for the rows

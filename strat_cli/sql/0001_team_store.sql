@@ -107,16 +107,18 @@ CREATE TABLE strat_register.report_facts (
     meeting_id text PRIMARY KEY, stamp text NOT NULL, valid_until double precision,
     facts text NOT NULL
 );
-CREATE INDEX meetings_started ON strat_register.meetings (started_ts DESC, id DESC);
+-- in the order the register's queries ask (SQLite's NULL order, written out: one text for both)
+CREATE INDEX meetings_started ON strat_register.meetings (started_ts DESC NULLS LAST, id DESC);
 CREATE INDEX meetings_started_date ON strat_register.meetings (started_date);
 CREATE INDEX children_meeting ON strat_register.children (meeting_id);
 CREATE INDEX children_ref ON strat_register.children (lower(local_ref));
 CREATE INDEX decisions_meeting ON strat_register.decisions (meeting_id);
 CREATE INDEX actions_meeting ON strat_register.actions (meeting_id);
-CREATE INDEX actions_open ON strat_register.actions (due_ts, meeting_id, action_id)
+CREATE INDEX actions_open ON strat_register.actions (due_ts NULLS FIRST, meeting_id, action_id)
     WHERE status = 'open';
 CREATE INDEX meetings_followups ON strat_register.meetings (id) WHERE previous <> '';
 CREATE INDEX meetings_held ON strat_register.meetings (id) WHERE icpc_held IS NOT NULL;
+CREATE INDEX meetings_incomplete ON strat_register.meetings (id) WHERE deadlines_ok = 0;
 CREATE INDEX meetings_due ON strat_register.meetings (summary_due_ts, minutes_due_ts,
     circulation_due_ts) WHERE deadlines_ok = 1;
 
