@@ -107,6 +107,7 @@ class State:
     store_override: Path | None = None
     _settings: "Settings | None" = None
     _store: "RecordStore | None" = None
+    _actor: str | None = None
 
     @property
     def settings(self) -> "Settings":
@@ -114,6 +115,10 @@ class State:
             from ..settings import load_settings
 
             self._settings = load_settings(self.store_override)
+            if self._settings.store_url:  # the audit names who logged in to the server
+                from dataclasses import replace
+
+                self._settings = replace(self._settings, server_actor=self._server_actor)
             from .. import cache  # bank holidays need not be recomputed by every command
 
             cache.use(self._settings.store / "cache")
@@ -122,6 +127,19 @@ class State:
             if message := store_permission_warning(self._settings.store):
                 warn(message)
         return self._settings
+
+    def _server_actor(self) -> str:
+        """The server's name for this login, asked once. Offline, the configured name stands in
+        (the server names the entries itself when they reach it)."""
+        from ..errors import Offline
+        from ..settings import login_name
+
+        if self._actor is None:
+            try:
+                self._actor = str(getattr(self.store, "actor", "")) or login_name()
+            except Offline:
+                self._actor = (self._settings.user if self._settings else "") or login_name()
+        return self._actor
 
     @property
     def store(self) -> "RecordStore":
