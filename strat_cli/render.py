@@ -179,8 +179,10 @@ def render_documents(
     *,
     family: bool = False,
     on_doc: Callable[[str], None] | None = None,
+    on_written: Callable[[str, bytes], None] | None = None,
 ) -> list[Path]:
     """Write each document as .docx in `out_dir` (private to this user); returns the paths.
+    `on_written(doc, data)` follows each document written whole (the PDF conversion's copy).
 
     The view is built once: the documents differ only in their template and title. A folder
     strat makes is 0700; each document is written whole in the store's private `tmp` folder and
@@ -213,6 +215,8 @@ def render_documents(
         data = render_template(info.path, view, label, cache, stamp=meeting.started_at)
         path = out_dir / document_filename(meeting, doc, family)
         atomic_write(path, data, tmp_dir=tmp_dir)
+        if on_written:
+            on_written(doc, data)
         paths.append(path)
     return paths
 
@@ -238,35 +242,53 @@ def render_stored(
     from .agenda import get_agenda
 
     wanted = expand_docs(docs)
-    if pdf and pdf_files.find_soffice() is None:  # say so before writing anything
-        pdf_files.to_pdf([], out_dir)
-    with store.edit(meeting_id, allow_locked=True) as meeting:
-        agenda = get_agenda(meeting.agenda, settings.extra_agenda_dirs)
-        current = record_hash(meeting)
-        names = [document_filename(meeting, doc, family) for doc in wanted]
-        meeting.log("rendering", f"{', '.join(names)} to {out_dir}", who=settings.actor)
-        store.save(meeting)  # durable before the first document exists
-        try:
-            paths = render_documents(
-                meeting, agenda, settings, wanted, out_dir, family=family, on_doc=on_doc
-            )
-        except StratError as exc:
-            meeting.log("render failed", type(exc).__name__, who=settings.actor)
+    conversion = None
+    if pdf:  # LibreOffice starts now: its start-up overlaps loading and rendering (pdf.py)
+        conversion = pdf_files.Conversion([f"{doc}.docx" for doc in wanted], settings.store / "tmp")
+    try:
+        with store.edit(meeting_id, allow_locked=True) as meeting:
+            agenda = get_agenda(meeting.agenda, settings.extra_agenda_dirs)
+            current = record_hash(meeting)
+            names = [document_filename(meeting, doc, family) for doc in wanted]
+            meeting.log("rendering", f"{', '.join(names)} to {out_dir}", who=settings.actor)
+            store.save(meeting)  # durable before the first document exists
+            try:
+                paths = render_documents(
+                    meeting,
+                    agenda,
+                    settings,
+                    wanted,
+                    out_dir,
+                    family=family,
+                    on_doc=on_doc,
+                    on_written=(
+                        (lambda doc, data: conversion.stage(f"{doc}.docx", data))
+                        if conversion is not None
+                        else None
+                    ),
+                )
+            except StratError as exc:
+                meeting.log("render failed", type(exc).__name__, who=settings.actor)
+                store.save(meeting)
+                raise
+            for doc, path in zip(wanted, paths, strict=True):
+                if not family:  # the family version is not the record sent to professionals
+                    meeting.rendered[doc] = current
+                meeting.log(
+                    "rendered",
+                    f"{doc}{' (family version)' if family else ''}: {path.name}",
+                    who=settings.actor,
+                )
+            if conversion is not None:
+                pdfs = conversion.finish(paths, settings.store / "tmp")
+                meeting.log(
+                    "rendered", "PDF: " + ", ".join(p.name for p in pdfs), who=settings.actor
+                )
+                paths += pdfs
             store.save(meeting)
-            raise
-        for doc, path in zip(wanted, paths, strict=True):
-            if not family:  # the family version is not the record sent to professionals
-                meeting.rendered[doc] = current
-            meeting.log(
-                "rendered",
-                f"{doc}{' (family version)' if family else ''}: {path.name}",
-                who=settings.actor,
-            )
-        if pdf:
-            pdfs = pdf_files.to_pdf(paths, out_dir)
-            meeting.log("rendered", "PDF: " + ", ".join(p.name for p in pdfs), who=settings.actor)
-            paths += pdfs
-        store.save(meeting)
+    finally:
+        if conversion is not None:  # a failure anywhere: LibreOffice stopped, its copies gone
+            conversion.close()
     return paths
 
 
