@@ -62,12 +62,14 @@ class Conversion:
     `finish`) stops LibreOffice if it still runs and removes the staging and profile folders.
     On Windows LibreOffice starts in `finish`, once every document is staged."""
 
-    def __init__(self, names: Sequence[str], tmp_dir: Path, *, timeout: float = TIMEOUT) -> None:
+    def __init__(self, docs: Sequence[str], tmp_dir: Path, *, timeout: float = TIMEOUT) -> None:
         soffice = find_soffice()
         if soffice is None:
             raise _needs_libreoffice()
         self.soffice = soffice
-        self.names = list(names)  # staging file names, e.g. minutes.docx
+        # Staged as <doc>.docx (minutes.docx): the real names need the record, not loaded yet;
+        # LibreOffice's PDF does not depend on the file's name.
+        self.names = [f"{doc}.docx" for doc in docs]
         self.deadline = time.monotonic() + timeout
         try:
             private_folder(tmp_dir)
@@ -104,9 +106,9 @@ class Conversion:
             self.close()
             raise StratError(f"LibreOffice could not convert the documents ({exc})") from None
 
-    def stage(self, name: str, data: bytes) -> None:
-        """A document for LibreOffice: appears whole under `name`, or not at all."""
-        replace_whole(self.staging / name, data, durable=False)
+    def stage(self, doc: str, data: bytes) -> None:
+        """A document for LibreOffice: appears whole, or not at all."""
+        replace_whole(self.staging / f"{doc}.docx", data, durable=False)
 
     def _wait(self, proc: subprocess.Popen[bytes]) -> None:
         try:
@@ -119,7 +121,7 @@ class Conversion:
 
     def finish(self, targets: Sequence[Path], tmp_dir: Path) -> list[Path]:
         """The PDFs, moved whole beside each document in `targets` (the .docx paths, in the
-        order of `names`); one clear line when one is missing."""
+        order of the documents); one clear line when one is missing."""
         try:
             made = self.staging / "pdf"
             if self.proc is not None:
@@ -178,7 +180,7 @@ def to_pdf(paths: Sequence[Path], out_dir: Path, *, timeout: float = TIMEOUT) ->
     if find_soffice() is None:
         raise _needs_libreoffice()
     with tempfile.TemporaryDirectory(prefix="strat-pdf-") as tmp:
-        conversion = Conversion([p.name for p in paths], Path(tmp), timeout=timeout)
+        conversion = Conversion([p.stem for p in paths], Path(tmp), timeout=timeout)
         for p in paths:
-            conversion.stage(p.name, p.read_bytes())
+            conversion.stage(p.stem, p.read_bytes())
         return conversion.finish([out_dir / p.name for p in paths], Path(tmp))

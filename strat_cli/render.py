@@ -30,8 +30,9 @@ if TYPE_CHECKING:
     from .store import Store
 
 from . import pdf as pdf_files
+from .resources import check_doc, expand_docs
 from .template_check import _cache_key, _cache_put, jinja_env, load_template
-from .templates import check_doc, expand_docs, template_path
+from .templates import template_path
 
 __all__ = [
     "DOCS",
@@ -234,17 +235,20 @@ def render_stored(
     family: bool = False,
     pdf: bool = False,
     on_doc: Callable[[str], None] | None = None,
+    conversion: pdf_files.Conversion | None = None,
 ) -> list[Path]:
     """Render a stored meeting (authorised ones too) under its lock, and record it in two steps:
     the intent ("rendering", naming the files and folder) is saved before any document is
     written, so a render killed half-way still shows in the audit trail; then what was
-    rendered: `meeting.rendered[doc]` (the record's hash) and an audit entry per document."""
+    rendered: `meeting.rendered[doc]` (the record's hash) and an audit entry per document.
+
+    With `pdf`, `conversion` is LibreOffice already started for `docs` (the CLI starts it
+    before importing this module), else it starts here; it is closed here either way."""
     from .agenda import get_agenda
 
     wanted = expand_docs(docs)
-    conversion = None
-    if pdf:  # LibreOffice starts now: its start-up overlaps loading and rendering (pdf.py)
-        conversion = pdf_files.Conversion([f"{doc}.docx" for doc in wanted], settings.store / "tmp")
+    if pdf and conversion is None:  # LibreOffice starts now, overlapping the render (pdf.py)
+        conversion = pdf_files.Conversion(wanted, settings.store / "tmp")
     try:
         with store.edit(meeting_id, allow_locked=True) as meeting:
             agenda = get_agenda(meeting.agenda, settings.extra_agenda_dirs)
@@ -261,11 +265,7 @@ def render_stored(
                     out_dir,
                     family=family,
                     on_doc=on_doc,
-                    on_written=(
-                        (lambda doc, data: conversion.stage(f"{doc}.docx", data))
-                        if conversion is not None
-                        else None
-                    ),
+                    on_written=conversion.stage if conversion is not None else None,
                 )
             except StratError as exc:
                 meeting.log("render failed", type(exc).__name__, who=settings.actor)

@@ -75,14 +75,14 @@ def test_a_document_staged_after_libreoffice_looked_is_converted_again(
     log = fake_soffice(tmp_path, monkeypatch)
     staging_root, out = tmp_path / "tmp", tmp_path / "out"
     out.mkdir()
-    conversion = pdf_module.Conversion(["minutes.docx", "summary.docx"], staging_root)
+    conversion = pdf_module.Conversion(["minutes", "summary"], staging_root)
     assert conversion.proc is not None
     conversion.proc.wait()  # LibreOffice looked before any document was there
-    for name in ("minutes.docx", "summary.docx"):
-        conversion.stage(name, name.encode())
+    for doc in ("minutes", "summary"):
+        conversion.stage(doc, doc.encode())
     pdfs = conversion.finish([out / "A_minutes.docx", out / "A_summary.docx"], staging_root)
     assert pdfs == [out / "A_minutes.pdf", out / "A_summary.pdf"]
-    assert (out / "A_summary.pdf").read_bytes() == b"%PDF summary.docx"
+    assert (out / "A_summary.pdf").read_bytes() == b"%PDF summary"
     assert [names for _, names in runs(log)] == [
         ["minutes.docx", "summary.docx"],
         ["minutes.docx", "summary.docx"],
@@ -162,7 +162,7 @@ def test_a_staging_folder_left_by_a_killed_render_is_removed_later(
     (left / "minutes.docx").write_bytes(b"old")
     old = time.time() - 3600
     os.utime(left, (old, old))
-    conversion = pdf_module.Conversion(["minutes.docx"], tmp)
+    conversion = pdf_module.Conversion(["minutes"], tmp)
     conversion.close()
     assert not left.exists()
     assert recent.exists()  # may belong to a render running now
@@ -178,7 +178,7 @@ def test_a_strat_killed_while_libreoffice_starts_leaves_no_libreoffice(tmp_path:
     code = (
         "import os, sys, pathlib\n"
         "from strat_cli.pdf import Conversion\n"
-        "c = Conversion(['minutes.docx'], pathlib.Path(sys.argv[1]))\n"
+        "c = Conversion(['minutes'], pathlib.Path(sys.argv[1]))\n"
         "print(c.profile, flush=True)\n"
         "os.kill(os.getpid(), 9)\n"
     )
