@@ -1011,7 +1011,8 @@ def bench_render_pdf(ctx: Context, render_cmd: list[str], out_dir: Path) -> Pair
     )
     alternate(ctx, pair, [*render_cmd, "--pdf"], ["sh", "-c", script], ctx.n(5, 2), a_cwd=out_dir)
     pair.note = (
-        "The render itself runs before LibreOffice starts: the difference is its time. Peak "
+        "strat starts LibreOffice as the command begins, so the render overlaps its start-up: "
+        "the difference is strat's own start-up before that and what does not overlap. Peak "
         "memory is LibreOffice's (a waited-for child's maximum counts), so it has no target "
         "here; strat's own is the render row's."
     )

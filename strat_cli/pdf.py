@@ -173,14 +173,3 @@ def _remove_stale(tmp_dir: Path) -> None:
         with contextlib.suppress(OSError):
             if now - left.stat().st_mtime > _STALE:
                 shutil.rmtree(left, ignore_errors=True)
-
-
-def to_pdf(paths: Sequence[Path], out_dir: Path, *, timeout: float = TIMEOUT) -> list[Path]:
-    """Convert existing .docx files to PDF in `out_dir`, each written whole."""
-    if find_soffice() is None:
-        raise _needs_libreoffice()
-    with tempfile.TemporaryDirectory(prefix="strat-pdf-") as tmp:
-        conversion = Conversion([p.stem for p in paths], Path(tmp), timeout=timeout)
-        for p in paths:
-            conversion.stage(p.stem, p.read_bytes())
-        return conversion.finish([out_dir / p.name for p in paths], Path(tmp))
