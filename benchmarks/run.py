@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
+import math
 import os
 import platform
 import random
@@ -284,7 +285,8 @@ def results_table(pairs: list[Pair]) -> str:
             continue
         rows.append(
             f"| {p.name} | {fmt_s(p.a_median)} | {fmt_s(p.a_p95)} | {fmt_s(p.b_median)} "
-            f"| {p.ratio:.2f}× | {p.target} | {verdict(p.time_ok)} | {fmt_mb(p.a_peak)} "
+            f"| {'' if math.isnan(p.ratio) else f'{p.ratio:.2f}×'} | {p.target} "
+            f"| {verdict(p.time_ok)} | {fmt_mb(p.a_peak)} "
             f"| {fmt_mb(p.b_peak)} | {mem_verdict(p)} | {p.cpu_text} |"
         )
     return head + "\n".join(rows) + "\n"
