@@ -126,10 +126,17 @@ class Conversion:
             made = self.staging / "pdf"
             if self.proc is not None:
                 self._wait(self.proc)
+                if self.proc.returncode != 0:  # stopped part-way: nothing it wrote is trusted
+                    shutil.rmtree(made, ignore_errors=True)
             missing = [n for n in self.names if not (made / f"{Path(n).stem}.pdf").is_file()]
             if missing:  # reached before it was staged (or not started yet: Windows)
                 self.proc = self._start(missing)
                 self._wait(self.proc)
+                if self.proc.returncode != 0:
+                    raise StratError(
+                        "LibreOffice could not convert the documents (it stopped with code "
+                        f"{self.proc.returncode}); the .docx files were written"
+                    )
             out = []
             for name, docx in zip(self.names, targets, strict=True):
                 pdf = docx.with_suffix(".pdf")

@@ -24,7 +24,8 @@ runner = CliRunner()
 posix_only = pytest.mark.skipif(os.name != "posix", reason="the stand-in is a POSIX script")
 
 # A stand-in for soffice: notes each run (its pid and the files it was given), waits `delay`
-# seconds, then "converts" the .docx files that exist by then (exit 0), or none (`fail`).
+# seconds, then "converts" the .docx files that exist by then (exit 0); `fail`: writes half of
+# each PDF and stops with code 1; `none`: converts nothing and exits 0.
 FAKE = """#!{python}
 import os, pathlib, sys, time
 args = sys.argv[1:]
@@ -32,23 +33,31 @@ docs = [pathlib.Path(a) for a in args if a.endswith(".docx")]
 with open({log!r}, "a") as f:
     f.write(str(os.getpid()) + " " + " ".join(d.name for d in docs) + "\\n")
 time.sleep({delay})
-if {fail}:
-    sys.exit(1)
+if {none}:
+    sys.exit(0)
 out = pathlib.Path(args[args.index("--outdir") + 1])
 out.mkdir(exist_ok=True)
 for d in docs:
     if d.is_file():
-        (out / (d.stem + ".pdf")).write_bytes(b"%PDF " + d.read_bytes())
+        (out / (d.stem + ".pdf")).write_bytes(b"%PDF " + (b"half" if {fail} else d.read_bytes()))
+if {fail}:
+    sys.exit(1)
 """
 
 
 def fake_soffice(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, *, delay: float = 0, fail: bool = False
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    *,
+    delay: float = 0,
+    fail: bool = False,
+    none: bool = False,
 ) -> Path:
     log = tmp_path / "soffice.log"
     script = tmp_path / "soffice"
     script.write_text(
-        FAKE.format(python=sys.executable, log=str(log), delay=delay, fail=fail), encoding="utf-8"
+        FAKE.format(python=sys.executable, log=str(log), delay=delay, fail=fail, none=none),
+        encoding="utf-8",
     )
     script.chmod(0o755)
     monkeypatch.setattr(pdf_module, "find_soffice", lambda: str(script))
@@ -135,10 +144,10 @@ def test_a_failed_render_stops_libreoffice_and_leaves_no_pdf(
 
 
 @posix_only
-def test_libreoffice_failing_is_one_line_and_keeps_the_documents(
+def test_libreoffice_producing_nothing_is_one_line_and_keeps_the_documents(
     store: Store, saved: Meeting, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    fake_soffice(tmp_path, monkeypatch, fail=True)
+    fake_soffice(tmp_path, monkeypatch, none=True)
     out = tmp_path / "out"
     result = runner.invoke(
         app, ["render", saved.id, "--doc", "minutes", "--pdf", "--out", str(out)]
@@ -149,6 +158,23 @@ def test_libreoffice_failing_is_one_line_and_keeps_the_documents(
         f"at {out / 'SD-2026-0001_minutes_2026-11-19.docx'}"
     ]
     assert [p.name for p in out.iterdir()] == ["SD-2026-0001_minutes_2026-11-19.docx"]
+
+
+@posix_only
+def test_libreoffice_stopping_part_way_leaves_no_half_pdf(
+    store: Store, saved: Meeting, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    log = fake_soffice(tmp_path, monkeypatch, delay=0.5, fail=True)
+    out = tmp_path / "out"
+    result = runner.invoke(app, ["render", saved.id, "--pdf", "--out", str(out)])
+    assert result.exit_code == 1
+    assert result.stderr.strip().splitlines() == [
+        "Error: LibreOffice could not convert the documents (it stopped with code 1); the .docx "
+        "files were written"
+    ]
+    assert len(runs(log)) == 2  # what the first run wrote was not trusted: converted again
+    assert sorted(p.suffix for p in out.iterdir()) == [".docx"] * 3
+    assert list((store.root / "tmp").iterdir()) == []
 
 
 def test_a_staging_folder_left_by_a_killed_render_is_removed_later(
