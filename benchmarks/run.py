@@ -978,7 +978,12 @@ def bench_render(ctx: Context) -> list[Pair]:
         rounds,
         a_cwd=out_dir,
     )
-    pair.note = f"pandoc {pandoc_version(pandoc)}."
+    pair.note = (
+        f"pandoc {pandoc_version(pandoc)}. Every run renders the record in full: nothing is kept "
+        "per record. The templates were compiled by the warm-up run (the first render after "
+        "installing strat or editing a template goes through docxtpl and compiles them: about "
+        "twice the CPU, once)."
+    )
     return [pair, bench_render_pdf(ctx, a_cmd, out_dir)]
 
 
