@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
+import math
 import os
 import platform
 import random
@@ -284,7 +285,8 @@ def results_table(pairs: list[Pair]) -> str:
             continue
         rows.append(
             f"| {p.name} | {fmt_s(p.a_median)} | {fmt_s(p.a_p95)} | {fmt_s(p.b_median)} "
-            f"| {p.ratio:.2f}× | {p.target} | {verdict(p.time_ok)} | {fmt_mb(p.a_peak)} "
+            f"| {'' if math.isnan(p.ratio) else f'{p.ratio:.2f}×'} | {p.target} "
+            f"| {verdict(p.time_ok)} | {fmt_mb(p.a_peak)} "
             f"| {fmt_mb(p.b_peak)} | {mem_verdict(p)} | {p.cpu_text} |"
         )
     return head + "\n".join(rows) + "\n"
@@ -976,7 +978,12 @@ def bench_render(ctx: Context) -> list[Pair]:
         rounds,
         a_cwd=out_dir,
     )
-    pair.note = f"pandoc {pandoc_version(pandoc)}."
+    pair.note = (
+        f"pandoc {pandoc_version(pandoc)}. Every run renders the record in full: nothing is kept "
+        "per record. The templates were compiled by the warm-up run (the first render after "
+        "installing strat or editing a template goes through docxtpl and compiles them: about "
+        "twice the CPU, once)."
+    )
     return [pair, bench_render_pdf(ctx, a_cmd, out_dir)]
 
 
@@ -1011,7 +1018,8 @@ def bench_render_pdf(ctx: Context, render_cmd: list[str], out_dir: Path) -> Pair
     )
     alternate(ctx, pair, [*render_cmd, "--pdf"], ["sh", "-c", script], ctx.n(5, 2), a_cwd=out_dir)
     pair.note = (
-        "The render itself runs before LibreOffice starts: the difference is its time. Peak "
+        "strat starts LibreOffice as the command begins, so the render overlaps its start-up: "
+        "the difference is strat's own start-up before that and what does not overlap. Peak "
         "memory is LibreOffice's (a waited-for child's maximum counts), so it has no target "
         "here; strat's own is the render row's."
     )

@@ -7,7 +7,8 @@ python-docx re-serialises every part on save. Only running the template depends 
 So the first render of a template goes through docxtpl (`render.render_template` calls
 `load_template`, which checks it, and `render_docx`) and keeps, in `<store>/cache/docx/<key>`: the Jinja source of each part
 docxtpl renders (body, headers, footers), the document element around the body, the core
-properties as written, and every other part exactly as python-docx saved it. The key is the
+properties as written, and every other part exactly as python-docx saved it (deflated, as the
+zip stores it, so a render copies it instead of compressing it again). The key is the
 template's bytes with strat's, Jinja's and docxtpl's code, so an edited template or a new strat
 misses. Later renders run the same Jinja source in the same (sandboxed, strict, autoescaped)
 environment, apply docxtpl's post-processing (line breaks, table grids, drawing ids) with lxml,
@@ -35,6 +36,7 @@ from .errors import TemplateError
 __all__ = [
     "code_key",
     "compile_template",
+    "deflate",
     "finish",
     "load",
     "render_compiled",
@@ -44,7 +46,7 @@ __all__ = [
 
 # Every entry of a rendered .docx gets this time, so the same record gives the same bytes.
 ZIP_TIME = (1980, 1, 1, 0, 0, 0)
-_FORMAT = 1  # of a cache entry; bump when its shape changes
+_FORMAT = 2  # of a cache entry; bump when its shape changes
 _W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 _WP = "http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing"
 _FOOTNOTES = "application/vnd.openxmlformats-officedocument.wordprocessingml.footnotes+xml"
@@ -53,18 +55,75 @@ _RENDERED_PROPS = ("author", "comments", "identifier", "language", "subject", "t
 _DATES = re.compile(r"(<dcterms:(created|modified)\b[^>]*>)[^<]*(</dcterms:\2>)")
 
 
-def write_package(entries: Iterable[tuple[str, bytes]]) -> bytes:
-    """A zip with fixed entry times and modes, in the given order: equal parts, equal bytes."""
+def deflate(data: bytes) -> tuple[int, int, bytes]:
+    """A part as a zip entry stores it: (CRC-32, size, raw deflate at zipfile's default level)."""
+    import zlib
+
+    packer = zlib.compressobj(zlib.Z_DEFAULT_COMPRESSION, zlib.DEFLATED, -15)
+    return zlib.crc32(data), len(data), packer.compress(data) + packer.flush()
+
+
+def write_package(entries: Iterable[tuple[str, bytes | tuple[int, int, bytes]]]) -> bytes:
+    """A zip with fixed entry times and modes, in the given order: equal parts, equal bytes.
+    Byte for byte what `zipfile` writes for them (tests/test_docx_fast.py compares), written
+    here so that a part already deflated (`deflate`: the template's untouched parts, kept so
+    in the cache) is copied as it is instead of compressed again at every render."""
+    import struct
     import zipfile
 
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
-        for name, data in entries:
-            entry = zipfile.ZipInfo(name, date_time=ZIP_TIME)
-            entry.compress_type = zipfile.ZIP_DEFLATED
-            entry.external_attr = 0o600 << 16
-            dst.writestr(entry, data)
-    return out.getvalue()
+    zf: Any = zipfile  # the format's structures, which typeshed does not declare
+    out, directory, count = bytearray(), bytearray(), 0
+    for name, data in entries:
+        crc, size, packed = deflate(data) if isinstance(data, bytes) else data
+        info = zipfile.ZipInfo(name, date_time=ZIP_TIME)
+        info.compress_type = zipfile.ZIP_DEFLATED
+        info.external_attr = 0o600 << 16
+        info.CRC, info.file_size, info.compress_size = crc, size, len(packed)
+        info.header_offset = len(out)
+        out += info.FileHeader(False)
+        out += packed
+        filename, flags = info.filename.encode("utf-8"), info.flag_bits
+        if not info.filename.isascii():
+            flags |= 0x800  # the name is UTF-8, as zipfile marks it
+        else:
+            filename = info.filename.encode("ascii")
+        dt = info.date_time
+        directory += struct.pack(
+            zf.structCentralDir,
+            zf.stringCentralDir,
+            info.create_version,
+            info.create_system,
+            info.extract_version,
+            info.reserved,
+            flags,
+            info.compress_type,
+            dt[3] << 11 | dt[4] << 5 | (dt[5] // 2),
+            (dt[0] - 1980) << 9 | dt[1] << 5 | dt[2],
+            crc,
+            len(packed),
+            size,
+            len(filename),
+            0,
+            0,
+            0,
+            info.internal_attr,
+            info.external_attr,
+            info.header_offset,
+        )
+        directory += filename
+        count += 1
+    end = struct.pack(
+        zf.structEndArchive,
+        zf.stringEndArchive,
+        0,
+        0,
+        count,
+        count,
+        len(directory),
+        len(out),
+        0,
+    )
+    return bytes(out + directory + end)
 
 
 def template_error(exc: Any, name: str, source: str | None = None) -> TemplateError:
@@ -138,7 +197,7 @@ def finish(compiled: dict[str, Any], out: bytes, stamp: datetime | None) -> byte
     ]:
         return None
     compiled["order"] = list(entries)
-    compiled["fixed"] = {n: b for n, b in entries.items() if n not in rendered}
+    compiled["fixed"] = {n: deflate(b) for n, b in entries.items() if n not in rendered}
     compiled["core_xml"] = core
     return marshal.dumps(compiled)
 
@@ -285,7 +344,9 @@ def _when(stamp: datetime | None) -> str:
 
 @lru_cache(maxsize=1)
 def code_key() -> bytes:
-    """This module and docxtpl's own code (found without importing it) are part of the key."""
+    """This module and docxtpl's own code (found without importing it) are part of the key, and
+    zlib's version (the untouched parts are kept deflated)."""
+    import zlib
     from importlib.util import find_spec
 
     files = [Path(__file__)]
@@ -293,7 +354,7 @@ def code_key() -> bytes:
         spec = find_spec("docxtpl")
         if spec is not None and spec.origin:
             files.append(Path(spec.origin).parent / "template.py")
-    parts = [f"docx-fast {_FORMAT}"]
+    parts = [f"docx-fast {_FORMAT}", f"zlib {zlib.ZLIB_RUNTIME_VERSION}"]
     for file in files:
         try:
             st = file.stat()

@@ -30,8 +30,9 @@ if TYPE_CHECKING:
     from .stores import RecordStore
 
 from . import pdf as pdf_files
+from .resources import check_doc, expand_docs
 from .template_check import _cache_key, _cache_put, jinja_env, load_template
-from .templates import check_doc, expand_docs, template_path
+from .templates import template_path
 
 __all__ = [
     "DOCS",
@@ -179,8 +180,10 @@ def render_documents(
     *,
     family: bool = False,
     on_doc: Callable[[str], None] | None = None,
+    on_written: Callable[[str, bytes], None] | None = None,
 ) -> list[Path]:
     """Write each document as .docx in `out_dir` (private to this user); returns the paths.
+    `on_written(doc, data)` follows each document written whole (the PDF conversion's copy).
 
     The view is built once: the documents differ only in their template and title. A folder
     strat makes is 0700; each document is written whole in the store's private `tmp` folder and
@@ -213,6 +216,8 @@ def render_documents(
         data = render_template(info.path, view, label, cache, stamp=meeting.started_at)
         path = out_dir / document_filename(meeting, doc, family)
         atomic_write(path, data, tmp_dir=tmp_dir)
+        if on_written:
+            on_written(doc, data)
         paths.append(path)
     return paths
 
@@ -230,43 +235,60 @@ def render_stored(
     family: bool = False,
     pdf: bool = False,
     on_doc: Callable[[str], None] | None = None,
+    conversion: pdf_files.Conversion | None = None,
 ) -> list[Path]:
     """Render a stored meeting (authorised ones too) under its lock, and record it in two steps:
     the intent ("rendering", naming the files and folder) is saved before any document is
     written, so a render killed half-way still shows in the audit trail; then what was
-    rendered: `meeting.rendered[doc]` (the record's hash) and an audit entry per document."""
+    rendered: `meeting.rendered[doc]` (the record's hash) and an audit entry per document.
+
+    With `pdf`, `conversion` is LibreOffice already started for `docs` (the CLI starts it
+    before importing this module), else it starts here; it is closed here either way."""
     from .agenda import get_agenda
 
     wanted = expand_docs(docs)
-    if pdf and pdf_files.find_soffice() is None:  # say so before writing anything
-        pdf_files.to_pdf([], out_dir)
-    with store.edit(meeting_id, allow_locked=True) as meeting:
-        agenda = get_agenda(meeting.agenda, settings.extra_agenda_dirs)
-        current = record_hash(meeting)
-        names = [document_filename(meeting, doc, family) for doc in wanted]
-        meeting.log("rendering", f"{', '.join(names)} to {out_dir}", who=settings.actor)
-        store.save(meeting)  # durable before the first document exists
-        try:
-            paths = render_documents(
-                meeting, agenda, settings, wanted, out_dir, family=family, on_doc=on_doc
-            )
-        except StratError as exc:
-            meeting.log("render failed", type(exc).__name__, who=settings.actor)
+    if pdf and conversion is None:  # LibreOffice starts now, overlapping the render (pdf.py)
+        conversion = pdf_files.Conversion(wanted, settings.store / "tmp")
+    try:
+        with store.edit(meeting_id, allow_locked=True) as meeting:
+            agenda = get_agenda(meeting.agenda, settings.extra_agenda_dirs)
+            current = record_hash(meeting)
+            names = [document_filename(meeting, doc, family) for doc in wanted]
+            meeting.log("rendering", f"{', '.join(names)} to {out_dir}", who=settings.actor)
+            store.save(meeting)  # durable before the first document exists
+            try:
+                paths = render_documents(
+                    meeting,
+                    agenda,
+                    settings,
+                    wanted,
+                    out_dir,
+                    family=family,
+                    on_doc=on_doc,
+                    on_written=conversion.stage if conversion is not None else None,
+                )
+            except StratError as exc:
+                meeting.log("render failed", type(exc).__name__, who=settings.actor)
+                store.save(meeting)
+                raise
+            for doc, path in zip(wanted, paths, strict=True):
+                if not family:  # the family version is not the record sent to professionals
+                    meeting.rendered[doc] = current
+                meeting.log(
+                    "rendered",
+                    f"{doc}{' (family version)' if family else ''}: {path.name}",
+                    who=settings.actor,
+                )
+            if conversion is not None:
+                pdfs = conversion.finish(paths, settings.store / "tmp")
+                meeting.log(
+                    "rendered", "PDF: " + ", ".join(p.name for p in pdfs), who=settings.actor
+                )
+                paths += pdfs
             store.save(meeting)
-            raise
-        for doc, path in zip(wanted, paths, strict=True):
-            if not family:  # the family version is not the record sent to professionals
-                meeting.rendered[doc] = current
-            meeting.log(
-                "rendered",
-                f"{doc}{' (family version)' if family else ''}: {path.name}",
-                who=settings.actor,
-            )
-        if pdf:
-            pdfs = pdf_files.to_pdf(paths, out_dir)
-            meeting.log("rendered", "PDF: " + ", ".join(p.name for p in pdfs), who=settings.actor)
-            paths += pdfs
-        store.save(meeting)
+    finally:
+        if conversion is not None:  # a failure anywhere: LibreOffice stopped, its copies gone
+            conversion.close()
     return paths
 
 

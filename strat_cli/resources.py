@@ -1,8 +1,39 @@
-"""Find the shipped agendas and templates, installed (wheel) or from a source checkout."""
+"""Find the shipped agendas and templates, installed (wheel) or from a source checkout; the
+documents strat makes."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
+
+from .errors import TemplateError
+
+DOC_TITLES = {
+    "decision-sheet": "Strategy Discussion Decision Sheet",
+    "minutes": "Strategy Discussion Minutes",
+    "summary": "Strategy Discussion Action Summary",
+}
+# The documents strat makes, in the order they are listed, rendered and attached: one list for
+# render, email and the templates. Here, with no import of the model, so `render --pdf` can
+# start LibreOffice before strat's own heavier start-up.
+DOCUMENTS = tuple(DOC_TITLES)
+
+
+def check_doc(doc: str) -> str:
+    if doc not in DOCUMENTS:
+        raise TemplateError(f"no document {doc!r} (choose from {', '.join(DOCUMENTS)})")
+    return doc
+
+
+def expand_docs(docs: Sequence[str]) -> list[str]:
+    """'all' means every document, in the order a reader wants them."""
+    out: list[str] = []
+    for doc in docs:
+        for d in DOCUMENTS if doc == "all" else (check_doc(doc),):
+            if d not in out:
+                out.append(d)
+    return out
+
 
 _PACKAGE = Path(__file__).resolve().parent
 

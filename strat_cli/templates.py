@@ -4,13 +4,12 @@ list, and copies for a council to edit."""
 from __future__ import annotations
 
 import shutil
-from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .errors import StratError, TemplateError
-from .resources import shipped_dir
+from .resources import check_doc, shipped_dir
 from .settings import Settings
 from .views import DOCUMENTS
 
@@ -19,22 +18,6 @@ if TYPE_CHECKING:
 
 
 DOCS = DOCUMENTS
-
-
-def check_doc(doc: str) -> str:
-    if doc not in DOCS:
-        raise TemplateError(f"no document {doc!r} (choose from {', '.join(DOCS)})")
-    return doc
-
-
-def expand_docs(docs: Sequence[str]) -> list[str]:
-    """'all' means every document, in the order a reader wants them."""
-    out: list[str] = []
-    for doc in docs:
-        for d in DOCS if doc == "all" else (check_doc(doc),):
-            if d not in out:
-                out.append(d)
-    return out
 
 
 # --- finding templates ---------------------------------------------------------------------

@@ -27,6 +27,8 @@ from .model import (
     Outcome,
     YesNo,
 )
+from .resources import DOC_TITLES as DOC_TITLES  # re-exported: defined with the documents
+from .resources import DOCUMENTS as DOCUMENTS
 from .settings import Settings
 from .timeutil import elapsed
 
@@ -92,15 +94,6 @@ WITHHELD_FROM_FAMILY: dict[str, str] = {
         )
     },
 }
-
-DOC_TITLES = {
-    "decision-sheet": "Strategy Discussion Decision Sheet",
-    "minutes": "Strategy Discussion Minutes",
-    "summary": "Strategy Discussion Action Summary",
-}
-# The documents strat makes, in the order they are listed, rendered and attached: one list for
-# render, email and the templates.
-DOCUMENTS = tuple(DOC_TITLES)
 
 
 def clean(text: str) -> str:

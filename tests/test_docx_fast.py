@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from strat_cli import render
+from strat_cli import docx_fast, render
 from strat_cli.agenda import get_agenda
 from strat_cli.errors import TemplateError
 from strat_cli.model import Authorisation, Meeting
@@ -270,7 +270,7 @@ def test_a_compiled_render_imports_neither_docxtpl_nor_python_docx(tmp_path: Pat
     script = f"""
 import json, sys
 from pathlib import Path
-from strat_cli import render
+from strat_cli import docx_fast, render
 from strat_cli.samples import large
 from strat_cli.agenda import get_agenda
 from strat_cli.settings import Settings
@@ -310,3 +310,49 @@ def test_a_compiled_council_template_still_runs_in_the_sandbox(
     with pytest.raises(TemplateError, match=r"summary\.docx: .*unsafe|summary\.docx: .*access"):
         fast(path, views(meeting, settings, "summary", family=True), cache, meeting.started_at)
     assert not marker.exists()
+
+
+def zipfile_package(entries: list[tuple[str, bytes]]) -> bytes:
+    """What the standard library writes for these parts (write_package's reference)."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for name, data in entries:
+            entry = zipfile.ZipInfo(name, date_time=docx_fast.ZIP_TIME)
+            entry.compress_type = zipfile.ZIP_DEFLATED
+            entry.external_attr = 0o600 << 16
+            dst.writestr(entry, data)
+    return out.getvalue()
+
+
+def test_the_package_writer_writes_what_zipfile_writes_byte_for_byte() -> None:
+    """The fast path copies the template's untouched parts deflated once (docx_fast.deflate):
+    the package must still be zipfile's, byte for byte, whether a part comes deflated or not."""
+    parts = [
+        ("[Content_Types].xml", b'<?xml version="1.0"?><Types/>'),
+        ("word/document.xml", "<w:t>Ünïcode ✓ and more</w:t>".encode() * 500),
+        ("word/media/image1.png", PNG),
+        ("word/empty.xml", b""),
+        ("word/styles.xml", bytes(range(256)) * 300),  # does not compress
+        ("docProps/ünï.xml", b"a name that is not ASCII"),
+    ]
+    expected = zipfile_package(parts)
+    assert docx_fast.write_package(parts) == expected
+    assert docx_fast.write_package((n, docx_fast.deflate(d)) for n, d in parts) == expected
+    with zipfile.ZipFile(io.BytesIO(expected)) as package:
+        assert package.testzip() is None
+        assert [(i.filename, package.read(i)) for i in package.infolist()] == parts
+
+
+def test_every_shipped_template_package_is_zipfiles_own(tmp_path: Path) -> None:
+    meeting = large()
+    settings = Settings(store=tmp_path)
+    for doc in DOCS:
+        data = render.render_template(
+            template_path(doc, settings).path, views(meeting, settings, doc), doc, tmp_path / "c"
+        )  # the first render compiles; the second runs the compiled form
+        again = render.render_template(
+            template_path(doc, settings).path, views(meeting, settings, doc), doc, tmp_path / "c"
+        )
+        with zipfile.ZipFile(io.BytesIO(again)) as package:
+            parts = [(i.filename, package.read(i)) for i in package.infolist()]
+        assert again == data == zipfile_package(parts)

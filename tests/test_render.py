@@ -357,7 +357,7 @@ def test_pdf_without_libreoffice_is_a_clear_error(
 ) -> None:
     monkeypatch.setattr(pdf, "find_soffice", lambda: None)
     with pytest.raises(StratError, match="--pdf needs LibreOffice"):
-        pdf.to_pdf([tmp_path / "x.docx"], tmp_path)
+        pdf.Conversion(["minutes"], tmp_path)
 
 
 def test_a_follow_ups_minutes_and_summary_show_the_review_of_earlier_actions(

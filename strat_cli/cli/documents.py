@@ -35,20 +35,42 @@ def render(
 
     Example:  strat render SD-2026-0001 --doc minutes --out ./minutes --pdf
     """
-    from ..render import expand_docs, render_stored
+    from ..resources import expand_docs
 
     st = state(ctx)
     docs = expand_docs([doc])
-    out_dir = out or st.settings.out_dir or Path.cwd()
-    if len(docs) > 1 and sys.stderr.isatty():
-        from rich.progress import Progress
+    conversion = None
+    if pdf:  # first: LibreOffice's start-up then overlaps strat's own and the render
+        from ..pdf import Conversion
 
-        with Progress(console=console(stderr=True), transient=True) as progress:
-            task = progress.add_task("Rendering", total=len(docs))
+        conversion = Conversion(docs, st.settings.store / "tmp")
+    try:
+        from ..render import render_stored
 
-            def step(name: str) -> None:
-                progress.update(task, description=f"Rendering {name}", completed=docs.index(name))
+        out_dir = out or st.settings.out_dir or Path.cwd()
+        if len(docs) > 1 and sys.stderr.isatty():
+            from rich.progress import Progress
 
+            with Progress(console=console(stderr=True), transient=True) as progress:
+                task = progress.add_task("Rendering", total=len(docs))
+
+                def step(name: str) -> None:
+                    progress.update(
+                        task, description=f"Rendering {name}", completed=docs.index(name)
+                    )
+
+                paths = render_stored(
+                    st.store,
+                    st.settings,
+                    meeting_id,
+                    docs,
+                    out_dir,
+                    family=family,
+                    pdf=pdf,
+                    on_doc=step,
+                    conversion=conversion,
+                )
+        else:
             paths = render_stored(
                 st.store,
                 st.settings,
@@ -57,12 +79,11 @@ def render(
                 out_dir,
                 family=family,
                 pdf=pdf,
-                on_doc=step,
+                conversion=conversion,
             )
-    else:
-        paths = render_stored(
-            st.store, st.settings, meeting_id, docs, out_dir, family=family, pdf=pdf
-        )
+    finally:
+        if conversion is not None:
+            conversion.close()
     for path in paths:
         typer.echo(str(path))
 
