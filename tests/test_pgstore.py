@@ -75,6 +75,12 @@ def test_a_member_cannot_authorise_through_strat_or_sql(
                 "SELECT * FROM strat.save_meeting(%s, %s::jsonb, 1, NULL, false)",
                 (meeting.id, record_json(meeting)),
             )
+        with pytest.raises(psycopg.Error, match="status authorised without an authorisation"):
+            conn.execute(  # a record strat could no longer read: refused too
+                "SELECT * FROM strat.save_meeting(%s, jsonb_set(%s::jsonb, '{status}', "
+                "'\"authorised\"'), 1, NULL, false)",
+                (meeting.id, record_json(dana.load(meeting.id))),
+            )
     assert dana.load(meeting.id).authorisation is None
 
 
