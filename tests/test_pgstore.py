@@ -628,3 +628,34 @@ def test_a_chair_killed_mid_meeting_gets_the_lease_back_from_a_new_process(
     again = PostgresStore(url, local=local, agenda_dirs=[])
     with again.edit(saved_on_server.id) as meeting:
         assert meeting.reason == "typed before the kill"
+
+
+def test_a_manager_authorises_from_the_command_line_as_the_login_without_naming_anyone(
+    pg_server: Any,
+    pg_db: str,
+    saved_on_server: Meeting,
+    runner: CliRunner,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("STRAT_STORE", pg_url(pg_server, pg_db, "maya"))
+    monkeypatch.delenv("STRAT_USER", raising=False)  # no configured name: the login's is used
+    result = runner.invoke(
+        app, ["authorise", saved_on_server.id, "--role", "Team manager", "--override", "trial"]
+    )
+    assert result.exit_code == 0, result.output
+    assert f"Authorised {saved_on_server.id} by Maya Lindqvist" in result.stdout
+
+
+def test_the_listing_names_the_server_it_looked_in(
+    pg_server: Any,
+    pg_db: str,
+    saved_on_server: Meeting,
+    runner: CliRunner,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("STRAT_STORE", pg_url(pg_server, pg_db, "rhys"))
+    monkeypatch.setenv("COLUMNS", "300")
+    result = runner.invoke(app, ["list"])
+    assert result.exit_code == 0, result.output
+    first = result.stdout.splitlines()[0].strip()
+    assert first.startswith("Meetings in postgresql://rhys@") and first.endswith(f"/{pg_db}")

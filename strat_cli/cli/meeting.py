@@ -173,7 +173,7 @@ def list_meetings(
 
     shown = rows[:table_limit]
     total = len(rows) if filtered or table_limit is None else count_meetings(index)
-    table = Table(title=f"Meetings in {escape(str(st.settings.store))}", title_justify="left")
+    table = Table(title=f"Meetings in {escape(str(index.meetings))}", title_justify="left")
     add_columns(
         table,
         [

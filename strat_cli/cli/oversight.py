@@ -44,7 +44,9 @@ def _report(st: "State", meeting: "Meeting") -> "Report":
 
 
 def _who(st: "State", given: str | None, what: str) -> str:
-    who = (given or st.settings.user).strip()
+    """Who did it: as given, else the configured name; on a team server always the login's
+    name (the server writes that whatever is given)."""
+    who = (st.settings.actor if st.settings.store_url else (given or st.settings.user)).strip()
     if not who:
         from ..errors import InputError
 
