@@ -184,18 +184,22 @@ def state(ctx: typer.Context) -> State:
 PIPE_WIDTH = 10_000
 
 
-def console(stderr: bool = False, *, markup: bool = True) -> "Console":
+# A record shown through a pipe (`strat show ID > notes.txt`) is boxes that fill the width: a
+# page's width, not a listing's (its lines would be padded to 10,000 characters).
+PAGE_WIDTH = 100
+
+
+def console(stderr: bool = False, *, markup: bool = True, page: bool = False) -> "Console":
     """markup=False wherever record text is printed, so `[red]` or `[/]` typed by a user
-    shows as typed instead of styling or crashing the output."""
+    shows as typed instead of styling or crashing the output. page=True for a record's boxes."""
     import os
 
     from rich.console import Console
 
     con = Console(stderr=stderr, highlight=False, soft_wrap=False, markup=markup)
     if not con.is_terminal and not os.environ.get("COLUMNS"):
-        con = Console(
-            stderr=stderr, highlight=False, soft_wrap=False, markup=markup, width=PIPE_WIDTH
-        )
+        width = PAGE_WIDTH if page else PIPE_WIDTH
+        con = Console(stderr=stderr, highlight=False, soft_wrap=False, markup=markup, width=width)
     return con
 
 

@@ -99,7 +99,7 @@ def show(
 
     later = later_discussions(st.index, meeting_id)
     show_meeting(
-        console(markup=False),
+        console(markup=False, page=True),
         meeting,
         st.settings,
         later=later,
