@@ -172,6 +172,41 @@ def authorised_content(meeting: Meeting) -> dict[str, Any]:
     return data
 
 
+def record_json(meeting: Meeting) -> str:
+    """The record as the text every store keeps, validated as a saved record is; refused (one
+    line naming the field) before anything is written. Lone surrogates become U+FFFD, in the
+    caller's copy too, so the copy matches what was kept."""
+    # warnings=False: pydantic's warning about a wrong-typed value quotes the value (a name,
+    # say) on stderr; validation below refuses the record and names only the field.
+    try:
+        text: str | None = meeting.model_dump_json(indent=1, exclude_none=False, warnings=False)
+    except PydanticSerializationError:  # a lone surrogate in a value
+        text = None
+    try:
+        if text is None or "\ufffd" in text:  # in a dict key pydantic writes 3 × U+FFFD
+            raw = meeting.model_dump(warnings=False)  # mode="json" mangles keys the same way
+            if (clean := _without_surrogates(raw)) != raw:  # keep the text, mark the gap
+                fixed = Meeting.model_validate(clean, context=STORED)
+                for name in Meeting.model_fields:  # the caller's copy now matches the file
+                    setattr(meeting, name, getattr(fixed, name))
+            text = meeting.model_dump_json(indent=1, exclude_none=False, warnings=False)
+        Meeting.model_validate_json(text, context=STORED)  # dates: checked at entry
+    except ValidationError as exc:
+        raise InvalidRecord(describe_validation_error(exc, f"{meeting.id} (not saved)")) from None
+    return text
+
+
+def record_hash(meeting: Meeting) -> str:
+    """sha256 of the record's canonical JSON (keys sorted, no spaces): a record and its copy
+    hash equal on any store, whatever order the store keeps keys in (PostgreSQL's jsonb
+    reorders them), so the hash is of the loaded model, never of the stored bytes."""
+    import hashlib
+
+    data = meeting.model_dump(mode="json", warnings=False)
+    canonical = json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
 def check_id(meeting_id: str) -> str:
     """Refuse anything that is not a plain reference, so an ID can never escape the store."""
     if not MEETING_ID_RE.match(meeting_id):
@@ -412,26 +447,8 @@ class FolderStore:
     def _save(self, meeting: Meeting, *, now: datetime | None = None) -> Path:
         meeting.updated_at = now or datetime.now(LONDON)
         meeting.created_at = meeting.created_at or meeting.updated_at
-        # warnings=False: pydantic's warning about a wrong-typed value quotes the value (a name,
-        # say) on stderr; validation below refuses the record and names only the field.
-        try:
-            text: str | None = meeting.model_dump_json(indent=1, exclude_none=False, warnings=False)
-        except PydanticSerializationError:  # a lone surrogate in a value
-            text = None
         path = self.path(meeting.id)
-        try:
-            if text is None or "\ufffd" in text:  # in a dict key pydantic writes 3 × U+FFFD
-                raw = meeting.model_dump(warnings=False)  # mode="json" mangles keys the same way
-                if (clean := _without_surrogates(raw)) != raw:  # keep the text, mark the gap
-                    fixed = Meeting.model_validate(clean, context=STORED)
-                    for name in Meeting.model_fields:  # the caller's copy now matches the file
-                        setattr(meeting, name, getattr(fixed, name))
-                text = meeting.model_dump_json(indent=1, exclude_none=False, warnings=False)
-            Meeting.model_validate_json(text, context=STORED)  # dates: checked at entry
-        except ValidationError as exc:
-            raise InvalidRecord(
-                describe_validation_error(exc, f"{meeting.id} (not saved)")
-            ) from None
+        text = record_json(meeting)
         before = self._locked_on_disk(path) if path.is_file() else None
         if before is not None:
             if authorised_content(before) != authorised_content(meeting):
@@ -476,6 +493,27 @@ class FolderStore:
             path = self.save(meeting)
             self._reservation(meeting.id).unlink(missing_ok=True)  # new_id's, if it made one
             return path
+
+    def copy_in(self, meeting: Meeting) -> str:
+        """Keep a record copied from another store verbatim (its audit trail and times as they
+        were): "copied", or "same" when an equal record (by `record_hash`) is already here. A
+        different record under that reference is refused, naming the reference, and left as
+        it is."""
+        self.ensure()
+        path = self.path(meeting.id)
+        text = record_json(meeting)
+        with self._store_lock(timeout=60):
+            if path.is_file() or path.is_symlink():
+                if record_hash(self.load(meeting.id)) == record_hash(meeting):
+                    return "same"
+                raise StratError(
+                    f"{meeting.id}: a different record with this reference is already in "
+                    f"{self.meetings}; it was not replaced"
+                )
+            atomic_write(path, text.encode("utf-8"))
+        for hook in self.after_save:
+            hook(meeting)
+        return "copied"
 
     @contextlib.contextmanager
     def hold(self, meeting_id: str, *, take_over: bool = False) -> Iterator[None]:

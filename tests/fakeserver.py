@@ -1,0 +1,187 @@
+"""A team server for the journal's tests, with faults on demand: a FolderStore underneath, with
+the server store's contract on top (a version per record, `save(base_version=…)` refusing a
+stale write, leases per client, `lease_of`, `version_of`, `copy_in`). Its state is in files, so
+two processes see one server; the file `offline` in its folder makes every call fail as an
+unreachable server does (`errors.Offline`), `delay` makes each call slow, and `gate` (an Event)
+holds every save until it is set. Each call is logged with the thread that made it."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from filelock import FileLock
+
+from strat_cli.errors import Busy, Offline, Stale
+from strat_cli.model import LONDON, Meeting
+from strat_cli.store import FolderStore
+
+
+@dataclass
+class Lease:
+    holder: str
+    since: datetime
+    is_mine: bool
+
+
+class FakeServer:
+    def __init__(
+        self, root: Path, local: Path, *, client: str = "laptop-1", user: str = "Dana Okafor"
+    ) -> None:
+        self.root = root
+        self.folder = FolderStore(root)
+        self.folder.ensure()
+        self.local = local
+        self.where = "postgresql://fake.example/strat"
+        self.after_save: list[Callable[[Meeting], None]] = []
+        self.client, self.user = client, user
+        self.delay = 0.0
+        self.gate: threading.Event | None = None
+        self.calls: list[tuple[str, str]] = []  # (method, thread name)
+        self._versions: dict[str, int] = {}
+
+    # --- faults -----------------------------------------------------------------------------
+
+    @property
+    def online(self) -> bool:
+        return not (self.root / "offline").exists()
+
+    @online.setter
+    def online(self, value: bool) -> None:
+        if value:
+            (self.root / "offline").unlink(missing_ok=True)
+        else:
+            (self.root / "offline").touch()
+
+    def _call(self, method: str) -> None:
+        self.calls.append((method, threading.current_thread().name))
+        if self.delay:
+            time.sleep(self.delay)
+        if not self.online:
+            raise Offline(f"{self.where}: the server cannot be reached (connection refused)")
+
+    def main_thread_calls(self, method: str) -> list[str]:
+        return [m for m, t in self.calls if m == method and t == "MainThread"]
+
+    # --- versions and leases, kept in files ---------------------------------------------------
+
+    def _lock(self) -> FileLock:
+        return FileLock(str(self.root / "server.lock"), timeout=10)
+
+    def _server_version(self, meeting_id: str) -> int:
+        path = self.root / "versions" / meeting_id
+        return int(path.read_text()) if path.exists() else 0
+
+    def _set_version(self, meeting_id: str, version: int) -> None:
+        (self.root / "versions").mkdir(exist_ok=True)
+        (self.root / "versions" / meeting_id).write_text(str(version))
+
+    def _lease_file(self, meeting_id: str) -> Path:
+        return self.root / "leases" / f"{meeting_id}.json"
+
+    def version_of(self, meeting_id: str) -> int | None:
+        return self._versions.get(meeting_id)
+
+    def lease_of(self, meeting_id: str) -> Lease | None:
+        self._call("lease_of")
+        path = self._lease_file(meeting_id)
+        if not path.exists():
+            return None
+        data = json.loads(path.read_text())
+        return Lease(
+            data["holder"], datetime.fromisoformat(data["since"]), data["client"] == self.client
+        )
+
+    # --- the store's methods ------------------------------------------------------------------
+
+    def ensure(self) -> None:
+        self._call("ensure")
+
+    def exists(self, meeting_id: str) -> bool:
+        self._call("exists")
+        return self.folder.exists(meeting_id)
+
+    def ids(self) -> list[str]:
+        self._call("ids")
+        return self.folder.ids()
+
+    def new_id(self, year: int) -> str:
+        self._call("new_id")
+        return self.folder.new_id(year)
+
+    def load(self, meeting_id: str) -> Meeting:
+        self._call("load")
+        with self._lock():
+            meeting = self.folder.load(meeting_id)
+            self._versions[meeting_id] = self._server_version(meeting_id)
+        return meeting
+
+    def save(
+        self, meeting: Meeting, *, now: datetime | None = None, base_version: int | None = None
+    ) -> Path:
+        self._call("save")
+        if self.gate is not None:
+            self.gate.wait()
+        with self._lock():
+            base = base_version if base_version is not None else self._versions.get(meeting.id)
+            current = self._server_version(meeting.id)
+            if base != current:
+                raise Stale(f"{meeting.id} was changed on the server since it was read")
+            path = self.folder.save(meeting, now=now)
+            self._set_version(meeting.id, current + 1)
+            self._versions[meeting.id] = current + 1
+        return path
+
+    def create(self, meeting: Meeting) -> Path:
+        self._call("create")
+        with self._lock():
+            path = self.folder.create(meeting)
+            self._set_version(meeting.id, 1)
+            self._versions[meeting.id] = 1
+        return path
+
+    def copy_in(self, meeting: Meeting) -> str:
+        self._call("copy_in")
+        with self._lock():
+            done = self.folder.copy_in(meeting)
+            if done == "copied":
+                self._set_version(meeting.id, 1)
+        return done
+
+    @contextlib.contextmanager
+    def hold(self, meeting_id: str, *, take_over: bool = False) -> Iterator[None]:
+        self._call("hold")
+        path = self._lease_file(meeting_id)
+        with self._lock():
+            if path.exists():
+                data = json.loads(path.read_text())
+                if data["client"] != self.client and not take_over:
+                    raise Busy(
+                        f"{meeting_id} is open by {data['holder']} since {data['since'][11:16]}"
+                    )
+            path.parent.mkdir(exist_ok=True)
+            since = datetime.now(LONDON).isoformat()
+            path.write_text(
+                json.dumps({"client": self.client, "holder": self.user, "since": since})
+            )
+        try:
+            yield
+        finally:
+            with self._lock():
+                if path.exists() and json.loads(path.read_text())["client"] == self.client:
+                    path.unlink()
+
+    def edit(
+        self, meeting_id: str, *, allow_locked: bool = False
+    ) -> contextlib.AbstractContextManager[Meeting]:
+        raise AssertionError("the journalled store does not use the server's edit")
+
+    def record_export(self, meeting_id: str, detail: str, *, who: str = "") -> Meeting:
+        self._call("record_export")
+        return self.folder.record_export(meeting_id, detail, who=who)
