@@ -480,3 +480,51 @@ class JournalledStore:
         with self._lock:
             self._closed = True
             self._changed.notify_all()
+
+
+# --- strat sync ---------------------------------------------------------------------------------
+
+
+@dataclass
+class Synced:
+    """What `strat sync` did with one journal entry."""
+
+    meeting_id: str
+    outcome: str  # "pushed", "kept apart" (the server moved on; both copies kept) or "failed"
+    message: str = ""
+    kept: str = ""  # where this computer's copy was kept, when kept apart
+
+
+def sync_journal(
+    server: Server, local: Path, progress: Callable[[int, int], None] | None = None
+) -> list[Synced]:
+    """Push every meeting this computer's journal holds. A record whose lease another holds,
+    or that the server changed since the journal's copy was based on it, is refused: the
+    server's copy stays, this one is kept as a file, and the others still sync. An unreachable
+    server stops the whole run (`Offline`): nothing was lost, the journal is as it was."""
+    paths = entries(journal_folder(local))
+    done: list[Synced] = []
+    for n, path in enumerate(paths, 1):
+        meeting_id = path.stem
+        try:
+            entry = read_entry(path)
+            push_entry(server, entry)
+            done.append(Synced(meeting_id, "pushed", f"{answers(entry.unpushed)} pushed"))
+        except Offline:
+            raise
+        except Stale as exc:
+            kept = keep_apart(local, entry)
+            done.append(
+                Synced(
+                    meeting_id,
+                    "kept apart",
+                    f"{exc.message}: the server's copy stays on the server; this computer's "
+                    f"copy is kept in {kept}",
+                    str(kept),
+                )
+            )
+        except StratError as exc:
+            done.append(Synced(meeting_id, "failed", exc.message))
+        if progress is not None:
+            progress(n, len(paths))
+    return done

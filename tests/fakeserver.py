@@ -45,6 +45,7 @@ class FakeServer:
         self.gate: threading.Event | None = None
         self.calls: list[tuple[str, str]] = []  # (method, thread name)
         self._versions: dict[str, int] = {}
+        self.taken_over: list[str] = []  # leases this client took from another
 
     # --- faults -----------------------------------------------------------------------------
 
@@ -165,6 +166,8 @@ class FakeServer:
                     raise Busy(
                         f"{meeting_id} is open by {data['holder']} since {data['since'][11:16]}"
                     )
+                if data["client"] != self.client:
+                    self.taken_over.append(meeting_id)
             path.parent.mkdir(exist_ok=True)
             since = datetime.now(LONDON).isoformat()
             path.write_text(
