@@ -226,6 +226,33 @@ def deadline_columns(meeting: Meeting, agenda: Agenda) -> dict[str, Any]:
     }
 
 
+def deadlines_for(meeting: Meeting, agenda_dirs: list[Path]) -> dict[str, Any]:
+    """The deadline columns of a meeting, or why they could not be computed (no agenda)."""
+    from .errors import StratError
+
+    try:
+        agenda = _agenda(tuple(agenda_dirs), meeting.agenda)
+        if agenda is None:
+            return {"deadlines_ok": 0, "deadlines_error": f"no agenda {meeting.agenda!r}"}
+        return deadline_columns(meeting, agenda)
+    except StratError as exc:
+        return {"deadlines_ok": 0, "deadlines_error": exc.message}
+
+
+def table_columns(table: str) -> list[str]:
+    """The columns of one of the register's tables, read from TABLES (their one home)."""
+    if not _COLUMNS:
+        conn = sqlite3.connect(":memory:")
+        conn.executescript(TABLES)
+        for name in (*CHILD_TABLES, "meetings"):
+            _COLUMNS[name] = [r[1] for r in conn.execute(f"PRAGMA table_info({name})")]
+        conn.close()
+    return _COLUMNS[table]
+
+
+_COLUMNS: dict[str, list[str]] = {}
+
+
 @dataclass
 class Refreshed:
     """What a refresh found: files re-read, rows dropped, and files that could not be read."""
@@ -373,15 +400,23 @@ class Index:
             self._put(conn, rows, stat, extra)
 
     def _deadlines_for(self, meeting: Meeting) -> dict[str, Any]:
-        from .errors import StratError
+        return deadlines_for(meeting, self.agenda_dirs)
 
-        try:
-            agenda = _agenda(tuple(self.agenda_dirs), meeting.agenda)
-            if agenda is None:
-                return {"deadlines_ok": 0, "deadlines_error": f"no agenda {meeting.agenda!r}"}
-            return deadline_columns(meeting, agenda)
-        except StratError as exc:
-            return {"deadlines_ok": 0, "deadlines_error": exc.message}
+    def action_texts_of(self, meeting_ids: Iterable[str]) -> dict[str, dict[str, tuple[str, str]]]:
+        """What each action says and who owns it, by meeting and action id, read from the
+        meeting files (the index holds neither). A file that cannot be read gives nothing."""
+        import json
+
+        found: dict[str, dict[str, tuple[str, str]]] = {}
+        for mid in meeting_ids:
+            found[mid] = {}
+            try:
+                data = json.loads((self.meetings / f"{mid}.json").read_bytes())
+                for a in data.get("actions") or []:
+                    found[mid][str(a.get("id"))] = (str(a.get("what", "")), str(a.get("owner", "")))
+            except (OSError, ValueError, TypeError, AttributeError, RecursionError):
+                pass
+        return found
 
     def _read_file(self, meeting_id: str) -> tuple[Rows | None, dict[str, Any], str]:
         """Rows (and deadlines) from a file changed outside strat, validated exactly as the

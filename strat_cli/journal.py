@@ -26,7 +26,7 @@ from typing import Any
 
 from .errors import InvalidRecord, Locked, Offline, Stale, StratError
 from .files import private_folder
-from .model import LONDON, STORED, Meeting
+from .model import LONDON, STORED, AuditEvent, Meeting
 from .store import atomic_write, check_id, parse_meeting, record_hash, record_json
 
 # A server store (`stores.RecordStore` with `version_of`, `lease_of` and `save(base_version=…)`);
@@ -155,22 +155,60 @@ def push_entry(server: Server, entry: Entry) -> None:
         entry.path.unlink()
 
 
-def push_copy(server: Server, meeting: Meeting, base: int | None, stamps: list[str]) -> None:
-    """Save a journal copy on the server against the version it was based on. When the server
-    moved on only by a push of this journal's own (the process died before it could note the
-    new version), the server's copy carries the time of one of this journal's saves: the copy
-    is pushed on top of it. Anything else is someone else's change: `Stale`."""
-    try:
-        _server_save(server, meeting, base)
-    except Stale:
-        current = server.load(meeting.id)  # the server now remembers its latest version
+def push_copy(
+    server: Server,
+    meeting: Meeting,
+    base: int | None,
+    stamps: list[str],
+    server_audit: list[AuditEvent] | None = None,
+) -> None:
+    """Save a journal copy on the server against the version it was based on.
+
+    The server names who did each new audit entry and adds exports made meanwhile, and its
+    audit trail is only ever added to: the copy's trail is laid on the server's (`rebase`),
+    from `server_audit` when this process knows it, else from the server's copy read now. When
+    the server moved on only by a push of this journal's own (the process died before it could
+    note the new version), the server's copy carries the time of one of this journal's saves:
+    the copy goes on top of it. Anything else is someone else's change: `Stale`, nothing
+    overwritten."""
+    if server_audit is not None:
+        rebase(meeting, server_audit)
+        try:
+            _server_save(server, meeting, base)
+            return
+        except (Stale, Locked):  # moved on, or the trail differs: look at the server's copy
+            pass
+    current = server.load(meeting.id)  # the server now remembers its latest version
+    version_of = getattr(server, "version_of", None)
+    version = version_of(meeting.id) if version_of is not None else base
+    if version != base:
         if record_hash(current) == record_hash(meeting):
             return  # already there
         ours = {_when(t) for t in stamps}
         if current.updated_at is None or current.updated_at not in ours:
-            raise
-        version_of = getattr(server, "version_of", None)
-        _server_save(server, meeting, version_of(meeting.id) if version_of else None)
+            raise Stale(
+                f"{meeting.id} was saved on the server since this computer's copy was read "
+                f"(version {version}, this copy {base})"
+            )
+    rebase(meeting, current.audit)
+    _server_save(server, meeting, version)
+
+
+def rebase(meeting: Meeting, server_audit: list[AuditEvent]) -> None:
+    """The server's audit trail, then this copy's entries it does not have yet (matched by
+    time, event and detail: the server may have named who differently)."""
+
+    def key(e: AuditEvent) -> tuple[object, str, str]:
+        return (e.at, e.event, e.detail)
+
+    there = {key(e) for e in server_audit}
+    meeting.audit = [e.model_copy() for e in server_audit] + [
+        e for e in meeting.audit if key(e) not in there
+    ]
+
+
+def _trail(meeting: Meeting) -> list[AuditEvent]:
+    return [e.model_copy() for e in meeting.audit]
 
 
 def _when(stamp: str) -> datetime | None:
@@ -211,6 +249,7 @@ class _Live:
     carried: int = 0  # answers left unpushed by an earlier process
     text: str = ""
     stamps: list[str] = field(default_factory=list)  # times of the saves since `base`
+    server_audit: list[AuditEvent] | None = None  # the trail of the server's copy at `base`
     problem: str = ""  # the server refused the copy: stop pushing, keep it locally
     entry: Path | None = field(default=None)
 
@@ -276,7 +315,9 @@ class JournalledStore:
     def create(self, meeting: Meeting) -> object:
         done = self.server.create(meeting)
         with self._lock:
-            self._live[meeting.id] = _Live(base=self._version(meeting.id))
+            self._live[meeting.id] = _Live(
+                base=self._version(meeting.id), server_audit=_trail(meeting)
+            )
         return done
 
     def _version(self, meeting_id: str) -> int | None:
@@ -310,7 +351,9 @@ class JournalledStore:
                 ) from None
         meeting: Meeting = self.server.load(meeting_id)
         with self._lock:
-            self._live[meeting_id] = _Live(base=self._version(meeting_id))
+            self._live[meeting_id] = _Live(
+                base=self._version(meeting_id), server_audit=_trail(meeting)
+            )
         return meeting
 
     @contextlib.contextmanager
@@ -380,8 +423,8 @@ class JournalledStore:
                     self._changed.wait(wait if due is not None else None)
                 meeting_id, live = due
                 seq, text, base, entry = live.seq, live.text, live.base, live.entry
-                stamps = list(live.stamps)
-            self._push(meeting_id, seq, text, base, stamps, entry)
+                stamps, trail = list(live.stamps), live.server_audit
+            self._push(meeting_id, seq, text, base, stamps, trail, entry)
 
     def _push(
         self,
@@ -390,14 +433,17 @@ class JournalledStore:
         text: str,
         base: int | None,
         stamps: list[str],
+        trail: list[AuditEvent] | None,
         entry: Path | None,
     ) -> None:
         problem = ""
         version: int | None = None
+        kept: list[AuditEvent] | None = None
         try:
             if text:
                 meeting = Meeting.model_validate_json(text, context=STORED)
-                push_copy(self.server, meeting, base, stamps)
+                push_copy(self.server, meeting, base, stamps, trail)
+                kept = _trail(meeting)  # the server's save made the copy what it kept
             elif entry is not None:  # an earlier process's answers, nothing new typed yet
                 push_entry(self.server, read_entry(entry))
             version = self._version(meeting_id)
@@ -420,6 +466,7 @@ class JournalledStore:
                 return
             self._offline = ""
             live.base, live.pushed, live.carried = version, seq, 0
+            live.server_audit = kept
             live.stamps = live.stamps[len(stamps) :]
             try:
                 if live.seq == seq:  # the server has the latest: the entry has done its work

@@ -71,13 +71,15 @@ def list_meetings(index: Index, f: MeetingFilter) -> tuple[list[dict[str, Any]],
     if f.child:
         where.append(
             "EXISTS (SELECT 1 FROM children c WHERE c.meeting_id = m.id "
-            "AND (c.local_ref = ? COLLATE NOCASE OR c.child_id = ? COLLATE NOCASE))"
+            "AND (lower(c.local_ref) = lower(?) OR lower(c.child_id) = lower(?)))"
         )
         args.extend([f.child.strip(), f.child.strip()])
     sql = (
         "SELECT m.id, m.agenda, m.started_at, m.status, m.type, m.children, m.subject_children,"
         " m.child_refs, m.outcomes, m.open_actions, m.previous, m.authorised_ts"
-        " FROM meetings m WHERE " + " AND ".join(where) + " ORDER BY m.started_ts DESC, m.id DESC"
+        " FROM meetings m WHERE "
+        + " AND ".join(where)
+        + " ORDER BY m.started_ts DESC NULLS LAST, m.id DESC"
     )
     if f.limit:
         sql += f" LIMIT {int(f.limit)}"
@@ -143,15 +145,16 @@ def open_actions(
         clauses = []
         for nation, cutoff in cutoffs.items():
             clauses.append(
-                "(a.due_ts <= ? AND a.meeting_id IN (SELECT id FROM meetings WHERE nation IS ?))"
+                "(a.due_ts <= ? AND a.meeting_id IN (SELECT id FROM meetings WHERE "
+                "nation = ? OR (nation IS NULL AND CAST(? AS TEXT) IS NULL)))"
             )
-            args.extend([cutoff, nation])
-        where.append("(" + (" OR ".join(clauses) or "0") + ")")
+            args.extend([cutoff, nation, nation])
+        where.append("(" + (" OR ".join(clauses) or "1 = 0") + ")")
     sql = (
         "SELECT a.meeting_id, a.action_id, a.agency, a.due, a.due_ts,"
         " a.contingency, a.carried_from FROM actions a WHERE "
         + " AND ".join(where)
-        + " ORDER BY a.due_ts, a.meeting_id, a.action_id"
+        + " ORDER BY a.due_ts NULLS FIRST, a.meeting_id, a.action_id"
     )
     if f.limit and not f.owner:
         sql += f" LIMIT {int(f.limit)}"
@@ -187,20 +190,9 @@ def action_texts(index: Index, rows: list[dict[str, Any]]) -> None:
     The index keeps no names or free text, so these come from the record itself, for the rows
     a person asked to see. A file the index could read validated then; one changed or damaged
     since leaves its rows' text as None rather than stopping the listing."""
-    import json
-
-    found: dict[str, dict[str, tuple[str, str]]] = {}
+    found = index.action_texts_of(dict.fromkeys(row["meeting"] for row in rows))
     for row in rows:
-        mid = row["meeting"]
-        if mid not in found:
-            found[mid] = {}
-            try:
-                data = json.loads((index.meetings / f"{mid}.json").read_bytes())
-                for a in data.get("actions") or []:
-                    found[mid][str(a.get("id"))] = (str(a.get("what", "")), str(a.get("owner", "")))
-            except (OSError, ValueError, TypeError, AttributeError, RecursionError):
-                pass
-        row["what"], row["owner"] = found[mid].get(row["action"], (None, None))
+        row["what"], row["owner"] = found.get(row["meeting"], {}).get(row["action"], (None, None))
 
 
 def _working_day_cutoffs(
@@ -391,7 +383,7 @@ def later_discussions(index: Index, meeting_id: str) -> list[str]:
     pattern = f"%{meeting_id}%"
     rows = index.connect().execute(
         "SELECT id, previous FROM meetings WHERE error IS NULL AND previous LIKE ? "
-        "ORDER BY started_ts",
+        "ORDER BY started_ts NULLS FIRST",
         (pattern,),
     )
     return [r[0] for r in rows if meeting_id in split(r[1])]

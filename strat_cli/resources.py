@@ -13,3 +13,8 @@ def shipped_dir(name: str) -> Path:
     if installed.is_dir():
         return installed
     return _PACKAGE.parent / name
+
+
+def migrations_dir() -> Path:
+    """The team store's schema migrations (`NNNN_name.sql`), shipped inside the package."""
+    return _PACKAGE / "sql"

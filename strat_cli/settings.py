@@ -38,6 +38,7 @@ from __future__ import annotations
 
 import os
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -160,12 +161,17 @@ class Settings:
     email: EmailSettings = field(default_factory=EmailSettings)
     smtp: SmtpSettings = field(default_factory=SmtpSettings)
     config_path: Path | None = None
+    # On a server store, who the server says is logged in (asked once); no setting overrides it.
+    server_actor: Callable[[], str] | None = field(default=None, compare=False, repr=False)
 
     @property
     def actor(self) -> str:
-        """Who to name in the audit trail: the configured name, else the computer login.
+        """Who to name in the audit trail: on a server store the logged-in user's display name;
+        else the configured name, else the computer login.
 
         Never a name taken from the record (the chair did not necessarily do it)."""
+        if self.store_url and self.server_actor is not None:
+            return self.server_actor()
         return self.user or login_name()
 
     @property

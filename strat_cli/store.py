@@ -172,39 +172,46 @@ def authorised_content(meeting: Meeting) -> dict[str, Any]:
     return data
 
 
-def record_json(meeting: Meeting) -> str:
-    """The record as the text every store keeps, validated as a saved record is; refused (one
-    line naming the field) before anything is written. Lone surrogates become U+FFFD, in the
-    caller's copy too, so the copy matches what was kept."""
+def record_json(meeting: Meeting, *, indent: int | None = 1) -> str:
+    """The record as the JSON a store keeps, validated first (InvalidRecord names the field).
+
+    A lone surrogate (undecodable terminal input) becomes U+FFFD, in the caller's copy too, so
+    the copy in memory and the one kept stay equal."""
     # warnings=False: pydantic's warning about a wrong-typed value quotes the value (a name,
     # say) on stderr; validation below refuses the record and names only the field.
     try:
-        text: str | None = meeting.model_dump_json(indent=1, exclude_none=False, warnings=False)
+        text: str | None = meeting.model_dump_json(
+            indent=indent, exclude_none=False, warnings=False
+        )
     except PydanticSerializationError:  # a lone surrogate in a value
         text = None
     try:
         if text is None or "\ufffd" in text:  # in a dict key pydantic writes 3 × U+FFFD
             raw = meeting.model_dump(warnings=False)  # mode="json" mangles keys the same way
             if (clean := _without_surrogates(raw)) != raw:  # keep the text, mark the gap
-                fixed = Meeting.model_validate(clean, context=STORED)
-                for name in Meeting.model_fields:  # the caller's copy now matches the file
-                    setattr(meeting, name, getattr(fixed, name))
-            text = meeting.model_dump_json(indent=1, exclude_none=False, warnings=False)
+                replace_fields(meeting, Meeting.model_validate(clean, context=STORED))
+            text = meeting.model_dump_json(indent=indent, exclude_none=False, warnings=False)
         Meeting.model_validate_json(text, context=STORED)  # dates: checked at entry
     except ValidationError as exc:
         raise InvalidRecord(describe_validation_error(exc, f"{meeting.id} (not saved)")) from None
     return text
 
 
+def replace_fields(meeting: Meeting, kept: Meeting) -> None:
+    """Make the caller's copy equal to the record as kept."""
+    for name in Meeting.model_fields:
+        setattr(meeting, name, getattr(kept, name))
+
+
 def record_hash(meeting: Meeting) -> str:
-    """sha256 of the record's canonical JSON (keys sorted, no spaces): a record and its copy
-    hash equal on any store, whatever order the store keeps keys in (PostgreSQL's jsonb
-    reorders them), so the hash is of the loaded model, never of the stored bytes."""
+    """sha256 of the record's canonical JSON (keys sorted): a record and its copy hash equal on
+    either store (jsonb reorders keys, so the model is hashed, never the bytes kept)."""
     import hashlib
 
-    data = meeting.model_dump(mode="json", warnings=False)
-    canonical = json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+    canonical = json.dumps(
+        meeting.model_dump(mode="json"), sort_keys=True, ensure_ascii=False, separators=(",", ":")
+    )
+    return hashlib.sha256(canonical.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def check_id(meeting_id: str) -> str:
@@ -447,8 +454,8 @@ class FolderStore:
     def _save(self, meeting: Meeting, *, now: datetime | None = None) -> Path:
         meeting.updated_at = now or datetime.now(LONDON)
         meeting.created_at = meeting.created_at or meeting.updated_at
-        path = self.path(meeting.id)
         text = record_json(meeting)
+        path = self.path(meeting.id)
         before = self._locked_on_disk(path) if path.is_file() else None
         if before is not None:
             if authorised_content(before) != authorised_content(meeting):

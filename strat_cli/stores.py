@@ -75,7 +75,7 @@ def open_store(settings: Settings) -> RecordStore:
     if url := server_url(settings):
         from .pgstore import PostgresStore
 
-        return PostgresStore(url, local=settings.store, agenda_dirs=settings.extra_agenda_dirs)  # type: ignore[return-value]  # until pgstore is built
+        return PostgresStore(url, local=settings.store, agenda_dirs=settings.extra_agenda_dirs)
     from .index import save_hook
     from .store import FolderStore
 

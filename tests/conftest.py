@@ -57,6 +57,51 @@ def pg_url(server: Any, database: str = "postgres", user: str = "postgres") -> s
     return f"postgresql://{netloc}/{quote(database)}" + (f"?{where}" if where else "")
 
 
+# The people of the team store's tests (fictional): login, display name, role.
+PG_PEOPLE = (
+    ("postgres", "Pat Admin", "manager"),
+    ("dana", "Dana Okafor", "member"),
+    ("maya", "Maya Lindqvist", "manager"),
+    ("rhys", "Rhys Pembridge", "reader"),
+)
+
+
+@pytest.fixture(scope="session")
+def pg_template(pg_server: Any) -> str:
+    """A database `strat admin init` prepared once per worker, with the people above: each test
+    clones it (CREATE DATABASE … TEMPLATE), which takes milliseconds."""
+    import psycopg
+
+    from strat_cli.pgstore import add_user, migrate
+
+    with psycopg.connect(pg_url(pg_server), autocommit=True) as conn:
+        conn.execute("DROP DATABASE IF EXISTS strat_template")
+        conn.execute("CREATE DATABASE strat_template")
+    url = pg_url(pg_server, "strat_template")
+    migrate(url, create_roles=True)
+    for login, name, role in PG_PEOPLE:
+        add_user(url, login, name, role)
+    return "strat_template"
+
+
+def pg_database(server: Any, template: str) -> str:
+    """A fresh database cloned from the prepared template; its name."""
+    import uuid
+
+    import psycopg
+
+    name = f"t_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(pg_url(server), autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
+    return name
+
+
+@pytest.fixture
+def pg_db(pg_server: Any, pg_template: str) -> str:
+    """A fresh strat database for this test."""
+    return pg_database(pg_server, pg_template)
+
+
 @pytest.fixture
 def settings(isolated_home: Path) -> Settings:
     return load_settings(isolated_home)
@@ -117,4 +162,13 @@ def sent_to_everyone(meeting: Meeting, at: datetime, method: str = "smtp") -> Ci
     )
 
 
-__all__ = ["EXAMPLES", "REPO", "app", "pg_url", "sent_to_everyone", "strat_executable"]
+__all__ = [
+    "EXAMPLES",
+    "PG_PEOPLE",
+    "REPO",
+    "app",
+    "pg_database",
+    "pg_url",
+    "sent_to_everyone",
+    "strat_executable",
+]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -18,9 +19,16 @@ from pathlib import Path
 
 from filelock import FileLock
 
-from strat_cli.errors import Busy, Offline, Stale
-from strat_cli.model import LONDON, Meeting
+from strat_cli.errors import Busy, Locked, Offline, Stale
+from strat_cli.model import LONDON, AuditEvent, Meeting
 from strat_cli.store import FolderStore
+
+
+def _write(path: Path, text: str) -> None:
+    """Whole or not at all: the chair's process (which runs this fake) may be killed mid-way."""
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(text)
+    os.replace(tmp, path)
 
 
 @dataclass
@@ -32,7 +40,12 @@ class Lease:
 
 class FakeServer:
     def __init__(
-        self, root: Path, local: Path, *, client: str = "laptop-1", user: str = "Dana Okafor"
+        self,
+        root: Path,
+        local: Path,
+        *,
+        client: str = "laptop-1",
+        user: str = "Dana Okafor (login)",
     ) -> None:
         self.root = root
         self.folder = FolderStore(root)
@@ -81,7 +94,7 @@ class FakeServer:
 
     def _set_version(self, meeting_id: str, version: int) -> None:
         (self.root / "versions").mkdir(exist_ok=True)
-        (self.root / "versions" / meeting_id).write_text(str(version))
+        _write(self.root / "versions" / meeting_id, str(version))
 
     def _lease_file(self, meeting_id: str) -> Path:
         return self.root / "leases" / f"{meeting_id}.json"
@@ -134,6 +147,16 @@ class FakeServer:
             current = self._server_version(meeting.id)
             if base != current:
                 raise Stale(f"{meeting.id} was changed on the server since it was read")
+            old = self.folder.load(meeting.id).audit if self.folder.exists(meeting.id) else []
+            if meeting.audit[: len(old)] != old:
+                raise Locked(f"{meeting.id}: the audit trail can only be added to")
+            for event in meeting.audit[len(old) :]:  # the server names who did it, as the login
+                event.who = self.user
+            pending = self.root / "pending" / f"{meeting.id}.jsonl"
+            if pending.exists():  # exports made while the record was leased join it now
+                lines = pending.read_text().splitlines()
+                meeting.audit.extend(AuditEvent.model_validate_json(line) for line in lines)
+                pending.unlink()
             path = self.folder.save(meeting, now=now)
             self._set_version(meeting.id, current + 1)
             self._versions[meeting.id] = current + 1
@@ -170,9 +193,7 @@ class FakeServer:
                     self.taken_over.append(meeting_id)
             path.parent.mkdir(exist_ok=True)
             since = datetime.now(LONDON).isoformat()
-            path.write_text(
-                json.dumps({"client": self.client, "holder": self.user, "since": since})
-            )
+            _write(path, json.dumps({"client": self.client, "holder": self.user, "since": since}))
         try:
             yield
         finally:
@@ -186,5 +207,18 @@ class FakeServer:
         raise AssertionError("the journalled store does not use the server's edit")
 
     def record_export(self, meeting_id: str, detail: str, *, who: str = "") -> Meeting:
+        """As the server does: while another holds the lease, the entry waits for its next
+        save (the version does not move); else it is saved at once."""
         self._call("record_export")
-        return self.folder.record_export(meeting_id, detail, who=who)
+        event = AuditEvent(at=datetime.now(LONDON), who=self.user, event="exported", detail=detail)
+        with self._lock():
+            lease = self._lease_file(meeting_id)
+            if lease.exists() and json.loads(lease.read_text())["client"] != self.client:
+                (self.root / "pending").mkdir(exist_ok=True)
+                with (self.root / "pending" / f"{meeting_id}.jsonl").open("a") as f:
+                    f.write(event.model_dump_json() + "\n")
+                return self.folder.load(meeting_id)
+        meeting = self.load(meeting_id)
+        meeting.audit.append(event)
+        self.save(meeting)
+        return meeting

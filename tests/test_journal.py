@@ -283,3 +283,35 @@ def test_the_interview_shows_one_offline_line_and_carries_on(
     server.online = True
     assert live.settle(10) == 0
     assert server.folder.load(ID).notes["criminal_investigation"] == "None yet"
+
+
+def test_exports_and_the_servers_names_in_the_audit_trail_never_block_a_push(
+    server: FakeServer, live: JournalledStore, tmp_path: Path
+) -> None:
+    """The server names who did each audit entry (as the login) and adds an export made by
+    someone else while the chair holds the record; the chair's copy knows neither, and its
+    answers still reach the server with every audit entry kept."""
+    minute_taker = FakeServer(server.root, tmp_path / "kim", client="laptop-2", user="Kim Minute")
+    with live.hold(ID):
+        meeting = live.load(ID)
+        meeting.log("resumed", "at reason", who="chair as configured")
+        answer(live, meeting, 1)
+        assert live.settle(10) == 0
+        minute_taker.record_export(ID, "decision sheet")  # waits for the chair's next save
+        server.online = False
+        meeting.log("note", "offline", who="chair as configured")
+        answer(live, meeting, 2)
+        answer(live, meeting, 3)
+        server.online = True
+        assert live.settle(10) == 0
+        answer(live, meeting, 4)
+        assert live.settle(10) == 0
+    kept = server.folder.load(ID)
+    assert kept.notes["reason"] == "answer 4"
+    events = [(e.event, e.who) for e in kept.audit]
+    assert ("resumed", "Dana Okafor (login)") in events and (
+        "note",
+        "Dana Okafor (login)",
+    ) in events
+    assert [e for e, _ in events].count("exported") == 1
+    assert live.banner() == ""

@@ -114,6 +114,10 @@ class State:
             from ..settings import load_settings
 
             self._settings = load_settings(self.store_override)
+            if self._settings.store_url:  # the audit names who logged in to the server
+                from dataclasses import replace
+
+                self._settings = replace(self._settings, server_actor=self._server_actor)
             from .. import cache  # bank holidays need not be recomputed by every command
 
             cache.use(self._settings.store / "cache")
@@ -122,6 +126,11 @@ class State:
             if message := store_permission_warning(self._settings.store):
                 warn(message)
         return self._settings
+
+    def _server_actor(self) -> str:
+        from ..settings import login_name
+
+        return str(getattr(self.store, "actor", "")) or login_name()
 
     @property
     def store(self) -> "RecordStore":
