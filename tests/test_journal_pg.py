@@ -168,3 +168,54 @@ def test_store_copy_folder_to_server_and_back_hashes_equal(
     for m in originals:
         assert record_hash(copy.load(m.id)) == record_hash(m)
         assert copy.load(m.id).audit == m.audit
+
+
+def test_sync_on_a_real_server_refuses_a_taken_over_record_and_pushes_the_others(
+    pg_server: Any,
+    pg_db: str,
+    isolated_home: Path,
+    tmp_path: Path,
+    runner: CliRunner,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import psycopg
+
+    from strat_cli.journal import journal_folder, write_entry
+    from strat_cli.store import record_json
+
+    url = pg_url(pg_server, pg_db, "dana")
+    dana = PostgresStore(url, local=isolated_home, agenda_dirs=[])  # the CLI's client id
+    for meeting_id in ("SD-2026-0001", "SD-2026-0002"):
+        dana.create(typical(meeting_id))
+        dana.hold(meeting_id).__enter__()  # the laptop goes quiet holding both
+        meeting = dana.load(meeting_id)
+        meeting.notes["reason"] = "typed while the server was away"
+        meeting.log("note", "offline", who="Dana Okafor")
+        write_entry(  # what the journal held when the server went away
+            journal_folder(isolated_home),
+            meeting_id,
+            record_json(meeting),
+            base_version=dana.version_of(meeting_id),
+            unpushed=2,
+            stamps=[],
+        )
+    with psycopg.connect(pg_url(pg_server, pg_db, "postgres"), autocommit=True) as conn:
+        conn.execute("UPDATE strat.leases SET renewed = now() - interval '10 minutes'")
+    maya = PostgresStore(pg_url(pg_server, pg_db, "maya"), local=tmp_path / "maya", agenda_dirs=[])
+    with maya.hold("SD-2026-0001", take_over=True):
+        theirs = maya.load("SD-2026-0001")
+        theirs.notes["reason"] = "Maya's record of the call"
+        maya.save(theirs)
+        monkeypatch.setenv("STRAT_STORE", url)
+        result = runner.invoke(app, ["sync", "--json"])  # while Maya is still in the meeting
+    assert result.exit_code == 3, result.output
+    report = json.loads(result.stdout)
+    assert report["pushed"] == ["SD-2026-0002"]
+    [kept] = report["kept_apart"]
+    assert "taken over by Maya Lindqvist" in kept["reason"]
+    check = PostgresStore(url, local=tmp_path / "check", agenda_dirs=[])
+    assert check.load("SD-2026-0001").notes["reason"] == "Maya's record of the call"
+    assert check.load("SD-2026-0002").notes["reason"] == "typed while the server was away"
+    assert check.load("SD-2026-0002").audit[-1].who == "Dana Okafor"  # named by the login
+    ours = Path(kept["kept"]).read_text(encoding="utf-8")
+    assert "typed while the server was away" in ours
