@@ -140,8 +140,8 @@ class FakeServer:
         self, meeting: Meeting, *, now: datetime | None = None, base_version: int | None = None
     ) -> Path:
         self._call("save")
-        if self.gate is not None:
-            self.gate.wait()
+        if self.gate is not None and not self.gate.wait(timeout=10):
+            raise Offline(f"{self.where}: held up for 10 s (a test that waited on the server)")
         with self._lock():
             base = base_version if base_version is not None else self._versions.get(meeting.id)
             current = self._server_version(meeting.id)

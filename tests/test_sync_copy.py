@@ -270,3 +270,38 @@ def test_take_over_changes_nothing_on_a_folder_store(
     assert result.exit_code == 130
     assert store.load(A).audit[-1].event == "resumed"
     assert "changes nothing" in runner.invoke(app, ["resume", "--help"]).output
+
+
+def test_a_damaged_journal_entry_is_named_in_one_line_and_left_as_it_is(
+    server: FakeServer,
+    isolated_home: Path,
+    runner: CliRunner,
+    at_a_terminal: None,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    answered_offline(server, isolated_home, A, B)
+    damaged = entry_path(journal_folder(isolated_home), A)
+    damaged.write_bytes(damaged.read_bytes()[:200])  # cut short by hand, say
+    before = damaged.read_bytes()
+    result = runner.invoke(app, ["sync"])
+    assert result.exit_code == 1
+    assert f"{damaged}: not a journal entry" in result.output
+    assert "1 pushed, 0 kept apart, 1 failed." in result.output
+    assert "offline answer" not in result.output
+    assert damaged.read_bytes() == before
+    chair_presses_ctrl_c(monkeypatch)
+    resumed = runner.invoke(app, ["resume", A])
+    assert resumed.exit_code == 1 and f"{damaged}: not a journal entry" in resumed.output
+    assert "Traceback" not in resumed.output
+
+
+def test_new_from_answers_on_a_server_lands_on_the_server(
+    server: FakeServer, isolated_home: Path, runner: CliRunner
+) -> None:
+    from .conftest import EXAMPLES
+
+    result = runner.invoke(app, ["new", "--answers", str(EXAMPLES / "answers.yaml"), "--no-input"])
+    assert result.exit_code == 0, result.output
+    [meeting_id] = server.folder.ids()
+    assert server.folder.load(meeting_id).notes  # the whole meeting, pushed before exit
+    assert not list(journal_folder(isolated_home).glob("SD-*.json"))
