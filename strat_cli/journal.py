@@ -24,7 +24,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from .errors import InvalidRecord, Locked, Offline, Stale, StratError
+from .errors import Busy, InvalidRecord, Locked, Offline, Stale, StratError
 from .files import private_folder
 from .model import LONDON, STORED, AuditEvent, Meeting
 from .store import atomic_write, check_id, parse_meeting, record_hash, record_json
@@ -273,7 +273,9 @@ class JournalledStore:
         self._changed = threading.Condition(self._lock)
         self._live: dict[str, _Live] = {}
         self._offline = ""  # why the last push failed to reach the server
-        self._failures = 0
+        self._started = 0  # push attempts begun
+        self._settling = False  # the last push is wanted now: no pause after a failure
+        self._failed = 0  # the number of the last attempt the server could not be reached for
         self._not_before = 0.0
         self._closed = False
         self._thread: threading.Thread | None = None
@@ -303,6 +305,7 @@ class JournalledStore:
         computer's journal holds carries on without it (its pushes are still checked against
         the version they were based on, so nothing of someone else's is overwritten)."""
         with contextlib.ExitStack() as stack:
+            stack.enter_context(self._local_lock(meeting_id))
             try:
                 stack.enter_context(self.server.hold(meeting_id, take_over=take_over))
             except Offline as exc:
@@ -311,6 +314,29 @@ class JournalledStore:
                 with self._lock:
                     self._offline = exc.message
             yield
+
+    @contextlib.contextmanager
+    def _local_lock(self, meeting_id: str) -> Iterator[None]:
+        """One process per meeting on this computer, as on a folder store: the server's lease
+        is this computer's (a second terminal would get it back), and both would write the
+        same journal entry. The system frees it when a process dies."""
+        from filelock import FileLock, Timeout
+
+        ensure_private(self.journal)
+        lock = FileLock(str(self.journal / f".{check_id(meeting_id)}.lock"), timeout=0, mode=0o600)
+        try:
+            lock.acquire()
+        except Timeout:
+            raise Busy(
+                f"{meeting_id} is open in another strat process on this computer; finish there "
+                "first (or close that terminal), then try again"
+            ) from None
+        except OSError as exc:
+            raise StratError(f"{self.journal}: cannot lock {meeting_id} ({exc.strerror})") from None
+        try:
+            yield
+        finally:
+            lock.release()
 
     def create(self, meeting: Meeting) -> object:
         done = self.server.create(meeting)
@@ -424,7 +450,9 @@ class JournalledStore:
                 meeting_id, live = due
                 seq, text, base, entry = live.seq, live.text, live.base, live.entry
                 stamps, trail = list(live.stamps), live.server_audit
-            self._push(meeting_id, seq, text, base, stamps, trail, entry)
+                self._started += 1
+                attempt = self._started
+            self._push(meeting_id, seq, text, base, stamps, trail, entry, attempt)
 
     def _push(
         self,
@@ -435,6 +463,7 @@ class JournalledStore:
         stamps: list[str],
         trail: list[AuditEvent] | None,
         entry: Path | None,
+        attempt: int,
     ) -> None:
         problem = ""
         version: int | None = None
@@ -450,8 +479,9 @@ class JournalledStore:
         except Offline as exc:
             with self._lock:
                 self._offline = exc.message
-                self._failures += 1
-                self._not_before = time.monotonic() + self.retry_after
+                self._failed = attempt
+                pause = 0.0 if self._settling else self.retry_after
+                self._not_before = time.monotonic() + pause
                 self._changed.notify_all()
             return
         except StratError as exc:
@@ -507,26 +537,30 @@ class JournalledStore:
         """One last push (now, not after the retry pause), waiting at most `timeout` seconds;
         returns how many answers are still only on this computer."""
         deadline = time.monotonic() + timeout
+        self._start()
         with self._lock:
-            failures = self._failures
+            started = self._started  # an attempt already on its way may fail: not the last one
+            self._settling = True
             self._not_before = 0.0
             self._changed.notify_all()
-            while True:
-                left = sum(live.unpushed for live in self._live.values())
-                stuck = self._due() is None  # nothing more the pusher will try
-                wait = deadline - time.monotonic()
-                if not left or stuck or self._failures > failures or wait <= 0:
-                    return left
-                if self._thread is None:
-                    break
-                self._changed.wait(wait)
-        self._start()
-        return self.settle(max(0.0, deadline - time.monotonic()))
+            try:
+                while True:
+                    left = sum(live.unpushed for live in self._live.values())
+                    stuck = self._due() is None  # nothing more the pusher will try
+                    wait = deadline - time.monotonic()
+                    if not left or stuck or self._failed > started or wait <= 0:
+                        return left
+                    self._changed.wait(wait)
+            finally:
+                self._settling = False
 
-    def close(self) -> None:
+    def close(self, wait: float = 0.0) -> None:
+        """No more pushes; a push on its way still ends (within `wait` seconds if given)."""
         with self._lock:
             self._closed = True
             self._changed.notify_all()
+        if wait and self._thread is not None:
+            self._thread.join(wait)
 
 
 # --- strat sync ---------------------------------------------------------------------------------

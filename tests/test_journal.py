@@ -162,7 +162,7 @@ def test_resuming_with_unpushed_answers_pushes_them_first(
     answer(live, meeting, 1)
     answer(live, meeting, 2)
     assert live.settle(2) == 2
-    live.close()
+    live.close(wait=10)  # no push still on its way
     server.online = True
 
     later = JournalledStore(FakeServer(server.root, server.local), live.journal, retry_after=0.05)
@@ -178,7 +178,7 @@ def test_resuming_offline_carries_on_from_this_computers_copy(
     server.online = False
     answer(live, meeting, 1)
     live.settle(1)
-    live.close()
+    live.close(wait=10)  # no push still on its way
 
     later = JournalledStore(FakeServer(server.root, server.local), live.journal, retry_after=0.05)
     with later.hold(ID):
@@ -315,3 +315,18 @@ def test_exports_and_the_servers_names_in_the_audit_trail_never_block_a_push(
     ) in events
     assert [e for e, _ in events].count("exported") == 1
     assert live.banner() == ""
+
+
+def test_a_second_process_on_this_computer_is_kept_out_as_on_a_folder_store(
+    server: FakeServer, live: JournalledStore
+) -> None:
+    """The server gives this computer its own lease back (after a kill -9), so the journal's
+    own lock keeps a second terminal out: two would write one journal entry."""
+    from strat_cli.errors import Busy
+
+    second = JournalledStore(FakeServer(server.root, server.local), live.journal)
+    refused = pytest.raises(Busy, match="open in another strat process on this computer")
+    with live.hold(ID), refused, second.hold(ID):
+        pass
+    with second.hold(ID):  # free again once the first let go
+        pass

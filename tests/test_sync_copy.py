@@ -4,6 +4,7 @@ records move to another store whole, checked by hash, safely run twice."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 from pathlib import Path
 
@@ -36,17 +37,18 @@ def answered_offline(server: FakeServer, local: Path, *ids: str) -> None:
     for meeting_id in ids:
         server.create(typical(meeting_id))
     live = JournalledStore(server, journal_folder(local), retry_after=0.05)
-    for meeting_id in ids:
-        with live.hold(meeting_id):
-            meeting = live.load(meeting_id)
-            server.online = False  # the server goes down mid-meeting
+    with contextlib.ExitStack() as held:
+        meetings = []
+        for meeting_id in ids:
+            held.enter_context(live.hold(meeting_id))
+            meetings.append(live.load(meeting_id))
+        server.online = False  # the server goes down mid-meeting
+        for meeting in meetings:
             for n in (1, 2, 3):
                 meeting.notes["reason"] = f"offline answer {n}"
                 live.save(meeting)
-            server.online = True
-    server.online = False
-    assert live.settle(1) == 3 * len(ids)
-    live.close()
+        assert live.settle(1) == 3 * len(ids)
+        live.close(wait=10)  # no push still on its way
     server.online = True
 
 
