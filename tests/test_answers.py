@@ -30,6 +30,7 @@ def run(tmp_path: Path, data: dict[str, Any], name: str = "notes.yaml") -> Any:
     return CliRunner().invoke(app, ["new", "--answers", str(path), "--no-input"])
 
 
+@pytest.mark.folder_only(reason="checks the folder store's own files")
 def test_example_answers_build_a_whole_ended_meeting(store: FolderStore) -> None:
     result = CliRunner().invoke(
         app, ["new", "--answers", str(EXAMPLES / "answers.yaml"), "--no-input"]
@@ -248,6 +249,9 @@ def test_answers_relative_due_times_count_from_the_end_of_the_meeting(store: Fol
     assert summary.due == meeting.ended_at + timedelta(hours=1)
 
 
+@pytest.mark.folder_only(
+    reason="expects the configured name; on a server the login names it (test_pgstore)"
+)
 def test_the_audit_says_when_a_file_was_entered_not_that_it_was_typed_live(
     store: FolderStore,
 ) -> None:

@@ -71,6 +71,7 @@ def follow_up_from_answers(store: FolderStore, agenda_id: str, earlier: str) -> 
 
 @pytest.mark.parametrize("how", ["live", "answers"])
 @pytest.mark.parametrize("rule", ["initiating", "last"])
+@pytest.mark.folder_only(reason="checks the folder store's own files")
 def test_a_chain_initial_follow_up_nfa_and_s47_again(
     store: FolderStore, rule: str, how: str
 ) -> None:

@@ -37,6 +37,7 @@ def test_unknown_meeting_is_one_line_and_exit_1(runner: CliRunner) -> None:
     assert "Traceback" not in result.output
 
 
+@pytest.mark.folder_only(reason="checks the folder store's own files")
 def test_corrupt_file_message_names_the_file_and_line(
     runner: CliRunner, store: FolderStore, saved: Meeting
 ) -> None:

@@ -81,6 +81,7 @@ def mark_all_present(chair: Chair, police: str = "\r") -> None:
     chair.q("Anyone else on the call?", "\r")
 
 
+@pytest.mark.folder_only(reason="checks the folder store's own files")
 def test_whole_meeting_through_pan_lancashire_with_a_late_joiner(tmp_path: Path) -> None:
     home = tmp_path / "store"
     c = Chair(home, "new", "--agenda", "pan-lancashire", "--prefill", PREFILL)
@@ -214,6 +215,7 @@ def test_whole_meeting_through_pan_lancashire_with_a_late_joiner(tmp_path: Path)
         assert event in events
 
 
+@pytest.mark.folder_only(reason="checks the folder store's own files")
 def test_missing_partner_then_ctrl_c_then_resume(tmp_path: Path) -> None:
     home = tmp_path / "store"
     c = Chair(home, "new", "--agenda", "national", "--prefill", PREFILL)
@@ -242,6 +244,7 @@ def test_missing_partner_then_ctrl_c_then_resume(tmp_path: Path) -> None:
     assert "resumed" in [e["event"] for e in m["audit"]]
 
 
+@pytest.mark.folder_only(reason="checks the folder store's own files")
 def test_kill_9_then_resume_loses_nothing(tmp_path: Path) -> None:
     home = tmp_path / "store"
     c = Chair(home, "new", "--agenda", "national", "--prefill", PREFILL)
@@ -273,6 +276,7 @@ def test_kill_9_then_resume_loses_nothing(tmp_path: Path) -> None:
     assert "information" in m["progress"]["done"]
 
 
+@pytest.mark.folder_only(reason="checks the folder store's own files")
 def test_reopen_then_ctrl_c_keeps_the_end_time_and_ending_again_offers_it(
     tmp_path: Path,
 ) -> None:

@@ -103,6 +103,7 @@ class _Declines:
         return False
 
 
+@pytest.mark.folder_only(reason="checks the folder store's own files")
 def test_strat_edit_with_a_mistake_keeps_the_record_as_it_was(
     editor: Path, store: FolderStore, saved: Meeting, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -125,6 +125,7 @@ def forkserver() -> multiprocessing.context.BaseContext:
 
 
 @posix_only
+@pytest.mark.folder_only(reason="kills or races processes on the folder store's files")
 def test_a_process_killed_at_random_points_during_saves_leaves_the_last_or_next_state(
     store: FolderStore, forkserver: Any
 ) -> None:
@@ -204,6 +205,7 @@ def _no_temp_files(store: FolderStore) -> bool:
 
 @pytest.mark.parametrize("point", list(FAULT_POINTS))
 @pytest.mark.parametrize("code", [errno.ENOSPC, errno.EROFS, errno.EACCES])
+@pytest.mark.folder_only(reason="a full disk or read-only folder under the folder store")
 def test_a_failed_save_at_any_step_keeps_the_previous_state_and_no_temp_file(
     store: FolderStore, saved: Meeting, monkeypatch: pytest.MonkeyPatch, point: str, code: int
 ) -> None:
@@ -223,6 +225,7 @@ def test_a_failed_save_at_any_step_keeps_the_previous_state_and_no_temp_file(
 
 
 @pytest.mark.parametrize("point", ["create temp", "write", "fsync", "replace"])
+@pytest.mark.folder_only(reason="a full disk or read-only folder under the folder store")
 def test_strat_import_on_a_full_disk_says_so_in_one_line(
     runner: CliRunner,
     store: FolderStore,
@@ -242,6 +245,7 @@ def test_strat_import_on_a_full_disk_says_so_in_one_line(
     assert store.ids() == [] and _no_temp_files(store)
 
 
+@pytest.mark.folder_only(reason="a full disk or read-only folder under the folder store")
 def test_a_read_only_store_gives_one_clear_line_through_the_cli(
     runner: CliRunner, store: FolderStore, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
@@ -264,6 +268,7 @@ def test_a_read_only_store_gives_one_clear_line_through_the_cli(
     assert store.ids() == []
 
 
+@pytest.mark.folder_only(reason="a full disk or read-only folder under the folder store")
 def test_holding_a_meeting_in_a_read_only_store_is_a_clear_error(
     store: FolderStore, saved: Meeting, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -293,6 +298,7 @@ def test_a_really_read_only_meetings_folder(store: FolderStore, saved: Meeting) 
 
 
 @posix_only
+@pytest.mark.folder_only(reason="kills or races processes on the folder store's files")
 def test_two_processes_editing_one_meeting_never_lose_or_interleave_a_save(
     store: FolderStore, saved: Meeting, forkserver: Any
 ) -> None:
@@ -313,6 +319,7 @@ def test_two_processes_editing_one_meeting_never_lose_or_interleave_a_save(
 
 
 @posix_only
+@pytest.mark.folder_only(reason="kills or races processes on the folder store's files")
 def test_two_processes_creating_one_reference_never_overwrite_each_other(
     store: FolderStore, forkserver: Any
 ) -> None:
@@ -352,6 +359,7 @@ def _other() -> None:  # a second command, so Typer keeps the command name
 
 
 @posix_only
+@pytest.mark.folder_only(reason="the folder store's file locks (the server's leases: test_pgstore)")
 def test_a_meeting_open_in_another_process_gives_one_lock_line_and_exit_3(
     store: FolderStore, saved: Meeting, forkserver: Any
 ) -> None:
@@ -373,6 +381,7 @@ def test_a_meeting_open_in_another_process_gives_one_lock_line_and_exit_3(
         pass
 
 
+@pytest.mark.folder_only(reason="the folder store's file locks (the server's leases: test_pgstore)")
 def test_the_real_strat_render_on_a_held_meeting_exits_3_with_one_line(
     store: FolderStore, saved: Meeting, tmp_path: Path
 ) -> None:
@@ -452,6 +461,7 @@ def _damage(store: FolderStore, saved: Meeting, content: bytes) -> Path:
 
 
 @pytest.mark.parametrize("name", list(DAMAGED))
+@pytest.mark.folder_only(reason="checks the folder store's own files")
 def test_a_damaged_file_gives_one_line_naming_file_and_field_and_is_never_rewritten(
     runner: CliRunner, store: FolderStore, saved: Meeting, name: str
 ) -> None:
@@ -469,6 +479,7 @@ def test_a_damaged_file_gives_one_line_naming_file_and_field_and_is_never_rewrit
 
 
 @pytest.mark.parametrize("name", list(DAMAGED))
+@pytest.mark.folder_only(reason="checks the folder store's own files")
 def test_strat_list_reports_a_damaged_file_and_goes_on(
     runner: CliRunner, store: FolderStore, saved: Meeting, name: str
 ) -> None:
@@ -480,6 +491,7 @@ def test_strat_list_reports_a_damaged_file_and_goes_on(
     assert path.read_bytes() == content
 
 
+@pytest.mark.folder_only(reason="checks the folder store's own files")
 def test_a_damaged_file_is_never_overwritten_by_a_save_through_edit(
     store: FolderStore, saved: Meeting
 ) -> None:
@@ -489,6 +501,7 @@ def test_a_damaged_file_is_never_overwritten_by_a_save_through_edit(
     assert path.read_bytes() == VALID[:100]
 
 
+@pytest.mark.folder_only(reason="checks the folder store's own files")
 def test_an_upgrade_that_fails_on_odd_old_data_names_the_field(
     store: FolderStore, saved: Meeting, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -503,6 +516,7 @@ def test_an_upgrade_that_fails_on_odd_old_data_names_the_field(
     assert path.read_bytes() == _with(schema_version=0)
 
 
+@pytest.mark.folder_only(reason="checks the folder store's own files")
 def test_damaged_files_through_the_real_strat_process(store: FolderStore, saved: Meeting) -> None:
     """The installed command, not CliRunner: exit 1, one line on stderr, nothing on stdout."""
     env = {**os.environ, "STRAT_HOME": str(store.root)}

@@ -77,6 +77,7 @@ def test_a_cancelled_action_needs_a_reason_and_a_carried_one_a_future_due(saved:
     assert saved.action("A1").status == ActionStatus.open  # type: ignore[union-attr]
 
 
+@pytest.mark.folder_only(reason="checks the folder store's own files")
 def test_strat_show_shows_the_chain_of_discussions(store: FolderStore, saved: Meeting) -> None:
     from typer.testing import CliRunner
 

@@ -134,6 +134,7 @@ def test_a_lone_surrogate_never_stops_a_save_it_becomes_the_replacement_characte
         assert getattr(obj, name) in (expected, f"x{expected}")
 
 
+@pytest.mark.folder_only(reason="checks the folder store's own files")
 def test_a_surrogate_escape_written_by_another_tool_loads_as_the_replacement_character(
     store: FolderStore, saved: Meeting
 ) -> None:
@@ -157,6 +158,7 @@ def _big_text(seed: int, size: int = 100_000) -> str:
     return "".join(out)
 
 
+@pytest.mark.folder_only(reason="checks the folder store's own files")
 def test_100_kb_strings_save_load_and_show_exactly(
     runner: CliRunner, store: FolderStore, typical_meeting: Meeting
 ) -> None:
@@ -173,6 +175,7 @@ def test_100_kb_strings_save_load_and_show_exactly(
 
 
 @pytest.mark.parametrize("text", TEMPLATE_SYNTAX)
+@pytest.mark.folder_only(reason="checks the folder store's own files")
 def test_template_syntax_in_user_text_is_stored_as_typed(store: FolderStore, text: str) -> None:
     meeting = typical()
     meeting.reason = text
@@ -306,6 +309,7 @@ ESCAPES = [
 
 
 @pytest.mark.parametrize("bad", ESCAPES)
+@pytest.mark.folder_only(reason="checks the folder store's own files")
 def test_references_that_try_to_escape_are_refused_by_store_and_cli(
     runner: CliRunner, store: FolderStore, bad: str
 ) -> None:
@@ -331,6 +335,7 @@ def test_any_reference_is_refused_or_names_a_plain_file_in_the_store(reference: 
 
 
 @pytest.mark.skipif(not POSIX, reason="symbolic links")
+@pytest.mark.folder_only(reason="checks the folder store's own files")
 def test_a_meeting_file_that_is_a_symlink_is_refused_and_its_target_never_written(
     runner: CliRunner, store: FolderStore, saved: Meeting, tmp_path: Path
 ) -> None:
@@ -351,6 +356,7 @@ def test_a_meeting_file_that_is_a_symlink_is_refused_and_its_target_never_writte
 
 
 @pytest.mark.skipif(not POSIX, reason="symbolic links")
+@pytest.mark.folder_only(reason="checks the folder store's own files")
 def test_a_lock_file_that_is_a_symlink_is_never_followed(
     store: FolderStore, saved: Meeting, tmp_path: Path
 ) -> None:
@@ -384,6 +390,7 @@ def test_a_meetings_folder_that_is_a_symlink_is_followed_and_kept_private(
 
 
 @pytest.mark.skipif(not POSIX, reason="special files")
+@pytest.mark.folder_only(reason="checks the folder store's own files")
 def test_a_meeting_path_that_is_a_pipe_or_folder_is_refused_without_blocking(
     store: FolderStore,
 ) -> None:

@@ -243,6 +243,7 @@ def test_the_file_pattern_accepts_what_the_model_accepts(name: str) -> None:
     assert not MEETING_FILE_RE.match(name + ".json\n")
 
 
+@pytest.mark.folder_only(reason="the SQLite index")
 def test_strat_list_answers_without_loading_the_model(tmp_path: Path) -> None:
     three(indexed_store(tmp_path))
     code = (

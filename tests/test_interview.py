@@ -909,6 +909,7 @@ def test_a_crash_between_the_two_saves_of_a_review_is_completed_on_resume(
     assert len(after.reviewed_actions) == 3
 
 
+@pytest.mark.folder_only(reason="the folder store's file locks (the server's leases: test_pgstore)")
 def test_an_earlier_meeting_open_elsewhere_does_not_end_the_review(
     store: FolderStore, national: Agenda
 ) -> None:

@@ -26,6 +26,8 @@ from strat_cli.store import record_hash
 
 from .fakeserver import FakeServer
 
+pytestmark = pytest.mark.one_store  # its stores are its own: a fake server over a folder
+
 ID = "SD-2026-0001"
 
 

@@ -27,6 +27,7 @@ from .test_e2e_pty import PREFILL, mark_all_present
 from .test_e2e_pty import Chair as TerminalChair
 
 pexpect = pytest.importorskip("pexpect")
+pytestmark = pytest.mark.one_store  # its servers are its own
 terminal = pytest.mark.skipif(sys.platform == "win32", reason="pseudo-terminals are POSIX")
 
 ID = "SD-2026-0001"

@@ -18,7 +18,10 @@ from .test_e2e_pty import PREFILL, mark_all_present
 from .test_e2e_pty import Chair as TerminalChair
 
 pexpect = pytest.importorskip("pexpect")
-pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="pseudo-terminals are POSIX")
+pytestmark = [
+    pytest.mark.skipif(sys.platform == "win32", reason="pseudo-terminals are POSIX"),
+    pytest.mark.one_store,  # its server is the fake one
+]
 
 LAUNCHER = str(Path(__file__).with_name("strat_on_fake_server.py"))
 REASON = "Bruise seen at school.\nMother unaware."

@@ -82,6 +82,7 @@ def _editor(tmp_path: Path) -> str:
     return f"{sys.executable} {script}"
 
 
+@pytest.mark.folder_only(reason="kills or races processes on the folder store's files")
 def test_strat_edit_killed_at_random_points_leaves_the_old_or_the_edited_record(
     tmp_path: Path,
 ) -> None:
@@ -119,6 +120,7 @@ def _prefilled(m: Meeting) -> bool:
     return len(m.children) == 2 and len(m.adults) == 2 and m.reason.startswith("Ellie (7)")
 
 
+@pytest.mark.folder_only(reason="kills or races processes on the folder store's files")
 def test_strat_new_with_prefill_killed_at_random_points_leaves_whole_meetings(
     tmp_path: Path,
 ) -> None:
@@ -162,6 +164,7 @@ def _whole_docx(path: Path) -> bool:
         return False
 
 
+@pytest.mark.folder_only(reason="kills or races processes on the folder store's files")
 def test_strat_render_killed_at_random_points_leaves_only_whole_documents(tmp_path: Path) -> None:
     home = tmp_path / "store"
     store = _two_meetings(home)

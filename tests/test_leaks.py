@@ -129,6 +129,7 @@ def _index_text(root: Path) -> str:
     return "\n".join(values) + raw
 
 
+@pytest.mark.folder_only(reason="the SQLite index")
 def test_the_index_holds_no_names_and_no_free_text(runner: CliRunner, store: FolderStore) -> None:
     """References, codes, agencies and times: no child, chair, owner or manager, no action text."""
     m = typical()
@@ -274,6 +275,7 @@ def test_an_output_folder_strat_makes_is_private_whatever_the_umask(
 
 
 @pytest.mark.skipif(os.name != "posix", reason="POSIX permissions")
+@pytest.mark.folder_only(reason="checks the folder store's own files")
 def test_a_shared_folder_as_strat_home_is_refused_and_never_chmod_ed(
     runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -291,6 +293,7 @@ def test_a_shared_folder_as_strat_home_is_refused_and_never_chmod_ed(
 
 
 @pytest.mark.skipif(os.name != "posix", reason="POSIX permissions")
+@pytest.mark.folder_only(reason="checks the folder store's own files")
 def test_an_existing_folder_of_ones_own_is_used_but_not_chmod_ed(
     runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -440,6 +443,7 @@ def test_the_sandbox_changes_no_byte_of_the_shipped_documents(
 
 
 @pytest.mark.skipif(os.name != "posix", reason="symbolic links")
+@pytest.mark.folder_only(reason="checks the folder store's own files")
 def test_a_link_planted_at_the_pending_audit_file_is_never_followed(
     store: FolderStore, tmp_path: Path
 ) -> None:
@@ -481,6 +485,9 @@ def test_templates_copy_never_writes_through_a_link(runner: CliRunner, tmp_path:
 # --- wrong results --------------------------------------------------------------------------------
 
 
+@pytest.mark.folder_only(
+    reason="expects the configured name; on a server the login names it (test_pgstore)"
+)
 def test_the_live_meeting_audit_names_the_login_not_the_chair(
     store: FolderStore, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -518,6 +525,7 @@ def _new_meeting_in(root: str, queue: Any) -> None:
 
 
 @pytest.mark.skipif(sys.platform != "linux", reason="fork: cheap processes for a 110-way race")
+@pytest.mark.folder_only(reason="kills or races processes on the folder store's files")
 def test_110_meetings_created_at_once_all_get_distinct_references(store: FolderStore) -> None:
     import multiprocessing
 
@@ -683,6 +691,7 @@ def test_through_a_pipe_each_row_is_one_whole_line(
 # --- after a full run: no child's name outside the record files -------------------------------
 
 
+@pytest.mark.folder_only(reason="checks the folder store's own files")
 def test_after_a_full_run_no_childs_name_is_outside_the_record_and_the_documents(
     runner: CliRunner, store: FolderStore, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

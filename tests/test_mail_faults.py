@@ -220,6 +220,7 @@ def test_partial_delivery_is_not_circulation_and_names_who_is_missing(
 # --- a full disk at the last save -----------------------------------------------------------------
 
 
+@pytest.mark.folder_only(reason="a full disk or read-only folder under the folder store")
 def test_full_disk_after_data_leaves_the_send_unsettled_and_a_retry_never_resends(
     store: FolderStore,
     saved: Meeting,

@@ -95,6 +95,7 @@ def _one_error_line(result: object, *, code: int = 1) -> str:
     ],
     ids=lambda a: " ".join(a[:2]),
 )
+@pytest.mark.folder_only(reason="checks the folder store's own files")
 def test_a_file_whose_name_and_reference_disagree_is_refused_and_the_other_file_never_written(
     runner: CliRunner,
     store: FolderStore,
@@ -121,6 +122,7 @@ def test_a_file_whose_name_and_reference_disagree_is_refused_and_the_other_file_
     assert list(out.iterdir()) == []
 
 
+@pytest.mark.folder_only(reason="checks the folder store's own files")
 def test_strat_list_warns_about_a_file_whose_name_and_reference_disagree(
     runner: CliRunner, store: FolderStore, saved: Meeting
 ) -> None:
@@ -395,6 +397,7 @@ def test_any_date_field_with_an_extreme_value_is_refused_at_entry_and_never_brea
         "children.0.date_of_birth",
     ],
 )
+@pytest.mark.folder_only(reason="checks the folder store's own files")
 def test_a_placeholder_date_saved_earlier_never_breaks_a_command_on_the_register(
     runner: CliRunner, tmp_path: Path, where: str, year: int
 ) -> None:
@@ -418,6 +421,7 @@ def test_a_placeholder_date_saved_earlier_never_breaks_a_command_on_the_register
             assert OTHER in result.output
 
 
+@pytest.mark.folder_only(reason="checks the folder store's own files")
 def test_a_placeholder_date_is_named_by_due_and_reindex_and_the_record_is_shown(
     runner: CliRunner, tmp_path: Path
 ) -> None:
@@ -571,6 +575,7 @@ def _changed_outside_strat(store: FolderStore, meeting_id: str) -> None:
     ids=" ".join,
 )
 @pytest.mark.parametrize("index", ["current", "stale", "missing", "without deadlines"])
+@pytest.mark.folder_only(reason="a full disk or read-only folder under the folder store")
 def test_reading_commands_work_on_a_read_only_store(
     runner: CliRunner,
     store: FolderStore,
@@ -603,6 +608,7 @@ def test_reading_commands_work_on_a_read_only_store(
     assert {p: p.read_bytes() for p in store.meetings.iterdir() if p.is_file()} == before
 
 
+@pytest.mark.folder_only(reason="a full disk or read-only folder under the folder store")
 def test_reindex_on_a_read_only_store_is_one_line(
     runner: CliRunner, store: FolderStore, saved: Meeting, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -614,6 +620,7 @@ def test_reindex_on_a_read_only_store_is_one_line(
     assert line.startswith(f"Error: {store.root / 'index.sqlite'}: ") and "read-only" in line
 
 
+@pytest.mark.folder_only(reason="a full disk or read-only folder under the folder store")
 def test_reindex_on_a_full_disk_is_one_line_and_the_old_index_still_answers(
     runner: CliRunner, store: FolderStore, saved: Meeting, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -782,6 +789,7 @@ def test_yaml_nested_thousands_deep_is_one_line_for_answers_and_agendas(tmp_path
         load_agenda(path)
 
 
+@pytest.mark.folder_only(reason="checks the folder store's own files")
 def test_strat_edit_puts_a_placeholder_date_right_even_if_strats_own_history_holds_one(
     store: FolderStore,
 ) -> None:

@@ -24,6 +24,8 @@ from strat_cli.store import record_hash, record_json
 
 from .conftest import app, pg_url
 
+pytestmark = pytest.mark.one_store
+
 NOW = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
 
 
@@ -555,3 +557,25 @@ def test_lease_times_are_shown_in_uk_time(
 
     assert _clock(datetime(2026, 7, 1, 9, 2, tzinfo=UTC)) == "10:02 on 01/07/2026"
     assert re.fullmatch(r"\d\d:\d\d", _clock(datetime.now(UTC) - timedelta(seconds=1)))
+
+
+def test_a_record_whose_deadlines_could_not_be_computed_is_named_by_due(
+    pg_server: Any, pg_db: str, tmp_path: Path
+) -> None:
+    from strat_cli.pgstore import PostgresRegister
+    from strat_cli.register import due_meetings
+
+    store_as(pg_server, pg_db, "dana", tmp_path).create(typical(agenda="an-agenda-not-here"))
+    register = PostgresRegister(pg_url(pg_server, pg_db, "rhys"), local=tmp_path, agenda_dirs=[])
+    _, problems = due_meetings(register, NOW)  # type: ignore[arg-type]
+    assert problems == ["SD-2026-0001: no agenda 'an-agenda-not-here'"]
+
+
+def test_settings_actor_offline_is_the_configured_name(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from strat_cli.cli._app import State
+
+    monkeypatch.setenv("STRAT_STORE", f"postgresql://dana@/strat?host={tmp_path}")
+    monkeypatch.setenv("STRAT_USER", "Dana Okafor")
+    assert State().settings.actor == "Dana Okafor"

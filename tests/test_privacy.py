@@ -77,6 +77,7 @@ def _modes(root: Path) -> tuple[list[str], dict[str, int]]:
 
 
 @posix_only
+@pytest.mark.folder_only(reason="checks the folder store's own files")
 def test_every_folder_is_0700_and_every_file_0600_even_with_umask_000(
     runner: CliRunner, store: FolderStore, tmp_path: Path, open_umask: None
 ) -> None:
@@ -92,6 +93,7 @@ def test_every_folder_is_0700_and_every_file_0600_even_with_umask_000(
 
 
 @posix_only
+@pytest.mark.folder_only(reason="checks the folder store's own files")
 def test_the_render_cache_is_private_too(
     runner: CliRunner, store: FolderStore, tmp_path: Path, open_umask: None
 ) -> None:
@@ -101,6 +103,7 @@ def test_the_render_cache_is_private_too(
 
 
 @posix_only
+@pytest.mark.folder_only(reason="checks the folder store's own files")
 def test_no_file_name_holds_a_childs_name(
     runner: CliRunner, store: FolderStore, tmp_path: Path
 ) -> None:
@@ -114,6 +117,7 @@ def test_no_file_name_holds_a_childs_name(
 
 @posix_only
 @pytest.mark.parametrize("command", [["show", "SD-2026-0001"], ["list"], ["agendas"]])
+@pytest.mark.folder_only(reason="checks the folder store's own files")
 def test_strat_warns_once_on_stderr_when_others_can_read_the_store(
     runner: CliRunner, store: FolderStore, saved: Meeting, command: list[str]
 ) -> None:
@@ -129,6 +133,7 @@ def test_strat_warns_once_on_stderr_when_others_can_read_the_store(
 
 
 @posix_only
+@pytest.mark.folder_only(reason="checks the folder store's own files")
 def test_no_warning_for_a_private_store_and_one_line_when_others_can_read_it(
     runner: CliRunner, store: FolderStore, saved: Meeting
 ) -> None:
@@ -139,6 +144,7 @@ def test_no_warning_for_a_private_store_and_one_line_when_others_can_read_it(
 
 
 @posix_only
+@pytest.mark.folder_only(reason="checks the folder store's own files")
 def test_saving_takes_others_rights_away_but_never_gives_the_owner_new_ones(
     store: FolderStore, saved: Meeting
 ) -> None:
@@ -245,6 +251,7 @@ def test_a_refused_save_names_the_field_and_warns_nothing_with_the_value(
     assert not store.exists(meeting.id)
 
 
+@pytest.mark.folder_only(reason="checks the folder store's own files")
 def test_the_cli_names_the_field_not_the_value(
     runner: CliRunner, store: FolderStore, saved: Meeting
 ) -> None:
@@ -281,6 +288,9 @@ def test_every_export_and_email_of_a_record_is_audited(
     assert detail in last.detail
 
 
+@pytest.mark.folder_only(
+    reason="expects the configured name; on a server the login names it (test_pgstore)"
+)
 def test_the_audit_never_names_the_chair_for_what_someone_else_did(
     store: FolderStore, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -300,6 +310,7 @@ def test_the_audit_never_names_the_chair_for_what_someone_else_did(
 
 
 @posix_only
+@pytest.mark.folder_only(reason="checks the folder store's own files")
 def test_a_listing_on_a_new_store_creates_it_private(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, open_umask: None
 ) -> None:

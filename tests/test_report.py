@@ -647,6 +647,7 @@ def _window() -> list[str]:
     return ["report", "--from", "01/09/2026", "--to", "31/10/2026", "--json"]
 
 
+@pytest.mark.folder_only(reason="the facts kept in the SQLite index")
 def test_a_second_report_reads_kept_facts_and_a_changed_record_is_read_again(
     store: FolderStore, monkeypatch: pytest.MonkeyPatch
 ) -> None:

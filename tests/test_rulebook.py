@@ -77,7 +77,7 @@ def _set(**values: Any) -> Callable[[Meeting], None]:
             *head, last = path.split("__")
             for step in head:
                 obj = obj[int(step[1:])] if step.startswith("i") else getattr(obj, step)
-            setattr(obj, last, value)
+            setattr(obj, last, copy.deepcopy(value))  # a case runs more than once (both stores)
 
     return apply
 
@@ -624,6 +624,7 @@ def test_email_refuses_an_unauthorised_phone_record_where_the_area_authorises_fi
     draft = runner.invoke(app, ["email", m.id, "--out", str(tmp_path)])
     assert draft.exit_code == 0, draft.output
     assert "do not send this draft until a manager has authorised it" in draft.stderr
+    m = store.load(m.id)
     m.format = MeetingFormat.video  # the procedure says so of telephone discussions only
     store.save(m)
     video = runner.invoke(app, ["email", m.id, "--out", str(tmp_path)])

@@ -20,6 +20,7 @@ def test_saved_meeting_loads_back_equal(store: FolderStore, typical_meeting: Mee
     assert store.load(typical_meeting.id) == typical_meeting
 
 
+@pytest.mark.folder_only(reason="checks the folder store's own files")
 def test_a_save_interrupted_before_the_replace_leaves_the_previous_file(
     store: FolderStore, saved: Meeting, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -36,6 +37,7 @@ def test_a_save_interrupted_before_the_replace_leaves_the_previous_file(
     assert [p.name for p in store.meetings.iterdir() if p.suffix == ".tmp"] == []
 
 
+@pytest.mark.folder_only(reason="checks the folder store's own files")
 def test_a_failed_write_names_the_file_and_keeps_the_last_version(
     store: FolderStore, saved: Meeting, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -53,6 +55,7 @@ def test_a_failed_write_names_the_file_and_keeps_the_last_version(
     assert store.path(saved.id).read_bytes() == before
 
 
+@pytest.mark.folder_only(reason="checks the folder store's own files")
 def test_an_invalid_record_is_refused_before_the_file_is_touched(
     store: FolderStore, saved: Meeting
 ) -> None:
@@ -63,6 +66,7 @@ def test_an_invalid_record_is_refused_before_the_file_is_touched(
     assert store.path(saved.id).read_bytes() == before
 
 
+@pytest.mark.folder_only(reason="the folder store's file locks (the server's leases: test_pgstore)")
 def test_a_second_process_gets_a_clear_lock_message(store: FolderStore, saved: Meeting) -> None:
     other = FolderStore(store.root)
     with (
@@ -73,6 +77,7 @@ def test_a_second_process_gets_a_clear_lock_message(store: FolderStore, saved: M
         pass
 
 
+@pytest.mark.folder_only(reason="checks the folder store's own files")
 def test_a_truncated_file_names_file_and_line_and_is_not_overwritten(
     store: FolderStore, saved: Meeting
 ) -> None:
@@ -87,6 +92,7 @@ def test_a_truncated_file_names_file_and_line_and_is_not_overwritten(
     assert path.read_bytes() == damaged
 
 
+@pytest.mark.folder_only(reason="checks the folder store's own files")
 def test_a_hand_edited_invalid_field_is_named(store: FolderStore, saved: Meeting) -> None:
     path = store.path(saved.id)
     data = json.loads(path.read_text(encoding="utf-8"))
@@ -96,6 +102,7 @@ def test_a_hand_edited_invalid_field_is_named(store: FolderStore, saved: Meeting
         store.load(saved.id)
 
 
+@pytest.mark.folder_only(reason="checks the folder store's own files")
 def test_a_file_from_a_newer_strat_is_refused(store: FolderStore, saved: Meeting) -> None:
     path = store.path(saved.id)
     data = json.loads(path.read_text(encoding="utf-8"))
@@ -105,6 +112,7 @@ def test_a_file_from_a_newer_strat_is_refused(store: FolderStore, saved: Meeting
         store.load(saved.id)
 
 
+@pytest.mark.folder_only(reason="checks the folder store's own files")
 def test_older_files_are_upgraded_step_by_step(
     store: FolderStore, saved: Meeting, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -130,6 +138,7 @@ def test_ids_that_try_to_escape_the_store_are_refused(store: FolderStore, bad: s
 
 
 @pytest.mark.skipif(os.name != "posix", reason="POSIX permissions")
+@pytest.mark.folder_only(reason="checks the folder store's own files")
 def test_store_is_private_to_the_user(store: FolderStore, saved: Meeting) -> None:
     assert store.root.stat().st_mode & 0o777 == 0o700
     assert store.path(saved.id).stat().st_mode & 0o777 == 0o600
@@ -156,6 +165,7 @@ def test_new_ids_count_up_within_the_year(store: FolderStore, saved: Meeting) ->
     assert store.new_id(2027) == "SD-2027-0001"
 
 
+@pytest.mark.folder_only(reason="checks the folder store's own files")
 def test_missing_meeting_says_where_it_looked(store: FolderStore) -> None:
     with pytest.raises(NotFound, match=str(store.meetings).replace("\\", "\\\\")):
         store.load("SD-2026-0404")
@@ -173,6 +183,7 @@ def _authorise(store: FolderStore, meeting: Meeting) -> None:
     store.save(meeting)
 
 
+@pytest.mark.folder_only(reason="checks the folder store's own files")
 def test_authorised_content_can_never_be_rewritten_by_a_save(
     store: FolderStore, saved: Meeting
 ) -> None:
@@ -196,6 +207,7 @@ def test_action_follow_up_and_bookkeeping_still_save_on_an_authorised_record(
     assert store.load(saved.id).actions[0].status == ActionStatus.done
 
 
+@pytest.mark.folder_only(reason="checks the folder store's own files")
 def test_clearing_the_authorisation_in_code_cannot_unlock_a_record(
     store: FolderStore, saved: Meeting
 ) -> None:
@@ -208,6 +220,7 @@ def test_clearing_the_authorisation_in_code_cannot_unlock_a_record(
     assert store.path(saved.id).read_bytes() == before
 
 
+@pytest.mark.folder_only(reason="the folder store's file locks (the server's leases: test_pgstore)")
 def test_an_export_while_the_meeting_is_open_elsewhere_is_audited_at_its_next_save(
     store: FolderStore, saved: Meeting
 ) -> None:

@@ -19,6 +19,8 @@ from strat_cli.store import FolderStore, parse_meeting, record_hash
 
 from .fakeserver import FakeServer
 
+pytestmark = pytest.mark.one_store  # its stores are its own: folders and a fake server
+
 A, B = "SD-2026-0001", "SD-2026-0002"
 URL = "postgresql://fake.example/strat"
 

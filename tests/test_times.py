@@ -114,6 +114,7 @@ def test_the_24_hour_window_is_24_real_hours_across_the_change(settings: Setting
 # --- whole working days in windows -------------------------------------------------------------
 
 
+@pytest.mark.folder_only(reason="checks the folder store's own files")
 def test_due_within_1_on_a_friday_before_a_bank_holiday_monday_reaches_all_of_tuesday(
     store: FolderStore,
 ) -> None:

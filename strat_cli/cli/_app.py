@@ -107,6 +107,7 @@ class State:
     store_override: Path | None = None
     _settings: "Settings | None" = None
     _store: "RecordStore | None" = None
+    _actor: str | None = None
 
     @property
     def settings(self) -> "Settings":
@@ -128,9 +129,17 @@ class State:
         return self._settings
 
     def _server_actor(self) -> str:
+        """The server's name for this login, asked once. Offline, the configured name stands in
+        (the server names the entries itself when they reach it)."""
+        from ..errors import Offline
         from ..settings import login_name
 
-        return str(getattr(self.store, "actor", "")) or login_name()
+        if self._actor is None:
+            try:
+                self._actor = str(getattr(self.store, "actor", "")) or login_name()
+            except Offline:
+                self._actor = (self._settings.user if self._settings else "") or login_name()
+        return self._actor
 
     @property
     def store(self) -> "RecordStore":

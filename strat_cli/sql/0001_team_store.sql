@@ -107,16 +107,18 @@ CREATE TABLE strat_register.report_facts (
     meeting_id text PRIMARY KEY, stamp text NOT NULL, valid_until double precision,
     facts text NOT NULL
 );
-CREATE INDEX meetings_started ON strat_register.meetings (started_ts DESC, id DESC);
+-- in the order the register's queries ask (SQLite's NULL order, written out: one text for both)
+CREATE INDEX meetings_started ON strat_register.meetings (started_ts DESC NULLS LAST, id DESC);
 CREATE INDEX meetings_started_date ON strat_register.meetings (started_date);
 CREATE INDEX children_meeting ON strat_register.children (meeting_id);
 CREATE INDEX children_ref ON strat_register.children (lower(local_ref));
 CREATE INDEX decisions_meeting ON strat_register.decisions (meeting_id);
 CREATE INDEX actions_meeting ON strat_register.actions (meeting_id);
-CREATE INDEX actions_open ON strat_register.actions (due_ts, meeting_id, action_id)
+CREATE INDEX actions_open ON strat_register.actions (due_ts NULLS FIRST, meeting_id, action_id)
     WHERE status = 'open';
 CREATE INDEX meetings_followups ON strat_register.meetings (id) WHERE previous <> '';
 CREATE INDEX meetings_held ON strat_register.meetings (id) WHERE icpc_held IS NOT NULL;
+CREATE INDEX meetings_incomplete ON strat_register.meetings (id) WHERE deadlines_ok = 0;
 CREATE INDEX meetings_due ON strat_register.meetings (summary_due_ts, minutes_due_ts,
     circulation_due_ts) WHERE deadlines_ok = 1;
 
@@ -311,14 +313,25 @@ BEGIN
     INSERT INTO counters (year, last) VALUES (p_year, 0) ON CONFLICT DO NOTHING;
     SELECT last INTO n FROM counters WHERE year = p_year FOR UPDATE;
     n := greatest(n, coalesce((SELECT max(number) FROM meetings WHERE year = p_year), 0)) + 1;
-    IF n > 999999 THEN
-        RAISE EXCEPTION USING ERRCODE = 'SR004', MESSAGE = format('every reference of %s is in use', p_year);
+    IF n > 999999 THEN  -- one odd reference (an imported SD-2026-999999) never blocks a year:
+        -- the lowest number neither used nor given out before (counters.last) is taken
+        SELECT min(g) INTO n FROM generate_series(1, 999999) AS g
+        WHERE g > (SELECT last FROM counters WHERE year = p_year AND last < 999999)
+            AND NOT EXISTS (SELECT 1 FROM meetings WHERE year = p_year AND number = g);
+        IF n IS NULL THEN
+            SELECT min(g) INTO n FROM generate_series(1, 999999) AS g
+            WHERE NOT EXISTS (SELECT 1 FROM meetings WHERE year = p_year AND number = g);
+        END IF;
+        IF n IS NULL THEN
+            RAISE EXCEPTION USING ERRCODE = 'SR004', MESSAGE = format('every reference of %s is in use', p_year);
+        END IF;
     END IF;
     UPDATE counters SET last = n WHERE year = p_year;
     RETURN format('SD-%s-%s', p_year, lpad(n::text, 4, '0'));
 END $$;
 
--- An export leaves an audit entry on any record, authorised or not, by any strat role. While
+-- An export leaves an audit entry on any record, authorised or not, by any strat role (p_at as
+-- the client's model writes a time). While
 -- the record is leased the entry waits for the holder's next save (its copy is being written).
 CREATE FUNCTION strat.record_export(p_id text, p_at text, p_detail text) RETURNS void
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = strat, pg_temp AS $$
@@ -388,7 +401,8 @@ END $$;
 
 -- Take (or take back) the lease of a record. A lease held by another client is taken only when
 -- its holder stopped renewing and p_take_over is set; that is audited on the record.
-CREATE FUNCTION strat.take_lease(p_id text, p_client text, p_take_over boolean)
+-- p_at: the time as the client's model writes it (the record's JSON stays what strat writes).
+CREATE FUNCTION strat.take_lease(p_id text, p_client text, p_take_over boolean, p_at text)
 RETURNS TABLE (got boolean, holder text, since timestamptz, stale boolean)
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = strat, pg_temp AS $$
 DECLARE
@@ -419,7 +433,7 @@ BEGIN
     END IF;
     UPDATE leases SET db_user = session_user, client_id = p_client, holder = me, since = now(),
         renewed = now() WHERE meeting_id = p_id;
-    entry := jsonb_build_object('at', to_jsonb(now()), 'who', me, 'event', 'taken over',
+    entry := jsonb_build_object('at', p_at, 'who', me, 'event', 'taken over',
         'detail', format('lease held by %s since %s, last renewed %s', l.holder,
             to_char(l.since AT TIME ZONE 'Europe/London', 'HH24:MI DD/MM/YYYY'),
             to_char(l.renewed AT TIME ZONE 'Europe/London', 'HH24:MI DD/MM/YYYY')));
@@ -476,5 +490,5 @@ GRANT EXECUTE ON FUNCTION strat.whoami() TO PUBLIC;
 GRANT EXECUTE ON FUNCTION strat.record_export(text, text, text), strat.writer(),
     strat.save_meeting(text, jsonb, integer, jsonb, boolean), strat.next_reference(integer),
     strat.copy_in(text, jsonb, jsonb), strat.reindex(text, jsonb),
-    strat.take_lease(text, text, boolean), strat.renew_lease(text, text),
+    strat.take_lease(text, text, boolean, text), strat.renew_lease(text, text),
     strat.release_lease(text, text) TO strat_reader;
