@@ -332,3 +332,28 @@ def test_a_second_process_on_this_computer_is_kept_out_as_on_a_folder_store(
         pass
     with second.hold(ID):  # free again once the first let go
         pass
+
+
+def test_the_offline_line_is_said_as_the_count_grows_and_once_when_back(
+    server: FakeServer, live: JournalledStore
+) -> None:
+    from strat_cli.agenda import get_agenda
+
+    from .test_interview import Script, interview
+
+    meeting = live.load(ID)
+    iv = interview(meeting, get_agenda("national"), live, Script([]))  # type: ignore[arg-type]
+    server.online = False
+    live.save(meeting)  # an answer whose push finds the server gone
+    until(lambda: live.banner())
+    iv.save()
+    iv.save()  # said again as the count grows
+    server.online = True
+    assert live.settle(10) == 0
+    iv.save()
+    said = [line.strip() for line in iv.p.said]  # type: ignore[attr-defined]
+    assert said == [
+        "offline: 2 answers not yet on the server",
+        "offline: 3 answers not yet on the server",
+        "back online: answers are reaching the server again",
+    ]

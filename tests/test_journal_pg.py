@@ -66,6 +66,7 @@ class Chair(TerminalChair):
         self.child.expect(pexpect.EOF)
         status = self.child.wait()
         self.child.close()
+        assert self.child.signalstatus is None, f"ended by signal {self.child.signalstatus}"
         return int(status if status is not None else -1)
 
     def kill(self) -> None:

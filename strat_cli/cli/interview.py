@@ -35,7 +35,7 @@ def _settle(store: "RecordStore") -> None:
     if not isinstance(store, JournalledStore):
         return
     left = store.settle()
-    store.close()
+    store.close(wait=1.0)  # a push still on its way ends before the interpreter does
     if left:
         typer.echo(
             f"{answers(left)} not yet on the server are kept on this computer "
