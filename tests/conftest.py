@@ -178,6 +178,17 @@ def store_kind(request: pytest.FixtureRequest, isolated_home: Path) -> Iterator[
 
 
 @pytest.fixture
+def named(store_kind: str) -> Any:
+    """The name the audit shows for what this test did as `name`: that name on a folder; on the
+    server, the display name of the login the suite signs in as (who did it is who logged in)."""
+
+    def name_of(name: str) -> str:
+        return "Pat Admin" if store_kind == "postgres" else name
+
+    return name_of
+
+
+@pytest.fixture
 def settings(isolated_home: Path) -> Settings:
     return load_settings(isolated_home)
 

@@ -4,6 +4,7 @@ amendments, the audit trail, the actions register, list filters and the calendar
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -67,10 +68,9 @@ def test_check_exits_0_with_only_warnings(runner: CliRunner, store: FolderStore)
     assert json.loads(result.output)["warnings"] == 1
 
 
-@pytest.mark.folder_only(
-    reason="expects the configured name; on a server the login names it (test_pgstore)"
-)
-def test_authorise_is_refused_then_overridden(runner: CliRunner, store: FolderStore) -> None:
+def test_authorise_is_refused_then_overridden(
+    runner: CliRunner, store: FolderStore, named: Callable[[str], str]
+) -> None:
     m = circulated(typical())
     m.children[0].voice = ""
     store.save(m)
@@ -88,11 +88,11 @@ def test_authorise_is_refused_then_overridden(runner: CliRunner, store: FolderSt
     assert saved.authorisation is not None
     assert saved.authorisation.override_reason == reason
     event = saved.audit[-1]
-    assert (event.event, event.who) == ("authorised", "Ruth Ellery")
+    assert (event.event, event.who) == ("authorised", named("Ruth Ellery"))
     assert reason in event.detail and "child.voice@children.C1.voice" in event.detail
 
     again = runner.invoke(app, ["authorise", ID, *MANAGER])
-    assert again.exit_code == 1 and "was authorised by Ruth Ellery" in again.output
+    assert again.exit_code == 1 and f"was authorised by {named('Ruth Ellery')}" in again.output
 
 
 def test_authorisation_comes_before_circulation_so_circulation_never_blocks_it(
@@ -121,11 +121,8 @@ def test_a_locked_record_refuses_an_edit(
         store.save(meeting)
 
 
-@pytest.mark.folder_only(
-    reason="expects the configured name; on a server the login names it (test_pgstore)"
-)
 def test_an_amendment_is_added_and_nothing_authorised_changes(
-    runner: CliRunner, store: FolderStore, complete: Meeting
+    runner: CliRunner, store: FolderStore, complete: Meeting, named: Callable[[str], str]
 ) -> None:
     assert runner.invoke(app, ["authorise", ID, *MANAGER]).exit_code == 0
     before = authorised_content(store.load(ID))
@@ -136,8 +133,8 @@ def test_an_amendment_is_added_and_nothing_authorised_changes(
     assert piped.exit_code == 0, piped.output
     after = store.load(ID)
     assert [(a.by, a.text) for a in after.amendments] == [
-        ("Dana Okafor", text),
-        ("Sam Whitlow", "Seen alone at 15:10."),
+        (named("Dana Okafor"), text),
+        (named("Sam Whitlow"), "Seen alone at 15:10."),
     ]
     assert authorised_content(after) == before
     assert [e.event for e in after.audit[-2:]] == ["amended", "amended"]
@@ -165,11 +162,8 @@ def test_an_unauthorised_record_is_changed_not_amended(
     assert result.exit_code == 1 and "is not authorised yet" in result.output
 
 
-@pytest.mark.folder_only(
-    reason="expects the configured name; on a server the login names it (test_pgstore)"
-)
 def test_log_shows_every_event_with_time_and_who(
-    runner: CliRunner, store: FolderStore, complete: Meeting
+    runner: CliRunner, store: FolderStore, complete: Meeting, named: Callable[[str], str]
 ) -> None:
     runner.invoke(app, ["authorise", ID, *MANAGER])
     runner.invoke(app, ["amend", ID, "--by", "Dana Okafor", "--text", "Addendum."])
@@ -179,7 +173,7 @@ def test_log_shows_every_event_with_time_and_who(
     assert [e["event"] for e in events] == ["created", "ended", "authorised", "amended"]
     assert all(e["at"] and e["who"] for e in events)
     table = runner.invoke(app, ["log", ID])
-    assert "Addendum." in table.output and "Ruth Ellery" in table.output
+    assert "Addendum." in table.output and named("Ruth Ellery") in table.output
 
 
 def test_actions_overdue_then_done_also_on_an_authorised_record(

@@ -75,6 +75,12 @@ def test_a_member_cannot_authorise_through_strat_or_sql(
                 "SELECT * FROM strat.save_meeting(%s, %s::jsonb, 1, NULL, false)",
                 (meeting.id, record_json(meeting)),
             )
+        with pytest.raises(psycopg.Error, match="status authorised without an authorisation"):
+            conn.execute(  # a record strat could no longer read: refused too
+                "SELECT * FROM strat.save_meeting(%s, jsonb_set(%s::jsonb, '{status}', "
+                "'\"authorised\"'), 1, NULL, false)",
+                (meeting.id, record_json(dana.load(meeting.id))),
+            )
     assert dana.load(meeting.id).authorisation is None
 
 
@@ -579,3 +585,46 @@ def test_settings_actor_offline_is_the_configured_name(
     monkeypatch.setenv("STRAT_STORE", f"postgresql://dana@/strat?host={tmp_path}")
     monkeypatch.setenv("STRAT_USER", "Dana Okafor")
     assert State().settings.actor == "Dana Okafor"
+
+
+def test_a_chair_killed_mid_meeting_gets_the_lease_back_from_a_new_process(
+    pg_server: Any, pg_db: str, tmp_path: Path, saved_on_server: Meeting
+) -> None:
+    """A real process holds the lease and saves, then is killed (kill -9): the same person on
+    the same machine resumes at once with what was saved; anyone else is told who holds it."""
+    import subprocess
+    import sys
+
+    url = pg_url(pg_server, pg_db, "dana")
+    local = tmp_path / "chair"
+    chair = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import sys, time\n"
+            "from pathlib import Path\n"
+            "from strat_cli.pgstore import PostgresStore\n"
+            "store = PostgresStore(sys.argv[1], local=Path(sys.argv[2]), agenda_dirs=[])\n"
+            "with store.edit('SD-2026-0001') as m:\n"
+            "    m.reason = 'typed before the kill'\n"
+            "    store.save(m)\n"
+            "    print('saved', flush=True)\n"
+            "    time.sleep(60)\n",
+            url,
+            str(local),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert chair.stdout is not None and chair.stdout.readline().strip() == "saved"
+    chair.kill()  # SIGKILL on POSIX, TerminateProcess on Windows: no finally runs
+    chair.wait()
+    maya = store_as(pg_server, pg_db, "maya", tmp_path)
+    with (
+        pytest.raises(Busy, match=r"open by Dana Okafor since \d\d:\d\d\Z"),
+        maya.hold(saved_on_server.id),
+    ):
+        pass
+    again = PostgresStore(url, local=local, agenda_dirs=[])
+    with again.edit(saved_on_server.id) as meeting:
+        assert meeting.reason == "typed before the kill"
