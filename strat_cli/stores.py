@@ -84,6 +84,17 @@ def open_store(settings: Settings) -> RecordStore:
     return store
 
 
+def open_live_store(settings: Settings) -> RecordStore:
+    """The live meeting's store (`new`, `resume`): the folder store as it is; on a server, the
+    server store behind this person's offline journal, so an answer never waits on the network."""
+    store = open_store(settings)
+    if not server_url(settings):
+        return store
+    from .journal import JournalledStore, journal_folder
+
+    return JournalledStore(store, journal_folder(settings.store))
+
+
 def open_register(settings: Settings) -> Any:
     """The register's index (`list`, `actions`, `due`): SQLite beside a folder store, SQL on the
     server for a server store. Neither loads records to answer."""

@@ -16,6 +16,7 @@ from . import mail  # noqa: F401  email
 from . import oversight  # noqa: F401  check, authorise, amend, log, actions, due, reindex, ics
 from . import report  # noqa: F401  report, icpc
 from . import admin  # noqa: F401  admin init, migrate, add-user
+from . import team  # noqa: F401  sync, store copy
 from ._app import app
 
 __all__ = ["app", "main"]

@@ -150,6 +150,16 @@ class State:
         return self._store
 
     @property
+    def live_store(self) -> "RecordStore":
+        """The live meeting's store: on a server, behind this person's offline journal. Asked
+        first by `new` and `resume`, it is then also their `store`."""
+        if self._store is None:
+            from ..stores import open_live_store
+
+            self._store = open_live_store(self.settings)
+        return self._store
+
+    @property
     def index(self) -> "Index":
         """The register over the store; answers listings without loading records."""
         from ..stores import open_register

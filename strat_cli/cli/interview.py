@@ -27,13 +27,33 @@ def _need_terminal(what: str) -> None:
         )
 
 
+def _settle(store: "RecordStore") -> None:
+    """On a server store, one last push of the journal (short timeout); what did not reach the
+    server is named in one line, with the command that sends it later."""
+    from ..journal import JournalledStore, answers
+
+    if not isinstance(store, JournalledStore):
+        return
+    left = store.settle()
+    store.close(wait=1.0)  # a push still on its way ends before the interpreter does
+    if left:
+        typer.echo(
+            f"{answers(left)} not yet on the server are kept on this computer "
+            f"({store.journal}); run strat sync when the server can be reached",
+            err=True,
+        )
+
+
 def _run(interview: "Interview", *, prepare: bool = False) -> None:
     """Run the walk and report; Ctrl-C exits 130 with the exact command to continue."""
     from ..interview import resume_hint, run_interview
 
     meeting_id = interview.m.id
     try:
-        result = run_interview(interview, prepare=prepare)
+        try:
+            result = run_interview(interview, prepare=prepare)
+        finally:
+            _settle(interview.store)
     except KeyboardInterrupt:
         typer.echo(
             f"\nPaused: everything answered is saved in {meeting_id}. "
@@ -109,7 +129,7 @@ def new(
 
     st = state(ctx)
     settings = st.settings
-    store = st.store
+    store = st.live_store
     if no_input and answers is None:
         raise InputError(f"--no-input needs --answers FILE: {NON_INTERACTIVE}")
     if answers is not None:
@@ -123,6 +143,8 @@ def new(
         meeting = build_meeting(
             data, agenda, store, source=str(answers), user=settings.actor, warnings=notes
         )
+        if no_input or meeting.ended_at is not None:
+            _settle(store)
         typer.echo(f"Saved {meeting.id} ({meeting.status.value}) from {answers}.")
         for note in notes:
             warn(note)
@@ -214,20 +236,42 @@ def _str(value: object) -> str | None:
 def resume(
     ctx: typer.Context,
     meeting_id: str = ID_ARG,
+    take_over: bool = typer.Option(
+        False,
+        "--take-over",
+        help="On a team server: take the meeting over from a holder who stopped renewing its "
+        "lease (a closed laptop); the take-over is audited. On a folder store it changes "
+        "nothing (a dead process's lock frees itself).",
+    ),
 ) -> None:
     """Continue a meeting where it stopped: after Ctrl-C, a closed terminal, a crash or kill -9.
 
-    Example:  strat resume SD-2026-0003
+    On a team server, answers this computer kept while the server could not be reached are
+    pushed first.
+
+    Examples:
+
+    \b
+      strat resume SD-2026-0003
+      strat resume SD-2026-0003 --take-over
     """
     from ..agenda import get_agenda
+    from ..errors import Locked
     from ..interview import Interview
     from ..model import Status
 
     st = state(ctx)
     settings = st.settings
-    store = st.store
+    store = st.live_store
     _need_terminal("strat resume")
-    with store.edit(meeting_id) as meeting:
+    with store.hold(meeting_id, take_over=take_over):
+        meeting = store.load(meeting_id)
+        if meeting.locked:
+            by = meeting.authorisation.by if meeting.authorisation else "?"
+            raise Locked(
+                f"{meeting_id} was authorised by {by} and is locked; add to it with: "
+                f"strat amend {meeting_id}"
+            )
         agenda = get_agenda(meeting.agenda, settings.extra_agenda_dirs)
         prompts = _app.terminal_prompts()
         if meeting.status == Status.ended:

@@ -64,6 +64,7 @@ class Interview:
         self.actor = actor or user or login_name()
         self.clock = clock
         self.depth = 0  # > 0 while in a side step started by a command
+        self._banner = ""  # the offline line last shown (server store only)
         self._earlier_reviewed = not meeting.previous  # follow-ups review once per session
         self.keys = [i.key for i in agenda.items]
         self.p.toolbar = TOOLBAR
@@ -86,6 +87,19 @@ class Interview:
 
     def save(self) -> None:
         self.store.save(self.m)
+        self.show_banner()
+
+    def show_banner(self) -> None:
+        """On a server store, one line when answers are not reaching the server (the journal
+        keeps them), said again as the count grows, and once when they reach it again."""
+        banner: Callable[[], str] | None = getattr(self.store, "banner", None)
+        line = banner() if banner is not None else ""
+        if line != self._banner:
+            if line:
+                self.say(f"  {line}")
+            else:
+                self.say("  back online: answers are reaching the server again")
+            self._banner = line
 
     def log(self, event: str, detail: str = "") -> None:
         self.m.log(event, detail, who=self.actor, at=self.clock())
