@@ -549,6 +549,12 @@ class PostgresStore:
                     f"{meeting_id} is open by {holder} since {_clock(since)}, who has not been "
                     f"seen for a while; take it over with: strat resume {meeting_id} --take-over"
                 )
+            if take_over:  # asked to take over a lease its holder is still renewing
+                raise Busy(
+                    f"{meeting_id} is open by {holder} since {_clock(since)} and still in use "
+                    f"there; it can be taken over once it has not been renewed for "
+                    f"{LEASE_STALE_AFTER:.0f} seconds"
+                )
             raise Busy(f"{meeting_id} is open by {holder} since {_clock(since)}")
         self._held[meeting_id] = 1
         beat = _Heartbeat(self.url, meeting_id, self.client)
