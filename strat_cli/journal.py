@@ -382,17 +382,12 @@ class JournalledStore:
             )
         return meeting
 
-    @contextlib.contextmanager
-    def edit(self, meeting_id: str, *, allow_locked: bool = False) -> Iterator[Meeting]:
-        with self.hold(meeting_id):
-            meeting = self.load(meeting_id)
-            if meeting.locked and not allow_locked:
-                by = meeting.authorisation.by if meeting.authorisation else "?"
-                raise Locked(
-                    f"{meeting_id} was authorised by {by} and is locked; add to it with: "
-                    f"strat amend {meeting_id}"
-                )
-            yield meeting
+    def edit(
+        self, meeting_id: str, *, allow_locked: bool = False
+    ) -> contextlib.AbstractContextManager[Meeting]:
+        from .store import edit_held
+
+        return edit_held(self, meeting_id, allow_locked=allow_locked)
 
     # --- writing: the journal now, the server in the background -----------------------------
 

@@ -567,29 +567,12 @@ class PostgresStore:
             with contextlib.suppress(StratError):  # offline: the lease goes stale by itself
                 self._run("SELECT strat.release_lease(%s, %s)", (meeting_id, self.client))
 
-    @contextlib.contextmanager
-    def edit(self, meeting_id: str, *, allow_locked: bool = False) -> Iterator[Meeting]:
-        """Load a meeting under its lease; the caller saves as often as it likes."""
-        with self.hold(meeting_id):
-            meeting = self.load(meeting_id)
-            if meeting.locked and not allow_locked:
-                by = meeting.authorisation.by if meeting.authorisation else "?"
-                raise Locked(
-                    f"{meeting_id} was authorised by {by} and is locked; "
-                    f"add to it with: strat amend {meeting_id}"
-                )
-            yield meeting
+    def edit(
+        self, meeting_id: str, *, allow_locked: bool = False
+    ) -> contextlib.AbstractContextManager[Meeting]:
+        from .store import edit_held
 
-    def iter_meetings(
-        self, on_error: Callable[[StratError], None] | None = None
-    ) -> Iterator[Meeting]:
-        for meeting_id in self.ids():
-            try:
-                yield self.load(meeting_id)
-            except (InvalidRecord, NotFound) as exc:
-                if on_error is None:
-                    raise
-                on_error(exc)
+        return edit_held(self, meeting_id, allow_locked=allow_locked)
 
 
 class _Heartbeat:

@@ -543,17 +543,11 @@ class FolderStore:
         finally:
             lock.release()
 
-    @contextlib.contextmanager
-    def edit(self, meeting_id: str, *, allow_locked: bool = False) -> Iterator[Meeting]:
+    def edit(
+        self, meeting_id: str, *, allow_locked: bool = False
+    ) -> contextlib.AbstractContextManager[Meeting]:
         """Load a meeting under its lock; the caller saves as often as it likes."""
-        with self.hold(meeting_id):
-            meeting = self.load(meeting_id)
-            if meeting.locked and not allow_locked:
-                raise Locked(
-                    f"{meeting_id} was authorised by {meeting.authorisation.by if meeting.authorisation else '?'}"
-                    f" and is locked; add to it with: strat amend {meeting_id}"
-                )
-            yield meeting
+        return edit_held(self, meeting_id, allow_locked=allow_locked)
 
     def record_export(self, meeting_id: str, detail: str, *, who: str = "") -> Meeting:
         """Every export of a record leaves an audit entry, authorised or not (issue 8).
@@ -571,14 +565,17 @@ class FolderStore:
             self._add_pending(meeting_id, event)
             return meeting
 
-    def iter_meetings(
-        self, on_error: Callable[[StratError], None] | None = None
-    ) -> Iterator[Meeting]:
-        """Every readable meeting; unreadable ones are reported, never fatal to a listing."""
-        for meeting_id in self.ids():
-            try:
-                yield self.load(meeting_id)
-            except StratError as exc:
-                if on_error is None:
-                    raise
-                on_error(exc)
+
+@contextlib.contextmanager
+def edit_held(store: Any, meeting_id: str, *, allow_locked: bool = False) -> Iterator[Meeting]:
+    """Every store's `edit`: the meeting loaded while `store.hold` keeps other writers away,
+    refused if authorised (unless the caller only adds what may follow authorisation)."""
+    with store.hold(meeting_id):
+        meeting: Meeting = store.load(meeting_id)
+        if meeting.locked and not allow_locked:
+            by = meeting.authorisation.by if meeting.authorisation else "?"
+            raise Locked(
+                f"{meeting_id} was authorised by {by} and is locked; "
+                f"add to it with: strat amend {meeting_id}"
+            )
+        yield meeting
