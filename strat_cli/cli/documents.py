@@ -1,5 +1,6 @@
 """Commands about documents: render, summary, templates. Thin: the work is in render.py."""
 
+import functools
 import sys
 from pathlib import Path
 
@@ -48,6 +49,17 @@ def render(
         from ..render import render_stored
 
         out_dir = out or st.settings.out_dir or Path.cwd()
+        render = functools.partial(
+            render_stored,
+            st.store,
+            st.settings,
+            meeting_id,
+            docs,
+            out_dir,
+            family=family,
+            pdf=pdf,
+            conversion=conversion,
+        )
         if len(docs) > 1 and sys.stderr.isatty():
             from rich.progress import Progress
 
@@ -59,28 +71,9 @@ def render(
                         task, description=f"Rendering {name}", completed=docs.index(name)
                     )
 
-                paths = render_stored(
-                    st.store,
-                    st.settings,
-                    meeting_id,
-                    docs,
-                    out_dir,
-                    family=family,
-                    pdf=pdf,
-                    on_doc=step,
-                    conversion=conversion,
-                )
+                paths = render(on_doc=step)
         else:
-            paths = render_stored(
-                st.store,
-                st.settings,
-                meeting_id,
-                docs,
-                out_dir,
-                family=family,
-                pdf=pdf,
-                conversion=conversion,
-            )
+            paths = render()
     finally:
         if conversion is not None:
             conversion.close()
