@@ -7,6 +7,7 @@ through the prompt seam (test_interview.py).
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import re
@@ -27,25 +28,38 @@ PREFILL = str(EXAMPLES / "prefill.yaml")
 class Chair:
     """One `strat` process in a pty; `q` waits for a question, then types the answer."""
 
-    def __init__(self, home: Path, *args: str) -> None:
-        env = dict(os.environ)
-        env.update(
+    def __init__(
+        self,
+        home: Path,
+        *args: str,
+        env: dict[str, str] | None = None,
+        program: list[str] | None = None,
+        timeout: float = 15,
+    ) -> None:
+        """`env` adds to the chair's environment; `program` runs instead of the installed
+        `strat` (a launcher), given `args` after its own."""
+        environ = dict(os.environ)
+        environ.update(
             STRAT_HOME=str(home),
             TERM="xterm-256color",
             PROMPT_TOOLKIT_NO_CPR="1",
             STRAT_USER="Dana Okafor",
         )
+        environ.update(env or {})
         for var in ("STRAT_CONFIG", "EDITOR", "VISUAL"):
-            env.pop(var, None)
+            environ.pop(var, None)
+        command = program or [strat_executable()]
         self.child = pexpect.spawn(
-            strat_executable(),
-            list(args),
-            env=env,
+            command[0],
+            [*command[1:], *args],
+            env=environ,
             encoding="utf-8",
-            timeout=15,
+            timeout=timeout,
             dimensions=(50, 200),
         )
         self.child.delaybeforesend = 0.01  # every answer waits for its question anyway
+        self.shown = io.StringIO()
+        self.child.logfile_read = self.shown  # everything the screen showed
 
     def q(self, question: str, keys: str) -> None:
         self.child.expect_exact(question)
@@ -60,9 +74,20 @@ class Chair:
         self.child.expect_exact(text)
 
     def finish(self) -> int:
+        """The exit status, waited for: the process may still be ending when the terminal
+        closes (a last push to a team server given up, say)."""
+        self.child.expect(pexpect.EOF)
+        status = self.child.wait()
+        self.child.close()
+        assert self.child.signalstatus is None, f"ended by signal {self.child.signalstatus}"
+        return int(status if status is not None else -1)
+
+    def kill(self) -> None:
+        """kill -9, as a laptop's battery or a crashed terminal would."""
+        os.kill(self.child.pid, signal.SIGKILL)
         self.child.expect(pexpect.EOF)
         self.child.close()
-        return int(self.child.exitstatus if self.child.exitstatus is not None else -1)
+        assert self.child.signalstatus == signal.SIGKILL
 
 
 def record(home: Path, ref: str = "SD-2026-0001") -> dict:  # type: ignore[type-arg]

@@ -5,10 +5,7 @@ stopped mid-meeting (answers kept on this computer, synced after it restarts, no
 
 from __future__ import annotations
 
-import io
 import json
-import os
-import signal
 import sys
 from pathlib import Path
 from typing import Any
@@ -22,7 +19,7 @@ from strat_cli.pgstore import PostgresStore
 from strat_cli.samples import typical
 from strat_cli.store import FolderStore, record_hash
 
-from .conftest import pg_url, strat_executable
+from .conftest import pg_url
 from .test_e2e_pty import PREFILL, mark_all_present
 from .test_e2e_pty import Chair as TerminalChair
 
@@ -38,42 +35,7 @@ class Chair(TerminalChair):
     """The installed `strat` in a pty, on the team server at `url`."""
 
     def __init__(self, home: Path, url: str, *args: str) -> None:
-        env = dict(os.environ)
-        env.update(
-            STRAT_HOME=str(home),
-            STRAT_STORE=url,
-            TERM="xterm-256color",
-            PROMPT_TOOLKIT_NO_CPR="1",
-            STRAT_USER="Dana Okafor",
-        )
-        for var in ("STRAT_CONFIG", "EDITOR", "VISUAL"):
-            env.pop(var, None)
-        self.child = pexpect.spawn(
-            strat_executable(),
-            list(args),
-            env=env,
-            encoding="utf-8",
-            timeout=30,
-            dimensions=(50, 200),
-        )
-        self.child.delaybeforesend = 0.01
-        self.shown = io.StringIO()
-        self.child.logfile_read = self.shown  # everything the screen showed
-
-    def finish(self) -> int:
-        """The exit status, waited for: the process may still be ending when the terminal
-        closes (its last push given up)."""
-        self.child.expect(pexpect.EOF)
-        status = self.child.wait()
-        self.child.close()
-        assert self.child.signalstatus is None, f"ended by signal {self.child.signalstatus}"
-        return int(status if status is not None else -1)
-
-    def kill(self) -> None:
-        os.kill(self.child.pid, signal.SIGKILL)
-        self.child.expect(pexpect.EOF)
-        self.child.close()
-        assert self.child.signalstatus == signal.SIGKILL
+        super().__init__(home, *args, env={"STRAT_STORE": url}, timeout=30)
 
 
 def on_server(url: str, tmp_path: Path) -> Meeting:

@@ -4,10 +4,7 @@ process killed with SIGKILL, then `strat resume` from another process: nothing t
 
 from __future__ import annotations
 
-import io
 import json
-import os
-import signal
 import sys
 from pathlib import Path
 
@@ -31,42 +28,8 @@ class Chair(TerminalChair):
     """`strat` over the fake server in a pty (as tests/test_e2e_pty.Chair)."""
 
     def __init__(self, home: Path, server: Path, *args: str) -> None:
-        env = dict(os.environ)
-        env.update(
-            STRAT_HOME=str(home),
-            STRAT_STORE="postgresql://fake.example/strat",
-            STRAT_FAKE_SERVER=str(server),
-            TERM="xterm-256color",
-            PROMPT_TOOLKIT_NO_CPR="1",
-            STRAT_USER="Dana Okafor",
-        )
-        for var in ("STRAT_CONFIG", "EDITOR", "VISUAL"):
-            env.pop(var, None)
-        self.child = pexpect.spawn(
-            sys.executable,
-            [LAUNCHER, *args],
-            env=env,
-            encoding="utf-8",
-            timeout=20,
-            dimensions=(50, 200),
-        )
-        self.child.delaybeforesend = 0.01
-        self.shown = io.StringIO()
-        self.child.logfile_read = self.shown  # everything the screen showed
-
-    def finish(self) -> int:
-        """The exit status, waited for: the process may still be ending when the terminal
-        closes (its last push given up)."""
-        self.child.expect(pexpect.EOF)
-        status = self.child.wait()
-        self.child.close()
-        return int(status if status is not None else -1)
-
-    def kill(self) -> None:
-        os.kill(self.child.pid, signal.SIGKILL)
-        self.child.expect(pexpect.EOF)
-        self.child.close()
-        assert self.child.signalstatus == signal.SIGKILL
+        fake = {"STRAT_STORE": "postgresql://fake.example/strat", "STRAT_FAKE_SERVER": str(server)}
+        super().__init__(home, *args, env=fake, program=[sys.executable, LAUNCHER], timeout=20)
 
 
 def on_server(server: FakeServer) -> dict:  # type: ignore[type-arg]
