@@ -39,8 +39,12 @@ class Script:
         self.said: list[str] = []
         self.asked: list[str] = []
 
+    watching: Interview | None = None  # set by `interview()`: every answer must be saved first
+
     def _answer(self, kind: str, message: str, default: Any) -> Any:
         self.asked.append(message)
+        if self.watching is not None:
+            unsaved(self.watching, message)
         if not self.steps:
             raise AssertionError(f"unscripted {kind}: {message!r}")
         expect, answer = self.steps.pop(0)
@@ -123,7 +127,18 @@ def lancs(national: Agenda) -> Agenda:
 
 
 def interview(m: Meeting, agenda: Agenda, store: FolderStore, script: Script) -> Interview:
-    return Interview(m, agenda, store, script, user="Dana Okafor", clock=lambda: NOW)
+    iv = Interview(m, agenda, store, script, user="Dana Okafor", clock=lambda: NOW)
+    script.watching = iv
+    return iv
+
+
+def unsaved(iv: Interview, asking: str) -> None:
+    """Every answer given is on disk before the next question is asked: a kill at any prompt
+    loses nothing typed (only where the chair is, `progress`, may lag a question behind)."""
+    kept = iv.store.load(iv.m.id).model_dump(mode="json", exclude={"updated_at", "progress"})
+    held = iv.m.model_dump(mode="json", exclude={"updated_at", "progress"})
+    changed = sorted(k for k in held if held[k] != kept.get(k))
+    assert not changed, f"asking {asking!r} while {changed} are not saved"
 
 
 # --- decisions ---------------------------------------------------------------------------------
@@ -175,6 +190,7 @@ def test_one_decision_applies_to_several_children_then_differs(
 def test_an_empty_rationale_is_saved_and_flagged_live(store: FolderStore, national: Agenda) -> None:
     m = draft(store)
     m.children = m.children[:1]
+    store.save(m)
     s = Script(
         [
             ("outcome", Outcome.s17.value),
@@ -198,6 +214,7 @@ def test_nfa_needs_police_agreement_where_the_area_says_so(
 ) -> None:
     m = draft(store)
     m.children = m.children[:1]
+    store.save(m)
     s = Script(
         [
             ("outcome", Outcome.nfa.value),
@@ -230,6 +247,7 @@ def test_police_officer_defaults_to_the_police_participant(
 ) -> None:
     m = draft(store)
     m.children = m.children[:1]
+    store.save(m)
     seen: dict[str, str] = {}
 
     class Peek(Script):
@@ -424,6 +442,7 @@ def test_invite_records_who_the_procedure_asked_for_and_the_closing_screen_stops
     agenda = notes_agenda(national)
     m = at_reason(store)
     m.concerns = [Concern.sexual_abuse]
+    store.save(m)
     assert any("[invite.not_considered]" in w for w in closing_warnings(m, agenda))
     s = Script(
         [
@@ -463,6 +482,7 @@ def test_inform_records_each_person_with_parental_responsibility(
         ),
         Adult(id="AD3", name="Jason Pryor"),  # no PR: not asked
     ]
+    store.save(m)
     s = Script(
         [
             ("reason", "/inform"),
@@ -624,43 +644,44 @@ def test_commands_and_clock_parsing() -> None:
     assert parse_clock("20/11/2026 09:00", day).day == 20
 
 
+PREPARATION: list[tuple[str, Any]] = [
+    ("reason for the discussion", ""),  # refused: required
+    ("reason for the discussion", "Bruise seen at school"),
+    ("referred by", "Elmfield Primary School"),
+    ("what is the concern about", ["physical injury"]),
+    ("chair", DEFAULT),  # the user from settings
+    ("minute taker", "Tom Aske"),
+    ("format", "phone"),
+    ("Dana Okafor (chair): email", "okafor@socialcare.northshire.example"),
+    ("Tom Aske (minute taker): email", ""),
+    ("child's name", "Ellie Marsh"),
+    ("date of birth", "14/03/2019"),
+    ("school", "Elmfield Primary"),
+    ("changes who to invite", ["in_hospital"]),
+    ("child's name", ""),
+    ("adult", "Jason Pryor"),
+    ("relationship", "mother's partner"),
+    ("tick what applies", ["household", "alleged", "staff"]),
+    ("adult", ""),
+    ("invitee's name", "DS Priya Lamb"),
+    ("job role", "Detective Sergeant"),
+    ("agency", "Northshire Police"),
+    ("kind of agency", DEFAULT),
+    ("email", "lamb@police.northshire.example"),
+    ("invitee's name", ""),
+    ("who was invited for this", ""),  # the child in hospital: no one yet
+    ("why was no one invited", "The ward consultant sends a report instead"),
+    ("who was invited for this", "Dr Owen Hartley"),  # an injury: a medical possible
+    ("start the discussion now", False),
+]
+
+
 def test_prepare_by_prompts_then_stop_before_the_call(store: FolderStore, national: Agenda) -> None:
     from strat_cli.interview import run_interview
 
     m = Meeting(id="SD-2026-0008", agenda="national", started_at=NOW)
     store.save(m)
-    s = Script(
-        [
-            ("reason for the discussion", ""),  # refused: required
-            ("reason for the discussion", "Bruise seen at school"),
-            ("referred by", "Elmfield Primary School"),
-            ("what is the concern about", ["physical injury"]),
-            ("chair", DEFAULT),  # the user from settings
-            ("minute taker", "Tom Aske"),
-            ("format", "phone"),
-            ("Dana Okafor (chair): email", "okafor@socialcare.northshire.example"),
-            ("Tom Aske (minute taker): email", ""),
-            ("child's name", "Ellie Marsh"),
-            ("date of birth", "14/03/2019"),
-            ("school", "Elmfield Primary"),
-            ("changes who to invite", ["in_hospital"]),
-            ("child's name", ""),
-            ("adult", "Jason Pryor"),
-            ("relationship", "mother's partner"),
-            ("tick what applies", ["household", "alleged", "staff"]),
-            ("adult", ""),
-            ("invitee's name", "DS Priya Lamb"),
-            ("job role", "Detective Sergeant"),
-            ("agency", "Northshire Police"),
-            ("kind of agency", DEFAULT),
-            ("email", "lamb@police.northshire.example"),
-            ("invitee's name", ""),
-            ("who was invited for this", ""),  # the child in hospital: no one yet
-            ("why was no one invited", "The ward consultant sends a report instead"),
-            ("who was invited for this", "Dr Owen Hartley"),  # an injury: a medical possible
-            ("start the discussion now", False),
-        ]
-    )
+    s = Script(PREPARATION)
     assert run_interview(interview(m, national, store, s), prepare=True) == "paused"
     s.done()
     assert "Invite: The consultant responsible for the child's care" in s.screen
@@ -678,6 +699,31 @@ def test_prepare_by_prompts_then_stop_before_the_call(store: FolderStore, nation
     assert chair.is_chair and chair.email == "okafor@socialcare.northshire.example"
     assert minutes.is_minute_taker and chair.agency_kind == AgencyKind.social_care
     assert (p.agency_kind, p.attendance) == (AgencyKind.police, Attendance.invited)
+
+
+def test_every_answer_is_on_disk_before_the_next_question_is_asked(
+    store: FolderStore, national: Agenda
+) -> None:
+    """A kill at any prompt loses nothing typed: each time a question is asked, the record on
+    disk holds every answer given so far (`unsaved`, checked by every scripted interview)."""
+    from strat_cli.interview import run_interview
+
+    m = Meeting(id="SD-2026-0009", agenda="national", started_at=NOW)
+    store.save(m)
+    checked: list[str] = []
+
+    class Counting(Script):
+        def _answer(self, kind: str, message: str, default: Any) -> Any:
+            answer = super()._answer(kind, message, default)  # `unsaved` checks first
+            checked.append(message)
+            return answer
+
+    s = Counting(PREPARATION)
+    run_interview(interview(m, national, store, s), prepare=True)
+    assert len(checked) == len(PREPARATION)
+    m.referrer = "typed, not saved"
+    with pytest.raises(AssertionError, match=r"\['referrer'\] are not saved"):
+        unsaved(s.watching, "the next question")  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize(

@@ -227,6 +227,7 @@ def test_an_area_that_switches_a_rule_off_is_not_asked_its_question(
 ) -> None:
     m = draft(store)
     m.family.withheld = "The address of the refuge"
+    store.save(m)
     agenda = _switched_off(national, "family.withheld_reason")
     item = next(i for i in agenda.items if i.kind == ItemKind.family)
     s = Script([("shared with the family", "The plan"), ("withheld", DEFAULT)])

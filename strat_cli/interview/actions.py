@@ -112,6 +112,7 @@ def add_action(iv: Interview, what: str) -> Action:
             "For which children? (Enter for the whole family)",
             [(c.id, f"{c.id} {c.name}") for c in m.children],
         )
+        iv.save()
     action.contingency = iv.p.confirm("A contingency action (if the plan fails)?", default=False)
     iv.save()
     return action

@@ -37,15 +37,16 @@ def mark(iv: Interview, p: Participant) -> None:
     label = f"{p.name}" + (f" ({p.role}, {p.agency})" if p.role or p.agency else "")
     how = Attendance(iv.pick(label, how_choices, default=default.value))
     p.attendance = how
+    if how == Attendance.report_sent:
+        p.contributed = True
+    iv.save()
     if how == Attendance.apologies:
         p.apology_reason = iv.ask(
             f"Reason for {p.name}'s apologies",
             default=p.apology_reason,
             required="Record the reason for apologies.",
         )
-    if how == Attendance.report_sent:
-        p.contributed = True
-    iv.save()
+        iv.save()
 
 
 def step_attendance(iv: Interview, item: Item) -> None:

@@ -144,7 +144,14 @@ def decide(iv: Interview, ids: list[str], base: Decision | None) -> list[Decisio
 
     first = group[0]
     med = first.medical.model_copy()
+
+    def keep_medical() -> None:  # every answer saved before the next question
+        for d in group:
+            d.medical = med.model_copy()
+        iv.save()
+
     med.needed = YesNo(iv.choose(questions.MEDICAL, default=med.needed.value))
+    keep_medical()
     if med.needed == YesNo.no:
         med.reason = iv.ask(
             "Why is no medical needed?",
@@ -153,11 +160,11 @@ def decide(iv: Interview, ids: list[str], base: Decision | None) -> list[Decisio
         )
     elif med.needed == YesNo.yes:
         med.reason = iv.ask("Why is a medical needed?", default=med.reason)
+        keep_medical()
         med.by = iv.answer(questions.MEDICAL_BY, default=med.by)
+        keep_medical()
         med.contingency = iv.answer(questions.MEDICAL_PLAN, default=med.contingency)
-    for d in group:
-        d.medical = med.model_copy()
-    iv.save()
+    keep_medical()
     told = YesNo(iv.choose(questions.TOLD, default=first.parents_informed.value))
     setall(parents_informed=told)
     why = ""

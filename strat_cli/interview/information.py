@@ -105,10 +105,13 @@ def step_voice(iv: Interview, item: Item) -> None:
             child.ethnicity = iv.answer(
                 questions.ETHNICITY, who=child.name, default=child.ethnicity
             )
+            iv.save()
             child.language = iv.answer(questions.LANGUAGE, who=child.name, default=child.language)
+            iv.save()
             child.communication_needs = iv.answer(
                 questions.NEEDS, who=child.name, default=child.communication_needs
             )
+            iv.save()
             yn: list[Choice] = [("yes", "yes"), ("no", "no")]
             need = iv.pick(
                 f"{child.name}: interpreter needed?",

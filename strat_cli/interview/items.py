@@ -50,6 +50,7 @@ def add_disagreement(iv: Interview, about: str) -> None:
     iv.save()
     if iv.p.confirm("Escalated?", default=not dg.resolution):
         dg.escalated = True
+        iv.save()
         dg.escalation = iv.answer(questions.ESCALATION, hint=iv.agenda.rules.disagreements[:80])
         iv.save()
 
@@ -113,12 +114,15 @@ def record_informing(iv: Interview) -> None:
     choices: list[Choice] = [(i.value, i.value) for i in Informing]
     for a in holders:
         a.informed = Informing(iv.pick(f"{a.name}: told?", choices, default=a.informed.value))
+        iv.save()
         if a.informed in (Informing.told, Informing.later):
             a.informed_at = iv.answer(
                 questions.INFORMED_AT,
                 default=typed_form(a.informed_at) if a.informed_at else "",
             )
+            iv.save()
             a.informed_by = iv.answer(questions.INFORMED_BY, default=a.informed_by)
+            iv.save()
         if a.informed in (Informing.later, Informing.not_told):
             a.informed_reason = iv.ask("Why?", default=a.informed_reason, hint=LATER)
         iv.save()

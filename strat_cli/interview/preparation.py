@@ -35,19 +35,24 @@ def prepare(iv: Interview) -> None:
     m.reason = iv.answer(questions.REASON, default=m.reason)
     iv.save()
     m.referrer = iv.answer(questions.REFERRER, default=m.referrer)
+    iv.save()
     if not m.concerns:  # decides who the procedure asks to invite (a prefill may say)
         picked = iv.p.checkbox(
             "What is the concern about? (tick all that apply; Enter for none yet)",
             [(c.value, c.value) for c in Concern],
         )
         m.concerns = [Concern(v) for v in picked]
+        iv.save()
     m.chair = iv.answer(questions.CHAIR, default=m.chair or iv.user)
+    iv.save()
     m.minute_taker = iv.answer(questions.MINUTE_TAKER, default=m.minute_taker)
+    iv.save()
     m.format = MeetingFormat(
         iv.pick("Format", [(f.value, f.value) for f in MeetingFormat], default=m.format.value)
     )
+    officers = include_officers(m)
     iv.save()
-    for officer in include_officers(m):
+    for officer in officers:
         what = "chair" if officer.is_chair else "minute taker"
         officer.email = iv.ask(f"{officer.name} ({what}): email, to receive the record")
         iv.save()
@@ -59,6 +64,7 @@ def prepare(iv: Interview) -> None:
         if not name:
             break
         child = information.add_child(iv, name, subject=True)
+        iv.save()
         born = iv.ask(f"{name}: date of birth (DD/MM/YYYY), or 'unborn DD/MM/YYYY'")
         try:
             if born.lower().startswith("unborn"):
@@ -69,7 +75,9 @@ def prepare(iv: Interview) -> None:
                 child.date_of_birth = parse_day(born, born=True)
         except InputError as exc:
             iv.say(f"  {exc.message}: left blank")
+        iv.save()
         child.school = iv.ask(f"{name}: school or setting (optional)")
+        iv.save()
         flags = iv.p.checkbox(
             f"{name}: anything that changes who to invite? (Enter for none)",
             [
@@ -81,15 +89,19 @@ def prepare(iv: Interview) -> None:
         child.in_hospital = "in_hospital" in flags
         child.out_of_area = "out_of_area" in flags
         child.interpreter = "interpreter" in flags
+        iv.save()
         if child.interpreter:
             child.language = iv.ask(f"{name}: language")
-        iv.save()
+            iv.save()
     while True:
         name = iv.ask("Adult in the child's life (Enter on its own when done)")
         if not name:
             break
         adult = Adult(id=m.next_id("AD", [a.id for a in m.adults]), name=name)
+        m.adults.append(adult)
+        iv.save()
         adult.relationship = iv.answer(questions.RELATIONSHIP, who=name)
+        iv.save()
         flags = iv.p.checkbox(
             f"{name}: tick what applies",
             [
@@ -103,7 +115,6 @@ def prepare(iv: Interview) -> None:
         adult.household_member = "household" in flags
         adult.alleged_perpetrator = "alleged" in flags
         adult.risk_to_staff = "staff" in flags
-        m.adults.append(adult)
         iv.save()
     for role in iv.agenda.required_roles:
         iv.say(f"  Must take part: {role.text}")
