@@ -68,6 +68,17 @@ def where_of(url: str) -> str:
         return "the team's server"
 
 
+# libpq's words for a server that answered but would not let this login in
+_REFUSED_LOGIN = (
+    "authentication",
+    "no password supplied",
+    "does not exist",
+    "pg_hba",
+    "gssapi",
+    "kerberos",
+)
+
+
 def _failure(exc: Exception, where: str) -> StratError:
     """One line for a psycopg error: our own refusals say what they are; a lost connection is
     Offline; anything else names its SQLSTATE only (a server message may quote a value)."""
@@ -98,10 +109,19 @@ def _failure(exc: Exception, where: str) -> StratError:
         not state or state.startswith(("08", "57"))
     ):
         text = str(exc).lower()
-        if "authentication" in text or "does not exist" in text or "pg_hba" in text:
-            first = str(exc).strip().splitlines()[-1:] or [""]
-            return StratError(f"{where}: the server refused this login ({first[0][:120]})")
-        return Offline(f"{where}: the team's server cannot be reached; nothing saved was lost")
+        lines = [line.strip() for line in str(exc).strip().splitlines() if line.strip()]
+        said = [line for line in lines if " failed: " in line] or lines or [""]
+        why = said[-1].rsplit(" failed: ", 1)[-1][:120]  # libpq's reason, not its preamble
+        if any(w in text for w in _REFUSED_LOGIN):
+            return StratError(
+                f"{where}: the server refused this login ({why}); the password comes from "
+                "libpq's password file or a service file, or Kerberos signs in"
+            )
+        if any(w in text for w in ("certificate", "ssl", "tls")):
+            return StratError(f"{where}: the server's identity could not be checked ({why})")
+        return Offline(
+            f"{where}: the team's server cannot be reached ({why}); nothing saved was lost"
+        )
     return StratError(f"{where}: the server refused the request ({state or type(exc).__name__})")
 
 

@@ -440,6 +440,49 @@ def test_a_store_url_nobody_answers_is_offline_quickly(tmp_path: Path) -> None:
         PostgresStore(url, local=tmp_path, agenda_dirs=[]).load("SD-2026-0001")
 
 
+@pytest.mark.parametrize(
+    ("libpq_said", "kind", "words"),
+    [
+        (
+            'connection to server at "10.0.0.9", port 5432 failed: Connection refused\n\t'
+            "Is the server running on that host and accepting TCP/IP connections?",
+            Offline,
+            "cannot be reached (Connection refused); nothing saved was lost",
+        ),
+        (
+            'connection to server at "db", port 5432 failed: fe_sendauth: no password supplied',
+            StratError,
+            "refused this login (fe_sendauth: no password supplied); the password comes from "
+            "libpq's password file",
+        ),
+        (
+            'connection to server at "db", port 5432 failed: FATAL:  password authentication '
+            'failed for user "dana"',
+            StratError,
+            "refused this login (FATAL:  password authentication failed for user",
+        ),
+        (
+            'connection to server at "db", port 5432 failed: server certificate for "db" does '
+            'not match host name "10.0.0.9"',
+            StratError,
+            "the server's identity could not be checked (server certificate for",
+        ),
+    ],
+)
+def test_why_a_connection_failed_is_said_in_one_line(
+    libpq_said: str, kind: type[StratError], words: str
+) -> None:
+    """A server that answered but refused the login, or whose certificate did not match, is not
+    "offline": the line says which, with libpq's reason, and only an unreachable one is exit 4."""
+    from strat_cli.pgstore import _failure
+
+    error = _failure(psycopg.OperationalError(libpq_said), "postgresql://dana@db/strat")
+    assert type(error) is kind
+    assert words in error.message
+    assert error.message.startswith("postgresql://dana@db/strat: ")
+    assert "\n" not in error.message
+
+
 # --- what is kept ---------------------------------------------------------------------------
 
 HOSTILE = (
