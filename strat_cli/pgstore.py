@@ -279,6 +279,19 @@ def _without_nul(value: Any) -> Any:
     return value
 
 
+def _server_json(meeting: Meeting) -> str:
+    """The record's JSON as the server keeps it (store.record_json, validated), U+0000 replaced
+    in the caller's copy too, so the copy in memory and the one kept stay equal."""
+    text = _store().record_json(meeting, indent=None)
+    if "\\u0000" in text:
+        from .model import STORED, Meeting
+
+        data = _without_nul(json.loads(text))
+        _store().replace_fields(meeting, Meeting.model_validate(data, context=STORED))
+        text = _store().record_json(meeting, indent=None)
+    return text
+
+
 def register_rows(meeting: Meeting, data: dict[str, Any], agenda_dirs: list[Path]) -> str:
     """The register's rows of a record as JSON for the server (references, codes, times; no
     names), made by the same code as the folder's index (index.rows_from_record)."""
@@ -468,13 +481,7 @@ class PostgresStore:
         actor = self.actor
         for event in meeting.audit[self._audit_seen.get(meeting.id, 0) :]:
             event.who = actor  # the server names them so too: the copy in memory stays equal
-        text = _store().record_json(meeting, indent=None)
-        if "\\u0000" in text:
-            data = _without_nul(json.loads(text))
-            from .model import STORED, Meeting
-
-            _store().replace_fields(meeting, Meeting.model_validate(data, context=STORED))
-            text = _store().record_json(meeting, indent=None)
+        text = _server_json(meeting)
         return text, register_rows(meeting, json.loads(text), self.agenda_dirs)
 
     def save(
@@ -520,7 +527,7 @@ class PostgresStore:
     def copy_in(self, meeting: Meeting) -> str:
         """Keep a record copied from another store verbatim (its audit trail as it was):
         "copied", or "same" when an equal record is there already. Manager only."""
-        text = _store().record_json(meeting, indent=None)
+        text = _server_json(meeting)  # a copy holding U+0000 is kept as a save keeps it
         payload = register_rows(meeting, json.loads(text), self.agenda_dirs)
         made = self._run(
             "SELECT strat.copy_in(%s, %s::jsonb, %s::jsonb)",

@@ -20,7 +20,7 @@ from strat_cli.index import table_columns
 from strat_cli.model import Amendment, Authorisation, CirculationEntry, Meeting
 from strat_cli.pgstore import PostgresStore
 from strat_cli.samples import typical
-from strat_cli.store import record_hash, record_json
+from strat_cli.store import FolderStore, record_hash, record_json
 
 from .conftest import app, pg_url
 
@@ -538,6 +538,24 @@ def test_copy_in_is_verbatim_safe_to_repeat_and_refuses_a_different_record(
         maya.copy_in(meeting)
     with pytest.raises(StratError, match="only a manager"):
         store_as(pg_server, pg_db, "dana", tmp_path).copy_in(typical("SD-2026-0007"))
+
+
+def test_a_folder_record_holding_a_nul_is_copied_to_the_server_with_its_hash_checked(
+    pg_server: Any, pg_db: str, tmp_path: Path
+) -> None:
+    """U+0000, which a folder keeps and PostgreSQL's text cannot, is copied as a save keeps it
+    (U+FFFD), not refused with a server error; the original file is untouched."""
+    from strat_cli.storecopy import copy_records
+
+    folder = FolderStore(tmp_path / "folder")
+    meeting = typical()
+    meeting.reason = "before\x00after"
+    folder.save(meeting)
+    maya = store_as(pg_server, pg_db, "maya", tmp_path)
+    result = copy_records(folder, maya)
+    assert (result.copied, result.failed) == (1, [])
+    assert maya.load(meeting.id).reason == "before\ufffdafter"
+    assert folder.load(meeting.id).reason == "before\x00after"
 
 
 def test_the_servers_register_holds_the_index_columns(pg_server: Any, pg_db: str) -> None:
