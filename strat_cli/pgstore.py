@@ -282,7 +282,7 @@ def _without_nul(value: Any) -> Any:
 def _server_json(meeting: Meeting) -> str:
     """The record's JSON as the server keeps it (store.record_json, validated), U+0000 replaced
     in the caller's copy too, so the copy in memory and the one kept stay equal."""
-    text = _store().record_json(meeting, indent=None)
+    text: str = _store().record_json(meeting, indent=None)
     if "\\u0000" in text:
         from .model import STORED, Meeting
 
