@@ -3,12 +3,21 @@ documents and the quality check alike, so they never disagree."""
 
 from __future__ import annotations
 
-from .model import AgencyKind, Meeting, Participant
+from .model import AgencyKind, Attendance, Meeting, Participant
 from .timeutil import clock_text
 
 
 def present(meeting: Meeting) -> list[Participant]:
     return [p for p in meeting.participants if p.attendance.took_part]
+
+
+def contributed(meeting: Meeting) -> list[Participant]:
+    """Who took part or sent a report: how a referring agency may play its part."""
+    return [
+        p
+        for p in meeting.participants
+        if p.attendance.took_part or p.attendance == Attendance.report_sent
+    ]
 
 
 def missing_partners(meeting: Meeting, statutory: list[AgencyKind]) -> list[AgencyKind]:

@@ -22,7 +22,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Literal
 
 from .agenda import Agenda, InviteRule, Item, ItemKind, RuleOverride, Severity
-from .attendance import missing_partners, unexplained_gaps
+from .attendance import contributed, missing_partners, present, unexplained_gaps
 from .deadlines import met_in_time
 from .errors import AgendaError
 from .model import (
@@ -35,7 +35,6 @@ from .model import (
     InviteCondition,
     Meeting,
     Outcome,
-    Participant,
     Status,
     YesNo,
 )
@@ -318,19 +317,15 @@ def invites_arising(meeting: Meeting, agenda: Agenda) -> list[InviteRule]:
     return [r for r in agenda.invite if r.when in on]
 
 
-def _took_part(meeting: Meeting) -> list[Participant]:
-    return [p for p in meeting.participants if p.attendance.took_part]
-
-
 def role_met(meeting: Meeting, check: str) -> bool:
     """Whether the record shows the role the agenda names (Role.check) taking part."""
     m = meeting
-    present = _took_part(m)
-    social = [p for p in present if p.agency_kind == AgencyKind.social_care]
+    here = present(m)
+    social = [p for p in here if p.agency_kind == AgencyKind.social_care]
     if check == "chair_social_care":
-        chair = next((p for p in present if p.is_chair), None)
+        chair = next((p for p in here if p.is_chair), None)
         if chair is None and not _blank(m.chair):
-            chair = next((p for p in present if p.name.strip() == m.chair.strip()), None)
+            chair = next((p for p in here if p.name.strip() == m.chair.strip()), None)
         return chair is not None and chair.agency_kind == AgencyKind.social_care
     if check == "social_care_two":  # a social worker and a manager: two people, not one, and
         # not the one taking the minutes
@@ -338,20 +333,15 @@ def role_met(meeting: Meeting, check: str) -> bool:
     if check == "minute_taker":
         return not _blank(m.minute_taker) or any(p.is_minute_taker for p in m.participants)
     if check == "police":
-        return any(p.agency_kind == AgencyKind.police for p in present)
+        return any(p.agency_kind == AgencyKind.police for p in here)
     if check == "referring_agency":
         ref = m.referrer.strip().lower()
         if not ref:
             return False
-        took = [
-            p
-            for p in m.participants
-            if p.attendance.took_part or p.attendance.value == "report sent"
-        ]
         return any(
             (p.agency.strip() and (p.agency.strip().lower() in ref or ref in p.agency.lower()))
             or (p.name.strip() and p.name.strip().lower() in ref)
-            for p in took
+            for p in contributed(m)
         )
     return True
 
@@ -1039,10 +1029,6 @@ def rules_for(agenda: Agenda) -> list[Graded]:
     for rule in RULES:
         o = overrides.get(rule.code, _NO_OVERRIDE)
         may_wait = rule.may_wait if o.may_wait is None else o.may_wait
-        if rule.code == "disagreement.unresolved" and agenda.rules.disagreement_policy == (
-            "after_enquiry"
-        ):
-            may_wait = may_wait if o.may_wait is not None else True
         enabled = rule.on if o.enabled is None else o.enabled
         out.append(Graded(rule, enabled, o.severity, o.message or rule.message, may_wait))
     return out
