@@ -28,6 +28,7 @@ from .errors import Busy, InvalidRecord, Locked, Offline, Stale, StratError
 from .files import private_folder
 from .model import LONDON, STORED, AuditEvent, Meeting
 from .store import atomic_write, check_id, parse_meeting, record_hash, record_json
+from .timeutil import format_uk
 
 # A server store (`stores.RecordStore` with `version_of`, `lease_of` and `save(base_version=…)`);
 # typed loosely here because `stores` chooses this module (an import back would be a cycle).
@@ -98,7 +99,6 @@ def write_entry(
             "base_version": base_version,
             "unpushed": unpushed,
             "stamps": stamps,
-            "written_at": datetime.now(LONDON).isoformat(),
         }
     )
     path = entry_path(journal, meeting_id)
@@ -148,7 +148,7 @@ def push_entry(server: Server, entry: Entry) -> None:
     if lease is not None and not getattr(lease, "is_mine", True):
         holder = getattr(lease, "holder", "") or "someone else"
         since = getattr(lease, "since", None)
-        when = f" since {since.astimezone(LONDON):%H:%M %d/%m/%Y}" if since else ""
+        when = f" since {format_uk(since)}" if since else ""
         raise Stale(f"{meeting_id} was taken over by {holder}{when}")
     push_copy(server, entry.meeting, entry.base_version, entry.stamps)
     with contextlib.suppress(OSError):
@@ -383,11 +383,11 @@ class JournalledStore:
         return meeting
 
     def edit(
-        self, meeting_id: str, *, allow_locked: bool = False
+        self, meeting_id: str, *, allow_locked: bool = False, take_over: bool = False
     ) -> contextlib.AbstractContextManager[Meeting]:
         from .store import edit_held
 
-        return edit_held(self, meeting_id, allow_locked=allow_locked)
+        return edit_held(self, meeting_id, allow_locked=allow_locked, take_over=take_over)
 
     # --- writing: the journal now, the server in the background -----------------------------
 
@@ -513,14 +513,13 @@ class JournalledStore:
 
     # --- what the chair sees ------------------------------------------------------------------
 
-    def unpushed(self) -> int:
-        with self._lock:
-            return sum(live.unpushed for live in self._live.values())
+    def _unpushed(self) -> int:  # under self._lock
+        return sum(live.unpushed for live in self._live.values())
 
     def banner(self) -> str:
         """One line for the interview screen, or "" while every answer is on the server."""
         with self._lock:
-            n = sum(live.unpushed for live in self._live.values())
+            n = self._unpushed()
             problem = next((live.problem for live in self._live.values() if live.problem), "")
             if problem:
                 return f"not on the server: {problem}; {answers(n)} kept on this computer"
@@ -540,7 +539,7 @@ class JournalledStore:
             self._changed.notify_all()
             try:
                 while True:
-                    left = sum(live.unpushed for live in self._live.values())
+                    left = self._unpushed()
                     stuck = self._due() is None  # nothing more the pusher will try
                     wait = deadline - time.monotonic()
                     if not left or stuck or self._failed > started or wait <= 0:

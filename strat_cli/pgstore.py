@@ -595,11 +595,11 @@ class PostgresStore:
                 self._run("SELECT strat.release_lease(%s, %s)", (meeting_id, self.client))
 
     def edit(
-        self, meeting_id: str, *, allow_locked: bool = False
+        self, meeting_id: str, *, allow_locked: bool = False, take_over: bool = False
     ) -> contextlib.AbstractContextManager[Meeting]:
         from .store import edit_held
 
-        return edit_held(self, meeting_id, allow_locked=allow_locked)
+        return edit_held(self, meeting_id, allow_locked=allow_locked, take_over=take_over)
 
 
 class _Heartbeat:

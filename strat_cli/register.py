@@ -14,15 +14,9 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from .index import LONDON, Index, split
-from .outcomes import SHORT, meant_by
+from .outcomes import meant_by
 
 STATUSES = ("draft", "ended", "authorised")
-SHORT_OUTCOMES = SHORT
-
-
-def _outcomes(typed: str) -> tuple[str, ...]:
-    """A word from outcomes.WORDS; anything else matches an outcome that starts with it."""
-    return meant_by(typed)
 
 
 @dataclass
@@ -54,7 +48,7 @@ def list_meetings(index: Index, f: MeetingFilter) -> tuple[list[dict[str, Any]],
         where.append("m.started_date <= ?")
         args.append(f.date_to.isoformat())
     if f.outcome:
-        exact = _outcomes(f.outcome)
+        exact = meant_by(f.outcome)  # a word of outcomes.WORDS; else a prefix
         if exact:
             marks = ", ".join("?" for _ in exact)
             where.append(

@@ -24,7 +24,7 @@ from .agenda import Agenda
 from .errors import StratError
 from .model import CONTACT_FIELDS, LONDON, NOT_CONTENT, Meeting, meeting_fields
 from .settings import Settings
-from .views import DOC_TITLES, DOCUMENTS, View, build_view, summary_text
+from .views import DOC_TITLES, View, build_view, summary_text
 
 if TYPE_CHECKING:
     from .stores import RecordStore
@@ -35,7 +35,6 @@ from .template_check import _cache_key, _cache_put, jinja_env, load_template
 from .templates import template_path
 
 __all__ = [
-    "DOCS",
     "document_filename",
     "expand_docs",
     "print_summary",
@@ -44,8 +43,6 @@ __all__ = [
     "render_stored",
     "summary_text",
 ]
-
-DOCS = DOCUMENTS  # views.DOCUMENTS: one list for render, email and the templates
 
 # Parts of the record that change without changing what a document says.
 _NOT_CONTENT = set(meeting_fields(NOT_CONTENT))

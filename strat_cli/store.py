@@ -544,10 +544,10 @@ class FolderStore:
             lock.release()
 
     def edit(
-        self, meeting_id: str, *, allow_locked: bool = False
+        self, meeting_id: str, *, allow_locked: bool = False, take_over: bool = False
     ) -> contextlib.AbstractContextManager[Meeting]:
         """Load a meeting under its lock; the caller saves as often as it likes."""
-        return edit_held(self, meeting_id, allow_locked=allow_locked)
+        return edit_held(self, meeting_id, allow_locked=allow_locked, take_over=take_over)
 
     def record_export(self, meeting_id: str, detail: str, *, who: str = "") -> Meeting:
         """Every export of a record leaves an audit entry, authorised or not (issue 8).
@@ -567,10 +567,12 @@ class FolderStore:
 
 
 @contextlib.contextmanager
-def edit_held(store: Any, meeting_id: str, *, allow_locked: bool = False) -> Iterator[Meeting]:
+def edit_held(
+    store: Any, meeting_id: str, *, allow_locked: bool = False, take_over: bool = False
+) -> Iterator[Meeting]:
     """Every store's `edit`: the meeting loaded while `store.hold` keeps other writers away,
     refused if authorised (unless the caller only adds what may follow authorisation)."""
-    with store.hold(meeting_id):
+    with store.hold(meeting_id, take_over=take_over):
         meeting: Meeting = store.load(meeting_id)
         if meeting.locked and not allow_locked:
             by = meeting.authorisation.by if meeting.authorisation else "?"

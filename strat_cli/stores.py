@@ -59,20 +59,17 @@ class RecordStore(Protocol):
         ...
 
     def edit(
-        self, meeting_id: str, *, allow_locked: bool = False
-    ) -> AbstractContextManager[Meeting]: ...
+        self, meeting_id: str, *, allow_locked: bool = False, take_over: bool = False
+    ) -> AbstractContextManager[Meeting]:
+        """The meeting loaded under `hold`; refused if authorised unless `allow_locked`."""
+        ...
 
     def record_export(self, meeting_id: str, detail: str, *, who: str = "") -> Meeting: ...
 
 
-def server_url(settings: Settings) -> str:
-    """The server the team works on, or "" for this person's own folder."""
-    return settings.store_url
-
-
 def open_store(settings: Settings) -> RecordStore:
     """The store every command uses; the register's index follows every save."""
-    if url := server_url(settings):
+    if url := settings.store_url:
         from .pgstore import PostgresStore
 
         return PostgresStore(url, local=settings.store, agenda_dirs=settings.extra_agenda_dirs)
@@ -88,7 +85,7 @@ def open_live_store(settings: Settings) -> RecordStore:
     """The live meeting's store (`new`, `resume`): the folder store as it is; on a server, the
     server store behind this person's offline journal, so an answer never waits on the network."""
     store = open_store(settings)
-    if not server_url(settings):
+    if not settings.store_url:
         return store
     from .journal import JournalledStore, journal_folder
 
@@ -98,7 +95,7 @@ def open_live_store(settings: Settings) -> RecordStore:
 def open_register(settings: Settings) -> Any:
     """The register's index (`list`, `actions`, `due`): SQLite beside a folder store, SQL on the
     server for a server store. Neither loads records to answer."""
-    if url := server_url(settings):
+    if url := settings.store_url:
         from .pgstore import PostgresRegister
 
         return PostgresRegister(url, local=settings.store, agenda_dirs=settings.extra_agenda_dirs)

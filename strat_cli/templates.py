@@ -6,19 +6,10 @@ from __future__ import annotations
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from .errors import StratError, TemplateError
-from .resources import check_doc, shipped_dir
+from .resources import DOCUMENTS, check_doc, shipped_dir
 from .settings import Settings
-from .views import DOCUMENTS
-
-if TYPE_CHECKING:
-    pass
-
-
-DOCS = DOCUMENTS
-
 
 # --- finding templates ---------------------------------------------------------------------
 
@@ -44,12 +35,12 @@ def template_path(doc: str, settings: Settings) -> TemplateInfo:
 
 
 def list_templates(settings: Settings) -> list[TemplateInfo]:
-    return [template_path(doc, settings) for doc in DOCS]
+    return [template_path(doc, settings) for doc in DOCUMENTS]
 
 
 def copy_templates(dest: Path, *, force: bool = False) -> list[Path]:
     """Copy the shipped templates out for a council to edit; never overwrite without `force`."""
-    sources = [shipped_dir("templates") / f"{doc}.docx" for doc in DOCS]
+    sources = [shipped_dir("templates") / f"{doc}.docx" for doc in DOCUMENTS]
     targets = [dest / s.name for s in sources]
     existing = [t for t in targets if t.exists() or t.is_symlink()]
     if existing and not force:

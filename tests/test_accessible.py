@@ -13,7 +13,8 @@ from typer.testing import CliRunner
 from strat_cli.accessible import inspect, problems
 from strat_cli.agenda import get_agenda
 from strat_cli.cli import app
-from strat_cli.render import DOCS, render_documents
+from strat_cli.render import render_documents
+from strat_cli.resources import DOCUMENTS as DOCS
 from strat_cli.resources import shipped_dir
 from strat_cli.settings import Settings
 from strat_cli.store import FolderStore, parse_meeting

@@ -19,7 +19,8 @@ from pydantic import BaseModel
 from strat_cli import model as m
 from strat_cli.agenda import get_agenda
 from strat_cli.model import LONDON, Attendance, Meeting, YesNo
-from strat_cli.render import DOCS, render_documents
+from strat_cli.render import render_documents
+from strat_cli.resources import DOCUMENTS as DOCS
 from strat_cli.settings import Settings
 from strat_cli.views import NOT_IN_MINUTES, WITHHELD_FROM_FAMILY, build_view
 

@@ -20,7 +20,8 @@ from strat_cli import docx_fast, render
 from strat_cli.agenda import get_agenda
 from strat_cli.errors import TemplateError
 from strat_cli.model import Authorisation, Meeting
-from strat_cli.render import DOCS, render_docx
+from strat_cli.render import render_docx
+from strat_cli.resources import DOCUMENTS as DOCS
 from strat_cli.samples import large, typical
 from strat_cli.settings import Settings
 from strat_cli.template_check import load_template

@@ -33,6 +33,7 @@ from strat_cli.mail import (
     subject_for,
 )
 from strat_cli.model import LONDON, Authorisation, Meeting, Status
+from strat_cli.resources import DOCUMENTS
 from strat_cli.settings import EmailSettings, Settings, SmtpSettings
 from strat_cli.store import FolderStore
 
@@ -198,10 +199,9 @@ def test_draft_parses_carries_x_unsent_and_every_document(
 
 
 def test_email_offers_the_documents_the_renderer_makes() -> None:
-    from strat_cli import render
     from strat_cli.mail import selected_docs
 
-    assert selected_docs(["all"]) == list(render.DOCS)
+    assert selected_docs(["all"]) == list(DOCUMENTS)
 
 
 def test_subject_never_names_a_child(typical_meeting: Meeting) -> None:

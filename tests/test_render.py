@@ -15,7 +15,8 @@ from strat_cli import pdf
 from strat_cli.agenda import Agenda, get_agenda
 from strat_cli.errors import StratError
 from strat_cli.model import Authorisation, Meeting
-from strat_cli.render import DOCS, document_filename, record_hash, render_documents
+from strat_cli.render import document_filename, record_hash, render_documents
+from strat_cli.resources import DOCUMENTS as DOCS
 from strat_cli.settings import Settings
 from strat_cli.views import clean
 

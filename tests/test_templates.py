@@ -11,7 +11,8 @@ import pytest
 from strat_cli.agenda import get_agenda
 from strat_cli.errors import TemplateError
 from strat_cli.model import Meeting
-from strat_cli.render import DOCS, render_documents
+from strat_cli.render import render_documents
+from strat_cli.resources import DOCUMENTS as DOCS
 from strat_cli.resources import shipped_dir
 from strat_cli.settings import Settings
 from strat_cli.store import parse_meeting

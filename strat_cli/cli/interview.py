@@ -256,7 +256,6 @@ def resume(
       strat resume SD-2026-0003 --take-over
     """
     from ..agenda import get_agenda
-    from ..errors import Locked
     from ..interview import Interview
     from ..model import Status
 
@@ -264,14 +263,7 @@ def resume(
     settings = st.settings
     store = st.live_store
     _need_terminal("strat resume")
-    with store.hold(meeting_id, take_over=take_over):
-        meeting = store.load(meeting_id)
-        if meeting.locked:
-            by = meeting.authorisation.by if meeting.authorisation else "?"
-            raise Locked(
-                f"{meeting_id} was authorised by {by} and is locked; add to it with: "
-                f"strat amend {meeting_id}"
-            )
+    with store.edit(meeting_id, take_over=take_over) as meeting:
         agenda = get_agenda(meeting.agenda, settings.extra_agenda_dirs)
         prompts = _app.terminal_prompts()
         if meeting.status == Status.ended:

@@ -134,7 +134,8 @@ def list_meetings(
     # Answered from the SQLite index without loading the model: keep this path light.
     from ..errors import InputError
     from ..index import local_date
-    from ..register import SHORT_OUTCOMES, STATUSES, MeetingFilter, count_meetings, rows_json
+    from ..outcomes import SHORT
+    from ..register import STATUSES, MeetingFilter, count_meetings, rows_json
     from ..register import list_meetings as query
 
     if status and status not in STATUSES:
@@ -196,7 +197,7 @@ def list_meetings(
                     (r["started_at"] or "")[:16].replace("T", " "),
                     r["status"],
                     ", ".join(r["child_refs"]) or "-",
-                    ", ".join(SHORT_OUTCOMES.get(o, o) for o in r["outcomes"]) or "-",
+                    ", ".join(SHORT.get(o, o) for o in r["outcomes"]) or "-",
                     r["open_actions"],
                 )
             )

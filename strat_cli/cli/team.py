@@ -52,20 +52,19 @@ def sync(ctx: typer.Context, as_json: bool = JSON_OPT) -> None:
     """
     from ..errors import Offline, Stale
     from ..journal import entries, journal_folder, sync_journal
-    from ..stores import server_url
 
     st = state(ctx)
     settings = st.settings
     if not entries(journal_folder(settings.store)):
         message = "Nothing to sync: every answer is on the server."
-        if not server_url(settings):
+        if not settings.store_url:
             message = "Nothing to sync: this store is a folder, where every answer is saved."
         if as_json:
             print_json({"pushed": [], "kept_apart": [], "failed": []})
         else:
             typer.echo(message)
         return
-    if not server_url(settings):
+    if not settings.store_url:
         from ..errors import InputError
 
         raise InputError(

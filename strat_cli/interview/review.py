@@ -114,8 +114,8 @@ def update_earlier(iv: Interview, meeting_id: str, reviews: list[ActionReview]) 
 
     later = "its action will be updated when you resume or run the review again"
     try:
-        with iv.store.hold(meeting_id):
-            before = iv.store.load(meeting_id)
+        # an authorised earlier record takes its actions' follow-up as any record does
+        with iv.store.edit(meeting_id, allow_locked=True) as before:
             changed = [
                 apply_review_to_earlier(before, iv.m.id, r, iv.clock(), by=iv.actor)
                 for r in reviews

@@ -7,18 +7,12 @@ from typing import TYPE_CHECKING
 
 from ..agenda import Agenda
 from ..errors import StratError
-from ..model import (
-    Meeting,
-)
+from ..model import Meeting
 from ..settings import login_name
+from . import preparation
 
 if TYPE_CHECKING:
     from ..stores import RecordStore
-
-from . import preparation
-from .commands import COMMANDS, TOOLBAR, find_command
-
-if TYPE_CHECKING:
     from .walk import Interview
 
 
@@ -59,13 +53,3 @@ def run_interview(interview: Interview, *, prepare: bool = False) -> str:
             f"input closed; everything so far is saved. Continue in a terminal with: "
             f"{resume_hint(interview.m.id)}"
         ) from None
-
-
-__all__ = [
-    "COMMANDS",
-    "TOOLBAR",
-    "Interview",
-    "find_command",
-    "new_meeting",
-    "run_interview",
-]
