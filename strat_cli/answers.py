@@ -150,9 +150,15 @@ def _take(row: dict[str, Any], *keys: str) -> dict[str, Any]:
 
 
 def apply_prefill(
-    data: dict[str, Any], meeting: Meeting, *, source: str, keys: set[str] = PREFILL_KEYS
+    data: dict[str, Any],
+    meeting: Meeting,
+    *,
+    source: str,
+    keys: set[str] = PREFILL_KEYS,
+    agenda: Agenda | None = None,
 ) -> None:
-    """What is known before the call: concern, chair, children, adults, invitees.
+    """What is known before the call: concern, chair, children, adults, invitees. An invitee's
+    kind of agency is guessed with the area's words, as the live walk guesses it.
 
     `keys` are the fields the file may hold: a prefill's own, or (from `fill_meeting`) all the
     answers keys. A field of the meeting itself in a prefill is refused, never dropped."""
@@ -215,7 +221,7 @@ def apply_prefill(
         row = dict(row)
         row.setdefault("id", meeting.next_id("P", [p.id for p in meeting.participants]))
         if "agency_kind" not in row and row.get("agency"):
-            row["agency_kind"] = guess_kind(str(row["agency"])).value
+            row["agency_kind"] = guess_kind(str(row["agency"]), agenda).value
         for q in (questions.JOINED, questions.LEFT):  # as /who reads them
             if q.name in row:
                 row[q.name] = r.take(
@@ -362,7 +368,7 @@ def fill_meeting(
     from .timeutil import before
 
     m = meeting
-    apply_prefill(data, m, source=source, keys=ANSWER_KEYS)
+    apply_prefill(data, m, source=source, keys=ANSWER_KEYS, agenda=agenda)
     r = Reader(source, m, agenda)
     chain_known = _chain(r, data, m, load or (lambda _id: None))
     who = user or m.chair

@@ -264,3 +264,27 @@ def test_the_audit_says_when_a_file_was_entered_not_that_it_was_typed_live(
     assert all(e.at > meeting.ended_at for e in meeting.audit)  # type: ignore[operator]
     assert {e.who for e in meeting.audit} == {"Tom Aske"}
     assert not any("case notes" in e.detail for e in meeting.audit)
+
+
+def test_a_prefill_guesses_an_invitees_agency_with_the_areas_own_words() -> None:
+    """A file and the live walk name an agency's kind alike: with the area's words first."""
+    from datetime import datetime
+
+    from strat_cli.agenda import get_agenda
+    from strat_cli.answers import apply_prefill
+    from strat_cli.model import LONDON, AgencyKind, Meeting
+
+    national = get_agenda("national")
+    area = national.model_copy(
+        update={
+            "rules": national.rules.model_copy(
+                update={"agency_words": {AgencyKind.police: ["brigade"]}}
+            )
+        }
+    )
+    row = {"name": "Sgt Ada Quell", "agency": "Northshire Brigade"}
+    m = Meeting(
+        id="SD-2026-0001", agenda="national", started_at=datetime(2026, 11, 19, 10, tzinfo=LONDON)
+    )
+    apply_prefill({"invitees": [row]}, m, source="prefill.yaml", agenda=area)
+    assert m.participants[0].agency_kind == AgencyKind.police

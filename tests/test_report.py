@@ -6,6 +6,8 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
+import stat
 from datetime import date, datetime, timedelta
 from html.parser import HTMLParser
 from pathlib import Path
@@ -766,3 +768,24 @@ def test_hostile_agency_text_is_printed_as_text_in_every_output(
     data = json.loads(runner.invoke(app, [*window, "--json"]).stdout)
     agencies = {r[0] for r in data["tables"]["actions"]["rows"]}
     assert "<script>alert(1)</script> & Co" in agencies
+
+
+@pytest.mark.skipif(os.name != "posix", reason="folder modes are POSIX")
+def test_every_folder_the_report_makes_is_private(store: FolderStore, tmp_path: Path) -> None:
+    """The report holds figures about children: each folder strat makes for it is 0700, the
+    missing parents too (mkdir's parents=True made those with the umask's rights)."""
+    _mixed_store(store)
+    out = tmp_path / "shared" / "reports" / "november" / "report.html"
+    (tmp_path / "shared").mkdir(mode=0o755)
+    os.chmod(tmp_path / "shared", 0o755)  # not strat's: left as it is
+    old = os.umask(0o022)
+    try:
+        result = runner.invoke(
+            app, ["report", "--from", "01/11/2026", "--to", "30/11/2026", "--out", str(out)]
+        )
+    finally:
+        os.umask(old)
+    assert result.exit_code == 0, result.output
+    assert oct(stat.S_IMODE((tmp_path / "shared" / "reports").stat().st_mode)) == oct(0o700)
+    assert oct(stat.S_IMODE(out.parent.stat().st_mode)) == oct(0o700)
+    assert oct(stat.S_IMODE((tmp_path / "shared").stat().st_mode)) == oct(0o755)

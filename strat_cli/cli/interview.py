@@ -193,7 +193,7 @@ def new(
         if prefill_data is not None:
             from ..answers import apply_prefill
 
-            apply_prefill(prefill_data, meeting, source=str(prefill))
+            apply_prefill(prefill_data, meeting, source=str(prefill), agenda=agenda)
             store.save(meeting)
         typer.echo(
             f"New strategy discussion {meeting.id} ({agenda.name}). Saved after every answer."

@@ -12,10 +12,11 @@ from ._app import ID_ARG, JSON_OPT, app, console, print_json, state, warn
 def _write(path: Path, data: bytes) -> None:
     """A report file: written whole or not at all, its folder made private if strat makes it."""
     from ..errors import StratError
+    from ..files import private_folder
     from ..store import atomic_write
 
     try:
-        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        private_folder(path.parent)  # every level strat makes is 0700, not only the last
     except OSError as exc:
         raise StratError(f"{path.parent}: cannot create the folder ({exc.strerror})") from None
     if path.is_dir():
