@@ -26,8 +26,8 @@ from .addresses import BadAddress, address_key, canonical_address, needs_smtputf
 from .circulation import is_unsettled
 from .errors import InputError, MailError, StratError
 from .model import LONDON, CirculationEntry, Meeting, Method
+from .resources import DOCUMENTS
 from .timeutil import format_uk
-from .views import DOCUMENTS
 
 if TYPE_CHECKING:
     from .settings import Settings, SmtpSettings
@@ -281,7 +281,8 @@ def _policy(msg: EmailMessage) -> Any:
 
 def write_draft(msg: EmailMessage, path: Path) -> Path:
     """Save the .eml atomically (a half-written draft would open as garbage in Outlook)."""
-    from .store import atomic_write, private_folder
+    from .files import private_folder
+    from .store import atomic_write
 
     try:
         private_folder(path.parent)  # 0700 whatever the umask: drafts hold the whole record
@@ -590,7 +591,7 @@ def received_current(
 
     delivered: dict[str, list[CirculationEntry]] = {}
     for entry in meeting.circulation:
-        if entry.state:
+        if is_unsettled(entry):
             if not unsettled:
                 continue
             reached = [a for a in entry.recipients if a not in entry.refused]

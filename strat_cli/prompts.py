@@ -70,7 +70,7 @@ def edit_in_editor(
     editor = env.get("VISUAL") or env.get("EDITOR") or ("notepad" if os.name == "nt" else "nano")
     try:
         if folder is not None:
-            from .store import private_folder
+            from .files import private_folder
 
             private_folder(folder)
         fd, name = tempfile.mkstemp(prefix=prefix, suffix=suffix, dir=folder)  # 0600

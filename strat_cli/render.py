@@ -186,7 +186,8 @@ def render_documents(
     strat makes is 0700; each document is written whole in the store's private `tmp` folder and
     renamed into place, so a render killed half-way leaves no copy in `out_dir` (and the
     leftovers of an earlier killed render of these documents are removed first)."""
-    from .store import atomic_write, private_folder
+    from .files import private_folder
+    from .store import atomic_write
 
     wanted = expand_docs(docs)
     tmp_dir = settings.store / "tmp"

@@ -125,6 +125,16 @@ class Context:
 
         return coverage(self.meeting.participants, self.meeting.circulation)
 
+    @cached_property
+    def circulation_overdue(self) -> bool:
+        """Past its time: circulated late, or not yet complete after the area's working days."""
+        dl = self.deadlines
+        return dl.circulated_on_time is False or (
+            dl.circulated_on_time is None
+            and dl.circulation_due is not None
+            and before(dl.circulation_due, self.now)
+        )
+
 
 Condition = Callable[[Context], Iterable[Hit]]
 
@@ -648,11 +658,7 @@ def _circulation(c: Context) -> Iterator[Hit]:
         done = f" (complete {format_uk(cov.complete_at)})" if cov.complete_at else ""
         state = f"was not circulated within {days} working day(s)"
         yield Hit("circulation", {"state": state, "detail": f"{due}{done}"})
-    elif (
-        dl.circulated_on_time is None
-        and dl.circulation_due is not None
-        and before(dl.circulation_due, c.now)
-    ):
+    elif c.circulation_overdue and dl.circulation_due is not None:
         state = (
             "has not reached every participant; still missing: "
             + describe_missing(m.participants, cov.missing)
@@ -668,14 +674,8 @@ def _circulation(c: Context) -> Iterator[Hit]:
 def _circulation_incomplete(c: Context) -> Iterator[Hit]:
     from .circulation import describe_missing
 
-    m, dl = c.meeting, c.deadlines
-    cov = c.coverage
-    overdue = dl.circulated_on_time is False or (
-        dl.circulated_on_time is None
-        and dl.circulation_due is not None
-        and before(dl.circulation_due, c.now)
-    )
-    if not overdue and cov.missing and cov.first_delivery_at is not None:
+    m, cov = c.meeting, c.coverage
+    if not c.circulation_overdue and cov.missing and cov.first_delivery_at is not None:
         yield Hit("circulation", {"who": describe_missing(m.participants, cov.missing)})
 
 
@@ -689,8 +689,10 @@ def _not_emailed(c: Context) -> Iterator[Hit]:
 
 
 def _unsettled(c: Context) -> Iterator[Hit]:
+    from .circulation import is_unsettled
+
     for entry in c.meeting.circulation:
-        if entry.state:  # said until someone says what became of it
+        if is_unsettled(entry):  # said until someone says what became of it
             yield Hit("circulation", {"at": format_uk(entry.at), "ref": c.meeting.id})
             return
 

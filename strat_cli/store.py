@@ -25,8 +25,7 @@ from pydantic import ValidationError
 from pydantic_core import PydanticSerializationError
 
 from .errors import Busy, InvalidRecord, Locked, NotFound, StratError
-from .files import private_folder as private_folder  # re-exported: its home is files
-from .files import replace_whole
+from .files import private_folder, replace_whole
 from .model import (
     AFTER_AUTHORISATION,
     FOLLOW_UP_FIELDS,

@@ -15,6 +15,7 @@ from typing import Any
 
 from .agenda import Agenda, ItemKind
 from .attendance import how_taking_part, missing_partners
+from .circulation import is_unsettled
 from .model import (
     Action,
     ActionStatus,
@@ -599,7 +600,7 @@ def _circulation(meeting: Meeting, on_time: str, days: int = 1) -> View:
     entries = []
     for c in meeting.circulation:
         refused = "; ".join(f"{k}: {v}" for k, v in c.refused.items())
-        how = "Email send, outcome unknown" if c.state else _HOW.get(c.method, c.method)
+        how = "Email send, outcome unknown" if is_unsettled(c) else _HOW.get(c.method, c.method)
         to = [", ".join(c.recipients)]
         if refused:
             to.append(f"Not delivered: {refused}")
@@ -635,13 +636,13 @@ def _circulation(meeting: Meeting, on_time: str, days: int = 1) -> View:
             text += "; not emailed (no usable address): " + describe_missing(
                 meeting.participants, cov.not_emailed
             )
-    elif any(c.state for c in meeting.circulation):
+    elif any(is_unsettled(c) for c in meeting.circulation):
         text = "Not yet circulated"
     elif meeting.circulation:
         text = "Not yet circulated: an email draft was prepared but is not recorded as sent"
     else:
         text = "Not yet circulated"
-    cut_off = [when(c.at) for c in meeting.circulation if c.state]
+    cut_off = [when(c.at) for c in meeting.circulation if is_unsettled(c)]
     if cut_off:
         text += (
             f"; the send of {', '.join(cut_off)} was cut off and its outcome is unknown "
