@@ -30,6 +30,7 @@ from .resources import DOCUMENTS
 from .timeutil import format_uk
 
 if TYPE_CHECKING:
+    from .agenda import Agenda
     from .settings import Settings, SmtpSettings
     from .stores import RecordStore
 
@@ -699,6 +700,13 @@ def circulate(
     if unsettled and unsettled not in UNSETTLED_CHOICES:
         raise InputError(f"--unsettled {unsettled}: choose delivered or resend")
     with store.edit(meeting_id, allow_locked=True) as meeting:
+        agenda = get_agenda(meeting.agenda, settings.extra_agenda_dirs)
+        if why := not_yet_authorised(meeting, agenda):
+            if send_now:
+                raise StratError(
+                    f"{why}: a manager authorises first (strat authorise {meeting.id})"
+                )
+            warn(f"{why}: do not send this draft until a manager has authorised it")
         if unsettled and not unsettled_entries(meeting):
             raise InputError(f"--unsettled: {meeting.id} has no send whose outcome is unknown")
         who = settings.actor
@@ -725,7 +733,6 @@ def circulate(
             warn(f"no email address for: {'; '.join(recipients.missing)}")
         if recipients.invalid:
             warn(f"not a valid email address, left out: {'; '.join(recipients.invalid)}")
-        agenda = get_agenda(meeting.agenda, settings.extra_agenda_dirs)
         subject = subject_for(meeting, settings.marking)
         body = body_for(
             render.summary_text(meeting, agenda, settings),
@@ -972,19 +979,36 @@ def _settle_unknown(
 DRAFT_SENT = Method.draft_sent
 
 
+def not_yet_authorised(meeting: Meeting, agenda: Agenda) -> str:
+    """Why the record may not go out yet, where the area authorises a record before it is sent
+    (agenda rules, authorise_before_circulation; the rulebook's circulation.before_authorisation),
+    or "" when it may."""
+    if meeting.authorisation is not None or not agenda.rules.authorise_first(meeting.format):
+        return ""
+    return (
+        f"{agenda.name} authorises a {meeting.format.value} discussion's record before it is "
+        f"sent, and {meeting.id} is not yet authorised"
+    )
+
+
 def record_draft_sent(
     store: RecordStore,
     meeting_id: str,
     *,
     by: str,
     at: datetime | None = None,
+    agenda_dirs: list[Path] | None = None,
 ) -> CirculationEntry:
     """The minute taker sent the last .eml draft from Outlook: record who received what.
 
     strat cannot see Outlook, so a draft alone counts as prepared, not circulated; this entry,
     made on the person's word and attributed to them, is what shows the record went out.
     """
+    from .agenda import get_agenda
+
     with store.edit(meeting_id, allow_locked=True) as meeting:
+        if why := not_yet_authorised(meeting, get_agenda(meeting.agenda, agenda_dirs)):
+            raise StratError(f"{why}: a manager authorises first (strat authorise {meeting.id})")
         drafts = [c for c in meeting.circulation if c.method == Method.draft]
         if not drafts:
             raise InputError(

@@ -621,6 +621,12 @@ def test_email_refuses_an_unauthorised_phone_record_where_the_area_authorises_fi
     assert sent.exit_code != 0
     assert "authorises a phone discussion's record before it is sent" in sent.output
     assert store.load(m.id).circulation == []  # nothing recorded as sent
+    audit = len(store.load(m.id).audit)
+    send = runner.invoke(app, ["email", m.id, "--send", "--out", str(tmp_path)])
+    assert send.exit_code != 0
+    assert "a manager authorises first" in send.output
+    assert store.load(m.id).circulation == []  # refused before anything was sent or rendered
+    assert len(store.load(m.id).audit) == audit
     draft = runner.invoke(app, ["email", m.id, "--out", str(tmp_path)])
     assert draft.exit_code == 0, draft.output
     assert "do not send this draft until a manager has authorised it" in draft.stderr

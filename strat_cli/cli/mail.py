@@ -81,14 +81,17 @@ def email(
 
     st = state(ctx)
     settings = st.settings
-    _authorised_first(st, meeting_id, sending=sent or send or retry or bool(unsettled))
     if sent:
         if send or retry or again:
             raise typer.BadParameter("--sent records a draft you sent yourself; leave out --send")
         if unsettled:
             raise typer.BadParameter("--sent and --unsettled are separate steps; run one")
         entry = record_draft_sent(
-            st.store, meeting_id, by=settings.actor, at=_sent_at(st, meeting_id, at)
+            st.store,
+            meeting_id,
+            by=settings.actor,
+            at=_sent_at(st, meeting_id, at),
+            agenda_dirs=settings.extra_agenda_dirs,
         )
         from ..timeutil import format_uk
 
@@ -153,28 +156,6 @@ def email(
             )
         return
     con.print(f"Sent to {len(result.delivered)}: {escape(', '.join(result.delivered))}")
-
-
-def _authorised_first(st: State, meeting_id: str, *, sending: bool) -> None:
-    """Where the area authorises a record before it is sent (agenda rules,
-    authorise_before_circulation), an unauthorised one is not sent: refused, or a warning on
-    a draft (the rulebook's circulation.before_authorisation)."""
-    from ..agenda import get_agenda
-    from ..errors import StratError
-
-    meeting = st.store.load(meeting_id)
-    if meeting.authorisation is not None:
-        return
-    agenda = get_agenda(meeting.agenda, st.settings.extra_agenda_dirs)
-    if not agenda.rules.authorise_first(meeting.format):
-        return
-    why = (
-        f"{agenda.name} authorises a {meeting.format.value} discussion's record before it is "
-        f"sent, and {meeting_id} is not yet authorised"
-    )
-    if sending:
-        raise StratError(f"{why}: a manager authorises first (strat authorise {meeting_id})")
-    warn(f"{why}: do not send this draft until a manager has authorised it")
 
 
 def _sent_at(st: State, meeting_id: str, at: str | None) -> datetime | None:
