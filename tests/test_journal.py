@@ -122,7 +122,8 @@ def test_a_full_disk_at_the_journal_write_leaves_the_earlier_copy_whole(
     def full(*args: object, **kwargs: object) -> None:
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr("strat_cli.store.replace_whole", full)
+    # the last write: the temporary file is made and written, then flushing it to disk fails
+    monkeypatch.setattr("strat_cli.files.os.fsync", full)
     with pytest.raises(StratError, match="the disk is full") as caught:
         answer(live, meeting, 2)
     assert "answer" not in caught.value.message  # never the record's text
