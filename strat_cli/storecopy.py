@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from .errors import Offline, StratError
@@ -31,7 +32,7 @@ def copy_records(
     when an equal one is there), then read back from the destination and compared by
     `record_hash`. A record that fails is named and the others still go; an unreachable server
     stops the run (`Offline`), and running it again carries on."""
-    if source.where == destination.where:
+    if _same(source, destination):
         raise StratError(f"{destination.where}: is the store being copied; name another")
     destination.ensure()
     ids: list[str] = source.ids()
@@ -56,3 +57,13 @@ def copy_records(
         if progress is not None:
             progress(n, len(ids))
     return result
+
+
+def _same(source: Any, destination: Any) -> bool:
+    """The same store, however its folder was named (relative, through a link)."""
+    if source.where == destination.where:
+        return True
+    here, there = (getattr(s, "meetings", None) for s in (source, destination))
+    if isinstance(here, Path) and isinstance(there, Path):  # two folder stores
+        return here.resolve() == there.resolve()
+    return False

@@ -176,6 +176,16 @@ def test_store_copy_to_itself_is_refused(store: FolderStore, runner: CliRunner) 
     assert result.exit_code == 1 and "is the store being copied" in result.output
 
 
+def test_store_copy_to_itself_through_a_link_is_refused(
+    store: FolderStore, runner: CliRunner, tmp_path: Path
+) -> None:
+    three_records(store)
+    link = tmp_path / "same-store"
+    link.symlink_to(store.root, target_is_directory=True)
+    result = runner.invoke(app, ["--store", str(link), "store", "copy", "--to", str(store.root)])
+    assert result.exit_code == 1 and "is the store being copied" in result.output
+
+
 def test_store_copy_refuses_a_password_in_the_url(store: FolderStore, runner: CliRunner) -> None:
     result = runner.invoke(app, ["store", "copy", "--to", "postgresql://u:secret@db/strat"])
     assert result.exit_code != 0
