@@ -30,8 +30,9 @@ from .model import LONDON, STORED, AuditEvent, Meeting
 from .store import atomic_write, check_id, parse_meeting, record_hash, record_json
 from .timeutil import format_uk
 
-# A server store (`stores.RecordStore` with `version_of`, `lease_of` and `save(base_version=…)`);
-# typed loosely here because `stores` chooses this module (an import back would be a cycle).
+# A server store: `stores.RecordStore` with `version_of`, `lease_of` and
+# `save(..., base_version=)` (pgstore.PostgresStore). Typed loosely: `stores` opens this module,
+# and the architecture test counts an import back, even for typing only, as a cycle.
 Server = Any
 
 FORMAT = 1
@@ -143,13 +144,10 @@ def push_entry(server: Server, entry: Entry) -> None:
     """Push one entry against the version it was based on, then remove it (the server has it).
     Refused with `Stale` when the server's copy moved on or its lease is another's."""
     meeting_id = entry.meeting.id
-    lease_of = getattr(server, "lease_of", None)
-    lease = lease_of(meeting_id) if lease_of is not None else None
-    if lease is not None and not getattr(lease, "is_mine", True):
-        holder = getattr(lease, "holder", "") or "someone else"
-        since = getattr(lease, "since", None)
-        when = f" since {format_uk(since)}" if since else ""
-        raise Stale(f"{meeting_id} was taken over by {holder}{when}")
+    lease = server.lease_of(meeting_id)
+    if lease is not None and not lease.is_mine:
+        holder = lease.holder or "someone else"
+        raise Stale(f"{meeting_id} was taken over by {holder} since {format_uk(lease.since)}")
     push_copy(server, entry.meeting, entry.base_version, entry.stamps)
     with contextlib.suppress(OSError):
         entry.path.unlink()
@@ -179,8 +177,7 @@ def push_copy(
         except (Stale, Locked):  # moved on, or the trail differs: look at the server's copy
             pass
     current = server.load(meeting.id)  # the server now remembers its latest version
-    version_of = getattr(server, "version_of", None)
-    version = version_of(meeting.id) if version_of is not None else base
+    version = server.version_of(meeting.id)
     if version != base:
         if record_hash(current) == record_hash(meeting):
             return  # already there
@@ -219,11 +216,7 @@ def _when(stamp: str) -> datetime | None:
 
 
 def _server_save(server: Server, meeting: Meeting, base: int | None) -> None:
-    save: Callable[..., object] = server.save
-    if base is None:
-        save(meeting, now=meeting.updated_at)
-    else:
-        save(meeting, now=meeting.updated_at, base_version=base)
+    server.save(meeting, now=meeting.updated_at, base_version=base)
 
 
 def keep_apart(local: Path, entry: Entry) -> Path:
@@ -342,13 +335,9 @@ class JournalledStore:
         done = self.server.create(meeting)
         with self._lock:
             self._live[meeting.id] = _Live(
-                base=self._version(meeting.id), server_audit=_trail(meeting)
+                base=self.server.version_of(meeting.id), server_audit=_trail(meeting)
             )
         return done
-
-    def _version(self, meeting_id: str) -> int | None:
-        version_of = getattr(self.server, "version_of", None)
-        return version_of(meeting_id) if version_of is not None else None
 
     # --- reading: what this computer kept comes first ----------------------------------------
 
@@ -378,7 +367,7 @@ class JournalledStore:
         meeting: Meeting = self.server.load(meeting_id)
         with self._lock:
             self._live[meeting_id] = _Live(
-                base=self._version(meeting_id), server_audit=_trail(meeting)
+                base=self.server.version_of(meeting_id), server_audit=_trail(meeting)
             )
         return meeting
 
@@ -399,7 +388,7 @@ class JournalledStore:
         with self._lock:
             live = self._live.get(meeting.id)
             if live is None:
-                live = self._live[meeting.id] = _Live(base=self._version(meeting.id))
+                live = self._live[meeting.id] = _Live(base=self.server.version_of(meeting.id))
             stamps = [*live.stamps, meeting.updated_at.isoformat()]
             path = write_entry(
                 self.journal,
@@ -470,7 +459,7 @@ class JournalledStore:
                 kept = _trail(meeting)  # the server's save made the copy what it kept
             elif entry is not None:  # an earlier process's answers, nothing new typed yet
                 push_entry(self.server, read_entry(entry))
-            version = self._version(meeting_id)
+            version = self.server.version_of(meeting_id)
         except Offline as exc:
             with self._lock:
                 self._offline = exc.message

@@ -202,7 +202,7 @@ class FakeServer:
                     path.unlink()
 
     def edit(
-        self, meeting_id: str, *, allow_locked: bool = False
+        self, meeting_id: str, *, allow_locked: bool = False, take_over: bool = False
     ) -> contextlib.AbstractContextManager[Meeting]:
         raise AssertionError("the journalled store does not use the server's edit")
 

@@ -252,9 +252,11 @@ def test_a_chair_killed_mid_meeting_loses_nothing_when_resumed_from_another_proc
     assert not entry_path(journal, ID).exists()
 
 
-def test_journal_entries_name_their_base_and_count(live: JournalledStore) -> None:
+def test_journal_entries_name_their_base_and_count(
+    server: FakeServer, live: JournalledStore
+) -> None:
     meeting = live.load(ID)
-    live.server.online = False
+    server.online = False
     answer(live, meeting, 1)
     data = json.loads(entry_path(live.journal, ID).read_text())
     assert data["base_version"] == 1 and data["unpushed"] == 1 and data["record"]["id"] == ID
