@@ -47,6 +47,7 @@ from .questions import Given, Question
 from .rulebook import findings, item_answered
 from .rules import guess_kind
 from .store import field_path
+from .timeutil import typed_form
 from .yamlfile import FIELD_NAME, load_yaml
 from .yamlfile import problem as yaml_problem
 
@@ -500,7 +501,7 @@ def fill_meeting(
         row.setdefault("created_at", start)
         action = r.model(Action, row, where)
         m.actions.append(action)
-        log("action added", f"{action.id}: {action.owner}, due {action.due:%d/%m/%Y %H:%M}")
+        log("action added", f"{action.id}: {action.owner}, due {typed_form(action.due)}")
 
     for n, row in enumerate(r.items(data, "disagreements")):
         where = f"disagreements[{n}]"

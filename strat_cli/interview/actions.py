@@ -13,6 +13,7 @@ from ..model import (
 )
 from ..prompts import Choice
 from ..rulebook import contingency_needed
+from ..timeutil import typed_form
 from . import attendance
 
 if TYPE_CHECKING:
@@ -105,7 +106,7 @@ def add_action(iv: Interview, what: str) -> Action:
         created_at=iv.clock(),
     )
     m.actions.append(action)
-    iv.log("action added", f"{action.id}: {owner}, due {due:%d/%m/%Y %H:%M}")
+    iv.log("action added", f"{action.id}: {owner}, due {typed_form(due)}")
     iv.save()
     if len(m.children) > 1:
         action.child_ids = iv.p.checkbox(

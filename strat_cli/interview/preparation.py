@@ -91,7 +91,7 @@ def prepare(iv: Interview) -> None:
         child.interpreter = "interpreter" in flags
         iv.save()
         if child.interpreter:
-            child.language = iv.ask(f"{name}: language")
+            child.language = iv.answer(questions.LANGUAGE, who=name)
             iv.save()
     while True:
         name = iv.ask("Adult in the child's life (Enter on its own when done)")
