@@ -890,6 +890,37 @@ def bench_startup(ctx: Context) -> list[Pair]:
         "What strat itself adds to `strat list`, once Typer's per-option cost is the same on "
         "both sides."
     )
+    floor = ctx.tmp / "wide_typer_floor.py"
+    floor.write_text(
+        WIDE_TYPER.replace(
+            '    typer.echo("nothing to list")',
+            "    import sqlite3  # noqa: F401  the index's database\n"
+            "    from strat_cli.settings import load_settings\n\n"
+            "    load_settings()  # strat's settings, as every command reads them\n"
+            '    typer.echo("nothing to list")',
+        ),
+        encoding="utf-8",
+    )
+    floor_pair = Pair(
+        "startup-list-floor",
+        "the least any strat listing loads, against the same bare Typer app",
+        "the bare Typer app of startup-list that also reads strat's settings (pydantic) and "
+        "imports sqlite3, and does nothing else",
+        "the bare Typer app of startup-list",
+        "(information)",
+        kind="info",
+    )
+    alternate(
+        ctx,
+        floor_pair,
+        [sys.executable, str(floor), "--store", str(ctx.small_store), "list"],
+        [sys.executable, str(wide), "--store", str(ctx.small_store), "list"],
+        rounds,
+    )
+    floor_pair.note = (
+        "The floor under startup-list's target: what reading the settings and opening the "
+        "index cost before a single meeting is listed."
+    )
     shape_pair = Pair(
         "startup-list-minimal",
         "strat list vs a two-command Typer app",
@@ -905,7 +936,7 @@ def bench_startup(ctx: Context) -> list[Pair]:
         [sys.executable, str(script), "list"],
         rounds,
     )
-    return [help_pair, list_pair, shape_pair]
+    return [help_pair, list_pair, floor_pair, shape_pair]
 
 
 def bench_answer(ctx: Context) -> list[Pair]:
@@ -984,7 +1015,27 @@ def bench_render(ctx: Context) -> list[Pair]:
         "installing strat or editing a template goes through docxtpl and compiles them: about "
         "twice the CPU, once)."
     )
-    return [pair, bench_render_pdf(ctx, a_cmd, out_dir)]
+    floor = Pair(
+        "render-floor",
+        "the least any strat render loads, against pandoc",
+        "`python -c 'import strat_cli.model, jinja2.sandbox, lxml.etree'`: the record's model "
+        "(pydantic) and the template engine, imported, nothing rendered",
+        "the same pandoc run",
+        "(information)",
+        kind="info",
+    )
+    alternate(
+        ctx,
+        floor,
+        [sys.executable, "-c", "import strat_cli.model, jinja2.sandbox, lxml.etree"],
+        [pandoc, str(md), "-o", str(ctx.tmp / "minutes.docx")],
+        rounds,
+    )
+    floor.note = (
+        "The floor under the render target: a render must validate the record through its "
+        "model and run the council's Jinja templates, and importing those alone is measured."
+    )
+    return [pair, floor, bench_render_pdf(ctx, a_cmd, out_dir)]
 
 
 def bench_render_pdf(ctx: Context, render_cmd: list[str], out_dir: Path) -> Pair:
