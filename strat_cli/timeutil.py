@@ -64,9 +64,15 @@ def ambiguous(moment: datetime) -> bool:
 
 
 def real(moment: datetime) -> datetime:
-    """A UK wall time that exists: a time in the spring gap (01:30 on the last Sunday of
-    March) is read as the moment it means, i.e. shown as 02:30 BST."""
+    """The moment a UK wall time names, as UK time (its offset settled)."""
     return utc(moment).astimezone(LONDON)
+
+
+def missing(moment: datetime) -> bool:
+    """The wall time of `moment` is never shown on UK clocks: the hour skipped when they go
+    forward (01:00-01:59 on the last Sunday of March)."""
+    local = london(moment)
+    return real(local).replace(tzinfo=None) != local.replace(tzinfo=None)
 
 
 def wall(
@@ -77,7 +83,17 @@ def wall(
     In the repeated hour, a typed zone ('BST' or 'GMT') decides; otherwise the first reading,
     unless that is before `after` and the second is not (an end time of 01:15 after a start
     at 01:30 BST is 01:15 GMT, 45 minutes later).
+
+    A wall time in the hour the clocks skip in spring names no moment: it is refused, never
+    moved (read as 02:30 BST, a start at 01:30 and an end at 02:30 would be one moment).
     """
+    if missing(at(day, clock)):
+        from .errors import InputError
+
+        raise InputError(
+            f"that time does not exist on {format_uk_date(day)}: UK clocks go forward an "
+            "hour at 01:00, straight to 02:00 BST"
+        )
     if zone is not None:
         return real(at(day, clock, fold=ZONES[zone.lower()]))
     first = at(day, clock, fold=0)

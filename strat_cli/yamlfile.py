@@ -64,6 +64,18 @@ def _no_duplicate_fields(loader: yaml.SafeLoader, node: yaml.MappingNode) -> dic
     return loader.construct_mapping(node)
 
 
+def _real_timestamp(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> Any:
+    """A date or time written without quotes (`date_of_birth: 2019-02-29`) is read by PyYAML
+    itself, which raises a bare ValueError for one that does not exist: refused here with
+    its line, like any other fault in the file (never the typed value)."""
+    try:
+        return loader.construct_yaml_timestamp(node)
+    except ValueError:
+        raise yaml.constructor.ConstructorError(
+            None, None, "not a real date or time", node.start_mark
+        ) from None
+
+
 class _StrictLoader(_Strict, yaml.SafeLoader):
     """Pure Python: the messages people see."""
 
@@ -76,6 +88,7 @@ class _FastStrictLoader(_Strict, getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
 
 for _loader in (_StrictLoader, _FastStrictLoader):
     _loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _no_duplicate_fields)
+    _loader.add_constructor("tag:yaml.org,2002:timestamp", _real_timestamp)
 
 
 def load_yaml(text: str) -> Any:

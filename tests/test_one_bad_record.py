@@ -259,6 +259,28 @@ def test_a_field_written_twice_in_strat_edit_is_refused_with_its_line(saved: Mee
     )
 
 
+def test_a_date_that_does_not_exist_written_without_quotes_is_refused_by_its_line(
+    runner: CliRunner, store: FolderStore, saved: Meeting, tmp_path: Path
+) -> None:
+    """PyYAML reads `2019-02-29` itself and raised a bare ValueError: strat edit crashed (and
+    the edit was lost), answers and prefill files said only 'cannot be used'."""
+    answers = tmp_path / "answers.yaml"
+    answers.write_text("agenda: national\nreason: a\nchildren:\n  - {date_of_birth: 2019-02-29}\n")
+    result = runner.invoke(app, ["new", "--answers", str(answers), "--no-input"])
+    assert _one_error_line(result) == f"Error: {answers}: line 4: not a real date or time"
+    prefill = tmp_path / "prefill.yaml"
+    prefill.write_text("agenda: national\nreferral_received_at: 2026-02-30 09:10:00\n")
+    result = runner.invoke(app, ["new", "--prefill", str(prefill)])
+    assert _one_error_line(result) == f"Error: {prefill}: line 2: not a real date or time"
+    assert store.ids() == [saved.id]
+    lines = to_text(saved).splitlines()
+    line_no = next(n for n, line in enumerate(lines, 1) if line.startswith("started_at:"))
+    lines[line_no - 1] = "started_at: 2026-02-30 10:00:00"
+    with pytest.raises(InputError) as caught:
+        from_text("\n".join(lines), saved, source="SD-2026-0001 (edited)")
+    assert caught.value.message == f"SD-2026-0001 (edited): line {line_no}: not a real date or time"
+
+
 # --- placeholder and extreme dates ---------------------------------------------------------------
 
 

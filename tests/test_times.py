@@ -88,6 +88,46 @@ def test_an_answers_file_meeting_across_the_change_keeps_its_45_minutes(store: F
     assert elapsed(saved.started_at, saved.ended_at) == timedelta(minutes=45)
 
 
+# 29 Mar 2026: at 01:00 GMT the clocks go forward to 02:00 BST, so 01:00-01:59 never happens.
+SPRING = date(2026, 3, 29)
+
+
+@pytest.mark.parametrize("typed", ["01:30", "01:00", "1:59am", "01:30 GMT", "01:30 BST"])
+def test_a_time_in_the_hour_the_clocks_skip_is_refused_not_moved(typed: str) -> None:
+    with pytest.raises(InputError) as refused:
+        parse_clock(typed, SPRING)
+    assert refused.value.message == (
+        "that time does not exist on Sun 29 Mar 2026: UK clocks go forward an hour at 01:00, "
+        "straight to 02:00 BST"
+    )
+    # either side of the skipped hour is read as typed
+    assert parse_clock("00:59", SPRING) == datetime(2026, 3, 29, 0, 59, tzinfo=UTC)
+    assert parse_clock("02:00", SPRING) == datetime(2026, 3, 29, 1, 0, tzinfo=UTC)
+
+
+def test_an_answers_file_meeting_in_the_skipped_hour_is_refused_by_its_field(
+    store: FolderStore,
+) -> None:
+    """Read as 02:30 BST, a start at 01:30 and an end at 02:30 would be a meeting of no
+    minutes; the file is refused with the field named, and nothing is saved."""
+    data: dict[str, Any] = yaml.safe_load((EXAMPLES / "answers.yaml").read_text("utf-8"))
+    data.update(started_at="2026-03-29 01:30", ended_at="02:30")
+    with pytest.raises(InputError) as refused:
+        build_meeting(data, get_agenda("national"), store, source="notes.yaml")
+    assert "started_at" in refused.value.message
+    assert "does not exist on Sun 29 Mar 2026" in refused.value.message
+    assert store.ids() == []
+
+
+def test_a_due_time_in_the_skipped_hour_is_refused(settings: Settings) -> None:
+    now = datetime(2026, 3, 28, 12, 0, tzinfo=LONDON)
+    with pytest.raises(InputError, match="does not exist on Sun 29 Mar 2026"):
+        resolve_due("29/03/2026 01:30", now, get_agenda("national"))
+    assert resolve_due("29/03/2026 02:30", now, get_agenda("national")) == datetime(
+        2026, 3, 29, 1, 30, tzinfo=UTC
+    )
+
+
 def test_the_24_hour_window_is_24_real_hours_across_the_change(settings: Settings) -> None:
     m = typical()
     m.started_at = datetime(2026, 10, 24, 9, 0, tzinfo=LONDON)  # Saturday, BST
