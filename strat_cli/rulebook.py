@@ -717,8 +717,10 @@ def _unsettled(c: Context) -> Iterator[Hit]:
 
 
 def _icpc_late(c: Context) -> Iterator[Hit]:
+    from .deadlines import icpc_in_time
+
     held, target = c.meeting.icpc_held_on, c.deadlines.icpc_target
-    if held is not None and target is not None and held > target:
+    if held is not None and target is not None and not icpc_in_time(held, target):
         yield Hit("icpc_held_on", {"held": format_uk_date(held), "target": format_uk_date(target)})
 
 
