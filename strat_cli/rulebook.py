@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Literal
 
 from .agenda import Agenda, InviteRule, Item, ItemKind, RuleOverride, Severity
 from .attendance import contributed, missing_partners, present, unexplained_gaps
-from .deadlines import met_in_time
+from .deadlines import icpc_in_time, met_in_time
 from .errors import AgendaError
 from .model import (
     LONDON,
@@ -717,8 +717,6 @@ def _unsettled(c: Context) -> Iterator[Hit]:
 
 
 def _icpc_late(c: Context) -> Iterator[Hit]:
-    from .deadlines import icpc_in_time
-
     held, target = c.meeting.icpc_held_on, c.deadlines.icpc_target
     if held is not None and target is not None and not icpc_in_time(held, target):
         yield Hit("icpc_held_on", {"held": format_uk_date(held), "target": format_uk_date(target)})
