@@ -285,21 +285,48 @@ def s47_start_carried(earlier: Meeting) -> datetime | None:
     return earlier.s47_started_at  # not decided yet: still as it was
 
 
-def _icpc(meeting: Meeting, agenda: Agenda) -> tuple[date | None, datetime | None]:
-    """The ICPC target this discussion sets, and the moment it is counted from.
+def icpc_clock_start(meeting: Meeting, agenda: Agenda) -> datetime | None:
+    """When this discussion's ICPC clock starts (UK time), or None if it sets no target: the one
+    answer the target, `strat icpc`, `strat check` (icpc.late) and the report's "held by its ICPC
+    target" count from.
 
     s47 decided here, or under way from an earlier discussion and not concluded here (once a
-    follow-up records decisions with no s47, the enquiry has ended: no conference). "initiating"
-    areas count from the discussion that started s47; "last" areas from this one.
+    follow-up records decisions with no s47, the enquiry has ended: no conference). The seeds
+    differ, so the area says which (``timescales.icpc_from``): "last", this discussion (seed 001,
+    "Purpose of Strategy Discussion": "Where an Initial Child Protection Conference is to be
+    convened this must take place within 15 working days of the last Strategy Discussion");
+    "initiating", the one that started s47 (seed 004, "Outcomes of the strategy meeting": "within
+    15 working days of the strategy meeting that decided to initiate section 47 enquiries").
+    The day is the UK date: a discussion at 23:59 starts the clock that day, one at 00:30 BST the
+    next (whatever the stored offset).
     """
-    t = agenda.timescales
     under_way = meeting.s47_started_at is not None and not meeting.decisions
     if not (meeting.s47_decided or under_way):
+        return None
+    if agenda.timescales.icpc_from == "initiating" and meeting.s47_started_at is not None:
+        return _london(meeting.s47_started_at)
+    return _london(meeting.started_at)
+
+
+def s47_start_day(meeting: Meeting) -> date:
+    """The UK day the s47 enquiry this discussion decided or continued started: where the
+    Children in Need statistics count "Duration between start of Section 47 enquiry and ICPC"
+    from (table C4). A national measure, not the area's target (`icpc_clock_start`): where the
+    area counts from the last discussion the two differ, and are named apart."""
+    return _london(meeting.s47_started_at or meeting.started_at).date()
+
+
+def icpc_in_time(held: date, target: date) -> bool:
+    """A conference on its target day is in time ("within 15 working days" includes the 15th)."""
+    return held <= target
+
+
+def _icpc(meeting: Meeting, agenda: Agenda) -> tuple[date | None, datetime | None]:
+    """The ICPC target this discussion sets, and the moment it is counted from."""
+    t = agenda.timescales
+    counted_from = icpc_clock_start(meeting, agenda)
+    if counted_from is None:
         return None, None
-    if t.icpc_from == "initiating" and meeting.s47_started_at is not None:
-        counted_from = _london(meeting.s47_started_at)
-    else:
-        counted_from = _london(meeting.started_at)
     target = _nth_working_day_after(counted_from.date(), t.icpc_within_working_days, t.nation)
     return target, counted_from
 

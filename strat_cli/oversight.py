@@ -158,7 +158,7 @@ def record_icpc(meeting: Meeting, agenda: Agenda, held: date, *, who: str, now: 
     The conference follows an s47 enquiry, so a discussion that neither decided nor continued
     s47 has none, and a conference cannot precede the enquiry's start nor lie in the future.
     """
-    from .deadlines import meeting_deadlines, working_days_between
+    from .deadlines import meeting_deadlines, s47_start_day, working_days_between
     from .model import LONDON
 
     dl = meeting_deadlines(meeting, agenda)
@@ -167,7 +167,7 @@ def record_icpc(meeting: Meeting, agenda: Agenda, held: date, *, who: str, now: 
             f"{meeting.id} has no ICPC target (no s47 enquiry decided or under way); record the "
             "conference on the discussion that decided or continued s47"
         )
-    start = (meeting.s47_started_at or dl.icpc_counted_from).astimezone(LONDON).date()
+    start = s47_start_day(meeting)
     today = now.astimezone(LONDON).date()
     if held > today:
         raise InputError("--held: the conference date is in the future")
@@ -188,5 +188,11 @@ def record_icpc(meeting: Meeting, agenda: Agenda, held: date, *, who: str, now: 
     late = [g for g in findings(meeting, agenda, now=now, deadlines=dl) if g.code == "icpc.late"]
     if not late:
         return ""
-    days = working_days_between(start, held, agenda.timescales.nation)
-    return f"{late[0].message} ({days} working days from the s47 start)"
+    # counted as the target is (deadlines.icpc_clock_start), not from the s47 start
+    clock = dl.icpc_counted_from.date()
+    days = working_days_between(clock, held, agenda.timescales.nation)
+    return (
+        f"{late[0].message}: {days} working days after the discussion of "
+        f"{format_uk_date(clock)} the target counts from, where the area allows "
+        f"{agenda.timescales.icpc_within_working_days}"
+    )

@@ -124,8 +124,9 @@ class Facts:
     previous: list[str]
     child_refs: list[str]
     timely: dict[str, str]  # measure -> "on time" | "late" | "not done"
-    icpc_days: int | None  # working days from the s47 start to the conference held
+    icpc_days: int | None  # working days from the s47 start to the conference held (CIN)
     icpc_before_start: bool
+    icpc_in_time: bool | None  # held by the area's own target, as strat check counts it
     partners: dict[AgencyKind, str]  # statutory partner -> how it took part
     missing: dict[AgencyKind, str]  # statutory partner not present -> escalated|reason|neither
     actions: list[tuple[str, str, float, float | None]]  # (agency, status, due, completed)
@@ -166,7 +167,7 @@ def facts_of(m: Meeting, ag: Agenda, now: datetime) -> Facts:
     from .attendance import missing_partners
     from .check import check_meeting
     from .circulation import coverage
-    from .deadlines import meeting_deadlines, working_days_between
+    from .deadlines import icpc_in_time, meeting_deadlines, s47_start_day, working_days_between
 
     try:
         dl: Deadlines | None = meeting_deadlines(m, ag)
@@ -187,8 +188,11 @@ def facts_of(m: Meeting, ag: Agenda, now: datetime) -> Facts:
             timely["minutes"] = _state(auth, dl.minutes_authorised_due)
     icpc_days: int | None = None
     held_early = False
+    in_time: bool | None = None
     if m.icpc_held_on is not None:
-        start = (m.s47_started_at or m.started_at).astimezone(LONDON).date()
+        if dl is not None and dl.icpc_target is not None:
+            in_time = icpc_in_time(m.icpc_held_on, dl.icpc_target)
+        start = s47_start_day(m)  # the national measure's start, not the area's clock
         if m.icpc_held_on < start:
             held_early = True
         else:
@@ -245,6 +249,7 @@ def facts_of(m: Meeting, ag: Agenda, now: datetime) -> Facts:
         timely=timely,
         icpc_days=icpc_days,
         icpc_before_start=held_early,
+        icpc_in_time=in_time,
         partners={k: partner_mode(m, k) for k in ag.statutory_partners},
         missing=missing,
         actions=[
@@ -429,10 +434,13 @@ class _Icpc:
         self.days: list[int] = []
         self.early = 0
         self.started = 0
+        self.in_time: list[bool] = []
 
     def add(self, f: Facts) -> None:
         if f.icpc_days is not None:
             self.days.append(f.icpc_days)
+        if f.icpc_in_time is not None:
+            self.in_time.append(f.icpc_in_time)
         self.early += f.icpc_before_start
         self.started += f.s47_started_here
 
@@ -450,7 +458,11 @@ class _Icpc:
                 "conference recorded with strat icpc on a discussion in this period. "
                 "Conferences dated before their s47 start are left out of the durations "
                 f"({self.early}). England 2025: {ENGLAND_2025_CONFERENCES:,} conferences after "
-                f"{ENGLAND_2025_S47:,} s47 enquiries."
+                f"{ENGLAND_2025_S47:,} s47 enquiries. 'Held by its ICPC target' is not this "
+                "measure: it counts each area's own target, as strat check does, from the "
+                "discussion its procedure names (the last strategy discussion, or the one that "
+                "initiated s47), so it can differ from 'Within 15 working days of the s47 "
+                "start'."
             ),
         )
         for label, low, high in ICPC_BANDS:
@@ -461,7 +473,16 @@ class _Icpc:
             table.rows.append(
                 [label, quartiles[i] if quartiles else None, ENGLAND_2025_QUARTILES[i]]
             )
-        table.rows.append(["Within 15 working days", Share(sum(1 for d in days if d <= 15), n), ""])
+        table.rows.append(
+            [
+                "Within 15 working days of the s47 start",
+                Share(sum(1 for d in days if d <= 15), n),
+                "",
+            ]
+        )
+        table.rows.append(
+            ["Held by its ICPC target", Share(sum(self.in_time), len(self.in_time)), ""]
+        )
         england = Share(ENGLAND_2025_CONFERENCES, ENGLAND_2025_S47)
         table.rows.append(
             ["Conferences per s47 enquiry started here", Share(n, self.started), england]
@@ -755,7 +776,7 @@ def csv_files(report: Report) -> dict[str, str]:
 # --- where the records come from --------------------------------------------------------------
 
 
-FACTS_VERSION = 2  # bump when Facts, or how they are made, change: every cached row is remade
+FACTS_VERSION = 3  # bump when Facts, or how they are made, change: every cached row is remade
 _FACTS_TABLE = """
 CREATE TABLE IF NOT EXISTS report_facts (
     meeting_id TEXT PRIMARY KEY, stamp TEXT NOT NULL, valid_until REAL, facts TEXT NOT NULL

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Literal
 
 from .agenda import Agenda, InviteRule, Item, ItemKind, RuleOverride, Severity
 from .attendance import contributed, missing_partners, present, unexplained_gaps
-from .deadlines import met_in_time
+from .deadlines import icpc_in_time, met_in_time
 from .errors import AgendaError
 from .model import (
     LONDON,
@@ -191,7 +191,19 @@ def attendance_marked(meeting: Meeting) -> bool:
 
 def item_answered(meeting: Meeting, item: Item) -> bool:
     """Whether an agenda item holds an answer: the one test the walk, answers files, the check
-    and the documents use. A note under the item always counts."""
+    and the documents use. A note under the item always counts.
+
+    Risk is answered by the assessment written down, not by a level alone: the log must hold
+    "an assessment of risk to the child(ren)" (seed 000, "How to ensure an effective strategy
+    discussion"), and a grade says how much, not what the harm is or how urgent. What is shared
+    with the family is answered by what is shared, or by what is withheld (its reason is held by
+    family.withheld_reason): the discussion must "Determine what information from the Strategy
+    Discussion will be shared with the family, unless such information sharing may place a child
+    at increased risk of harm or jeopardise any criminal investigation" (seed 001, "Agenda for
+    Strategy Discussion"), so sharing nothing yet, and saying so, is a determination. Telling
+    each person with parental responsibility is held per decision and per adult by the
+    parents.* rules, as each child's voice is by voice.missing.
+    """
     if not _blank(meeting.notes.get(item.key)):
         return True
     m = meeting
@@ -201,7 +213,7 @@ def item_answered(meeting: Meeting, item: Item) -> bool:
     if kind == ItemKind.information:
         return bool(m.information)
     if kind == ItemKind.risk:
-        return not _blank(m.risk.summary) or m.risk.level is not None
+        return not _blank(m.risk.summary)
     if kind == ItemKind.voice:
         return any(not _blank(c.voice) for c in m.children)
     if kind == ItemKind.other_children:
@@ -219,13 +231,29 @@ def item_answered(meeting: Meeting, item: Item) -> bool:
     return False
 
 
-def _item_empty(meeting: Meeting, item: Item) -> str | None:
-    """Where a required item shows as empty, or None. Voice, other children and disagreements
-    are reported by their own rules (per child, or none raised being a valid record)."""
+# What answers an item of each kind, said where one is left unanswered (the walk): the words
+# follow item_answered.
+WHAT_ANSWERS: dict[ItemKind, str] = {
+    ItemKind.risk: "the assessment of risk written down (a level alone is not an assessment)",
+    ItemKind.family: "what is shared with the family, or what is withheld and why",
+}
+
+
+def item_empty(meeting: Meeting, item: Item) -> str | None:
+    """Where a required item shows as empty, or None: the check's item.empty and the walk's
+    "still open" both ask this, so the chair's screen and `strat check` cannot disagree. Voice,
+    other children and disagreements are reported by their own rules (per child, or none raised
+    being a valid record)."""
     kind = item.kind
-    if kind in (ItemKind.voice, ItemKind.other_children, ItemKind.disagreements):
+    if not item.required or kind in (
+        ItemKind.voice,
+        ItemKind.other_children,
+        ItemKind.disagreements,
+    ):
         return None
-    where = {
+    if item_answered(meeting, item):
+        return None
+    return {
         ItemKind.attendance: "participants",
         ItemKind.information: "information",
         ItemKind.risk: "risk.summary",
@@ -234,15 +262,6 @@ def _item_empty(meeting: Meeting, item: Item) -> str | None:
         ItemKind.family: "family.shared",
         ItemKind.review: "review_mechanism",
     }.get(kind, f"notes.{item.key}")
-    if kind == ItemKind.risk:  # a grade alone is not an assessment
-        return (
-            where if _blank(meeting.risk.summary) and _blank(meeting.notes.get(item.key)) else None
-        )
-    if kind == ItemKind.family:  # what is shared, not only what is withheld
-        return (
-            where if _blank(meeting.family.shared) and _blank(meeting.notes.get(item.key)) else None
-        )
-    return None if item_answered(meeting, item) else where
 
 
 def agency_words(agenda: Agenda | None = None) -> list[tuple[str, AgencyKind]]:
@@ -598,7 +617,7 @@ def _withheld_reason(c: Context) -> Iterator[Hit]:
 
 def _items_empty(c: Context) -> Iterator[Hit]:
     for item in c.agenda.items:
-        if item.required and (where := _item_empty(c.meeting, item)):
+        if where := item_empty(c.meeting, item):
             yield Hit(where, {"key": item.key})
 
 
@@ -699,7 +718,7 @@ def _unsettled(c: Context) -> Iterator[Hit]:
 
 def _icpc_late(c: Context) -> Iterator[Hit]:
     held, target = c.meeting.icpc_held_on, c.deadlines.icpc_target
-    if held is not None and target is not None and held > target:
+    if held is not None and target is not None and not icpc_in_time(held, target):
         yield Hit("icpc_held_on", {"held": format_uk_date(held), "target": format_uk_date(target)})
 
 

@@ -18,6 +18,7 @@ from strat_cli.model import (
     AgencyKind,
     Attendance,
     CirculationEntry,
+    FamilySharing,
     Meeting,
     Outcome,
     PartnerGap,
@@ -238,7 +239,7 @@ def test_late_circulation_names_the_first_delivery_not_an_earlier_draft(national
         (lambda m: m.notes.pop("reason"), "notes.reason"),
         (lambda m: m.information.clear(), "information"),
         (lambda m: setattr(m.risk, "summary", ""), "risk.summary"),
-        (lambda m: setattr(m.family, "shared", ""), "family.shared"),
+        (lambda m: setattr(m, "family", FamilySharing()), "family.shared"),
         (lambda m: setattr(m, "review_mechanism", ""), "review_mechanism"),
     ],
 )

@@ -275,7 +275,7 @@ def test_icpc_working_days_in_the_national_bands_with_quartiles() -> None:
     assert bands["11-15"] == Share(1, 4)
     assert bands["16-20"] == Share(1, 4)
     assert bands["21+"] == Share(1, 4)
-    assert bands["Within 15 working days"] == Share(2, 4)
+    assert bands["Within 15 working days of the s47 start"] == Share(2, 4)
     # inclusive quartiles of 8, 15, 16, 25
     assert bands["25th percentile"] == 13.25
     assert bands["Median"] == 15.5

@@ -2,14 +2,23 @@
 
 from __future__ import annotations
 
-from ..agenda import Agenda
+from ..agenda import Agenda, Item
 from ..attendance import how_taking_part, missing_partners
 from ..model import (
     Action,
     Meeting,
 )
+from ..rulebook import item_empty
 
 # --- what the closing screen and the command line show ------------------------------------
+
+
+def open_items(meeting: Meeting, agenda: Agenda) -> list[Item]:
+    """The items the walk shows as still open: not yet gone through, or required and not
+    answered by the rulebook's test (item_empty, which `strat check` reports as item.empty), so
+    a risk item with only a level is open on the chair's screen as it is in the check."""
+    done = set(meeting.progress.done)
+    return [i for i in agenda.items if i.key not in done or item_empty(meeting, i)]
 
 
 def attendance_summary(meeting: Meeting) -> str:
@@ -51,8 +60,7 @@ def closing_summary(meeting: Meeting, agenda: Agenda) -> str:
             lines.append(f"    {a.id} {a.what}{flag} — due {format_uk(a.due)}")
     if not m.actions:
         lines.append("  none")
-    done = set(m.progress.done)
-    still = [i.title for i in agenda.items if i.key not in done]
+    still = [i.title for i in open_items(m, agenda)]
     lines.append("Open agenda items: " + ("; ".join(still) if still else "none"))
     return "\n".join(lines)
 

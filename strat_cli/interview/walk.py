@@ -19,7 +19,7 @@ from ..model import (
 )
 from ..prompts import Choice, Prompts
 from ..questions import Given, Question
-from ..rulebook import closing_warnings
+from ..rulebook import WHAT_ANSWERS, closing_warnings, item_empty
 from ..settings import login_name
 from ..timeutil import clock_text, elapsed, latest, typed_form
 
@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from ..stores import RecordStore
 
 from . import actions, attendance, decisions, information, items, preparation, review
-from .closing import closing_summary, deadlines_text
+from .closing import closing_summary, deadlines_text, open_items
 from .commands import (
     COMMANDS,
     NAVIGATION,
@@ -292,8 +292,7 @@ class Interview:
         self.say("  Ctrl-C pauses: everything answered is already saved; strat resume continues.")
 
     def open_items(self) -> list[Item]:
-        done = set(self.m.progress.done)
-        return [i for i in self.agenda.items if i.key not in done]
+        return open_items(self.m, self.agenda)
 
     def show_open(self) -> None:
         still = self.open_items()
@@ -338,8 +337,9 @@ class Interview:
 
     def resolve_goto(self, arg: str, here: str) -> str:
         if not arg:
+            still = {i.key for i in self.open_items()}
             choices = [
-                (k, f"{n}. {i.title}" + (" ✓" if k in self.m.progress.done else ""))
+                (k, f"{n}. {i.title}" + (" ✓" if k not in still else ""))
                 for n, (k, i) in enumerate(zip(self.keys, self.agenda.items, strict=True), 1)
             ]
             return self.pick("Go to which item?", choices, default=here)
@@ -392,6 +392,10 @@ class Interview:
                     continue
                 if item.key not in pr.done:
                     pr.done.append(item.key)
+                if item_empty(self.m, item):  # gone through, but nothing answers it yet
+                    what = WHAT_ANSWERS.get(item.kind, "an answer")
+                    n = self.keys.index(item.key) + 1
+                    self.say(f"  Still open: this item needs {what}. /goto {n} returns to it.")
                 if item.key in pr.skipped:
                     pr.skipped.remove(item.key)
                 current = self.next_after(item.key)
