@@ -20,7 +20,6 @@ import re
 import secrets
 import threading
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -29,6 +28,7 @@ from .errors import Busy, InvalidRecord, Locked, NotFound, Offline, Stale, Strat
 from .files import private_folder
 from .index import Refreshed, deadlines_for, rows_from_record, table_columns
 from .resources import migrations_dir
+from .storeapi import Lease
 from .timeutil import LONDON
 
 if TYPE_CHECKING:  # the register's listings import neither pydantic's models nor the store
@@ -42,16 +42,6 @@ CONNECT_TIMEOUT = 3  # seconds: a server that does not answer is offline, quickl
 ROLES = {"reader": "strat_reader", "member": "strat_member", "manager": "strat_manager"}
 _MIGRATION_RE = re.compile(r"\A([0-9]{4})_[a-z0-9_]+\.sql\Z")
 _LOGIN_RE = re.compile(r"\A[A-Za-z0-9_.@\\-]{1,63}\Z")
-
-
-@dataclass(frozen=True)
-class Lease:
-    """Who holds a record's lease: their display name, since when, when last renewed."""
-
-    holder: str
-    since: datetime
-    renewed: datetime
-    is_mine: bool
 
 
 def where_of(url: str) -> str:
@@ -350,7 +340,7 @@ def _clock(moment: datetime) -> str:
 
 
 class PostgresStore:
-    """The team's records on the server (stores.RecordStore). One connection, opened at first
+    """The team's records on the server (storeapi.ServerStore). One connection, opened at first
     use; the lease heartbeat has its own."""
 
     def __init__(self, url: str, *, local: Path, agenda_dirs: list[Path]) -> None:

@@ -37,6 +37,7 @@ from .model import (
     Meeting,
     meeting_fields,
 )
+from .storeapi import RecordStore
 
 POSIX = os.name == "posix"
 MAX_NUMBER = 999_999  # a reference's number has four to six digits (model.MEETING_ID_RE)
@@ -567,12 +568,12 @@ class FolderStore:
 
 @contextlib.contextmanager
 def edit_held(
-    store: Any, meeting_id: str, *, allow_locked: bool = False, take_over: bool = False
+    store: RecordStore, meeting_id: str, *, allow_locked: bool = False, take_over: bool = False
 ) -> Iterator[Meeting]:
     """Every store's `edit`: the meeting loaded while `store.hold` keeps other writers away,
     refused if authorised (unless the caller only adds what may follow authorisation)."""
     with store.hold(meeting_id, take_over=take_over):
-        meeting: Meeting = store.load(meeting_id)
+        meeting = store.load(meeting_id)
         if meeting.locked and not allow_locked:
             by = meeting.authorisation.by if meeting.authorisation else "?"
             raise Locked(

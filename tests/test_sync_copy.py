@@ -30,7 +30,7 @@ def server(isolated_home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
     """The team's server every command of this test opens (STRAT_STORE names it)."""
     fake = FakeServer(tmp_path / "server", isolated_home)
     monkeypatch.setenv("STRAT_STORE", URL)
-    monkeypatch.setattr("strat_cli.stores.open_store", lambda settings: fake)
+    monkeypatch.setattr("strat_cli.stores.open_server", lambda settings: fake)
     return fake
 
 
@@ -197,9 +197,7 @@ def test_folder_to_fake_server_and_back_hashes_equal(
 ) -> None:
     originals = three_records(store)
     fake = FakeServer(tmp_path / "server", store.root)
-    monkeypatch.setattr(
-        "strat_cli.stores.open_store", lambda s: fake if s.store_url else FolderStore(s.store)
-    )
+    monkeypatch.setattr("strat_cli.stores.open_server", lambda s: fake)
     result = runner.invoke(app, ["store", "copy", "--to", URL])
     assert result.exit_code == 0, result.output
     assert [record_hash(fake.load(m.id)) for m in originals] == [record_hash(m) for m in originals]

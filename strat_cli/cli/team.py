@@ -71,9 +71,11 @@ def sync(ctx: typer.Context, as_json: bool = JSON_OPT) -> None:
             f"{journal_folder(settings.store)}: holds answers for a team server, but no server "
             "is set; set [store] url (or STRAT_STORE) and run strat sync again"
         )
+    from ..stores import open_server
+
     try:
         with _bar("Syncing", not as_json) as step:
-            results = sync_journal(st.store, settings.store, step)
+            results = sync_journal(open_server(settings), settings.store, step)
     except Offline as exc:
         raise Offline(
             f"{exc.message}; the answers stay on this computer: run strat sync again later"
