@@ -514,22 +514,17 @@ class PostgresStore:
                 raise StratError(f"{meeting.id} already exists in {self.where}") from None
             raise
 
-    def copy_in(self, meeting: Meeting) -> str:
-        """Keep a record copied from another store verbatim (its audit trail as it was):
-        "copied", or "same" when an equal record is there already. Manager only."""
+    def copy_in(self, meeting: Meeting) -> bool:
+        """Keep a record copied from another store verbatim (its audit trail as it was); False,
+        and nothing written, when the server has a record of that reference already
+        (`storecopy` compares the two). Manager only."""
         text = _server_json(meeting)  # a copy holding U+0000 is kept as a save keeps it
         payload = register_rows(meeting, json.loads(text), self.agenda_dirs)
         made = self._run(
             "SELECT strat.copy_in(%s, %s::jsonb, %s::jsonb)",
             (meeting.id, text, payload),
         )[0][0]
-        if made:
-            return "copied"
-        if _store().record_hash(self.load(meeting.id)) == _store().record_hash(meeting):
-            return "same"
-        raise StratError(
-            f"{meeting.id} is already on {self.where} with a different record; nothing was copied"
-        )
+        return bool(made)
 
     def record_export(self, meeting_id: str, detail: str, *, who: str = "") -> Meeting:
         """Every export leaves an audit entry, by any strat role, named by the login (`who` is

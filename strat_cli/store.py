@@ -501,26 +501,20 @@ class FolderStore:
             self._reservation(meeting.id).unlink(missing_ok=True)  # new_id's, if it made one
             return path
 
-    def copy_in(self, meeting: Meeting) -> str:
+    def copy_in(self, meeting: Meeting) -> bool:
         """Keep a record copied from another store verbatim (its audit trail and times as they
-        were): "copied", or "same" when an equal record (by `record_hash`) is already here. A
-        different record under that reference is refused, naming the reference, and left as
-        it is."""
+        were); False, and nothing written, when a file of that reference is here already
+        (`storecopy` compares the two)."""
         self.ensure()
         path = self.path(meeting.id)
         text = record_json(meeting)
         with self._store_lock(timeout=60):
             if path.is_file() or path.is_symlink():
-                if record_hash(self.load(meeting.id)) == record_hash(meeting):
-                    return "same"
-                raise StratError(
-                    f"{meeting.id}: a different record with this reference is already in "
-                    f"{self.meetings}; it was not replaced"
-                )
+                return False
             atomic_write(path, text.encode("utf-8"))
         for hook in self.after_save:
             hook(meeting)
-        return "copied"
+        return True
 
     @contextlib.contextmanager
     def hold(self, meeting_id: str, *, take_over: bool = False) -> Iterator[None]:

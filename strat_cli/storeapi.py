@@ -14,7 +14,7 @@ from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 if TYPE_CHECKING:
     from .model import Meeting
@@ -67,13 +67,14 @@ class RecordStore(Protocol):
     def record_export(self, meeting_id: str, detail: str, *, who: str = "") -> Meeting: ...
 
 
+@runtime_checkable
 class CopyTarget(RecordStore, Protocol):
     """A store `strat store copy` writes into (the folder store, the server store)."""
 
-    def copy_in(self, meeting: Meeting) -> str:
+    def copy_in(self, meeting: Meeting) -> bool:
         """Keep a record copied from another store verbatim (its audit trail and times as they
-        were): "copied", or "same" when an equal record is there already; a different record
-        under that reference is refused and left as it is."""
+        were); True when written, False when a record under its reference is there already
+        (left as it is: `storecopy` reads it back and compares, for either outcome)."""
         ...
 
 

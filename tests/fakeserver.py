@@ -162,13 +162,13 @@ class FakeServer:
             self._versions[meeting.id] = 1
         return path
 
-    def copy_in(self, meeting: Meeting) -> str:
+    def copy_in(self, meeting: Meeting) -> bool:
         self._call("copy_in")
         with self._lock():
-            done = self.folder.copy_in(meeting)
-            if done == "copied":
+            written = self.folder.copy_in(meeting)
+            if written:
                 self._set_version(meeting.id, 1)
-        return done
+        return written
 
     @contextlib.contextmanager
     def hold(self, meeting_id: str, *, take_over: bool = False) -> Iterator[None]:

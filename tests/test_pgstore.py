@@ -21,6 +21,7 @@ from strat_cli.model import Amendment, Authorisation, CirculationEntry, Meeting
 from strat_cli.pgstore import PostgresStore
 from strat_cli.samples import typical
 from strat_cli.store import FolderStore, record_hash, record_json
+from strat_cli.storecopy import copy_records
 
 from .conftest import app, pg_url
 
@@ -261,7 +262,7 @@ def test_two_clients_racing_for_references_never_get_the_same(
 
 def test_references_follow_a_copied_in_record(pg_server: Any, pg_db: str, tmp_path: Path) -> None:
     maya = store_as(pg_server, pg_db, "maya", tmp_path)
-    assert maya.copy_in(typical("SD-2026-0041")) == "copied"
+    assert maya.copy_in(typical("SD-2026-0041")) is True
     assert maya.new_id(2026) == "SD-2026-0042"
 
 
@@ -528,14 +529,21 @@ def test_copy_in_is_verbatim_safe_to_repeat_and_refuses_a_different_record(
     maya = store_as(pg_server, pg_db, "maya", tmp_path)
     meeting = typical()
     meeting.log("edited", "on a laptop", who="Tom Aske")
-    assert maya.copy_in(meeting) == "copied"
-    assert maya.copy_in(meeting) == "same"
+    assert maya.copy_in(meeting) is True
+    assert maya.copy_in(meeting) is False  # there already: storecopy compares the two
     kept = maya.load(meeting.id)
     assert record_hash(kept) == record_hash(meeting)
     assert kept.audit[-1].who == "Tom Aske"  # its trail as it was
     meeting.reason = "another record"
-    with pytest.raises(StratError, match=r"already on .* with a different record"):
-        maya.copy_in(meeting)
+    assert maya.copy_in(meeting) is False
+    assert maya.load(meeting.id).reason == kept.reason
+    other = FolderStore(tmp_path / "other")  # `store copy` from a store holding the other one
+    other.save(meeting)
+    assert copy_records(other, maya).failed == [
+        f"{meeting.id}: a different record with this reference is already in {maya.where}; "
+        "it was not replaced"
+    ]
+    assert maya.load(meeting.id).reason == kept.reason
     with pytest.raises(StratError, match="only a manager"):
         store_as(pg_server, pg_db, "dana", tmp_path).copy_in(typical("SD-2026-0007"))
 

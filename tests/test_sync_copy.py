@@ -155,6 +155,28 @@ def test_store_copy_folder_to_folder_keeps_every_record_and_audit_trail_by_hash(
     }
 
 
+def test_store_copy_reads_each_record_back_once_whether_copied_or_already_there(
+    store: FolderStore, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The hash check has one home (storecopy), so a copy loads each record from the
+    destination once, not once in `copy_in` and again to check it."""
+    from strat_cli.storecopy import copy_records
+
+    ids = [m.id for m in three_records(store)]
+    dest = FolderStore(tmp_path / "dest")
+    loaded: list[str] = []
+    load = dest.load
+
+    def counted(meeting_id: str) -> Meeting:
+        loaded.append(meeting_id)
+        return load(meeting_id)
+
+    monkeypatch.setattr(dest, "load", counted)
+    assert copy_records(store, dest).copied == 3
+    assert copy_records(store, dest).same == 3
+    assert loaded == ids + ids
+
+
 def test_store_copy_refuses_a_different_record_under_the_same_reference(
     store: FolderStore, tmp_path: Path, runner: CliRunner
 ) -> None:

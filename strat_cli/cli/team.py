@@ -11,7 +11,7 @@ from ._app import JSON_OPT, app, console, print_json, state, warn
 
 if TYPE_CHECKING:
     from ..settings import Settings
-    from ..stores import RecordStore
+    from ..storeapi import CopyTarget
 
 
 @contextmanager
@@ -118,22 +118,28 @@ store_app = typer.Typer(
 app.add_typer(store_app)
 
 
-def _destination(settings: "Settings", to: str) -> "RecordStore":
+def _destination(settings: "Settings", to: str) -> "CopyTarget":
     """The store named by --to, opened the one way every store is (stores.open_store)."""
     from dataclasses import replace
     from pathlib import Path
 
     from ..errors import InputError
-    from ..settings import _server_url
+    from ..storeapi import CopyTarget
     from ..stores import open_store
 
     if "://" in to:
+        from ..settings import _server_url
+
         try:
             url = _server_url(to)
         except ValueError as exc:
             raise InputError(f"--to: {exc}") from None
-        return open_store(replace(settings, store_url=url))
-    return open_store(replace(settings, store=Path(to).expanduser().resolve(), store_url=""))
+        store = open_store(replace(settings, store_url=url))
+    else:
+        store = open_store(replace(settings, store=Path(to).expanduser().resolve(), store_url=""))
+    if not isinstance(store, CopyTarget):  # every store open_store makes is one
+        raise InputError(f"--to: {store.where} cannot take copied records")
+    return store
 
 
 @store_app.command("copy")
