@@ -14,8 +14,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
-import stat
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -26,14 +24,21 @@ from pathlib import Path
 from .errors import Busy, InvalidRecord, Locked, Offline, Stale, StratError
 from .files import private_folder
 from .model import LONDON, STORED, AuditEvent, Meeting
-from .store import atomic_write, check_id, parse_meeting, record_hash, record_json
+from .store import (
+    atomic_write,
+    check_id,
+    keep_private,
+    parse_meeting,
+    record_hash,
+    record_json,
+    stamp,
+)
 from .storeapi import ServerStore
 from .timeutil import format_uk
 
 FORMAT = 1
 RETRY_AFTER = 3.0  # seconds between pushes while the server cannot be reached
 FINAL_PUSH_TIMEOUT = 8.0  # the last push at the end of a walk (connect timeout ≈ 3 s)
-POSIX = os.name == "posix"
 
 
 def journal_folder(local: Path) -> Path:
@@ -65,9 +70,7 @@ def ensure_private(folder: Path) -> None:
     """Create the folder 0700 and take others' rights away (it holds record text)."""
     try:
         private_folder(folder)
-        mode = stat.S_IMODE(folder.stat().st_mode)
-        if POSIX and mode & 0o077:
-            os.chmod(folder, mode & 0o700)
+        keep_private(folder)
     except OSError as exc:
         raise StratError(f"{folder}: cannot create the journal ({exc.strerror})") from None
 
@@ -377,14 +380,13 @@ class JournalledStore:
 
     def save(self, meeting: Meeting, *, now: datetime | None = None) -> Path:
         """Write the journal (the only wait of an answer) and hand the copy to the pusher."""
-        meeting.updated_at = now or datetime.now(LONDON)
-        meeting.created_at = meeting.created_at or meeting.updated_at
+        saved_at = stamp(meeting, now)
         text = record_json(meeting)
         with self._lock:
             live = self._live.get(meeting.id)
             if live is None:
                 live = self._live[meeting.id] = _Live(base=self.server.version_of(meeting.id))
-            stamps = [*live.stamps, meeting.updated_at.isoformat()]
+            stamps = [*live.stamps, saved_at.isoformat()]
             path = write_entry(
                 self.journal,
                 meeting.id,

@@ -58,6 +58,10 @@ def where_of(url: str) -> str:
         return "the team's server"
 
 
+class _Exists(StratError):
+    """The server already holds a record of that reference (SR005): `create` names where."""
+
+
 # libpq's words for a server that answered but would not let this login in
 _REFUSED_LOGIN = (
     "authentication",
@@ -83,7 +87,7 @@ def _failure(exc: Exception, where: str) -> StratError:
         "SR002": Locked,
         "SR003": NotFound,
         "SR004": StratError,
-        "SR005": StratError,
+        "SR005": _Exists,
         "42501": StratError,
     }
     if state in mine and message:
@@ -331,12 +335,20 @@ def _now_text() -> str:
     return str(AuditEvent(at=datetime.now(LONDON), event="-").model_dump(mode="json")["at"])
 
 
+def server_time(moment: datetime) -> str:
+    """10:02 27/11/2026 (UK time): how the server writes a time in words it makes itself (a
+    stale save's refusal, a take-over's audit entry: `to_char(… AT TIME ZONE 'Europe/London',
+    'HH24:MI DD/MM/YYYY')`), and so how strat writes a lease's time; test_pgstore checks the
+    two agree."""
+    return f"{moment.astimezone(LONDON):%H:%M %d/%m/%Y}"
+
+
 def _clock(moment: datetime) -> str:
-    """10:02 today, else 10:02 on 27/11/2026 (UK time)."""
+    """10:02 today, else as the server writes a time (10:02 27/11/2026)."""
     local = moment.astimezone(LONDON)
     if local.date() == datetime.now(LONDON).date():
         return f"{local:%H:%M}"
-    return f"{local:%H:%M} on {local:%d/%m/%Y}"
+    return server_time(local)
 
 
 class PostgresStore:
@@ -471,6 +483,11 @@ class PostgresStore:
         actor = self.actor
         for event in meeting.audit[self._audit_seen.get(meeting.id, 0) :]:
             event.who = actor  # the server names them so too: the copy in memory stays equal
+        return self._kept(meeting)
+
+    def _kept(self, meeting: Meeting) -> tuple[str, str]:
+        """The record's JSON as the server keeps it and its register rows, for a save or a
+        copy."""
         text = _server_json(meeting)
         return text, register_rows(meeting, json.loads(text), self.agenda_dirs)
 
@@ -485,8 +502,7 @@ class PostgresStore:
         """Write the record if the server still has the version this store read (or
         `base_version`); else `errors.Stale`, and nothing is overwritten. Returns the new
         version."""
-        meeting.updated_at = now or datetime.now(LONDON)
-        meeting.created_at = meeting.created_at or meeting.updated_at
+        _store().stamp(meeting, now)
         base = None if create else base_version
         if base is None and not create:
             base = self._versions.get(meeting.id)
@@ -509,17 +525,14 @@ class PostgresStore:
         """Save a new meeting; refuse a reference that already exists on the server."""
         try:
             return self.save(meeting, create=True)
-        except StratError as exc:
-            if exc.message == f"{meeting.id} already exists":
-                raise StratError(f"{meeting.id} already exists in {self.where}") from None
-            raise
+        except _Exists:
+            raise StratError(f"{meeting.id} already exists in {self.where}") from None
 
     def copy_in(self, meeting: Meeting) -> bool:
         """Keep a record copied from another store verbatim (its audit trail as it was); False,
         and nothing written, when the server has a record of that reference already
         (`storecopy` compares the two). Manager only."""
-        text = _server_json(meeting)  # a copy holding U+0000 is kept as a save keeps it
-        payload = register_rows(meeting, json.loads(text), self.agenda_dirs)
+        text, payload = self._kept(meeting)  # a copy holding U+0000 is kept as a save keeps it
         made = self._run(
             "SELECT strat.copy_in(%s, %s::jsonb, %s::jsonb)",
             (meeting.id, text, payload),

@@ -42,6 +42,13 @@ from .storeapi import RecordStore
 POSIX = os.name == "posix"
 MAX_NUMBER = 999_999  # a reference's number has four to six digits (model.MEETING_ID_RE)
 
+
+def reference(year: int, number: int) -> str:
+    """A meeting's reference, SD-2026-0001: its number has at least four digits. The server's
+    `strat.next_reference` writes them so too (test_pgstore checks the two agree)."""
+    return f"SD-{year}-{number:04d}"
+
+
 # Upgrades from older schema versions: UPGRADES[n] turns a version-n dict into version n+1.
 # Add a step here whenever SCHEMA_VERSION goes up, and a test that reads a file of the old shape.
 UPGRADES: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {}
@@ -154,11 +161,10 @@ def parse_meeting(text: str | bytes, source: Path | str, *, stored: bool = True)
         raise InvalidRecord(describe_validation_error(exc, source)) from None
 
 
-# What may still change once a record is authorised: the follow-up of actions and the
-# record's own bookkeeping. Everything else is authorised content and is never rewritten.
-# `status` follows the authorisation (the model makes an authorised record 'authorised').
-# What may change after authorisation: how the record travelled, and what happened later (the
-# conference is held after the record is authorised; recording its date is not editing it).
+# What may still change once a record is authorised (its home: model.AFTER_AUTHORISATION and
+# model.FOLLOW_UP_FIELDS): how the record travelled, what happened later, the record's own
+# bookkeeping and the follow-up of actions. Everything else is authorised content and is never
+# rewritten.
 BOOKKEEPING = set(meeting_fields(AFTER_AUTHORISATION))
 ACTION_FOLLOW_UP = set(FOLLOW_UP_FIELDS)
 
@@ -195,6 +201,13 @@ def record_json(meeting: Meeting, *, indent: int | None = 1) -> str:
     except ValidationError as exc:
         raise InvalidRecord(describe_validation_error(exc, f"{meeting.id} (not saved)")) from None
     return text
+
+
+def stamp(meeting: Meeting, now: datetime | None) -> datetime:
+    """Every store's save: when this one was made (`now`, else the clock), and the first."""
+    at = meeting.updated_at = now or datetime.now(LONDON)
+    meeting.created_at = meeting.created_at or at
+    return at
 
 
 def replace_fields(meeting: Meeting, kept: Meeting) -> None:
@@ -252,6 +265,14 @@ def atomic_write(path: Path, data: bytes, *, tmp_dir: Path | None = None) -> Non
             raise _write_error(exc, path) from None
 
 
+def keep_private(folder: Path) -> None:
+    """Take others' rights away from a folder of strat's own (it holds record text); never give
+    rights back. OSError for the caller to name."""
+    mode = stat.S_IMODE(folder.stat().st_mode)
+    if POSIX and mode & 0o077:
+        os.chmod(folder, mode & 0o700)
+
+
 def writable_folder(folder: Path, consequence: str) -> None:
     """Refuse, before anything is recorded as done, a folder a file cannot be written in."""
     if not folder.is_dir():
@@ -294,9 +315,7 @@ class FolderStore:
                 )
             private_folder(self.root)
             private_folder(self.meetings)
-            mode = stat.S_IMODE(self.meetings.stat().st_mode)
-            if POSIX and mode & 0o077:  # take others' rights away; never give rights back
-                os.chmod(self.meetings, mode & 0o700)
+            keep_private(self.meetings)
         except OSError as exc:
             raise StratError(f"{self.root}: cannot create the store ({exc.strerror})") from None
 
@@ -360,7 +379,7 @@ class FolderStore:
                 choice = next((n for n in range(1, MAX_NUMBER + 1) if n not in used), 0)
                 if not choice:
                     raise StratError(f"{self.meetings}: every reference of {year} is in use")
-            meeting_id = f"{prefix}{choice:04d}"
+            meeting_id = reference(year, choice)
             try:
                 flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
                 os.close(os.open(self._reservation(meeting_id), flags, 0o600))
@@ -452,8 +471,7 @@ class FolderStore:
             return path
 
     def _save(self, meeting: Meeting, *, now: datetime | None = None) -> Path:
-        meeting.updated_at = now or datetime.now(LONDON)
-        meeting.created_at = meeting.created_at or meeting.updated_at
+        stamp(meeting, now)
         text = record_json(meeting)
         path = self.path(meeting.id)
         before = self._locked_on_disk(path) if path.is_file() else None
