@@ -261,26 +261,18 @@ def _store() -> Any:
     return store
 
 
-def _without_nul(value: Any) -> Any:
-    """PostgreSQL's text cannot hold U+0000: it becomes U+FFFD and the text around it is kept
-    (as store.record_json does for a lone surrogate)."""
-    if isinstance(value, str):
-        return value.replace("\x00", "\ufffd")
-    if isinstance(value, list):
-        return [_without_nul(v) for v in value]
-    if isinstance(value, dict):
-        return {_without_nul(k): _without_nul(v) for k, v in value.items()}
-    return value
+_NUL = re.compile("\x00")  # PostgreSQL's text cannot hold U+0000
 
 
 def _server_json(meeting: Meeting) -> str:
     """The record's JSON as the server keeps it (store.record_json, validated), U+0000 replaced
-    in the caller's copy too, so the copy in memory and the one kept stay equal."""
+    (store.replace_unwritable) in the caller's copy too, so the copy in memory and the one kept
+    stay equal."""
     text: str = _store().record_json(meeting, indent=None)
     if "\\u0000" in text:
         from .model import STORED, Meeting
 
-        data = _without_nul(json.loads(text))
+        data = _store().replace_unwritable(json.loads(text), _NUL)
         _store().replace_fields(meeting, Meeting.model_validate(data, context=STORED))
         text = _store().record_json(meeting, indent=None)
     return text

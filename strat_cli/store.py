@@ -113,16 +113,26 @@ def describe_validation_error(exc: ValidationError, source: Path | str) -> str:
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
+def replace_unwritable(value: Any, unwritable: re.Pattern[str]) -> Any:
+    """Every character a store cannot keep (`unwritable`), in a JSON value's text and keys,
+    becomes U+FFFD; the text around it is kept. One rule for both stores: a lone surrogate
+    here, U+0000 on the server (pgstore)."""
+    if isinstance(value, str):
+        return unwritable.sub("\ufffd", value)
+    if isinstance(value, list):
+        return [replace_unwritable(v, unwritable) for v in value]
+    if isinstance(value, dict):
+        return {
+            replace_unwritable(k, unwritable): replace_unwritable(v, unwritable)
+            for k, v in value.items()
+        }
+    return value
+
+
 def _without_surrogates(value: Any) -> Any:
     """Lone surrogates (from undecodable terminal bytes or a `\\udXXX` escape) cannot be
-    written as UTF-8: each becomes U+FFFD and the text around it is kept."""
-    if isinstance(value, str):
-        return _LONE_SURROGATE.sub("\ufffd", value)
-    if isinstance(value, list):
-        return [_without_surrogates(v) for v in value]
-    if isinstance(value, dict):
-        return {_without_surrogates(k): _without_surrogates(v) for k, v in value.items()}
-    return value
+    written as UTF-8."""
+    return replace_unwritable(value, _LONE_SURROGATE)
 
 
 def _may_hold_surrogates(text: str | bytes) -> bool:
