@@ -14,31 +14,31 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
-import stat
 import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any
 
 from .errors import Busy, InvalidRecord, Locked, Offline, Stale, StratError
 from .files import private_folder
 from .model import LONDON, STORED, AuditEvent, Meeting
-from .store import atomic_write, check_id, parse_meeting, record_hash, record_json
+from .store import (
+    atomic_write,
+    check_id,
+    keep_private,
+    parse_meeting,
+    record_hash,
+    record_json,
+    stamp,
+)
+from .storeapi import ServerStore
 from .timeutil import format_uk
-
-# A server store: `stores.RecordStore` with `version_of`, `lease_of` and
-# `save(..., base_version=)` (pgstore.PostgresStore). Typed loosely: `stores` opens this module,
-# and the architecture test counts an import back, even for typing only, as a cycle.
-Server = Any
 
 FORMAT = 1
 RETRY_AFTER = 3.0  # seconds between pushes while the server cannot be reached
 FINAL_PUSH_TIMEOUT = 8.0  # the last push at the end of a walk (connect timeout ≈ 3 s)
-POSIX = os.name == "posix"
 
 
 def journal_folder(local: Path) -> Path:
@@ -70,9 +70,7 @@ def ensure_private(folder: Path) -> None:
     """Create the folder 0700 and take others' rights away (it holds record text)."""
     try:
         private_folder(folder)
-        mode = stat.S_IMODE(folder.stat().st_mode)
-        if POSIX and mode & 0o077:
-            os.chmod(folder, mode & 0o700)
+        keep_private(folder)
     except OSError as exc:
         raise StratError(f"{folder}: cannot create the journal ({exc.strerror})") from None
 
@@ -140,7 +138,7 @@ def entries(journal: Path) -> list[Path]:
     return sorted(p for p in journal.glob("SD-*.json") if p.is_file())
 
 
-def push_entry(server: Server, entry: Entry) -> None:
+def push_entry(server: ServerStore, entry: Entry) -> None:
     """Push one entry against the version it was based on, then remove it (the server has it).
     Refused with `Stale` when the server's copy moved on or its lease is another's."""
     meeting_id = entry.meeting.id
@@ -154,7 +152,7 @@ def push_entry(server: Server, entry: Entry) -> None:
 
 
 def push_copy(
-    server: Server,
+    server: ServerStore,
     meeting: Meeting,
     base: int | None,
     stamps: list[str],
@@ -215,7 +213,7 @@ def _when(stamp: str) -> datetime | None:
         return None
 
 
-def _server_save(server: Server, meeting: Meeting, base: int | None) -> None:
+def _server_save(server: ServerStore, meeting: Meeting, base: int | None) -> None:
     server.save(meeting, now=meeting.updated_at, base_version=base)
 
 
@@ -255,7 +253,9 @@ class JournalledStore:
     """The live meeting's store on a server: `save` writes the journal and returns; a
     background thread pushes. Every other method is the server's."""
 
-    def __init__(self, server: Server, journal: Path, *, retry_after: float = RETRY_AFTER) -> None:
+    def __init__(
+        self, server: ServerStore, journal: Path, *, retry_after: float = RETRY_AFTER
+    ) -> None:
         self.server = server
         self.journal = journal
         self.local = server.local
@@ -279,18 +279,16 @@ class JournalledStore:
         self.server.ensure()
 
     def exists(self, meeting_id: str) -> bool:
-        return bool(self.server.exists(meeting_id))
+        return self.server.exists(meeting_id)
 
     def ids(self) -> list[str]:
-        ids: list[str] = self.server.ids()
-        return ids
+        return self.server.ids()
 
     def new_id(self, year: int) -> str:
-        return str(self.server.new_id(year))
+        return self.server.new_id(year)
 
     def record_export(self, meeting_id: str, detail: str, *, who: str = "") -> Meeting:
-        meeting: Meeting = self.server.record_export(meeting_id, detail, who=who)
-        return meeting
+        return self.server.record_export(meeting_id, detail, who=who)
 
     @contextlib.contextmanager
     def hold(self, meeting_id: str, *, take_over: bool = False) -> Iterator[None]:
@@ -364,7 +362,7 @@ class JournalledStore:
                     f"{exc.message}; this computer holds answers of {meeting_id} that are not on "
                     f"the server ({path}): run strat sync to keep both copies apart"
                 ) from None
-        meeting: Meeting = self.server.load(meeting_id)
+        meeting = self.server.load(meeting_id)
         with self._lock:
             self._live[meeting_id] = _Live(
                 base=self.server.version_of(meeting_id), server_audit=_trail(meeting)
@@ -382,14 +380,13 @@ class JournalledStore:
 
     def save(self, meeting: Meeting, *, now: datetime | None = None) -> Path:
         """Write the journal (the only wait of an answer) and hand the copy to the pusher."""
-        meeting.updated_at = now or datetime.now(LONDON)
-        meeting.created_at = meeting.created_at or meeting.updated_at
+        saved_at = stamp(meeting, now)
         text = record_json(meeting)
         with self._lock:
             live = self._live.get(meeting.id)
             if live is None:
                 live = self._live[meeting.id] = _Live(base=self.server.version_of(meeting.id))
-            stamps = [*live.stamps, meeting.updated_at.isoformat()]
+            stamps = [*live.stamps, saved_at.isoformat()]
             path = write_entry(
                 self.journal,
                 meeting.id,
@@ -560,7 +557,7 @@ class Synced:
 
 
 def sync_journal(
-    server: Server, local: Path, progress: Callable[[int, int], None] | None = None
+    server: ServerStore, local: Path, progress: Callable[[int, int], None] | None = None
 ) -> list[Synced]:
     """Push every meeting this computer's journal holds. A record whose lease another holds,
     or that the server changed since the journal's copy was based on it, is refused: the

@@ -20,7 +20,6 @@ import re
 import secrets
 import threading
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -29,6 +28,7 @@ from .errors import Busy, InvalidRecord, Locked, NotFound, Offline, Stale, Strat
 from .files import private_folder
 from .index import Refreshed, deadlines_for, rows_from_record, table_columns
 from .resources import migrations_dir
+from .storeapi import Lease
 from .timeutil import LONDON
 
 if TYPE_CHECKING:  # the register's listings import neither pydantic's models nor the store
@@ -44,16 +44,6 @@ _MIGRATION_RE = re.compile(r"\A([0-9]{4})_[a-z0-9_]+\.sql\Z")
 _LOGIN_RE = re.compile(r"\A[A-Za-z0-9_.@\\-]{1,63}\Z")
 
 
-@dataclass(frozen=True)
-class Lease:
-    """Who holds a record's lease: their display name, since when, when last renewed."""
-
-    holder: str
-    since: datetime
-    renewed: datetime
-    is_mine: bool
-
-
 def where_of(url: str) -> str:
     """The server as messages name it: scheme, user, host, port and database, never a
     password or the query (which may name files)."""
@@ -66,6 +56,10 @@ def where_of(url: str) -> str:
         return f"postgresql://{user}{parts.hostname or 'localhost'}{port}{parts.path}"
     except ValueError:
         return "the team's server"
+
+
+class _Exists(StratError):
+    """The server already holds a record of that reference (SR005): `create` names where."""
 
 
 # libpq's words for a server that answered but would not let this login in
@@ -93,7 +87,7 @@ def _failure(exc: Exception, where: str) -> StratError:
         "SR002": Locked,
         "SR003": NotFound,
         "SR004": StratError,
-        "SR005": StratError,
+        "SR005": _Exists,
         "42501": StratError,
     }
     if state in mine and message:
@@ -267,26 +261,18 @@ def _store() -> Any:
     return store
 
 
-def _without_nul(value: Any) -> Any:
-    """PostgreSQL's text cannot hold U+0000: it becomes U+FFFD and the text around it is kept
-    (as store.record_json does for a lone surrogate)."""
-    if isinstance(value, str):
-        return value.replace("\x00", "\ufffd")
-    if isinstance(value, list):
-        return [_without_nul(v) for v in value]
-    if isinstance(value, dict):
-        return {_without_nul(k): _without_nul(v) for k, v in value.items()}
-    return value
+_NUL = re.compile("\x00")  # PostgreSQL's text cannot hold U+0000
 
 
 def _server_json(meeting: Meeting) -> str:
     """The record's JSON as the server keeps it (store.record_json, validated), U+0000 replaced
-    in the caller's copy too, so the copy in memory and the one kept stay equal."""
+    (store.replace_unwritable) in the caller's copy too, so the copy in memory and the one kept
+    stay equal."""
     text: str = _store().record_json(meeting, indent=None)
     if "\\u0000" in text:
         from .model import STORED, Meeting
 
-        data = _without_nul(json.loads(text))
+        data = _store().replace_unwritable(json.loads(text), _NUL)
         _store().replace_fields(meeting, Meeting.model_validate(data, context=STORED))
         text = _store().record_json(meeting, indent=None)
     return text
@@ -341,16 +327,24 @@ def _now_text() -> str:
     return str(AuditEvent(at=datetime.now(LONDON), event="-").model_dump(mode="json")["at"])
 
 
+def server_time(moment: datetime) -> str:
+    """10:02 27/11/2026 (UK time): how the server writes a time in words it makes itself (a
+    stale save's refusal, a take-over's audit entry: `to_char(… AT TIME ZONE 'Europe/London',
+    'HH24:MI DD/MM/YYYY')`), and so how strat writes a lease's time; test_pgstore checks the
+    two agree."""
+    return f"{moment.astimezone(LONDON):%H:%M %d/%m/%Y}"
+
+
 def _clock(moment: datetime) -> str:
-    """10:02 today, else 10:02 on 27/11/2026 (UK time)."""
+    """10:02 today, else as the server writes a time (10:02 27/11/2026)."""
     local = moment.astimezone(LONDON)
     if local.date() == datetime.now(LONDON).date():
         return f"{local:%H:%M}"
-    return f"{local:%H:%M} on {local:%d/%m/%Y}"
+    return server_time(local)
 
 
 class PostgresStore:
-    """The team's records on the server (stores.RecordStore). One connection, opened at first
+    """The team's records on the server (storeapi.ServerStore). One connection, opened at first
     use; the lease heartbeat has its own."""
 
     def __init__(self, url: str, *, local: Path, agenda_dirs: list[Path]) -> None:
@@ -481,6 +475,11 @@ class PostgresStore:
         actor = self.actor
         for event in meeting.audit[self._audit_seen.get(meeting.id, 0) :]:
             event.who = actor  # the server names them so too: the copy in memory stays equal
+        return self._kept(meeting)
+
+    def _kept(self, meeting: Meeting) -> tuple[str, str]:
+        """The record's JSON as the server keeps it and its register rows, for a save or a
+        copy."""
         text = _server_json(meeting)
         return text, register_rows(meeting, json.loads(text), self.agenda_dirs)
 
@@ -495,8 +494,7 @@ class PostgresStore:
         """Write the record if the server still has the version this store read (or
         `base_version`); else `errors.Stale`, and nothing is overwritten. Returns the new
         version."""
-        meeting.updated_at = now or datetime.now(LONDON)
-        meeting.created_at = meeting.created_at or meeting.updated_at
+        _store().stamp(meeting, now)
         base = None if create else base_version
         if base is None and not create:
             base = self._versions.get(meeting.id)
@@ -519,27 +517,19 @@ class PostgresStore:
         """Save a new meeting; refuse a reference that already exists on the server."""
         try:
             return self.save(meeting, create=True)
-        except StratError as exc:
-            if exc.message == f"{meeting.id} already exists":
-                raise StratError(f"{meeting.id} already exists in {self.where}") from None
-            raise
+        except _Exists:
+            raise StratError(f"{meeting.id} already exists in {self.where}") from None
 
-    def copy_in(self, meeting: Meeting) -> str:
-        """Keep a record copied from another store verbatim (its audit trail as it was):
-        "copied", or "same" when an equal record is there already. Manager only."""
-        text = _server_json(meeting)  # a copy holding U+0000 is kept as a save keeps it
-        payload = register_rows(meeting, json.loads(text), self.agenda_dirs)
+    def copy_in(self, meeting: Meeting) -> bool:
+        """Keep a record copied from another store verbatim (its audit trail as it was); False,
+        and nothing written, when the server has a record of that reference already
+        (`storecopy` compares the two). Manager only."""
+        text, payload = self._kept(meeting)  # a copy holding U+0000 is kept as a save keeps it
         made = self._run(
             "SELECT strat.copy_in(%s, %s::jsonb, %s::jsonb)",
             (meeting.id, text, payload),
         )[0][0]
-        if made:
-            return "copied"
-        if _store().record_hash(self.load(meeting.id)) == _store().record_hash(meeting):
-            return "same"
-        raise StratError(
-            f"{meeting.id} is already on {self.where} with a different record; nothing was copied"
-        )
+        return bool(made)
 
     def record_export(self, meeting_id: str, detail: str, *, who: str = "") -> Meeting:
         """Every export leaves an audit entry, by any strat role, named by the login (`who` is

@@ -37,9 +37,17 @@ from .model import (
     Meeting,
     meeting_fields,
 )
+from .storeapi import RecordStore
 
 POSIX = os.name == "posix"
 MAX_NUMBER = 999_999  # a reference's number has four to six digits (model.MEETING_ID_RE)
+
+
+def reference(year: int, number: int) -> str:
+    """A meeting's reference, SD-2026-0001: its number has at least four digits. The server's
+    `strat.next_reference` writes them so too (test_pgstore checks the two agree)."""
+    return f"SD-{year}-{number:04d}"
+
 
 # Upgrades from older schema versions: UPGRADES[n] turns a version-n dict into version n+1.
 # Add a step here whenever SCHEMA_VERSION goes up, and a test that reads a file of the old shape.
@@ -105,16 +113,26 @@ def describe_validation_error(exc: ValidationError, source: Path | str) -> str:
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
+def replace_unwritable(value: Any, unwritable: re.Pattern[str]) -> Any:
+    """Every character a store cannot keep (`unwritable`), in a JSON value's text and keys,
+    becomes U+FFFD; the text around it is kept. One rule for both stores: a lone surrogate
+    here, U+0000 on the server (pgstore)."""
+    if isinstance(value, str):
+        return unwritable.sub("\ufffd", value)
+    if isinstance(value, list):
+        return [replace_unwritable(v, unwritable) for v in value]
+    if isinstance(value, dict):
+        return {
+            replace_unwritable(k, unwritable): replace_unwritable(v, unwritable)
+            for k, v in value.items()
+        }
+    return value
+
+
 def _without_surrogates(value: Any) -> Any:
     """Lone surrogates (from undecodable terminal bytes or a `\\udXXX` escape) cannot be
-    written as UTF-8: each becomes U+FFFD and the text around it is kept."""
-    if isinstance(value, str):
-        return _LONE_SURROGATE.sub("\ufffd", value)
-    if isinstance(value, list):
-        return [_without_surrogates(v) for v in value]
-    if isinstance(value, dict):
-        return {_without_surrogates(k): _without_surrogates(v) for k, v in value.items()}
-    return value
+    written as UTF-8."""
+    return replace_unwritable(value, _LONE_SURROGATE)
 
 
 def _may_hold_surrogates(text: str | bytes) -> bool:
@@ -153,11 +171,10 @@ def parse_meeting(text: str | bytes, source: Path | str, *, stored: bool = True)
         raise InvalidRecord(describe_validation_error(exc, source)) from None
 
 
-# What may still change once a record is authorised: the follow-up of actions and the
-# record's own bookkeeping. Everything else is authorised content and is never rewritten.
-# `status` follows the authorisation (the model makes an authorised record 'authorised').
-# What may change after authorisation: how the record travelled, and what happened later (the
-# conference is held after the record is authorised; recording its date is not editing it).
+# What may still change once a record is authorised (its home: model.AFTER_AUTHORISATION and
+# model.FOLLOW_UP_FIELDS): how the record travelled, what happened later, the record's own
+# bookkeeping and the follow-up of actions. Everything else is authorised content and is never
+# rewritten.
 BOOKKEEPING = set(meeting_fields(AFTER_AUTHORISATION))
 ACTION_FOLLOW_UP = set(FOLLOW_UP_FIELDS)
 
@@ -194,6 +211,13 @@ def record_json(meeting: Meeting, *, indent: int | None = 1) -> str:
     except ValidationError as exc:
         raise InvalidRecord(describe_validation_error(exc, f"{meeting.id} (not saved)")) from None
     return text
+
+
+def stamp(meeting: Meeting, now: datetime | None) -> datetime:
+    """Every store's save: when this one was made (`now`, else the clock), and the first."""
+    at = meeting.updated_at = now or datetime.now(LONDON)
+    meeting.created_at = meeting.created_at or at
+    return at
 
 
 def replace_fields(meeting: Meeting, kept: Meeting) -> None:
@@ -251,6 +275,14 @@ def atomic_write(path: Path, data: bytes, *, tmp_dir: Path | None = None) -> Non
             raise _write_error(exc, path) from None
 
 
+def keep_private(folder: Path) -> None:
+    """Take others' rights away from a folder of strat's own (it holds record text); never give
+    rights back. OSError for the caller to name."""
+    mode = stat.S_IMODE(folder.stat().st_mode)
+    if POSIX and mode & 0o077:
+        os.chmod(folder, mode & 0o700)
+
+
 def writable_folder(folder: Path, consequence: str) -> None:
     """Refuse, before anything is recorded as done, a folder a file cannot be written in."""
     if not folder.is_dir():
@@ -293,9 +325,7 @@ class FolderStore:
                 )
             private_folder(self.root)
             private_folder(self.meetings)
-            mode = stat.S_IMODE(self.meetings.stat().st_mode)
-            if POSIX and mode & 0o077:  # take others' rights away; never give rights back
-                os.chmod(self.meetings, mode & 0o700)
+            keep_private(self.meetings)
         except OSError as exc:
             raise StratError(f"{self.root}: cannot create the store ({exc.strerror})") from None
 
@@ -359,7 +389,7 @@ class FolderStore:
                 choice = next((n for n in range(1, MAX_NUMBER + 1) if n not in used), 0)
                 if not choice:
                     raise StratError(f"{self.meetings}: every reference of {year} is in use")
-            meeting_id = f"{prefix}{choice:04d}"
+            meeting_id = reference(year, choice)
             try:
                 flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
                 os.close(os.open(self._reservation(meeting_id), flags, 0o600))
@@ -451,8 +481,7 @@ class FolderStore:
             return path
 
     def _save(self, meeting: Meeting, *, now: datetime | None = None) -> Path:
-        meeting.updated_at = now or datetime.now(LONDON)
-        meeting.created_at = meeting.created_at or meeting.updated_at
+        stamp(meeting, now)
         text = record_json(meeting)
         path = self.path(meeting.id)
         before = self._locked_on_disk(path) if path.is_file() else None
@@ -500,26 +529,20 @@ class FolderStore:
             self._reservation(meeting.id).unlink(missing_ok=True)  # new_id's, if it made one
             return path
 
-    def copy_in(self, meeting: Meeting) -> str:
+    def copy_in(self, meeting: Meeting) -> bool:
         """Keep a record copied from another store verbatim (its audit trail and times as they
-        were): "copied", or "same" when an equal record (by `record_hash`) is already here. A
-        different record under that reference is refused, naming the reference, and left as
-        it is."""
+        were); False, and nothing written, when a file of that reference is here already
+        (`storecopy` compares the two)."""
         self.ensure()
         path = self.path(meeting.id)
         text = record_json(meeting)
         with self._store_lock(timeout=60):
             if path.is_file() or path.is_symlink():
-                if record_hash(self.load(meeting.id)) == record_hash(meeting):
-                    return "same"
-                raise StratError(
-                    f"{meeting.id}: a different record with this reference is already in "
-                    f"{self.meetings}; it was not replaced"
-                )
+                return False
             atomic_write(path, text.encode("utf-8"))
         for hook in self.after_save:
             hook(meeting)
-        return "copied"
+        return True
 
     @contextlib.contextmanager
     def hold(self, meeting_id: str, *, take_over: bool = False) -> Iterator[None]:
@@ -567,12 +590,12 @@ class FolderStore:
 
 @contextlib.contextmanager
 def edit_held(
-    store: Any, meeting_id: str, *, allow_locked: bool = False, take_over: bool = False
+    store: RecordStore, meeting_id: str, *, allow_locked: bool = False, take_over: bool = False
 ) -> Iterator[Meeting]:
     """Every store's `edit`: the meeting loaded while `store.hold` keeps other writers away,
     refused if authorised (unless the caller only adds what may follow authorisation)."""
     with store.hold(meeting_id, take_over=take_over):
-        meeting: Meeting = store.load(meeting_id)
+        meeting = store.load(meeting_id)
         if meeting.locked and not allow_locked:
             by = meeting.authorisation.by if meeting.authorisation else "?"
             raise Locked(

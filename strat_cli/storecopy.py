@@ -6,10 +6,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from .errors import Offline, StratError
 from .store import record_hash
+from .storeapi import CopyTarget, RecordStore
 
 
 @dataclass
@@ -26,12 +26,16 @@ class Copied:
 
 
 def copy_records(
-    source: Any, destination: Any, progress: Callable[[int, int], None] | None = None
+    source: RecordStore,
+    destination: CopyTarget,
+    progress: Callable[[int, int], None] | None = None,
 ) -> Copied:
-    """Every record of `source` into `destination` through its `copy_in` (verbatim, or "same"
-    when an equal one is there), then read back from the destination and compared by
-    `record_hash`. A record that fails is named and the others still go; an unreachable server
-    stops the run (`Offline`), and running it again carries on."""
+    """Every record of `source` into `destination` through its `copy_in` (verbatim; a record
+    already there is left as it is), then read back from the destination and compared by
+    `record_hash`, the one check of both: the copy just written is whole, and a record that was
+    there is the same ("same") or a different one under that reference (refused). A record that
+    fails is named and the others still go; an unreachable server stops the run (`Offline`),
+    and running it again carries on."""
     if _same(source, destination):
         raise StratError(f"{destination.where}: is the store being copied; name another")
     destination.ensure()
@@ -40,16 +44,22 @@ def copy_records(
     for n, meeting_id in enumerate(ids, 1):
         try:
             meeting = source.load(meeting_id)
-            outcome = destination.copy_in(meeting)
-            if record_hash(destination.load(meeting_id)) != record_hash(meeting):
+            written = destination.copy_in(meeting)  # `meeting` now as the destination keeps it
+            same = record_hash(destination.load(meeting_id)) == record_hash(meeting)
+            if same and written:
+                result.copied += 1
+            elif same:
+                result.same += 1
+            elif written:
                 raise StratError(
                     f"{meeting_id}: its copy in {destination.where} differs from the original "
                     "(hash check failed); the original is untouched"
                 )
-            if outcome == "same":
-                result.same += 1
             else:
-                result.copied += 1
+                raise StratError(
+                    f"{meeting_id}: a different record with this reference is already in "
+                    f"{destination.where}; it was not replaced"
+                )
         except Offline:
             raise
         except StratError as exc:
@@ -59,7 +69,7 @@ def copy_records(
     return result
 
 
-def _same(source: Any, destination: Any) -> bool:
+def _same(source: RecordStore, destination: RecordStore) -> bool:
     """The same store, however its folder was named (relative, through a link)."""
     if source.where == destination.where:
         return True

@@ -13,7 +13,6 @@ import os
 import threading
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
@@ -22,6 +21,7 @@ from filelock import FileLock
 from strat_cli.errors import Busy, Locked, Offline, Stale
 from strat_cli.model import LONDON, AuditEvent, Meeting
 from strat_cli.store import FolderStore
+from strat_cli.storeapi import Lease
 
 
 def _write(path: Path, text: str) -> None:
@@ -29,13 +29,6 @@ def _write(path: Path, text: str) -> None:
     tmp = path.with_name(path.name + ".tmp")
     tmp.write_text(text)
     os.replace(tmp, path)
-
-
-@dataclass
-class Lease:
-    holder: str
-    since: datetime
-    is_mine: bool
 
 
 class FakeServer:
@@ -108,9 +101,8 @@ class FakeServer:
         if not path.exists():
             return None
         data = json.loads(path.read_text())
-        return Lease(
-            data["holder"], datetime.fromisoformat(data["since"]), data["client"] == self.client
-        )
+        since = datetime.fromisoformat(data["since"])  # this fake does not renew leases
+        return Lease(data["holder"], since, since, data["client"] == self.client)
 
     # --- the store's methods ------------------------------------------------------------------
 
@@ -170,13 +162,13 @@ class FakeServer:
             self._versions[meeting.id] = 1
         return path
 
-    def copy_in(self, meeting: Meeting) -> str:
+    def copy_in(self, meeting: Meeting) -> bool:
         self._call("copy_in")
         with self._lock():
-            done = self.folder.copy_in(meeting)
-            if done == "copied":
+            written = self.folder.copy_in(meeting)
+            if written:
                 self._set_version(meeting.id, 1)
-        return done
+        return written
 
     @contextlib.contextmanager
     def hold(self, meeting_id: str, *, take_over: bool = False) -> Iterator[None]:

@@ -13,17 +13,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import strat_cli.stores
 from strat_cli.cli import main
-from strat_cli.store import FolderStore
 from tests.fakeserver import FakeServer
 
 
-def open_store(settings: Any) -> Any:
-    if settings.store_url:
-        return FakeServer(Path(os.environ["STRAT_FAKE_SERVER"]), settings.store)
-    return FolderStore(settings.store)
+def open_server(settings: Any) -> FakeServer:
+    return FakeServer(Path(os.environ["STRAT_FAKE_SERVER"]), settings.store)
 
 
-strat_cli.stores.open_store = open_store
+strat_cli.stores.open_server = open_server
 
 if __name__ == "__main__":
     main()

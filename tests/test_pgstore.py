@@ -17,10 +17,11 @@ from typer.testing import CliRunner
 
 from strat_cli.errors import Busy, Locked, NotFound, Offline, Stale, StratError
 from strat_cli.index import table_columns
-from strat_cli.model import Amendment, Authorisation, CirculationEntry, Meeting
-from strat_cli.pgstore import PostgresStore
+from strat_cli.model import MEETING_ID_RE, Amendment, Authorisation, CirculationEntry, Meeting
+from strat_cli.pgstore import PostgresStore, server_time
 from strat_cli.samples import typical
-from strat_cli.store import FolderStore, record_hash, record_json
+from strat_cli.store import FolderStore, record_hash, record_json, reference
+from strat_cli.storecopy import copy_records
 
 from .conftest import app, pg_url
 
@@ -261,8 +262,35 @@ def test_two_clients_racing_for_references_never_get_the_same(
 
 def test_references_follow_a_copied_in_record(pg_server: Any, pg_db: str, tmp_path: Path) -> None:
     maya = store_as(pg_server, pg_db, "maya", tmp_path)
-    assert maya.copy_in(typical("SD-2026-0041")) == "copied"
+    assert maya.copy_in(typical("SD-2026-0041")) is True
     assert maya.new_id(2026) == "SD-2026-0042"
+
+
+def test_the_server_writes_and_checks_references_as_strat_does(
+    pg_server: Any, pg_db: str, tmp_path: Path
+) -> None:
+    """The reference's form is written in the migration's SQL too (its CHECK, next_reference):
+    the two must agree, so a change to one is caught here."""
+    assert store_as(pg_server, pg_db, "dana", tmp_path).new_id(2026) == reference(2026, 1)
+    with sql_as(pg_server, pg_db, "postgres") as conn:
+        row = conn.execute(
+            "SELECT pg_get_constraintdef(oid) FROM pg_constraint WHERE conname = 'meetings_id_check'"
+        ).fetchone()
+        assert row is not None
+        found = re.search(r"'(.*)'", row[0])
+        assert found is not None
+        for text in (
+            "SD-2026-0001",
+            "SD-2026-999999",
+            "SD-2026-1234567",
+            "SD-2026-001",
+            "SD-26-0001",
+            "sd-2026-0001",
+            "SD-2026-0001\n",
+            "xSD-2026-0001",
+        ):
+            server = conn.execute("SELECT %s ~ %s", (text, found.group(1))).fetchone()
+            assert server == (MEETING_ID_RE.match(text) is not None,), text
 
 
 def test_two_clients_racing_for_a_lease_exactly_one_wins(
@@ -322,8 +350,10 @@ def test_a_lease_whose_holder_stopped_is_taken_over_only_explicitly_and_audited(
     mine = dana.load(saved_on_server.id)
     held = dana.hold(saved_on_server.id)
     held.__enter__()  # dana's laptop dies while holding it
-    with sql_as(pg_server, pg_db, "postgres") as conn:
-        conn.execute("UPDATE strat.leases SET renewed = now() - interval '10 minutes'")
+    with sql_as(pg_server, pg_db, "postgres") as conn:  # taken at 01:30 BST, renewed 01:40 GMT
+        conn.execute(
+            "UPDATE strat.leases SET since = '2025-10-26 00:30+00', renewed = '2025-10-26 01:40+00'"
+        )
     maya = store_as(pg_server, pg_db, "maya", tmp_path)
     with pytest.raises(Busy, match="--take-over"), maya.hold(saved_on_server.id):
         pass
@@ -332,7 +362,16 @@ def test_a_lease_whose_holder_stopped_is_taken_over_only_explicitly_and_audited(
         assert lease is not None and lease.is_mine and lease.holder == "Maya Lindqvist"
         taken = maya.load(saved_on_server.id).audit[-1]
         assert (taken.event, taken.who) == ("taken over", "Maya Lindqvist")
-        assert "Dana Okafor" in taken.detail
+        # the server writes the times as strat does (pgstore.server_time): one form, not two
+        since, renewed = (
+            datetime(2025, 10, 26, 0, 30, tzinfo=UTC),
+            datetime(2025, 10, 26, 1, 40, tzinfo=UTC),
+        )
+        assert taken.detail == (
+            f"lease held by Dana Okafor since {server_time(since)}, "
+            f"last renewed {server_time(renewed)}"
+        )
+        assert taken.detail.endswith("since 01:30 26/10/2025, last renewed 01:40 26/10/2025")
         lease = dana.lease_of(saved_on_server.id)
         assert lease is not None and not lease.is_mine
     with pytest.raises(Stale):  # dana's copy predates the take-over
@@ -380,12 +419,19 @@ def test_a_stale_save_is_refused_in_one_line_and_nothing_is_lost(
     mine, theirs = dana.load(saved_on_server.id), maya.load(saved_on_server.id)
     theirs.reason = "the manager's words"
     maya.save(theirs)
+    with sql_as(pg_server, pg_db, "postgres") as conn:  # saved at 01:30 GMT, the hour repeated
+        conn.execute("UPDATE strat.meetings SET saved_at = '2025-10-26 01:30+00'")
     mine.reason = "the member's secret words"
     with pytest.raises(Stale) as caught:
         dana.save(mine)
     message = caught.value.message
     assert "\n" not in message and "secret" not in message
-    assert message.startswith("SD-2026-0001 was saved by Maya Lindqvist at ")
+    at = server_time(datetime(2025, 10, 26, 1, 30, tzinfo=UTC))  # as strat writes a lease's time
+    assert message == (
+        f"SD-2026-0001 was saved by Maya Lindqvist at {at} since this copy was read "
+        "(version 2, this copy 1); nothing was overwritten"
+    )
+    assert at == "01:30 26/10/2025"
     assert maya.load(saved_on_server.id).reason == "the manager's words"
     assert dana.version_of(saved_on_server.id) == 1
     assert dana.save(mine, base_version=2) == 3  # the journal's explicit base
@@ -528,14 +574,21 @@ def test_copy_in_is_verbatim_safe_to_repeat_and_refuses_a_different_record(
     maya = store_as(pg_server, pg_db, "maya", tmp_path)
     meeting = typical()
     meeting.log("edited", "on a laptop", who="Tom Aske")
-    assert maya.copy_in(meeting) == "copied"
-    assert maya.copy_in(meeting) == "same"
+    assert maya.copy_in(meeting) is True
+    assert maya.copy_in(meeting) is False  # there already: storecopy compares the two
     kept = maya.load(meeting.id)
     assert record_hash(kept) == record_hash(meeting)
     assert kept.audit[-1].who == "Tom Aske"  # its trail as it was
     meeting.reason = "another record"
-    with pytest.raises(StratError, match=r"already on .* with a different record"):
-        maya.copy_in(meeting)
+    assert maya.copy_in(meeting) is False
+    assert maya.load(meeting.id).reason == kept.reason
+    other = FolderStore(tmp_path / "other")  # `store copy` from a store holding the other one
+    other.save(meeting)
+    assert copy_records(other, maya).failed == [
+        f"{meeting.id}: a different record with this reference is already in {maya.where}; "
+        "it was not replaced"
+    ]
+    assert maya.load(meeting.id).reason == kept.reason
     with pytest.raises(StratError, match="only a manager"):
         store_as(pg_server, pg_db, "dana", tmp_path).copy_in(typical("SD-2026-0007"))
 
@@ -622,7 +675,7 @@ def test_lease_times_are_shown_in_uk_time(
 ) -> None:
     from strat_cli.pgstore import _clock
 
-    assert _clock(datetime(2026, 7, 1, 9, 2, tzinfo=UTC)) == "10:02 on 01/07/2026"
+    assert _clock(datetime(2026, 7, 1, 9, 2, tzinfo=UTC)) == "10:02 01/07/2026"
     assert re.fullmatch(r"\d\d:\d\d", _clock(datetime.now(UTC) - timedelta(seconds=1)))
 
 

@@ -30,7 +30,7 @@ def server(isolated_home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
     """The team's server every command of this test opens (STRAT_STORE names it)."""
     fake = FakeServer(tmp_path / "server", isolated_home)
     monkeypatch.setenv("STRAT_STORE", URL)
-    monkeypatch.setattr("strat_cli.stores.open_store", lambda settings: fake)
+    monkeypatch.setattr("strat_cli.stores.open_server", lambda settings: fake)
     return fake
 
 
@@ -155,6 +155,28 @@ def test_store_copy_folder_to_folder_keeps_every_record_and_audit_trail_by_hash(
     }
 
 
+def test_store_copy_reads_each_record_back_once_whether_copied_or_already_there(
+    store: FolderStore, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The hash check has one home (storecopy), so a copy loads each record from the
+    destination once, not once in `copy_in` and again to check it."""
+    from strat_cli.storecopy import copy_records
+
+    ids = [m.id for m in three_records(store)]
+    dest = FolderStore(tmp_path / "dest")
+    loaded: list[str] = []
+    load = dest.load
+
+    def counted(meeting_id: str) -> Meeting:
+        loaded.append(meeting_id)
+        return load(meeting_id)
+
+    monkeypatch.setattr(dest, "load", counted)
+    assert copy_records(store, dest).copied == 3
+    assert copy_records(store, dest).same == 3
+    assert loaded == ids + ids
+
+
 def test_store_copy_refuses_a_different_record_under_the_same_reference(
     store: FolderStore, tmp_path: Path, runner: CliRunner
 ) -> None:
@@ -197,9 +219,7 @@ def test_folder_to_fake_server_and_back_hashes_equal(
 ) -> None:
     originals = three_records(store)
     fake = FakeServer(tmp_path / "server", store.root)
-    monkeypatch.setattr(
-        "strat_cli.stores.open_store", lambda s: fake if s.store_url else FolderStore(s.store)
-    )
+    monkeypatch.setattr("strat_cli.stores.open_server", lambda s: fake)
     result = runner.invoke(app, ["store", "copy", "--to", URL])
     assert result.exit_code == 0, result.output
     assert [record_hash(fake.load(m.id)) for m in originals] == [record_hash(m) for m in originals]

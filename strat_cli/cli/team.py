@@ -11,7 +11,7 @@ from ._app import JSON_OPT, app, console, print_json, state, warn
 
 if TYPE_CHECKING:
     from ..settings import Settings
-    from ..stores import RecordStore
+    from ..storeapi import CopyTarget
 
 
 @contextmanager
@@ -71,9 +71,11 @@ def sync(ctx: typer.Context, as_json: bool = JSON_OPT) -> None:
             f"{journal_folder(settings.store)}: holds answers for a team server, but no server "
             "is set; set [store] url (or STRAT_STORE) and run strat sync again"
         )
+    from ..stores import open_server
+
     try:
         with _bar("Syncing", not as_json) as step:
-            results = sync_journal(st.store, settings.store, step)
+            results = sync_journal(open_server(settings), settings.store, step)
     except Offline as exc:
         raise Offline(
             f"{exc.message}; the answers stay on this computer: run strat sync again later"
@@ -116,22 +118,28 @@ store_app = typer.Typer(
 app.add_typer(store_app)
 
 
-def _destination(settings: "Settings", to: str) -> "RecordStore":
+def _destination(settings: "Settings", to: str) -> "CopyTarget":
     """The store named by --to, opened the one way every store is (stores.open_store)."""
     from dataclasses import replace
     from pathlib import Path
 
     from ..errors import InputError
-    from ..settings import _server_url
+    from ..storeapi import CopyTarget
     from ..stores import open_store
 
     if "://" in to:
+        from ..settings import _server_url
+
         try:
             url = _server_url(to)
         except ValueError as exc:
             raise InputError(f"--to: {exc}") from None
-        return open_store(replace(settings, store_url=url))
-    return open_store(replace(settings, store=Path(to).expanduser().resolve(), store_url=""))
+        store = open_store(replace(settings, store_url=url))
+    else:
+        store = open_store(replace(settings, store=Path(to).expanduser().resolve(), store_url=""))
+    if not isinstance(store, CopyTarget):  # every store open_store makes is one
+        raise InputError(f"--to: {store.where} cannot take copied records")
+    return store
 
 
 @store_app.command("copy")
