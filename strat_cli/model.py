@@ -493,6 +493,26 @@ class AuditEvent(Model):
     detail: str = ""
 
 
+class Pending(Model):
+    """An action or a decision the chair is giving, before its required parts are all given
+    (an action's due time, a decision's rationale): each answer is kept here as it is given,
+    so a kill between two questions loses none, and `strat resume` carries the entry on."""
+
+    kind: Literal["action", "decision"]
+    # an action's answers
+    what: str = ""
+    owner_pick: str = Field(
+        "", description="The owner as picked: a participant's id, or 'other' (a name typed)"
+    )
+    owner: str = ""
+    agency: str = ""
+    due_rule: str = Field("", description="The due time as typed, not yet confirmed")
+    # a decision's answers
+    child_ids: list[str] = Field(default_factory=list)
+    outcome: Outcome | None = None
+    police_agreement: PoliceAgreement | None = None
+
+
 class Progress(Model):
     """Where the chair is in the agenda, so `strat resume` continues at the same place."""
 
@@ -500,6 +520,11 @@ class Progress(Model):
     done: list[str] = Field(default_factory=list)
     skipped: list[str] = Field(default_factory=list)
     attendance_taken: bool = False
+    pending: list[Pending] = Field(
+        default_factory=list,
+        description="Entries not yet whole, the one being given last (a /decision typed while "
+        "an action is being given stacks on it)",
+    )
 
 
 class Meeting(Model):
