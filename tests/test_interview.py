@@ -39,15 +39,17 @@ class Script:
     """A fake `Prompts`: each question must contain the expected words; answers in order. An
     answer that is an exception class (KeyboardInterrupt, Killed) is raised at that question.
 
-    With `typed_kept`, every text typed must also be on disk, word for word, when the next
-    question is asked (`kept`): an answer held only in a variable fails it."""
+    Every text typed must also be on disk, word for word, when the next question is asked
+    (`kept`): an answer held only in a variable fails it. `not_kept` names the texts a test
+    types that are not kept as typed (refused, dropped by /cancel, or kept as a date)."""
 
-    def __init__(self, steps: Sequence[tuple[str, Any]], *, typed_kept: bool = False) -> None:
+    def __init__(self, steps: Sequence[tuple[str, Any]], *, not_kept: Sequence[str] = ()) -> None:
         self.steps = list(steps)
         self.toolbar = ""
         self.said: list[str] = []
         self.asked: list[str] = []
-        self.typed: list[str] | None = [] if typed_kept else None
+        self.typed: list[str] = []
+        self.not_kept = set(not_kept)
 
     watching: Interview | None = None  # set by `interview()`: every answer must be saved first
 
@@ -55,8 +57,7 @@ class Script:
         self.asked.append(message)
         if self.watching is not None:
             unsaved(self.watching, message)
-            if self.typed is not None:
-                kept(self.watching, self.typed, message)
+            kept(self.watching, self.typed, message)
         if not self.steps:
             raise AssertionError(f"unscripted {kind}: {message!r}")
         expect, answer = self.steps.pop(0)
@@ -67,7 +68,7 @@ class Script:
 
     def text(self, message: str, *, default: str = "", hint: str = "", validate: Any = None) -> str:
         typed = str(self._answer("text", message, default))
-        if self.typed is not None and typed.strip() and not typed.startswith("/"):
+        if typed.strip() and not typed.startswith("/") and typed not in self.not_kept:
             self.typed.append(typed.strip())
         return typed
 
@@ -326,7 +327,8 @@ def test_action_needs_owner_and_due_and_shows_the_resolved_date(
             ("due thu 19 nov 2026 17:00", True),
             ("which children", ["C1"]),
             ("contingency", True),
-        ]
+        ],
+        not_kept=["whenever", "2 working days"],  # refused, and corrected by the chair
     )
     action = actions.add_action(
         interview(m, national, store, s), "Check the housing file for the address"
@@ -401,7 +403,7 @@ def test_an_action_stopped_part_way_is_carried_on_at_resume_with_nothing_lost(
 ) -> None:
     agenda = only(national, "actions")
     m = walk_at(store, "actions")
-    s = Script([*ACTION[:given], (ACTION[given][0], stop)], typed_kept=True)
+    s = Script([*ACTION[:given], (ACTION[given][0], stop)])
     with pytest.raises(stop):
         interview(m, agenda, store, s).run()
     s.done()
@@ -420,7 +422,7 @@ def test_an_action_stopped_part_way_is_carried_on_at_resume_with_nothing_lost(
         ("contingency", False),
         ("what exactly", stop),  # the next action: the carried one is done
     ]
-    s = Script(again, typed_kept=True)
+    s = Script(again)
     resume(store, m.id, agenda, s)
     assert (
         "An action was being given when the walk stopped: Check the housing file for the "
@@ -443,7 +445,7 @@ def test_an_unconfirmed_due_time_is_kept_and_offered_again(
 ) -> None:
     agenda = only(national, "actions")
     m = walk_at(store, "actions")
-    s = Script([*ACTION, ("due thu 19 nov 2026 17:00", Killed)], typed_kept=True)
+    s = Script([*ACTION, ("due thu 19 nov 2026 17:00", Killed)])
     with pytest.raises(Killed):
         interview(m, agenda, store, s).run()
     assert store.load(m.id).progress.pending[0].due_rule == "today 17:00"
@@ -474,7 +476,6 @@ def test_an_action_left_by_skip_is_carried_on_when_the_chair_walks_back(
             ("contingency", False),
             ("what exactly", KeyboardInterrupt),
         ],
-        typed_kept=True,
     )
     run_to_ctrl_c(m, agenda, store, s)
     saved = store.load(m.id)
@@ -494,7 +495,8 @@ def test_cancel_drops_an_action_being_given(store: FolderStore, national: Agenda
             ("owner", "other"),
             ("owner's name", "/cancel"),
             ("reason", KeyboardInterrupt),
-        ]
+        ],
+        not_kept=["Ask the GP for records"],  # dropped by /cancel
     )
     run_to_ctrl_c(m, agenda, store, s)
     saved = store.load(m.id)
@@ -531,7 +533,6 @@ def test_a_decision_stopped_after_its_outcome_is_carried_on_at_resume(
     m = walk_at(store, "decisions")
     s = Script(
         [("which children", ["C1", "C2"]), ("outcome", Outcome.s17.value), ("rationale", stop)],
-        typed_kept=True,
     )
     with pytest.raises(stop):
         interview(m, agenda, store, s).run()
@@ -546,7 +547,6 @@ def test_a_decision_stopped_after_its_outcome_is_carried_on_at_resume(
             ("differ", []),
             ("decisions", stop),  # both children decided: the step's own menu
         ],
-        typed_kept=True,
     )
     resume(store, m.id, agenda, s)
     assert "A decision was being given when the walk stopped" in s.screen
@@ -571,7 +571,7 @@ def test_a_police_agreement_being_given_is_carried_on_at_resume(
         ("reasons", "GP record explains the injury"),
         ("rationale", "Injury explained"),
     ]
-    s = Script([*first[:given], (first[given][0], Killed)], typed_kept=True)
+    s = Script([*first[:given], (first[given][0], Killed)])
     with pytest.raises(Killed):
         interview(m, agenda, store, s).run()
     s = Script(
@@ -584,7 +584,6 @@ def test_a_police_agreement_being_given_is_carried_on_at_resume(
             *DECIDED,
             ("decisions", Killed),
         ],
-        typed_kept=True,
     )
     resume(store, m.id, agenda, s)
     [d] = store.load(m.id).decisions
@@ -623,9 +622,8 @@ def test_the_check_that_typed_answers_are_on_disk_catches_one_held_in_a_variable
     store: FolderStore, national: Agenda
 ) -> None:
     m = walk_at(store, "actions")
-    s = Script([], typed_kept=True)
+    s = Script([])
     iv = interview(m, national, store, s)
-    assert s.typed is not None
     s.typed.append("Held only in a variable")
     with pytest.raises(AssertionError, match=r"typed answers \[0\] are not on disk"):
         kept(iv, s.typed, "the next question")
@@ -847,6 +845,36 @@ def test_late_joiner_and_early_leaver(store: FolderStore, national: Agenda) -> N
     assert "participant added" in events and "participant left" in events
 
 
+def test_cancel_drops_a_late_joiner_and_a_disagreement_begun_in_a_side_step(
+    store: FolderStore, national: Agenda
+) -> None:
+    """Each is kept from its first answer on (the name, what it is about); /cancel drops it."""
+    from strat_cli.interview import items
+
+    m = draft(store)
+    s = Script(
+        [
+            ("add or update who", "new"),
+            ("name", "Jo Castell"),
+            ("how are they taking part", "phone/video"),
+            ("joined at", "/cancel"),
+            ("raised by", "other"),
+            ("raised by", "/cancel"),
+        ],
+        not_kept=["Jo Castell"],  # dropped by /cancel
+    )
+    iv = interview(m, national, store, s)
+    with iv.side("Participant"):
+        attendance.who(iv)
+    with iv.side("Disagreement"):
+        items.add_disagreement(iv, "Police want NFA")
+    s.done()
+    saved = store.load(m.id)
+    assert [p.name for p in saved.participants] == [p.name for p in people()]
+    assert saved.disagreements == []
+    assert "Participant: dropped" in s.screen and "Disagreement: dropped" in s.screen
+
+
 def test_attendance_names_missing_partner_and_records_the_reason(
     store: FolderStore, national: Agenda
 ) -> None:
@@ -948,6 +976,7 @@ def test_commands_and_clock_parsing() -> None:
     assert parse_clock("20/11/2026 09:00", day).day == 20
 
 
+KEPT_AS_DATES = ["14/03/2019"]  # a date of birth is kept as a date, not as typed
 PREPARATION: list[tuple[str, Any]] = [
     ("reason for the discussion", ""),  # refused: required
     ("reason for the discussion", "Bruise seen at school"),
@@ -985,7 +1014,7 @@ def test_prepare_by_prompts_then_stop_before_the_call(store: FolderStore, nation
 
     m = Meeting(id="SD-2026-0008", agenda="national", started_at=NOW)
     store.save(m)
-    s = Script(PREPARATION)
+    s = Script(PREPARATION, not_kept=KEPT_AS_DATES)
     assert run_interview(interview(m, national, store, s), prepare=True) == "paused"
     s.done()
     assert "Invite: The consultant responsible for the child's care" in s.screen
@@ -1022,7 +1051,7 @@ def test_every_answer_is_on_disk_before_the_next_question_is_asked(
             checked.append(message)
             return answer
 
-    s = Counting(PREPARATION)
+    s = Counting(PREPARATION, not_kept=KEPT_AS_DATES)
     run_interview(interview(m, national, store, s), prepare=True)
     assert len(checked) == len(PREPARATION)
     m.referrer = "typed, not saved"

@@ -15,6 +15,7 @@ from ..prompts import Choice
 from ..questions import LATER
 from ..timeutil import typed_form
 from . import attendance
+from .commands import Cancel
 
 if TYPE_CHECKING:
     from .walk import Interview
@@ -31,20 +32,25 @@ def step_disagreements(iv: Interview, item: Item) -> None:
 
 
 def add_disagreement(iv: Interview, about: str) -> None:
+    """Kept from what it is about on: each later answer saved before the next question."""
     m = iv.m
+    dg = Disagreement(
+        id=m.next_id("G", [d.id for d in m.disagreements]), raised_by="", about=about, at=iv.clock()
+    )
+    m.disagreements.append(dg)
+    iv.log("disagreement recorded", dg.id)
+    iv.save()
     pid = iv.pick(
         "Raised by", attendance.present_choices(iv, [("other", "Someone else (type a name)")])
     )
     p = m.participant(pid) if pid != "other" else None
-    raised_by = p.name if p else iv.answer(questions.RAISED_BY)
-    dg = Disagreement(
-        id=m.next_id("G", [d.id for d in m.disagreements]),
-        raised_by=raised_by,
-        about=about,
-        at=iv.clock(),
-    )
-    m.disagreements.append(dg)
-    iv.log("disagreement recorded", f"{dg.id} raised by {raised_by}")
+    try:
+        dg.raised_by = p.name if p else iv.answer(questions.RAISED_BY)
+    except Cancel:  # /cancel drops the disagreement begun here, as if never recorded
+        m.disagreements = [d for d in m.disagreements if d.id != dg.id]
+        iv.log("disagreement removed", f"{dg.id} (/cancel)")
+        iv.save()
+        raise
     iv.save()
     dg.resolution = iv.answer(questions.RESOLUTION)
     iv.save()

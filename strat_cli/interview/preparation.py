@@ -124,7 +124,7 @@ def prepare(iv: Interview) -> None:
         name = iv.ask("Invitee's name (Enter on its own when all are listed)")
         if not name:
             break
-        attendance.add_participant(iv, name, joined=None, how=Attendance.invited)
+        attendance.add_participant(iv, name, how=Attendance.invited)
     record_invites(iv, only_open=True)
     iv.p.toolbar = TOOLBAR
 
