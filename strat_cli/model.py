@@ -296,7 +296,7 @@ class Risk(Model):
 
 class Medical(Model):
     needed: YesNo = Field(YesNo.undecided, description="Medical examination needed?")
-    reason: str = Field("", description="Why a medical is, or is not, needed")
+    reason: str = Field("", description="Why is a medical needed, or not needed?")
     by: str = Field("", description="Who will carry it out, and when?")
     contingency: str = Field("", description="Plan if consent is refused")
 
@@ -375,7 +375,7 @@ class ActionReview(Model):
 class Disagreement(Model):
     id: str
     raised_by: str = Field(description="Raised by (name)")
-    about: str
+    about: str = Field(description="Disagreement: what is it about?")
     resolution: str = Field("", description="How was it resolved?")
     escalated: bool = False
     escalation: str = Field("", description="Escalated to whom, and how?")

@@ -201,7 +201,7 @@ def test_one_decision_applies_to_several_children_then_differs(
             ("outcome", Outcome.s47_single.value),
             ("rationale", "No injury to Noah; same household."),
             ("medical", "no"),
-            ("why is no medical", "No injury or disclosure"),
+            ("why is a medical", "No injury or disclosure"),
             ("parents", DEFAULT),
             ("why are they not told", DEFAULT),
             ("legal advice", DEFAULT),
@@ -261,7 +261,7 @@ def test_nfa_needs_police_agreement_where_the_area_says_so(
             ("reasons", "Accidental injury explained by the GP record"),
             ("rationale", "Injury explained; no further concerns from any agency."),
             ("medical", "no"),
-            ("why is no medical", "GP already examined"),
+            ("why is a medical", "GP already examined"),
             ("parents", "yes"),
             ("legal", "no"),
             ("seen alone", ""),
@@ -517,7 +517,7 @@ def test_cancel_drops_an_action_carried_on_at_resume(store: FolderStore, nationa
 
 DECIDED = [
     ("medical", "no"),
-    ("why is no medical", "No injury"),
+    ("why is a medical", "No injury"),
     ("parents", "yes"),
     ("legal", "no"),
     ("seen alone", ""),

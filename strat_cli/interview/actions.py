@@ -45,21 +45,13 @@ def ask_due(
     from ..deadlines import describe_due, format_uk, next_working_moment, non_working_day
 
     q = questions.DUE
-
-    def check(text: str) -> str | None:
-        try:
-            q.read(text, iv.given())
-        except InputError as exc:
-            return exc.message
-        return None
-
     rule = default
     while True:
         rule = iv.ask(
             message or q.prompt(),
             default=rule,
             hint=q.help,
-            validate=check,
+            validate=lambda text: q.problem(text, iv.given()),
             required=q.required,
         )
         now = iv.clock()

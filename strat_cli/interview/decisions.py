@@ -185,13 +185,9 @@ def decide(
     med.needed = YesNo(iv.choose(questions.MEDICAL, default=med.needed.value))
     keep_medical()
     if med.needed == YesNo.no:
-        med.reason = iv.ask(
-            "Why is no medical needed?",
-            default=med.reason,
-            hint=LATER,
-        )
+        med.reason = iv.answer(questions.MEDICAL_WHY, default=med.reason, hint=LATER)
     elif med.needed == YesNo.yes:
-        med.reason = iv.ask("Why is a medical needed?", default=med.reason)
+        med.reason = iv.answer(questions.MEDICAL_WHY, default=med.reason)
         keep_medical()
         med.by = iv.answer(questions.MEDICAL_BY, default=med.by)
         keep_medical()

@@ -6,13 +6,11 @@ from typing import TYPE_CHECKING
 
 from .. import questions
 from ..agenda import Item
-from ..errors import InputError
 from ..model import (
     Disagreement,
     Informing,
 )
 from ..prompts import Choice
-from ..questions import LATER
 from ..timeutil import typed_form
 from . import attendance
 from .commands import Cancel
@@ -25,7 +23,7 @@ def step_disagreements(iv: Interview, item: Item) -> None:
     if iv.agenda.rules.disagreements:
         iv.say(f"  This area: {iv.agenda.rules.disagreements}")
     while True:
-        about = iv.ask("A disagreement: what is it about? (Enter on its own if none)")
+        about = iv.answer(questions.ABOUT, required="", ending=" (Enter on its own if none)")
         if not about:
             return
         add_disagreement(iv, about)
@@ -92,11 +90,7 @@ def step_review(iv: Interview, item: Item) -> None:
     def check(text: str) -> str | None:
         if offered and text.strip() == offered:
             return None
-        try:
-            questions.NEXT.read(text, iv.given())
-        except InputError as exc:
-            return exc.message
-        return None
+        return questions.NEXT.problem(text, iv.given())
 
     typed = iv.ask(
         questions.NEXT.prompt(),
@@ -130,5 +124,7 @@ def record_informing(iv: Interview) -> None:
             a.informed_by = iv.answer(questions.INFORMED_BY, default=a.informed_by)
             iv.save()
         if a.informed in (Informing.later, Informing.not_told):
-            a.informed_reason = iv.ask("Why?", default=a.informed_reason, hint=LATER)
+            a.informed_reason = iv.answer(
+                questions.INFORMED_WHY, who=a.name, default=a.informed_reason
+            )
         iv.save()

@@ -76,7 +76,7 @@ def prepare(iv: Interview) -> None:
         except InputError as exc:
             iv.say(f"  {exc.message}: left blank")
         iv.save()
-        child.school = iv.ask(f"{name}: school or setting (optional)")
+        child.school = iv.answer(questions.SCHOOL, who=name)
         iv.save()
         flags = iv.p.checkbox(
             f"{name}: anything that changes who to invite? (Enter for none)",

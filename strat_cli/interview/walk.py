@@ -180,21 +180,13 @@ class Interview:
         typed. `required` replaces the question's own words where the step needs others ('' to
         let it be left empty here); `ending` replaces what follows the label."""
         at = given or self.given()
-
-        def check(text: str) -> str | None:
-            try:
-                q.read(text, at)
-            except InputError as exc:
-                return exc.message
-            return None
-
         typed = self.ask(
             q.prompt(who, ending=ending),
             default=default,
             hint=q.help if hint is None else hint,
             required=q.required if required is None else required,
             multiline=q.multiline,
-            validate=check if q.timed else None,
+            validate=(lambda text: q.problem(text, at)) if q.timed else None,
             keep=keep,
         )
         if not typed.strip():  # left empty where this step allows it (`required` said so)
@@ -312,11 +304,7 @@ class Interview:
                 information.add_information(self, None)
         elif name == "disagree":
             with self.side("Disagreement"):
-                about = self.ask(
-                    "Disagreement: what is it about?",
-                    required="Say what the disagreement is about (or /cancel).",
-                )
-                items.add_disagreement(self, about)
+                items.add_disagreement(self, self.answer(questions.ABOUT))
         elif name == "invite":
             with self.side("Invitations"):
                 preparation.record_invites(self)
@@ -497,11 +485,9 @@ class Interview:
         end, at = questions.END, self.given(after=start)
 
         def check_end(text: str) -> str | None:
-            try:
-                when = end.read(text, at)
-            except InputError as exc:
-                return exc.message
-            if timeutil.before(when, start.replace(second=0, microsecond=0)):
+            if problem := end.problem(text, at):
+                return problem
+            if timeutil.before(end.read(text, at), start.replace(second=0, microsecond=0)):
                 return f"the end cannot be before the start ({format_uk(start)})"
             return None
 
