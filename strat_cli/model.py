@@ -296,7 +296,7 @@ class Risk(Model):
 
 class Medical(Model):
     needed: YesNo = Field(YesNo.undecided, description="Medical examination needed?")
-    reason: str = Field("", description="Why a medical is, or is not, needed")
+    reason: str = Field("", description="Why is a medical needed, or not needed?")
     by: str = Field("", description="Who will carry it out, and when?")
     contingency: str = Field("", description="Plan if consent is refused")
 
@@ -375,7 +375,7 @@ class ActionReview(Model):
 class Disagreement(Model):
     id: str
     raised_by: str = Field(description="Raised by (name)")
-    about: str
+    about: str = Field(description="Disagreement: what is it about?")
     resolution: str = Field("", description="How was it resolved?")
     escalated: bool = False
     escalation: str = Field("", description="Escalated to whom, and how?")
@@ -493,6 +493,26 @@ class AuditEvent(Model):
     detail: str = ""
 
 
+class Pending(Model):
+    """An action or a decision the chair is giving, before its required parts are all given
+    (an action's due time, a decision's rationale): each answer is kept here as it is given,
+    so a kill between two questions loses none, and `strat resume` carries the entry on."""
+
+    kind: Literal["action", "decision"]
+    # an action's answers
+    what: str = ""
+    owner_pick: str = Field(
+        "", description="The owner as picked: a participant's id, or 'other' (a name typed)"
+    )
+    owner: str = ""
+    agency: str = ""
+    due_rule: str = Field("", description="The due time as typed, not yet confirmed")
+    # a decision's answers
+    child_ids: list[str] = Field(default_factory=list)
+    outcome: Outcome | None = None
+    police_agreement: PoliceAgreement | None = None
+
+
 class Progress(Model):
     """Where the chair is in the agenda, so `strat resume` continues at the same place."""
 
@@ -500,6 +520,11 @@ class Progress(Model):
     done: list[str] = Field(default_factory=list)
     skipped: list[str] = Field(default_factory=list)
     attendance_taken: bool = False
+    pending: list[Pending] = Field(
+        default_factory=list,
+        description="Entries not yet whole, the one being given last (a /decision typed while "
+        "an action is being given stacks on it)",
+    )
 
 
 class Meeting(Model):

@@ -186,6 +186,15 @@ class Question:
             return None if self.timed else ""
         return self.parse(value, given)
 
+    def problem(self, typed: str, given: Given) -> str | None:
+        """Why `typed` cannot be read, or None: the check a prompt runs as the answer is typed
+        (the same words a file's answer is refused with)."""
+        try:
+            self.read(typed, given)
+        except InputError as exc:
+            return exc.message
+        return None
+
     def take(self, value: Any, given: Given) -> Any:
         """A value from an answers file: text is read as typed (`read`); YAML's own dates and
         times are checked as a typed one would be."""
@@ -254,6 +263,7 @@ ETHNICITY = Question(Child, "ethnicity", form="{who}: {lc}")
 LANGUAGE = Question(Child, "language", form="{who}: {lc}")
 NEEDS = Question(Child, "communication_needs", form="{who}: {lc}", ending=" (Enter if none)")
 CONSIDERED = Question(Child, "considered", form="{who}: {lc}", multiline=True)
+SCHOOL = Question(Child, "school", form="{who}: {lc}", ending=" (optional)")
 
 # information shared by someone not on the list
 SHARED_BY = Question(InformationShared, "by", required="Say who shared it.")
@@ -265,6 +275,7 @@ SAFETY = Question(Risk, "immediate_safety", multiline=True)
 
 # a decision (none may be left without a rationale: saved and flagged, decision.rationale)
 RATIONALE = Question(Decision, "rationale", multiline=True)
+MEDICAL_WHY = Question(Medical, "reason")
 MEDICAL_BY = Question(Medical, "by")
 MEDICAL_PLAN = Question(Medical, "contingency")
 NOT_TOLD = Question(Decision, "parents_not_informed_reason", hint=LATER)
@@ -287,6 +298,7 @@ OWNER_AGENCY = Question(Action, "agency", form="{who}: {lc}")
 DUE = Question(Action, "due", due, required="An action needs a due time.", hint=DUE_HINT)
 
 # a disagreement
+ABOUT = Question(Disagreement, "about", required="Say what the disagreement is about (or /cancel).")
 RAISED_BY = Question(Disagreement, "raised_by", required="Say who raised it.")
 RESOLUTION = Question(Disagreement, "resolution", ending=" (Enter if it was not)")
 ESCALATION = Question(Disagreement, "escalation", required="Say how it is escalated.")
@@ -301,6 +313,7 @@ INFORMED_AT = Question(
     Adult, "informed_at", clock, ending=" (e.g. 15:00 or 20/11/2026 10:00; Enter if not known)"
 )
 INFORMED_BY = Question(Adult, "informed_by")
+INFORMED_WHY = Question(Adult, "informed_reason", form="{who}: {lc}", hint=LATER)
 
 # the end of the call
 REVIEW = Question(Meeting, "review_mechanism")

@@ -383,6 +383,12 @@ def _in_progress(c: Context) -> Iterator[Hit]:
         yield Hit("status")
 
 
+def _entry_unfinished(c: Context) -> Iterator[Hit]:
+    for n, entry in enumerate(c.meeting.progress.pending):
+        kind = "an action" if entry.kind == "action" else "a decision"
+        yield Hit(f"progress.pending.{n}", {"kind": kind, "ref": c.meeting.id})
+
+
 def _partner_missing(c: Context) -> Iterator[Hit]:
     if not attendance_marked(c.meeting):
         return  # reported once, as the required attendance item
@@ -738,6 +744,15 @@ RULES: tuple[Rule, ...] = (
         _S("devon", "will be completed and authorised within 24 hours"),
         _in_progress, stage="after",
         doc="A record is ended before a manager authorises it.",
+    ),
+    Rule(
+        "entry.unfinished", "progress.pending", "error",
+        "{kind} was being recorded when the walk stopped and is not finished: finish it "
+        "with strat resume {ref}",
+        _S("local", "A clear log of the meeting should be made"),
+        _entry_unfinished,
+        doc="An action or a decision the chair began live (its answers kept as given) is "
+        "finished or dropped, never left half-recorded.",
     ),
     Rule(
         "partner.missing", "partner_gaps", "error",

@@ -69,6 +69,11 @@ NOT_IN_MINUTES: dict[str, str] = {
     "Progress.current": "where the chair was in the agenda while recording",
     "Progress.done": "where the chair was in the agenda while recording",
     "Progress.skipped": "where the chair was in the agenda while recording",
+    **{
+        f"Pending.{name}": "an action or decision half-given while recording (check flags it); "
+        "it shows once it is whole"
+        for name in ("what", "owner_pick", "owner", "agency", "due_rule", "child_ids")
+    },
 }
 
 # What the family version leaves out (build_view with family=True), each with why. Information

@@ -3,6 +3,7 @@ question, checking it was the question expected, and the store is read back afte
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
@@ -30,14 +31,25 @@ NOW = datetime(2026, 11, 19, 10, 30, tzinfo=LONDON)  # a Thursday
 DEFAULT = object()  # take the prompt's default
 
 
-class Script:
-    """A fake `Prompts`: each question must contain the expected words; answers in order."""
+class Killed(BaseException):
+    """kill -9 at a prompt: nothing after it runs (no handler saves, no `finally` helps)."""
 
-    def __init__(self, steps: Sequence[tuple[str, Any]]) -> None:
+
+class Script:
+    """A fake `Prompts`: each question must contain the expected words; answers in order. An
+    answer that is an exception class (KeyboardInterrupt, Killed) is raised at that question.
+
+    Every text typed must also be on disk, word for word, when the next question is asked
+    (`kept`): an answer held only in a variable fails it. `not_kept` names the texts a test
+    types that are not kept as typed (refused, dropped by /cancel, or kept as a date)."""
+
+    def __init__(self, steps: Sequence[tuple[str, Any]], *, not_kept: Sequence[str] = ()) -> None:
         self.steps = list(steps)
         self.toolbar = ""
         self.said: list[str] = []
         self.asked: list[str] = []
+        self.typed: list[str] = []
+        self.not_kept = set(not_kept)
 
     watching: Interview | None = None  # set by `interview()`: every answer must be saved first
 
@@ -45,16 +57,20 @@ class Script:
         self.asked.append(message)
         if self.watching is not None:
             unsaved(self.watching, message)
+            kept(self.watching, self.typed, message)
         if not self.steps:
             raise AssertionError(f"unscripted {kind}: {message!r}")
         expect, answer = self.steps.pop(0)
         assert expect.lower() in message.lower(), f"expected {expect!r}, asked {message!r}"
-        if answer is KeyboardInterrupt:
-            raise KeyboardInterrupt
+        if isinstance(answer, type) and issubclass(answer, BaseException):
+            raise answer
         return default if answer is DEFAULT else answer
 
     def text(self, message: str, *, default: str = "", hint: str = "", validate: Any = None) -> str:
-        return str(self._answer("text", message, default))
+        typed = str(self._answer("text", message, default))
+        if typed.strip() and not typed.startswith("/") and typed not in self.not_kept:
+            self.typed.append(typed.strip())
+        return typed
 
     def multiline(self, message: str, *, default: str = "", hint: str = "") -> str:
         return str(self._answer("multiline", message, default))
@@ -134,11 +150,30 @@ def interview(m: Meeting, agenda: Agenda, store: FolderStore, script: Script) ->
 
 def unsaved(iv: Interview, asking: str) -> None:
     """Every answer given is on disk before the next question is asked: a kill at any prompt
-    loses nothing typed (only where the chair is, `progress`, may lag a question behind)."""
-    kept = iv.store.load(iv.m.id).model_dump(mode="json", exclude={"updated_at", "progress"})
-    held = iv.m.model_dump(mode="json", exclude={"updated_at", "progress"})
+    loses nothing typed (only where the chair is in the agenda may lag a question behind; an
+    action or a decision not yet whole, `progress.pending`, may not)."""
+    lag: dict[str, Any] = {
+        "updated_at": True,
+        "progress": {"current", "done", "skipped", "attendance_taken"},
+    }
+    kept = iv.store.load(iv.m.id).model_dump(mode="json", exclude=lag)
+    held = iv.m.model_dump(mode="json", exclude=lag)
     changed = sorted(k for k in held if held[k] != kept.get(k))
     assert not changed, f"asking {asking!r} while {changed} are not saved"
+
+
+def kept(iv: Interview, typed: Sequence[str], asking: str) -> None:
+    """Every text typed so far is in the record on disk (its interview progress included), so
+    none is held only in a variable of the step asking the next question."""
+    on_disk = json.dumps(iv.store.load(iv.m.id).model_dump(mode="json"), ensure_ascii=False)
+    missing = [
+        n
+        for n, text in enumerate(typed)
+        if json.dumps(text, ensure_ascii=False)[1:-1] not in on_disk
+    ]
+    assert not missing, (
+        f"asking {asking!r} while typed answers {missing} are not on disk {[typed[n] for n in missing]}"
+    )
 
 
 # --- decisions ---------------------------------------------------------------------------------
@@ -166,7 +201,7 @@ def test_one_decision_applies_to_several_children_then_differs(
             ("outcome", Outcome.s47_single.value),
             ("rationale", "No injury to Noah; same household."),
             ("medical", "no"),
-            ("why is no medical", "No injury or disclosure"),
+            ("why is a medical", "No injury or disclosure"),
             ("parents", DEFAULT),
             ("why are they not told", DEFAULT),
             ("legal advice", DEFAULT),
@@ -226,7 +261,7 @@ def test_nfa_needs_police_agreement_where_the_area_says_so(
             ("reasons", "Accidental injury explained by the GP record"),
             ("rationale", "Injury explained; no further concerns from any agency."),
             ("medical", "no"),
-            ("why is no medical", "GP already examined"),
+            ("why is a medical", "GP already examined"),
             ("parents", "yes"),
             ("legal", "no"),
             ("seen alone", ""),
@@ -292,7 +327,8 @@ def test_action_needs_owner_and_due_and_shows_the_resolved_date(
             ("due thu 19 nov 2026 17:00", True),
             ("which children", ["C1"]),
             ("contingency", True),
-        ]
+        ],
+        not_kept=["whenever", "2 working days"],  # refused, and corrected by the chair
     )
     action = actions.add_action(
         interview(m, national, store, s), "Check the housing file for the address"
@@ -325,6 +361,272 @@ def test_action_owner_picked_from_participants(store: FolderStore, national: Age
         "P2",
         "Northshire Police",
     )
+
+
+# --- an action or a decision given part by part -----------------------------------------------
+
+
+def only(agenda: Agenda, *keys: str) -> Agenda:
+    """The agenda cut to these items, the walk at the first."""
+    return agenda.model_copy(update={"items": [agenda.item(k) for k in keys]})
+
+
+def walk_at(store: FolderStore, key: str, *, children: int = 2) -> Meeting:
+    m = draft(store)
+    m.children = m.children[:children]
+    m.progress.current = key
+    store.save(m)
+    return m
+
+
+def resume(store: FolderStore, meeting_id: str, agenda: Agenda, s: Script) -> None:
+    """`strat resume` after a kill: a fresh load from the store (nothing held in memory
+    survives), walked until the script stops it."""
+    with pytest.raises((KeyboardInterrupt, Killed)):
+        interview(store.load(meeting_id), agenda, store, s).run()
+    s.done()
+
+
+ACTION = [
+    ("what exactly", "Check the housing file for the address"),
+    ("owner", "other"),
+    ("owner's name", "Kim Duffy"),
+    ("agency", "Northshire Housing"),
+    ("due", "today 17:00"),
+]
+
+
+@pytest.mark.parametrize("stop", [KeyboardInterrupt, Killed], ids=["ctrl-c", "kill"])
+@pytest.mark.parametrize("given", [1, 3, 4], ids=["after-what", "after-owner", "after-agency"])
+def test_an_action_stopped_part_way_is_carried_on_at_resume_with_nothing_lost(
+    store: FolderStore, national: Agenda, stop: type[BaseException], given: int
+) -> None:
+    agenda = only(national, "actions")
+    m = walk_at(store, "actions")
+    s = Script([*ACTION[:given], (ACTION[given][0], stop)])
+    with pytest.raises(stop):
+        interview(m, agenda, store, s).run()
+    s.done()
+    [entry] = store.load(m.id).progress.pending
+    assert (entry.kind, entry.what) == ("action", "Check the housing file for the address")
+    assert entry.owner == ("Kim Duffy" if given >= 3 else "")
+
+    # each answer given is offered again (Enter keeps it); the what is not asked again
+    again = [
+        ("owner", DEFAULT if given >= 3 else "other"),
+        ("owner's name", DEFAULT if given >= 3 else "Kim Duffy"),
+        ("agency", DEFAULT if given >= 4 else "Northshire Housing"),
+        ("due", "today 17:00"),
+        ("due thu 19 nov 2026 17:00", True),
+        ("which children", []),
+        ("contingency", False),
+        ("what exactly", stop),  # the next action: the carried one is done
+    ]
+    s = Script(again)
+    resume(store, m.id, agenda, s)
+    assert (
+        "An action was being given when the walk stopped: Check the housing file for the "
+        "address. Carrying it on" in s.screen
+    )
+    saved = store.load(m.id)
+    [a] = saved.actions
+    assert (a.what, a.owner, a.agency, a.due_rule) == (
+        "Check the housing file for the address",
+        "Kim Duffy",
+        "Northshire Housing",
+        "today 17:00",
+    )
+    assert saved.progress.pending == []
+    assert [e.event for e in saved.audit].count("action added") == 1
+
+
+def test_an_unconfirmed_due_time_is_kept_and_offered_again(
+    store: FolderStore, national: Agenda
+) -> None:
+    agenda = only(national, "actions")
+    m = walk_at(store, "actions")
+    s = Script([*ACTION, ("due thu 19 nov 2026 17:00", Killed)])
+    with pytest.raises(Killed):
+        interview(m, agenda, store, s).run()
+    assert store.load(m.id).progress.pending[0].due_rule == "today 17:00"
+    s = Script(
+        [("owner", DEFAULT), ("owner's name", DEFAULT), ("agency", DEFAULT), ("due", DEFAULT),
+         ("due thu 19 nov 2026 17:00", True), ("which children", []), ("contingency", False),
+         ("what exactly", Killed)]
+    )  # fmt: skip
+    resume(store, m.id, agenda, s)
+    assert store.load(m.id).actions[0].due_rule == "today 17:00"
+
+
+def test_an_action_left_by_skip_is_carried_on_when_the_chair_walks_back(
+    store: FolderStore, national: Agenda
+) -> None:
+    agenda = only(national, "actions", "reason")
+    m = walk_at(store, "actions")
+    s = Script(
+        [
+            ("what exactly", "Visit the home with the police"),
+            ("owner", "P2"),
+            ("due", "/skip"),  # leaves the item; the action's answers stay
+            ("reason", "/goto 1"),
+            ("owner", DEFAULT),
+            ("due", "tomorrow 12:00"),
+            ("due fri 20 nov 2026 12:00", True),
+            ("which children", []),
+            ("contingency", False),
+            ("what exactly", KeyboardInterrupt),
+        ],
+    )
+    run_to_ctrl_c(m, agenda, store, s)
+    saved = store.load(m.id)
+    assert [(a.what, a.owner_participant_id) for a in saved.actions] == [
+        ("Visit the home with the police", "P2")
+    ]
+    assert saved.progress.pending == []
+
+
+def test_cancel_drops_an_action_being_given(store: FolderStore, national: Agenda) -> None:
+    agenda = notes_agenda(national)
+    m = at_reason(store)
+    s = Script(
+        [
+            ("reason", "/action"),
+            ("what exactly", "Ask the GP for records"),
+            ("owner", "other"),
+            ("owner's name", "/cancel"),
+            ("reason", KeyboardInterrupt),
+        ],
+        not_kept=["Ask the GP for records"],  # dropped by /cancel
+    )
+    run_to_ctrl_c(m, agenda, store, s)
+    saved = store.load(m.id)
+    assert saved.progress.pending == [] and saved.actions == []
+    assert "Action: dropped" in s.screen
+
+
+def test_cancel_drops_an_action_carried_on_at_resume(store: FolderStore, national: Agenda) -> None:
+    agenda = only(national, "actions")
+    m = walk_at(store, "actions")
+    run_to_ctrl_c(m, agenda, store, Script([ACTION[0], ("owner", KeyboardInterrupt)]))
+    s = Script([("owner", "other"), ("owner's name", "/cancel"), ("what exactly", Killed)])
+    resume(store, m.id, agenda, s)
+    saved = store.load(m.id)
+    assert saved.progress.pending == [] and saved.actions == []
+    assert "Action: dropped" in s.screen
+
+
+DECIDED = [
+    ("medical", "no"),
+    ("why is a medical", "No injury"),
+    ("parents", "yes"),
+    ("legal", "no"),
+    ("seen alone", ""),
+    ("interpreter", ""),
+]
+
+
+@pytest.mark.parametrize("stop", [KeyboardInterrupt, Killed], ids=["ctrl-c", "kill"])
+def test_a_decision_stopped_after_its_outcome_is_carried_on_at_resume(
+    store: FolderStore, national: Agenda, stop: type[BaseException]
+) -> None:
+    agenda = only(national, "decisions")
+    m = walk_at(store, "decisions")
+    s = Script(
+        [("which children", ["C1", "C2"]), ("outcome", Outcome.s17.value), ("rationale", stop)],
+    )
+    with pytest.raises(stop):
+        interview(m, agenda, store, s).run()
+    [entry] = store.load(m.id).progress.pending
+    assert (entry.kind, entry.child_ids, entry.outcome) == ("decision", ["C1", "C2"], Outcome.s17)
+
+    s = Script(
+        [
+            ("outcome", DEFAULT),  # the children are kept, not asked; the outcome is offered
+            ("rationale", "Neglect of both children; an assessment is needed"),
+            *DECIDED,
+            ("differ", []),
+            ("decisions", stop),  # both children decided: the step's own menu
+        ],
+    )
+    resume(store, m.id, agenda, s)
+    assert "A decision was being given when the walk stopped" in s.screen
+    saved = store.load(m.id)
+    assert [(d.child_id, d.outcome) for d in saved.decisions] == [
+        ("C1", Outcome.s17),
+        ("C2", Outcome.s17),
+    ]
+    assert saved.progress.pending == []
+
+
+@pytest.mark.parametrize("given", [2, 3, 4], ids=["after-officer", "after-agreeing", "after-note"])
+def test_a_police_agreement_being_given_is_carried_on_at_resume(
+    store: FolderStore, lancs: Agenda, given: int
+) -> None:
+    agenda = only(lancs, "decisions")
+    m = walk_at(store, "decisions", children=1)
+    first = [
+        ("outcome", Outcome.nfa.value),
+        ("police officer in charge", "DI Ravi Kohli"),
+        ("agree to no further action", True),
+        ("reasons", "GP record explains the injury"),
+        ("rationale", "Injury explained"),
+    ]
+    s = Script([*first[:given], (first[given][0], Killed)])
+    with pytest.raises(Killed):
+        interview(m, agenda, store, s).run()
+    s = Script(
+        [
+            ("outcome", DEFAULT),
+            ("police officer in charge", DEFAULT),
+            ("agree to no further action", DEFAULT if given >= 3 else True),
+            ("reasons", DEFAULT if given >= 4 else "GP record explains the injury"),
+            ("rationale", "Injury explained"),
+            *DECIDED,
+            ("decisions", Killed),
+        ],
+    )
+    resume(store, m.id, agenda, s)
+    [d] = store.load(m.id).decisions
+    assert d.outcome == Outcome.nfa and d.police_agreement is not None
+    assert (d.police_agreement.officer, d.police_agreement.agreed, d.police_agreement.note) == (
+        "DI Ravi Kohli",
+        True,
+        "GP record explains the injury",
+    )
+
+
+def test_check_flags_an_entry_left_part_given_and_authorising_is_refused(
+    store: FolderStore, national: Agenda
+) -> None:
+    from strat_cli.check import check_meeting
+    from strat_cli.errors import StratError
+    from strat_cli.oversight import authorise
+
+    agenda = only(national, "actions")
+    m = walk_at(store, "actions")
+    run_to_ctrl_c(m, agenda, store, Script([*ACTION[:2], ("owner's name", KeyboardInterrupt)]))
+    kept = store.load(m.id)
+    kept.status = Status.ended  # even once ended, it is not a whole record
+    report = check_meeting(kept, agenda, now=NOW)
+    [gap] = [g for g in report.gaps if g.code == "entry.unfinished"]
+    assert gap.severity == "error" and gap.where == "progress.pending.0"
+    assert gap.message == (
+        "an action was being recorded when the walk stopped and is not finished: finish it "
+        "with strat resume SD-2026-0007"
+    )  # the record's own words are not repeated
+    with pytest.raises(StratError, match=r"progress\.pending\.0"):
+        authorise(kept, report, by="Ann Manager", role="Team manager", now=NOW)
+
+
+def test_the_check_that_typed_answers_are_on_disk_catches_one_held_in_a_variable(
+    store: FolderStore, national: Agenda
+) -> None:
+    m = walk_at(store, "actions")
+    s = Script([])
+    iv = interview(m, national, store, s)
+    s.typed.append("Held only in a variable")
+    with pytest.raises(AssertionError, match=r"typed answers \[0\] are not on disk"):
+        kept(iv, s.typed, "the next question")
 
 
 # --- walking the agenda --------------------------------------------------------------------
@@ -543,6 +845,36 @@ def test_late_joiner_and_early_leaver(store: FolderStore, national: Agenda) -> N
     assert "participant added" in events and "participant left" in events
 
 
+def test_cancel_drops_a_late_joiner_and_a_disagreement_begun_in_a_side_step(
+    store: FolderStore, national: Agenda
+) -> None:
+    """Each is kept from its first answer on (the name, what it is about); /cancel drops it."""
+    from strat_cli.interview import items
+
+    m = draft(store)
+    s = Script(
+        [
+            ("add or update who", "new"),
+            ("name", "Jo Castell"),
+            ("how are they taking part", "phone/video"),
+            ("joined at", "/cancel"),
+            ("raised by", "other"),
+            ("raised by", "/cancel"),
+        ],
+        not_kept=["Jo Castell"],  # dropped by /cancel
+    )
+    iv = interview(m, national, store, s)
+    with iv.side("Participant"):
+        attendance.who(iv)
+    with iv.side("Disagreement"):
+        items.add_disagreement(iv, "Police want NFA")
+    s.done()
+    saved = store.load(m.id)
+    assert [p.name for p in saved.participants] == [p.name for p in people()]
+    assert saved.disagreements == []
+    assert "Participant: dropped" in s.screen and "Disagreement: dropped" in s.screen
+
+
 def test_attendance_names_missing_partner_and_records_the_reason(
     store: FolderStore, national: Agenda
 ) -> None:
@@ -644,6 +976,7 @@ def test_commands_and_clock_parsing() -> None:
     assert parse_clock("20/11/2026 09:00", day).day == 20
 
 
+KEPT_AS_DATES = ["14/03/2019"]  # a date of birth is kept as a date, not as typed
 PREPARATION: list[tuple[str, Any]] = [
     ("reason for the discussion", ""),  # refused: required
     ("reason for the discussion", "Bruise seen at school"),
@@ -681,7 +1014,7 @@ def test_prepare_by_prompts_then_stop_before_the_call(store: FolderStore, nation
 
     m = Meeting(id="SD-2026-0008", agenda="national", started_at=NOW)
     store.save(m)
-    s = Script(PREPARATION)
+    s = Script(PREPARATION, not_kept=KEPT_AS_DATES)
     assert run_interview(interview(m, national, store, s), prepare=True) == "paused"
     s.done()
     assert "Invite: The consultant responsible for the child's care" in s.screen
@@ -718,7 +1051,7 @@ def test_every_answer_is_on_disk_before_the_next_question_is_asked(
             checked.append(message)
             return answer
 
-    s = Counting(PREPARATION)
+    s = Counting(PREPARATION, not_kept=KEPT_AS_DATES)
     run_interview(interview(m, national, store, s), prepare=True)
     assert len(checked) == len(PREPARATION)
     m.referrer = "typed, not saved"

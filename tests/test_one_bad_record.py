@@ -43,6 +43,7 @@ from strat_cli.model import (
     Authorisation,
     CirculationEntry,
     Meeting,
+    Pending,
     PoliceAgreement,
 )
 from strat_cli.register import (
@@ -324,6 +325,8 @@ def _full_record() -> dict[str, Any]:
     m.circulation.append(CirculationEntry(at=at, method="smtp", delivered=["a@b.example"]))
     m.amendments.append(Amendment(at=at, by="Kim Osei", text="A correction."))
     m.authorisation = Authorisation(by="Kim Osei", role="Team manager", at=at)
+    agreed = PoliceAgreement(officer="DS Priya Lamb", agreed=True, at=at)
+    m.progress.pending.append(Pending(kind="decision", child_ids=["C1"], police_agreement=agreed))
     return m.model_dump(mode="json")
 
 

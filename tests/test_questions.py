@@ -126,7 +126,7 @@ def test_a_file_and_the_live_prompt_read_the_same_typed_text_alike(
     q: Question, typed: str, store: FolderStore, national: Agenda
 ) -> None:
     m = draft(store)
-    s = Script([("", typed), ("", KeyboardInterrupt)])  # asked again only when refused
+    s = Script([("", typed), ("", KeyboardInterrupt)], not_kept=[typed])  # read, maybe refused
     live = _live(q, typed, interview(m, national, store, s), s)
     filed = _from_file(q, typed, m, national)
     if live[0] == "value":

@@ -37,6 +37,7 @@ from strat_cli.model import (
     MeetingFormat,
     Outcome,
     PartnerGap,
+    Pending,
     PoliceAgreement,
     Status,
     YesNo,
@@ -180,6 +181,10 @@ _ESCALATED = PartnerGap(agency_kind="police", reason="On a call-out", escalated=
 
 CASES: dict[str, Case] = {
     "status.in_progress": Case(_set(status=Status.draft), _set(status=Status.ended)),
+    "entry.unfinished": Case(
+        _set(progress__pending=[Pending(kind="action", what="Visit the home", owner_pick="P2")]),
+        _set(progress__pending=[]),
+    ),
     "partner.missing": Case(_police_absent(None), _police_absent(_ESCALATED)),
     "partner.not_escalated": Case(
         _police_absent(_ESCALATED.model_copy(update={"escalated": False, "escalation": ""})),

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
 
 def step_actions(iv: Interview, item: Item) -> None:
     m = iv.m
+    iv.carry_on("action")  # one a stopped walk (or /skip) left part-given
     while True:
         iv.say(f"  {len(m.actions)} actions so far.")
         what = iv.answer(questions.WHAT, required="", ending=" (Enter on its own when done)")
@@ -32,29 +33,25 @@ def step_actions(iv: Interview, item: Item) -> None:
         iv.say("  Note: no contingency action yet (this area expects a contingency plan).")
 
 
-def ask_due(iv: Interview, message: str = "") -> tuple[str, datetime]:
+def ask_due(
+    iv: Interview, message: str = "", *, default: str = "", slot: int | None = None
+) -> tuple[str, datetime]:
     """A due time typed naturally, resolved against the area's calendar and shown back.
 
     A day counted in calendar days ('tomorrow', 'Fri', '3 days', a date) that lands on a
-    weekend or bank holiday is said so, with the next working day offered instead."""
+    weekend or bank holiday is said so, with the next working day offered instead. For an
+    action being given (`slot` in progress.pending) the time as typed is kept before it is
+    shown back, so a kill at the confirmation loses nothing."""
     from ..deadlines import describe_due, format_uk, next_working_moment, non_working_day
 
     q = questions.DUE
-
-    def check(text: str) -> str | None:
-        try:
-            q.read(text, iv.given())
-        except InputError as exc:
-            return exc.message
-        return None
-
-    rule = ""
+    rule = default
     while True:
         rule = iv.ask(
             message or q.prompt(),
             default=rule,
             hint=q.help,
-            validate=check,
+            validate=lambda text: q.problem(text, iv.given()),
             required=q.required,
         )
         now = iv.clock()
@@ -63,6 +60,8 @@ def ask_due(iv: Interview, message: str = "") -> tuple[str, datetime]:
         except InputError as exc:
             iv.say(f"  {exc.message}")
             continue
+        if slot is not None:
+            iv.hold(slot, due_rule=rule)
         nation = iv.agenda.timescales.nation
         shut = non_working_day(rule, candidate, nation)
         if shut is not None:
@@ -85,16 +84,33 @@ def ask_due(iv: Interview, message: str = "") -> tuple[str, datetime]:
             return rule, candidate
 
 
-def add_action(iv: Interview, what: str) -> Action:
-    """Owner and due are required; the due rule is resolved and shown back before saving."""
-    m = iv.m
-    extra: list[Choice] = [("other", "Someone else (type a name)")]
-    owner_id = iv.pick("Owner", attendance.present_choices(iv, extra))
-    p = m.participant(owner_id) if owner_id != "other" else None
-    owner = p.name if p else iv.answer(questions.OWNER)
-    agency = p.agency if p else iv.answer(questions.OWNER_AGENCY, who=owner)
+def add_action(iv: Interview, what: str, *, slot: int | None = None) -> Action:
+    """Owner and due are required; the due rule is resolved and shown back before saving.
 
-    rule, due = ask_due(iv)
+    Until the due time is confirmed the answers are kept in progress.pending (`slot`), each
+    saved before the next question; a stopped walk's entry is carried on (`slot` given) with
+    its answers offered again, so Enter keeps them."""
+    m = iv.m
+    if slot is None:
+        slot = iv.begin("action", what=what)
+    given = m.progress.pending[slot].model_copy()
+    extra: list[Choice] = [("other", "Someone else (type a name)")]
+    choices = attendance.present_choices(iv, extra)
+    picked = given.owner_pick if given.owner_pick in [c for c, _ in choices] else None
+    owner_id = iv.pick("Owner", choices, default=picked)
+    p = m.participant(owner_id) if owner_id != "other" else None
+    if p is not None:
+        owner, agency = p.name, p.agency
+        iv.hold(slot, owner_pick=owner_id, owner=owner, agency=agency)
+    else:
+        typed = given.owner_pick == "other"
+        iv.hold(slot, owner_pick="other")
+        owner = iv.answer(questions.OWNER, default=given.owner if typed else "")
+        iv.hold(slot, owner=owner)
+        agency = iv.answer(questions.OWNER_AGENCY, who=owner, default=given.agency if typed else "")
+        iv.hold(slot, agency=agency)
+
+    rule, due = ask_due(iv, default=given.due_rule, slot=slot)
     action = Action(
         id=m.next_id("A", [a.id for a in m.actions]),
         what=what,
@@ -106,6 +122,7 @@ def add_action(iv: Interview, what: str) -> Action:
         created_at=iv.clock(),
     )
     m.actions.append(action)
+    iv.settle(slot)  # the entry is the action now: one save holds it, never both or neither
     iv.log("action added", f"{action.id}: {owner}, due {typed_form(due)}")
     iv.save()
     if len(m.children) > 1:

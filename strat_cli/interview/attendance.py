@@ -72,7 +72,7 @@ def step_attendance(iv: Interview, item: Item) -> None:
         name = iv.ask("Anyone else on the call? Name (Enter on its own when everyone is listed)")
         if not name:
             break
-        add_participant(iv, name, joined=None, how=None)
+        add_participant(iv, name, how=None)
     check_partners(iv)
     if not m.progress.attendance_taken:
         m.progress.attendance_taken = True
@@ -106,28 +106,26 @@ def check_partners(iv: Interview) -> None:
                 ("stop", f"Stop and reconvene when {kind.value} can attend"),
             ],
         )
-        reason = iv.ask(
+        gap = PartnerGap(
+            agency_kind=kind,
+            escalated=choice == "escalate",
+            proceeded=choice != "stop",
+        )  # kept from the choice on: each later answer saved before the next question
+        m.partner_gaps = [g for g in m.partner_gaps if g.agency_kind != kind] + [gap]
+        iv.save()
+        gap.reason = iv.ask(
             f"Why is {kind.value} not taking part, and why is that acceptable now?"
             if choice != "stop"
             else f"Why is {kind.value} not taking part?",
             hint=LATER,
         )
-        escalation = ""
+        iv.save()
         if choice == "escalate":
-            escalation = iv.answer(questions.PARTNER_ESCALATION)
-        m.partner_gaps = [g for g in m.partner_gaps if g.agency_kind != kind]
-        m.partner_gaps.append(
-            PartnerGap(
-                agency_kind=kind,
-                reason=reason,
-                escalated=choice == "escalate",
-                escalation=escalation,
-                proceeded=choice != "stop",
-            )
-        )
+            gap.escalation = iv.answer(questions.PARTNER_ESCALATION)
         iv.log(
             "statutory partner missing",
-            f"{kind.value}: {'stopped to reconvene' if choice == 'stop' else 'proceeded'}; {reason}",
+            f"{kind.value}: {'stopped to reconvene' if choice == 'stop' else 'proceeded'}; "
+            f"{gap.reason}",
         )
         iv.save()
         if choice == "stop":
@@ -135,46 +133,56 @@ def check_partners(iv: Interview) -> None:
             raise Pause
 
 
-def add_participant(
-    iv: Interview, name: str, *, joined: datetime | None, how: Attendance | None
-) -> Participant:
-    """Someone not on the invite list. `how=None` asks how they take part."""
-    m = iv.m
-    role = iv.answer(questions.ROLE, who=name)
-    agency = iv.answer(questions.AGENCY, who=name)
-    kind = AgencyKind(
-        iv.pick(
-            f"{name}: kind of agency",
-            [(k.value, k.value) for k in AgencyKind],
-            default=guess_kind(agency, iv.agenda).value,
-        )
-    )
-    email = iv.answer(questions.EMAIL, who=name)
+def add_participant(iv: Interview, name: str, *, how: Attendance | None) -> Participant:
+    """Someone not on the invite list, kept from the name on (each later answer saved before
+    the next question). `how=None` asks how they take part."""
+    p = new_participant(iv, name)
+    describe(iv, p)
     if how is None:
-        how = Attendance(
-            iv.pick(
-                f"{name}: how are they taking part?",
-                [(a.value, a.value) for a in (Attendance.in_person, Attendance.remote)],
-                default=_default_attendance(iv).value,
-            )
-        )
-    p = Participant(
-        id=m.next_id("P", [x.id for x in m.participants]),
-        name=name,
-        role=role,
-        agency=agency,
-        agency_kind=kind,
-        email=email,
-        attendance=how,
-        joined_at=joined,
-    )
-    m.participants.append(p)
-    detail = f"{p.id} {name}, {agency or kind.value}"
-    if joined:
-        detail += f", joined at {joined:%H:%M}"
-    iv.log("participant added", detail)
+        p.attendance = _ask_how(iv, name)
+    else:
+        p.attendance = how
     iv.save()
     return p
+
+
+def new_participant(iv: Interview, name: str) -> Participant:
+    """A person added by name, saved at once: asked how they take part later (until then
+    'invited', so a stopped walk's roll call asks it)."""
+    m = iv.m
+    p = Participant(id=m.next_id("P", [x.id for x in m.participants]), name=name)
+    m.participants.append(p)
+    iv.log("participant added", f"{p.id} {name}")
+    iv.save()
+    return p
+
+
+def describe(iv: Interview, p: Participant) -> None:
+    """A new participant's role, agency, kind of agency and email, each saved as given."""
+    p.role = iv.answer(questions.ROLE, who=p.name)
+    iv.save()
+    p.agency = iv.answer(questions.AGENCY, who=p.name)
+    iv.save()
+    p.agency_kind = AgencyKind(
+        iv.pick(
+            f"{p.name}: kind of agency",
+            [(k.value, k.value) for k in AgencyKind],
+            default=guess_kind(p.agency, iv.agenda).value,
+        )
+    )
+    iv.save()
+    p.email = iv.answer(questions.EMAIL, who=p.name)
+    iv.save()
+
+
+def _ask_how(iv: Interview, name: str) -> Attendance:
+    return Attendance(
+        iv.pick(
+            f"{name}: how are they taking part?",
+            [(a.value, a.value) for a in (Attendance.in_person, Attendance.remote)],
+            default=_default_attendance(iv).value,
+        )
+    )
 
 
 def who(iv: Interview) -> None:
@@ -203,15 +211,20 @@ def who(iv: Interview) -> None:
 
     if pid == "new":
         name = iv.answer(questions.NAME)
-        how = Attendance(
-            iv.pick(
-                f"{name}: how are they taking part?",
-                [(a.value, a.value) for a in (Attendance.in_person, Attendance.remote)],
-                default=_default_attendance(iv).value,
-            )
-        )
-        at = when(questions.JOINED, name) if m.progress.attendance_taken else None
-        add_participant(iv, name, joined=at, how=how)
+        joiner = new_participant(iv, name)
+        try:
+            joiner.attendance = _ask_how(iv, name)
+            iv.save()
+            if m.progress.attendance_taken:
+                joiner.joined_at = when(questions.JOINED, name)
+                iv.log("participant joined", f"{joiner.id} {name} at {joiner.joined_at:%H:%M}")
+                iv.save()
+            describe(iv, joiner)
+        except Cancel:  # /cancel drops the person begun here, as if never added
+            m.participants = [x for x in m.participants if x.id != joiner.id]
+            iv.log("participant removed", f"{joiner.id} (/cancel)")
+            iv.save()
+            raise
     else:
         p = m.participant(pid)
         assert p is not None

@@ -25,6 +25,7 @@ if TYPE_CHECKING:
 
 def step_decisions(iv: Interview, item: Item) -> None:
     m = iv.m
+    iv.carry_on("decision")  # one a stopped walk (or /skip) left part-given
     if not m.children:
         iv.say("  No child is recorded yet.")
         name = iv.answer(questions.CHILD_NAME, required="A decision needs a child.")
@@ -58,14 +59,33 @@ def step_decisions(iv: Interview, item: Item) -> None:
             record_decision(iv)
 
 
-def record_decision(iv: Interview) -> None:
-    """One decision for one or more children, then where any child differs."""
+def carry_on(iv: Interview, slot: int) -> None:
+    """A decision a stopped walk left part-given (progress.pending): its children are kept,
+    the answers given are offered again (Enter keeps them)."""
     m = iv.m
-    if not m.children:
+    ids = [cid for cid in m.progress.pending[slot].child_ids if m.child(cid) is not None]
+    if not ids:  # its children were taken out of the record since: nothing left to decide
+        iv.settle(slot)
+        iv.save()
+        return
+    iv.say(
+        "  A decision was being given when the walk stopped: carrying it on "
+        "(Enter keeps each answer given)."
+    )
+    record_decision(iv, ids=ids, slot=slot)
+
+
+def record_decision(
+    iv: Interview, *, ids: list[str] | None = None, slot: int | None = None
+) -> None:
+    """One decision for one or more children, then where any child differs. `ids` and `slot`
+    carry on a decision already begun (progress.pending)."""
+    m = iv.m
+    if ids is None and not m.children:
         name = iv.answer(questions.CHILD_NAME, required="A decision needs a child (or /cancel).")
         information.add_child(iv, name, subject=True)
     pending = [c.id for c in m.subject_children if not m.decisions_for(c.id)]
-    ids: list[str] = []
+    ids = list(ids or [])
     while not ids:
         if len(m.children) == 1:
             ids = [m.children[0].id]
@@ -80,7 +100,7 @@ def record_decision(iv: Interview) -> None:
                 raise Cancel
             iv.say("  No child ticked (Space ticks): decisions stay open for later.")
             raise Navigate("skip")
-    group = decide(iv, ids, base=None)
+    group = decide(iv, ids, base=None, slot=slot)
     if len(group) > 1:
         differ = iv.p.checkbox(
             "Does the decision differ for any of them? Tick those (Enter for none)",
@@ -100,23 +120,34 @@ def record_decision(iv: Interview) -> None:
             decide(iv, [cid], base=base)
 
 
-def decide(iv: Interview, ids: list[str], base: Decision | None) -> list[Decision]:
-    """Ask each field, saving the decisions as soon as outcome and rationale are known."""
+def decide(
+    iv: Interview, ids: list[str], base: Decision | None, *, slot: int | None = None
+) -> list[Decision]:
+    """Ask each field, saving the decisions as soon as outcome and rationale are known; until
+    then the answers are kept in progress.pending (`slot`), each before the next question."""
     m = iv.m
     if base is None and len(ids) == 1 and m.decisions_for(ids[0]):
         base = m.decisions_for(ids[0])[-1]
     names = ", ".join(f"{cid} {c.name}" for cid in ids if (c := m.child(cid)))
     iv.say(f"  Decision for {names}")
+    if slot is None:
+        slot = iv.begin("decision", child_ids=list(ids))
+    given = m.progress.pending[slot].model_copy(deep=True)
+    offer = given.outcome or (base.outcome if base else None)
     agreement: PoliceAgreement | None = None
     while True:
-        outcome = Outcome(
-            iv.choose(questions.OUTCOME, default=base.outcome.value if base else None)
-        )
+        outcome = Outcome(iv.choose(questions.OUTCOME, default=offer.value if offer else None))
+        iv.hold(slot, outcome=outcome)
         if not iv.agenda.rules.needs_police_agreement(outcome):
+            agreement = None
             break
-        agreement = ask_police_agreement(iv, base.police_agreement if base else None, outcome)
+        before = given.police_agreement or (base.police_agreement if base else None)
+        agreement = ask_police_agreement(
+            iv, before, outcome, slot=slot, agreed=given.police_agreement is not None
+        )
         if agreement is not None:
             break
+    iv.hold(slot, police_agreement=agreement)
     # none is saved and flagged (the rulebook's decision.rationale)
     rationale = iv.answer(questions.RATIONALE, default=base.rationale if base else "")
     now = iv.clock()
@@ -134,6 +165,7 @@ def decide(iv: Interview, ids: list[str], base: Decision | None) -> list[Decisio
         m.decisions.append(d)
         group.append(d)
         iv.log("decision changed" if old else "decision recorded", f"{d.id} {cid}: {outcome.value}")
+    iv.settle(slot)  # the entry is the decision now: one save holds it, never both or neither
     iv.save()
 
     def setall(**values: object) -> None:
@@ -153,13 +185,9 @@ def decide(iv: Interview, ids: list[str], base: Decision | None) -> list[Decisio
     med.needed = YesNo(iv.choose(questions.MEDICAL, default=med.needed.value))
     keep_medical()
     if med.needed == YesNo.no:
-        med.reason = iv.ask(
-            "Why is no medical needed?",
-            default=med.reason,
-            hint=LATER,
-        )
+        med.reason = iv.answer(questions.MEDICAL_WHY, default=med.reason, hint=LATER)
     elif med.needed == YesNo.yes:
-        med.reason = iv.ask("Why is a medical needed?", default=med.reason)
+        med.reason = iv.answer(questions.MEDICAL_WHY, default=med.reason)
         keep_medical()
         med.by = iv.answer(questions.MEDICAL_BY, default=med.by)
         keep_medical()
@@ -194,10 +222,16 @@ def decide(iv: Interview, ids: list[str], base: Decision | None) -> list[Decisio
 
 
 def ask_police_agreement(
-    iv: Interview, before: PoliceAgreement | None, outcome: Outcome = Outcome.nfa
+    iv: Interview,
+    before: PoliceAgreement | None,
+    outcome: Outcome = Outcome.nfa,
+    *,
+    slot: int | None = None,
+    agreed: bool = False,
 ) -> PoliceAgreement | None:
     """This outcome needs the police officer in charge to agree here, with reasons recorded
-    (the area's rules.police_agreement_for)."""
+    (the area's rules.police_agreement_for). Each answer is kept in the decision being given
+    (`slot`); `agreed` offers the agreement that decision already had (a carried-on one)."""
     iv.say(
         f"  This area's procedure: {outcome.value} needs the agreement of the police "
         "officer in charge."
@@ -211,11 +245,20 @@ def ask_police_agreement(
         questions.OFFICER,
         default=(before.officer if before else "") or (police[0] if police else ""),
     )
-    if not iv.p.confirm(f"Does {officer} agree to {outcome.value}?", default=False):
+    if slot is not None:
+        iv.hold(slot, police_agreement=PoliceAgreement(officer=officer))
+    yes = iv.p.confirm(
+        f"Does {officer} agree to {outcome.value}?",
+        default=agreed and before is not None and before.agreed,
+    )
+    if not yes:
         iv.say(
             f"  {outcome.value} cannot be recorded without that agreement. Choose another outcome; "
             "record the disagreement with /disagree."
         )
         return None
+    at = (before.at if agreed and before is not None else None) or iv.clock()
+    if slot is not None:
+        iv.hold(slot, police_agreement=PoliceAgreement(officer=officer, agreed=True, at=at))
     note = iv.answer(questions.OFFICER_NOTE, default=before.note if before else "")
-    return PoliceAgreement(officer=officer, agreed=True, at=iv.clock(), note=note)
+    return PoliceAgreement(officer=officer, agreed=True, at=at, note=note)

@@ -6,15 +6,14 @@ from typing import TYPE_CHECKING
 
 from .. import questions
 from ..agenda import Item
-from ..errors import InputError
 from ..model import (
     Disagreement,
     Informing,
 )
 from ..prompts import Choice
-from ..questions import LATER
 from ..timeutil import typed_form
 from . import attendance
+from .commands import Cancel
 
 if TYPE_CHECKING:
     from .walk import Interview
@@ -24,27 +23,32 @@ def step_disagreements(iv: Interview, item: Item) -> None:
     if iv.agenda.rules.disagreements:
         iv.say(f"  This area: {iv.agenda.rules.disagreements}")
     while True:
-        about = iv.ask("A disagreement: what is it about? (Enter on its own if none)")
+        about = iv.answer(questions.ABOUT, required="", ending=" (Enter on its own if none)")
         if not about:
             return
         add_disagreement(iv, about)
 
 
 def add_disagreement(iv: Interview, about: str) -> None:
+    """Kept from what it is about on: each later answer saved before the next question."""
     m = iv.m
+    dg = Disagreement(
+        id=m.next_id("G", [d.id for d in m.disagreements]), raised_by="", about=about, at=iv.clock()
+    )
+    m.disagreements.append(dg)
+    iv.log("disagreement recorded", dg.id)
+    iv.save()
     pid = iv.pick(
         "Raised by", attendance.present_choices(iv, [("other", "Someone else (type a name)")])
     )
     p = m.participant(pid) if pid != "other" else None
-    raised_by = p.name if p else iv.answer(questions.RAISED_BY)
-    dg = Disagreement(
-        id=m.next_id("G", [d.id for d in m.disagreements]),
-        raised_by=raised_by,
-        about=about,
-        at=iv.clock(),
-    )
-    m.disagreements.append(dg)
-    iv.log("disagreement recorded", f"{dg.id} raised by {raised_by}")
+    try:
+        dg.raised_by = p.name if p else iv.answer(questions.RAISED_BY)
+    except Cancel:  # /cancel drops the disagreement begun here, as if never recorded
+        m.disagreements = [d for d in m.disagreements if d.id != dg.id]
+        iv.log("disagreement removed", f"{dg.id} (/cancel)")
+        iv.save()
+        raise
     iv.save()
     dg.resolution = iv.answer(questions.RESOLUTION)
     iv.save()
@@ -86,11 +90,7 @@ def step_review(iv: Interview, item: Item) -> None:
     def check(text: str) -> str | None:
         if offered and text.strip() == offered:
             return None
-        try:
-            questions.NEXT.read(text, iv.given())
-        except InputError as exc:
-            return exc.message
-        return None
+        return questions.NEXT.problem(text, iv.given())
 
     typed = iv.ask(
         questions.NEXT.prompt(),
@@ -124,5 +124,7 @@ def record_informing(iv: Interview) -> None:
             a.informed_by = iv.answer(questions.INFORMED_BY, default=a.informed_by)
             iv.save()
         if a.informed in (Informing.later, Informing.not_told):
-            a.informed_reason = iv.ask("Why?", default=a.informed_reason, hint=LATER)
+            a.informed_reason = iv.answer(
+                questions.INFORMED_WHY, who=a.name, default=a.informed_reason
+            )
         iv.save()

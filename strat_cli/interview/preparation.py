@@ -76,7 +76,7 @@ def prepare(iv: Interview) -> None:
         except InputError as exc:
             iv.say(f"  {exc.message}: left blank")
         iv.save()
-        child.school = iv.ask(f"{name}: school or setting (optional)")
+        child.school = iv.answer(questions.SCHOOL, who=name)
         iv.save()
         flags = iv.p.checkbox(
             f"{name}: anything that changes who to invite? (Enter for none)",
@@ -124,7 +124,7 @@ def prepare(iv: Interview) -> None:
         name = iv.ask("Invitee's name (Enter on its own when all are listed)")
         if not name:
             break
-        attendance.add_participant(iv, name, joined=None, how=Attendance.invited)
+        attendance.add_participant(iv, name, how=Attendance.invited)
     record_invites(iv, only_open=True)
     iv.p.toolbar = TOOLBAR
 

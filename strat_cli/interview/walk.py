@@ -7,7 +7,7 @@ import contextlib
 import textwrap
 from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from .. import questions, timeutil
 from ..agenda import Agenda, Item, ItemKind
@@ -15,6 +15,7 @@ from ..errors import InputError
 from ..model import (
     LONDON,
     Meeting,
+    Pending,
     Status,
 )
 from ..prompts import Choice, Prompts
@@ -179,21 +180,13 @@ class Interview:
         typed. `required` replaces the question's own words where the step needs others ('' to
         let it be left empty here); `ending` replaces what follows the label."""
         at = given or self.given()
-
-        def check(text: str) -> str | None:
-            try:
-                q.read(text, at)
-            except InputError as exc:
-                return exc.message
-            return None
-
         typed = self.ask(
             q.prompt(who, ending=ending),
             default=default,
             hint=q.help if hint is None else hint,
             required=q.required if required is None else required,
             multiline=q.multiline,
-            validate=check if q.timed else None,
+            validate=(lambda text: q.problem(text, at)) if q.timed else None,
             keep=keep,
         )
         if not typed.strip():  # left empty where this step allows it (`required` said so)
@@ -209,15 +202,60 @@ class Interview:
         return self.p.select(message, choices, default=default)
 
     @contextlib.contextmanager
-    def side(self, what: str) -> Iterator[None]:
-        """A step started by a command: /cancel drops it and returns to the question."""
+    def side(self, what: str, *, entry: int | None = None) -> Iterator[None]:
+        """A step started by a command: /cancel drops it and returns to the question. An
+        entry it began (or the one it carries on, `entry`) is dropped from progress.pending."""
+        pending = self.m.progress.pending
+        mark = len(pending) if entry is None else entry
         self.depth += 1
         try:
             yield
         except Cancel:
+            if len(self.m.progress.pending) > mark:
+                del self.m.progress.pending[mark:]
+                self.save()
             self.say(f"  {what}: dropped. Back where you were.")
         finally:
             self.depth -= 1
+
+    # --- an action or a decision given part by part (progress.pending) -----------------------
+
+    def begin(self, kind: Literal["action", "decision"], **answers: Any) -> int:
+        """Keep the first answers of an entry at once; returns its place in progress.pending."""
+        self.m.progress.pending.append(Pending(kind=kind, **answers))
+        self.save()
+        return len(self.m.progress.pending) - 1
+
+    def hold(self, slot: int, **answers: Any) -> None:
+        """Keep more answers of the entry at `slot`, saved before the next question."""
+        entry = self.m.progress.pending[slot]  # looked up each time: a save may replace it
+        for name, value in answers.items():
+            setattr(entry, name, value)
+        self.save()
+
+    def settle(self, slot: int) -> None:
+        """The entry became an action or a decision: dropped, in the save that keeps that."""
+        del self.m.progress.pending[slot:]
+
+    def carry_on(self, kind: Literal["action", "decision"] | None = None) -> None:
+        """Finish the entries a stopped walk left part-given (the last begun first): what was
+        given is said or offered again, so Enter keeps it; /cancel drops the entry."""
+        pending = self.m.progress.pending
+        while pending and (kind is None or pending[-1].kind == kind):
+            slot = len(pending) - 1
+            entry = pending[slot]
+            with self.side(entry.kind.capitalize(), entry=slot):
+                if entry.kind == "action":
+                    self.say(
+                        f"  An action was being given when the walk stopped: {entry.what}. "
+                        "Carrying it on (Enter keeps each answer given)."
+                    )
+                    actions.add_action(self, entry.what, slot=slot)
+                else:
+                    decisions.carry_on(self, slot)
+            pending = self.m.progress.pending
+            if len(pending) > slot:  # not settled nor dropped: never ask it in a loop
+                break
 
     # --- commands -----------------------------------------------------------------------------
 
@@ -266,11 +304,7 @@ class Interview:
                 information.add_information(self, None)
         elif name == "disagree":
             with self.side("Disagreement"):
-                about = self.ask(
-                    "Disagreement: what is it about?",
-                    required="Say what the disagreement is about (or /cancel).",
-                )
-                items.add_disagreement(self, about)
+                items.add_disagreement(self, self.answer(questions.ABOUT))
         elif name == "invite":
             with self.side("Invitations"):
                 preparation.record_invites(self)
@@ -362,9 +396,11 @@ class Interview:
         if current is None and not pr.done:
             current = self.keys[0]
         try:
+            self.carry_on()  # an action or decision a stopped walk left part-given
             while True:
                 if current is None:
                     try:
+                        self.carry_on()  # left by /end typed in the middle of one
                         if self.closing():
                             return "ended"
                         current = self.resolve_goto("", self.keys[-1])
@@ -453,11 +489,9 @@ class Interview:
         end, at = questions.END, self.given(after=start)
 
         def check_end(text: str) -> str | None:
-            try:
-                when = end.read(text, at)
-            except InputError as exc:
-                return exc.message
-            if timeutil.before(when, start.replace(second=0, microsecond=0)):
+            if problem := end.problem(text, at):
+                return problem
+            if timeutil.before(end.read(text, at), start.replace(second=0, microsecond=0)):
                 return f"the end cannot be before the start ({format_uk(start)})"
             return None
 
