@@ -221,9 +221,14 @@ def stamp(meeting: Meeting, now: datetime | None) -> datetime:
 
 
 def replace_fields(meeting: Meeting, kept: Meeting) -> None:
-    """Make the caller's copy equal to the record as kept."""
+    """Make the caller's copy equal to the record as kept, keeping the caller's own objects in
+    every field that is already equal: a live interview holds the action or decision it is still
+    asking about, and a replaced one would take its later answers nowhere (the server rewrites
+    only the audit's names)."""
     for name in Meeting.model_fields:
-        setattr(meeting, name, getattr(kept, name))
+        value = getattr(kept, name)
+        if getattr(meeting, name) != value:
+            setattr(meeting, name, value)
 
 
 def record_hash(meeting: Meeting) -> str:

@@ -242,3 +242,25 @@ def test_an_export_while_the_meeting_is_open_elsewhere_is_audited_at_its_next_sa
     assert not any(p.name.endswith("audit-pending.jsonl") for p in store.meetings.iterdir())
     chair.save(live)  # a later save adds nothing twice
     assert sum(e.event == "exported" for e in store.load(saved.id).audit) == 1
+
+
+def test_an_action_held_across_a_save_that_brings_in_others_entries_still_takes_its_answers(
+    store: FolderStore, saved: Meeting
+) -> None:
+    """The chair's walk holds the action it is still asking about across saves. A save that
+    brings in what others did meanwhile (the server's copy, an export's audit entry) must
+    not swap that action for a copy, or the chair's next answer goes nowhere."""
+    from typer.testing import CliRunner
+
+    from strat_cli.cli import app
+
+    with store.edit(saved.id) as live:
+        action = live.actions[0]
+        result = CliRunner().invoke(app, ["summary", saved.id])  # the minute taker's export
+        assert result.exit_code == 0, result.output
+        store.save(live)  # brings the export's audit entry in
+        action.what = "Visit the family at home today"  # the chair's next answer
+        store.save(live)
+    kept = store.load(saved.id)
+    assert kept.actions[0].what == "Visit the family at home today"
+    assert [e.detail for e in kept.audit if e.event == "exported"] == ["action summary printed"]
