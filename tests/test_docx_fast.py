@@ -13,7 +13,7 @@ import subprocess
 import sys
 import zipfile
 from collections.abc import Callable, Iterator
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -235,9 +235,24 @@ def _render_compiled(cache: Path) -> None:
     fast(template_path("summary", settings).path, view, cache, meeting.started_at)
 
 
+def _count_holidays(cache: Path) -> None:
+    from strat_cli import deadlines
+
+    deadlines.use_cache(cache / "holidays")
+    try:
+        assert not deadlines.is_working_day(date(2026, 12, 28), "ENG")
+    finally:
+        deadlines.use_cache(None)
+
+
 @pytest.mark.parametrize(
     ("folder", "fill"),
-    [("compiled", _compile_jinja), ("checked", _check_template), ("docx", _render_compiled)],
+    [
+        ("compiled", _compile_jinja),
+        ("checked", _check_template),
+        ("docx", _render_compiled),
+        ("holidays", _count_holidays),
+    ],
 )
 def test_editing_any_file_a_cache_is_keyed_by_misses_that_cache(
     folder: str, fill: Callable[[Path], None], tmp_path: Path, code_copies: dict[str, Path]
