@@ -37,7 +37,6 @@ from .templates import template_path
 
 __all__ = [
     "document_filename",
-    "expand_docs",
     "print_summary",
     "record_hash",
     "render_documents",
