@@ -271,6 +271,29 @@ class Agenda(BaseModel):
         return next((i for i in self.items if i.key == key), None)
 
 
+def agency_words(agenda: Agenda | None = None) -> list[tuple[str, AgencyKind]]:
+    """(word, kind) pairs in the order they are tried: the shipped words of each kind
+    (AGENCY_WORDS) with the area's own after them, then the area's kinds that ship none."""
+    words: list[tuple[str, AgencyKind]] = []
+    extra = agenda.rules.agency_words if agenda is not None else {}
+    for kind, shipped in AGENCY_WORDS.items():
+        words += [(w.lower(), kind) for w in (*shipped, *extra.get(kind, []))]
+    for kind, own in extra.items():
+        if kind not in AGENCY_WORDS:
+            words += [(w.lower(), kind) for w in own]
+    return words
+
+
+def agency_named(text: str, agenda: Agenda | None = None) -> AgencyKind | None:
+    """The kind of agency a name names, or None: the first word found at a word start ("gp"
+    is in "GP surgery", not in "agpx")."""
+    low = text.lower()
+    for word, kind in agency_words(agenda):
+        if re.search(rf"\b{re.escape(word)}", low):
+            return kind
+    return None
+
+
 def _where(loc: tuple[Any, ...], data: Any) -> str:
     """Turn a pydantic error location into words a council officer can find in the file."""
     parts: list[str] = []

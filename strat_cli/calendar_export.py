@@ -16,6 +16,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
+from .timeutil import ambiguous, format_uk_date, london, utc
+
 if TYPE_CHECKING:
     from .deadlines import CaseIcpc, Deadlines
     from .model import Meeting
@@ -37,7 +39,6 @@ def meeting_calendar(
     from icalendar import Calendar, Event
 
     from .deadlines import replaced_text
-    from .timeutil import ambiguous, utc
 
     cal = Calendar()
     cal.add("prodid", "-//strat//strategy discussion actions//EN")
@@ -76,9 +77,10 @@ def meeting_calendar(
         ev.add(
             "summary", f"{meeting.id}: ICPC target date" + (f" ({replaced})" if replaced else "")
         )
+        counted_from = deadlines.icpc_counted_from
         counted = (
-            f" (counted from the discussion of {deadlines.icpc_counted_from:%d/%m/%Y})"
-            if deadlines.icpc_counted_from
+            f" (counted from the discussion of {format_uk_date(london(counted_from).date())})"
+            if counted_from
             else ""
         )
         ev.add(

@@ -77,17 +77,8 @@ def use_cache(folder: Path | None) -> None:
 def _cache_file() -> Path | None:
     if cache.folder is None:
         return None
-    import importlib.util
-
-    spec = importlib.util.find_spec("holidays")
-    if spec is None or spec.origin is None:
-        return None
-    source = Path(spec.origin).parent / "countries" / "united_kingdom.py"
-    try:
-        st = source.stat()
-    except OSError:
-        return None
-    return cache.folder / f"holidays-gb-{st.st_mtime_ns}-{st.st_size}.json"
+    made_by = cache.code_key("holidays-gb", files=("holidays/countries/united_kingdom.py",))
+    return cache.folder / f"holidays-gb-{cache.entry_name(b'', made_by)}.json"
 
 
 def _read_cache(path: Path) -> dict[str, list[str]]:

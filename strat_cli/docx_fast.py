@@ -9,8 +9,8 @@ So the first render of a template goes through docxtpl (`render.render_template`
 docxtpl renders (body, headers, footers), the document element around the body, the core
 properties as written, and every other part exactly as python-docx saved it (deflated, as the
 zip stores it, so a render copies it instead of compressing it again). The key is the
-template's bytes with strat's, Jinja's and docxtpl's code, so an edited template or a new strat
-misses. Later renders run the same Jinja source in the same (sandboxed, strict, autoescaped)
+template's bytes with the code that shaped the entry (`code_key`), so an edited template or a
+new strat misses. Later renders run the same Jinja source in the same (sandboxed, strict, autoescaped)
 environment, apply docxtpl's post-processing (line breaks, table grids, drawing ids) with lxml,
 and write the zip directly. tests/test_docx_fast.py renders every shipped template and a
 council-edited one both ways and asserts the packages are identical.
@@ -21,13 +21,11 @@ always rendered by docxtpl.
 
 from __future__ import annotations
 
-import contextlib
 import io
 import marshal
 import re
 from collections.abc import Iterable
 from datetime import UTC, datetime
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -342,26 +340,24 @@ def _when(stamp: datetime | None) -> str:
     return when.replace(microsecond=0).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-@lru_cache(maxsize=1)
-def code_key() -> bytes:
-    """This module and docxtpl's own code (found without importing it) are part of the key, and
-    zlib's version (the untouched parts are kept deflated)."""
+def code_key() -> str:
+    """What shapes a compiled template besides its bytes (cache.code_key): this module, render
+    (whose docxtpl render it is taken from), docxtpl's and python-docx's code, and zlib's
+    version (the untouched parts are kept deflated). An entry also stands for a template that
+    passed the check, so render names it with template_check.checked_code_key as well."""
     import zlib
-    from importlib.util import find_spec
 
-    files = [Path(__file__)]
-    with contextlib.suppress(ImportError, ValueError):
-        spec = find_spec("docxtpl")
-        if spec is not None and spec.origin:
-            files.append(Path(spec.origin).parent / "template.py")
-    parts = [f"docx-fast {_FORMAT}", f"zlib {zlib.ZLIB_RUNTIME_VERSION}"]
-    for file in files:
-        try:
-            st = file.stat()
-        except OSError:
-            continue
-        parts.append(f"{file.name}:{st.st_mtime_ns}:{st.st_size}")
-    return "|".join(parts).encode("utf-8")
+    from .cache import code_key as made_by
+
+    return made_by(
+        f"docx-fast {_FORMAT} zlib {zlib.ZLIB_RUNTIME_VERSION}",
+        files=(
+            "strat_cli/docx_fast.py",
+            "strat_cli/render.py",
+            "docxtpl/template.py",
+            "docx/__init__.py",
+        ),
+    )
 
 
 def load(path: Path) -> dict[str, Any] | None:

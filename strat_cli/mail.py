@@ -26,7 +26,7 @@ from .addresses import BadAddress, address_key, canonical_address, needs_smtputf
 from .circulation import is_unsettled
 from .errors import InputError, MailError, StratError
 from .model import LONDON, CirculationEntry, Meeting, Method
-from .resources import DOCUMENTS
+from .resources import expand_docs
 from .timeutil import format_uk
 
 if TYPE_CHECKING:
@@ -628,21 +628,6 @@ class Circulation:
     error: str = ""
 
 
-def selected_docs(docs: Iterable[str]) -> list[str]:
-    """Expand 'all' and check names, keeping the usual order."""
-    chosen: set[str] = set()
-    for d in docs:
-        if d == "all":
-            chosen |= set(DOCUMENTS)
-        elif d in DOCUMENTS:
-            chosen.add(d)
-        else:
-            raise InputError(
-                f"--doc {d}: unknown document (choose from {', '.join(DOCUMENTS)} or all)"
-            )
-    return [d for d in DOCUMENTS if d in chosen]
-
-
 def ensure_documents(
     meeting: Meeting, settings: Settings, docs: list[str], out_dir: Path
 ) -> tuple[dict[str, Path], list[str]]:
@@ -694,7 +679,7 @@ def circulate(
     from . import render
     from .agenda import get_agenda
 
-    chosen = selected_docs(docs)
+    chosen = expand_docs(docs)
     if not chosen:
         raise InputError("no documents chosen")
     if unsettled and unsettled not in UNSETTLED_CHOICES:

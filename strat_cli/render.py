@@ -30,13 +30,13 @@ if TYPE_CHECKING:
     from .stores import RecordStore
 
 from . import pdf as pdf_files
+from .cache import entry_name, put_entry
 from .resources import check_doc, expand_docs
-from .template_check import _cache_key, _cache_put, jinja_env, load_template
+from .template_check import checked_code_key, jinja_env, load_template
 from .templates import template_path
 
 __all__ = [
     "document_filename",
-    "expand_docs",
     "print_summary",
     "record_hash",
     "render_documents",
@@ -151,7 +151,7 @@ def render_template(
         with contextlib.suppress(OSError):
             data = path.read_bytes()
     if data is not None and cache is not None:
-        entry = cache / "docx" / _cache_key(docx_fast.code_key() + b"\0" + data)
+        entry = cache / "docx" / entry_name(data, docx_fast.code_key(), checked_code_key())
         compiled = docx_fast.load(entry)
         if compiled is not None:
             env = jinja_env(cache)
@@ -164,7 +164,7 @@ def render_template(
             if path.read_bytes() == data:  # the file docxtpl read is the one the key names
                 ready = docx_fast.finish(compiled, out, stamp)
                 if ready is not None:
-                    _cache_put(entry, ready)
+                    put_entry(entry, ready)
     return out
 
 

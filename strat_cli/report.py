@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
+from .errors import AgendaError, InputError
 from .model import LONDON, ActionStatus, AgencyKind, Attendance, Meeting, Outcome, Status
 from .timeutil import before, format_uk
 
@@ -171,8 +172,8 @@ def facts_of(m: Meeting, ag: Agenda, now: datetime) -> Facts:
 
     try:
         dl: Deadlines | None = meeting_deadlines(m, ag)
-    except Exception:  # a record whose deadlines cannot be computed is timed nowhere
-        dl = None
+    except InputError:  # a date no deadline can be counted from (a placeholder saved before
+        dl = None  # entry was checked): the record is timed nowhere, and `strat due` names it
     timely: dict[str, str] = {}
     if dl is not None:
         # the summary goes with the first delivery; circulation is done once everyone has it
@@ -211,7 +212,7 @@ def facts_of(m: Meeting, ag: Agenda, now: datetime) -> Facts:
     checked = True
     try:
         result = check_meeting(m, ag, now=now, deadlines=dl) if dl else None
-    except Exception:  # a record the check cannot judge is not counted
+    except AgendaError:  # the area's rule overrides name no rule: no record of it is judged
         result = None
     if result is None:
         checked = False

@@ -3,7 +3,7 @@ documents strat makes."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable
 from pathlib import Path
 
 from .errors import TemplateError
@@ -17,6 +17,8 @@ DOC_TITLES = {
 # render, email and the templates. Here, with no import of the model, so `render --pdf` can
 # start LibreOffice before strat's own heavier start-up.
 DOCUMENTS = tuple(DOC_TITLES)
+# What --doc takes, for the commands' help.
+DOC_CHOICES = f"{', '.join(DOCUMENTS)} or all"
 
 
 def check_doc(doc: str) -> str:
@@ -25,14 +27,11 @@ def check_doc(doc: str) -> str:
     return doc
 
 
-def expand_docs(docs: Sequence[str]) -> list[str]:
-    """'all' means every document, in the order a reader wants them."""
-    out: list[str] = []
-    for doc in docs:
-        for d in DOCUMENTS if doc == "all" else (check_doc(doc),):
-            if d not in out:
-                out.append(d)
-    return out
+def expand_docs(docs: Iterable[str]) -> list[str]:
+    """The documents named ('all': every one), each once, in the order a reader wants them
+    (DOCUMENTS): what render writes and email attaches."""
+    chosen = {d for doc in docs for d in (DOCUMENTS if doc == "all" else (check_doc(doc),))}
+    return [d for d in DOCUMENTS if d in chosen]
 
 
 _PACKAGE = Path(__file__).resolve().parent

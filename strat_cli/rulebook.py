@@ -14,14 +14,13 @@ short ids (C1, D2, A3) and the field, so it is safe on a screen, in a log or in 
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from functools import cached_property
 from typing import TYPE_CHECKING, Literal
 
-from .agenda import Agenda, InviteRule, Item, ItemKind, RuleOverride, Severity
+from .agenda import Agenda, InviteRule, Item, ItemKind, RuleOverride, Severity, agency_named
 from .attendance import contributed, missing_partners, present, unexplained_gaps
 from .deadlines import icpc_in_time, met_in_time
 from .errors import AgendaError
@@ -264,23 +263,8 @@ def item_empty(meeting: Meeting, item: Item) -> str | None:
     }.get(kind, f"notes.{item.key}")
 
 
-def agency_words(agenda: Agenda | None = None) -> list[tuple[str, AgencyKind]]:
-    """(word, kind) pairs: the shipped words plus the area's own."""
-    from .agenda import AGENCY_WORDS
-
-    words: list[tuple[str, AgencyKind]] = []
-    extra = agenda.rules.agency_words if agenda is not None else {}
-    for kind, shipped in AGENCY_WORDS.items():
-        words += [(w.lower(), kind) for w in (*shipped, *extra.get(kind, []))]
-    for kind, own in extra.items():
-        if kind not in AGENCY_WORDS:
-            words += [(w.lower(), kind) for w in own]
-    return words
-
-
 def names_an_agency(text: str, agenda: Agenda | None = None) -> bool:
-    low = text.lower()
-    return any(re.search(rf"\b{re.escape(w)}", low) for w, _ in agency_words(agenda))
+    return agency_named(text, agenda) is not None
 
 
 def _live_actions(meeting: Meeting) -> list:  # type: ignore[type-arg]

@@ -6,10 +6,9 @@ from __future__ import annotations
 import re
 from datetime import date, datetime, timedelta
 
-from .agenda import Agenda
+from .agenda import Agenda, agency_named
 from .errors import InputError
 from .model import LONDON, AgencyKind, date_problem
-from .rulebook import agency_words
 from .timeutil import read_clock, split_zone, wall
 
 # --- times typed by the chair ------------------------------------------------------------------
@@ -78,10 +77,7 @@ def parse_past(text: str, now: datetime, *, after: datetime | None = None) -> da
 
 
 def guess_kind(agency: str, agenda: Agenda | None = None) -> AgencyKind:
-    """A sensible default agency kind from how the agency is named (the agenda's words, then
-    the shipped ones, English and Welsh: agenda.AGENCY_WORDS)."""
-    a = agency.lower()
-    for word, kind in agency_words(agenda):
-        if re.search(rf"\b{re.escape(word)}", a):  # at a word start: "gp" not in "agpx"
-            return kind
-    return AgencyKind.other
+    """A sensible default agency kind from how the agency is named (the agenda's words and
+    the shipped ones, English and Welsh: agenda.agency_named)."""
+    kind = agency_named(agency, agenda)
+    return AgencyKind.other if kind is None else kind

@@ -154,17 +154,11 @@ def show_meeting(
                     line.append(kind.value + (f" — {why}" if why else " — no reason recorded"))
                     con.print(line)
     if meeting.information:
+        from .views import information_flags
+
         t = _table("Information shared", "by", "agency", "summary", "flags")
         for i in meeting.information:
-            flags = [
-                x
-                for x, on in (
-                    ("historical", i.historical),
-                    ("other area", i.other_area),
-                    ("not for family", not i.shareable_with_family),
-                )
-                if on
-            ]
+            flags = information_flags(i, short=True)
             t.add_row(i.by, i.agency, i.summary, ", ".join(flags) or "-")
         con.print(t)
     if meeting.risk.summary or meeting.risk.level:

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import contextlib
 import difflib
-import hashlib
 import re
 import tempfile
 from collections.abc import Sequence
@@ -16,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .agenda import Agenda
+from .cache import code_key, entry_name, put_entry
 from .errors import TemplateError
 from .model import Meeting, Method
 from .settings import Settings
@@ -44,40 +44,32 @@ def jinja_env(cache: Path | None = None) -> Environment:
 
 
 # --- caches: a second render skips the template check and Jinja's compile ------------------
-# Both are keyed by content (the template's bytes or XML, plus strat's and Jinja's versions and
-# the modules the check depends on), so an edited template or a new strat simply misses. They
-# live in <store>/cache, private like the store; a cache that cannot be written is skipped.
+# Both are keyed by content (the template's bytes or XML) and by the code that shaped the entry
+# (code_key), so an edited template or a new strat simply misses. They live in
+# <store>/cache, private like the store; a cache that cannot be written is skipped.
 
 
-@lru_cache(maxsize=1)
-def _code_key() -> str:
-    import sys
-
-    import jinja2
-
-    from . import __version__
-
-    here = Path(__file__).resolve().parent
-    # "sandboxed": a sandbox compiles calls differently, so code from before it never matches
-    parts = [__version__, jinja2.__version__, sys.version, "sandboxed"]
-    for module in ("render.py", "template_check.py", "views.py", "model.py"):
-        try:
-            st = (here / module).stat()
-        except OSError:
-            continue
-        parts.append(f"{module}:{st.st_mtime_ns}:{st.st_size}")
-    return "|".join(parts)
+def compiled_code_key() -> str:
+    """What shapes Jinja's code for a template: this module's environment (sandboxed, strict,
+    autoescaped) and Jinja's compiler."""
+    return code_key("jinja-code", files=("strat_cli/template_check.py", "jinja2/__init__.py"))
 
 
-def _cache_key(data: bytes) -> str:
-    return hashlib.sha256(_code_key().encode("utf-8") + b"\0" + data).hexdigest()
-
-
-def _cache_put(path: Path, data: bytes) -> None:
-    """Write a cache entry whole or not at all; no fsync: a lost entry is only recomputed."""
-    from .files import keep
-
-    keep(path, data)
+def checked_code_key() -> str:
+    """What a passed check depends on: the checker, the view's shape (views, the record, the
+    specimen), and how docxtpl (with python-docx) and Jinja read the template."""
+    return code_key(
+        "checked",
+        files=(
+            "strat_cli/template_check.py",
+            "strat_cli/views.py",
+            "strat_cli/model.py",
+            "strat_cli/samples.py",
+            "jinja2/__init__.py",
+            "docxtpl/template.py",
+            "docx/__init__.py",
+        ),
+    )
 
 
 @lru_cache(maxsize=1)
@@ -105,13 +97,15 @@ def _caching_env() -> Any:
             base: Any = super()
             if not isinstance(source, str) or raw or defer_init or name or filename:
                 return base.compile(source, name, filename, raw, defer_init)
-            path = self.code_cache / _cache_key(source.encode("utf-8", "surrogatepass"))
+            path = self.code_cache / entry_name(
+                source.encode("utf-8", "surrogatepass"), compiled_code_key()
+            )
             try:
                 return marshal.loads(path.read_bytes())
             except (OSError, ValueError, EOFError, TypeError):
                 pass
             code = base.compile(source)
-            _cache_put(path, marshal.dumps(code))
+            put_entry(path, marshal.dumps(code))
             return code
 
     return _CachingEnv
@@ -357,9 +351,9 @@ def load_template(path: Path, name: str | None = None, cache: Path | None = None
     marker = None
     if cache is not None:
         with contextlib.suppress(OSError):
-            marker = cache / "checked" / _cache_key(path.read_bytes())
+            marker = cache / "checked" / entry_name(path.read_bytes(), checked_code_key())
     if marker is None or not marker.is_file():
         check_template(tpl, name)
         if marker is not None:
-            _cache_put(marker, b"")
+            put_entry(marker, b"")
     return tpl

@@ -9,7 +9,7 @@ break a document. Dates come from `deadlines` (UK style, working days); nothing 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -21,6 +21,7 @@ from .model import (
     ActionStatus,
     Adult,
     Decision,
+    InformationShared,
     Informing,
     InviteCondition,
     Meeting,
@@ -308,21 +309,26 @@ def _partners(meeting: Meeting, agenda: Agenda) -> View:
     return {"required": ", ".join(required), "ok": not missing, "missing": rows, "text": text}
 
 
+# What an item of information is flagged with: the documents' words, and the screen's shorter ones.
+_INFO_FLAGS: tuple[tuple[str, str, Callable[[InformationShared], bool]], ...] = (
+    ("historical", "historical", lambda i: i.historical),
+    ("from another area", "other area", lambda i: i.other_area),
+    ("not for sharing with the family", "not for family", lambda i: not i.shareable_with_family),
+)
+
+
+def information_flags(item: InformationShared, *, short: bool = False) -> list[str]:
+    """The flags an item carries, in one order for the documents and the screen."""
+    return [brief if short else words for words, brief, on in _INFO_FLAGS if on(item)]
+
+
 def _information(meeting: Meeting, family: bool) -> tuple[list[View], list[View]]:
     """Items in the order shared, and grouped by agency (the minutes' 'information by agency')."""
     items = []
     for i in meeting.information:
         if family and not i.shareable_with_family:
             continue
-        flags = [
-            x
-            for x, on in (
-                ("historical", i.historical),
-                ("from another area", i.other_area),
-                ("not for sharing with the family", not i.shareable_with_family),
-            )
-            if on
-        ]
+        flags = information_flags(i)
         items.append(
             {
                 "ref": i.id,

@@ -7,15 +7,19 @@ from __future__ import annotations
 import base64
 import io
 import json
+import os
+import shutil
 import subprocess
 import sys
 import zipfile
-from datetime import datetime
+from collections.abc import Callable, Iterator
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from strat_cli import cache as cache_files
 from strat_cli import docx_fast, render
 from strat_cli.agenda import get_agenda
 from strat_cli.errors import TemplateError
@@ -24,7 +28,7 @@ from strat_cli.render import render_docx
 from strat_cli.resources import DOCUMENTS as DOCS
 from strat_cli.samples import large, typical
 from strat_cli.settings import Settings
-from strat_cli.template_check import load_template
+from strat_cli.template_check import checked_code_key, compiled_code_key, jinja_env, load_template
 from strat_cli.templates import template_path
 from strat_cli.views import DOC_TITLES, build_view
 
@@ -194,6 +198,91 @@ def test_an_edited_template_is_compiled_again(tmp_path: Path) -> None:
     assert len(list((cache / "docx").iterdir())) == 2
 
 
+@pytest.fixture
+def code_copies(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, Path]]:
+    """Every file a cache key names (strat's modules, Jinja's, docxtpl's, python-docx's) read
+    from a copy the test may touch: label -> copy, filled as the keys ask."""
+    real = cache_files._file
+    copies: dict[str, Path] = {}
+
+    def copy(label: str) -> Path:
+        if label not in copies:
+            source = real(label)
+            assert source is not None and source.is_file(), f"{label} is not there"
+            copies[label] = tmp_path / "code" / label
+            copies[label].parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, copies[label])
+        return copies[label]
+
+    monkeypatch.setattr(cache_files, "_file", copy)
+    cache_files.code_key.cache_clear()
+    yield copies
+    cache_files.code_key.cache_clear()  # later tests key by the real files again
+
+
+def _compile_jinja(cache: Path) -> None:
+    jinja_env(cache).from_string("{{ meeting.reference }}")
+
+
+def _check_template(cache: Path) -> None:
+    load_template(template_path("summary", Settings(store=cache.parent)).path, cache=cache)
+
+
+def _render_compiled(cache: Path) -> None:
+    settings = Settings(store=cache.parent)
+    meeting = typical()
+    view = views(meeting, settings, "summary")
+    fast(template_path("summary", settings).path, view, cache, meeting.started_at)
+
+
+def _count_holidays(cache: Path) -> None:
+    from strat_cli import deadlines
+
+    deadlines.use_cache(cache / "holidays")
+    try:
+        assert not deadlines.is_working_day(date(2026, 12, 28), "ENG")
+    finally:
+        deadlines.use_cache(None)
+
+
+@pytest.mark.parametrize(
+    ("folder", "fill"),
+    [
+        ("compiled", _compile_jinja),
+        ("checked", _check_template),
+        ("docx", _render_compiled),
+        ("holidays", _count_holidays),
+    ],
+)
+def test_editing_any_file_a_cache_is_keyed_by_misses_that_cache(
+    folder: str, fill: Callable[[Path], None], tmp_path: Path, code_copies: dict[str, Path]
+) -> None:
+    """A new Jinja, docxtpl or python-docx, or an edited module of strat, that shapes what a
+    cache keeps makes a new entry instead of reusing one made by the old code (same size, only
+    the time changed, as an edit in place may leave it)."""
+    cache = tmp_path / "cache"
+    fill(cache)
+    fill(cache)
+    assert len(list((cache / folder).iterdir())) == 1, "the second run did not reuse the entry"
+    assert code_copies, "the key names no file"
+    for n, (label, copy) in enumerate(sorted(code_copies.items()), start=1):
+        later = copy.stat().st_mtime_ns + 10**9
+        os.utime(copy, ns=(later, later))
+        cache_files.code_key.cache_clear()  # as a new process would start
+        fill(cache)
+        assert len(list((cache / folder).iterdir())) == 1 + n, f"{label} edited, entry reused"
+
+
+def test_each_cache_is_keyed_by_the_modules_that_shape_it() -> None:
+    """render.py shapes the compiled .docx (its docxtpl render is what is kept), not the check
+    of a template nor Jinja's code; the view's modules shape the check."""
+    compiled, checked, docx = compiled_code_key(), checked_code_key(), docx_fast.code_key()
+    assert "strat_cli/render.py" in docx and "strat_cli/docx_fast.py" in docx
+    assert "strat_cli/render.py" not in checked + compiled
+    assert "strat_cli/views.py" in checked and "docxtpl/template.py" in checked
+    assert "jinja2/__init__.py" in compiled and "missing" not in compiled + checked + docx
+
+
 @pytest.mark.parametrize("damage", ["empty", "truncated", "not marshal", "wrong shape"])
 def test_a_damaged_cache_entry_is_ignored_and_docxtpl_renders(tmp_path: Path, damage: str) -> None:
     import marshal
@@ -271,6 +360,7 @@ def test_a_compiled_render_imports_neither_docxtpl_nor_python_docx(tmp_path: Pat
     script = f"""
 import json, sys
 from pathlib import Path
+from strat_cli import cache as cache_files
 from strat_cli import docx_fast, render
 from strat_cli.samples import large
 from strat_cli.agenda import get_agenda

@@ -33,7 +33,6 @@ from strat_cli.mail import (
     subject_for,
 )
 from strat_cli.model import LONDON, Authorisation, Meeting, Status
-from strat_cli.resources import DOCUMENTS
 from strat_cli.settings import EmailSettings, Settings, SmtpSettings
 from strat_cli.store import FolderStore
 
@@ -198,10 +197,26 @@ def test_draft_parses_carries_x_unsent_and_every_document(
     assert back.rendered  # the renders are recorded, so the next run reuses them
 
 
-def test_email_offers_the_documents_the_renderer_makes() -> None:
-    from strat_cli.mail import selected_docs
-
-    assert selected_docs(["all"]) == list(DOCUMENTS)
+def test_email_attaches_the_documents_in_the_order_render_writes_them(
+    store: FolderStore, saved: Meeting, tmp_path: Path
+) -> None:
+    """One list of documents for render and email (resources.expand_docs): the same order
+    however they are asked for, and the same error for one that is not there."""
+    args = ["email", saved.id, "--out", str(tmp_path), "--doc", "summary", "--doc", "minutes"]
+    res = runner.invoke(app, args)
+    assert res.exit_code == 0, res.output
+    attached = [
+        part.get_filename()
+        for part in BytesParser(policy=policy.default)
+        .parsebytes((tmp_path / f"{saved.id}-email.eml").read_bytes())
+        .iter_attachments()
+    ]
+    assert [str(name).split("_")[1] for name in attached] == ["minutes", "summary"]
+    res = runner.invoke(app, ["email", saved.id, "--out", str(tmp_path), "--doc", "letter"])
+    assert res.exit_code == 1
+    assert res.stderr.splitlines() == [
+        "Error: no document 'letter' (choose from decision-sheet, minutes, summary)"
+    ]
 
 
 def test_subject_never_names_a_child(typical_meeting: Meeting) -> None:

@@ -277,6 +277,8 @@ def test_ics_parses_with_actions_and_the_icpc_target(
     icpc = next(e for e in events if str(e["UID"]) == f"{ID}-icpc@strat.invalid")
     target = meeting_deadlines(complete, get_agenda("national")).icpc_target
     assert icpc.decoded("DTSTART") == target
+    # the day written as every screen and document writes one (timeutil.format_uk_date)
+    assert "counted from the discussion of Thu 19 Nov 2026" in str(icpc["DESCRIPTION"])
     printed = runner.invoke(app, ["ics", ID])
     assert printed.exit_code == 0 and printed.output.startswith("BEGIN:VCALENDAR")
 

@@ -380,6 +380,32 @@ def test_the_checks_most_frequent_gaps_count_each_discussion_once() -> None:
     assert gaps["circulation.late"][3] == Share(2, 2)  # neither was ever circulated
 
 
+def test_a_record_whose_deadlines_cannot_be_counted_is_counted_but_timed_nowhere() -> None:
+    """A placeholder date saved before entry was checked (31/12/9999) makes that record's
+    deadlines uncountable: the report still counts it, times it nowhere and checks it not."""
+    bad = discussion("SD-2026-0002", "2026-09-03", circulated="2026-09-03 11:00")
+    bad.concern_identified_at = datetime(9999, 12, 31, 10, 0, tzinfo=LONDON)
+    r = report_of(discussion("SD-2026-0001", "2026-09-02", circulated="2026-09-02 11:00"), bad)
+    assert r.included == 2
+    circulated = row(r, "timeliness", "Record circulated within the area's working days")
+    assert circulated[1:] == [1, Share(1, 1), Share(0, 1), Share(0, 1)]
+    assert all(isinstance(share, Share) and share.of == 1 for *_, share in r.table("gaps").rows)
+
+
+def test_an_area_whose_rule_overrides_name_no_rule_is_counted_but_not_checked() -> None:
+    """`strat check` refuses such an agenda (rulebook.rules_for); the report still counts its
+    discussions, and leaves them out of the check's figures only."""
+    from strat_cli.agenda import RuleOverride
+    from strat_cli.report import facts_of
+
+    agenda = get_agenda("national").model_copy(deep=True)
+    agenda.rules.overrides = {"no.such.rule": RuleOverride(enabled=False)}
+    m = discussion("SD-2026-0001", "2026-09-02")
+    facts = facts_of(m, agenda, NOW)
+    assert not facts.checked and facts.gaps == []
+    assert facts.timely  # timed all the same
+
+
 def test_repeat_discussions_follow_the_chain_and_the_childs_reference() -> None:
     r = report_of(
         discussion("SD-2026-0001", "2026-09-02", local_refs=("LR1",)),

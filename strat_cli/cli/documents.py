@@ -6,16 +6,15 @@ from pathlib import Path
 
 import typer
 
+from ..resources import DOC_CHOICES
 from ._app import ID_ARG, app, console, state
-
-_DOC_HELP = "decision-sheet, minutes, summary or all."
 
 
 @app.command()
 def render(
     ctx: typer.Context,
     meeting_id: str = ID_ARG,
-    doc: str = typer.Option("all", "--doc", help=f"Which document: {_DOC_HELP}"),
+    doc: str = typer.Option("all", "--doc", help=f"Which document: {DOC_CHOICES}."),
     out: Path | None = typer.Option(
         None,
         "--out",

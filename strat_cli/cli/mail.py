@@ -5,6 +5,7 @@ from pathlib import Path
 
 import typer
 
+from ..resources import DOC_CHOICES
 from ._app import ID_ARG, State, app, console, state, warn
 
 
@@ -15,7 +16,7 @@ def email(
     doc: list[str] = typer.Option(
         ["all"],
         "--doc",
-        help="Document to attach: decision-sheet, minutes, summary or all (repeatable).",
+        help=f"Document to attach: {DOC_CHOICES} (repeatable).",
     ),
     out: Path | None = typer.Option(
         None,
