@@ -1034,6 +1034,31 @@ def test_prepare_by_prompts_then_stop_before_the_call(store: FolderStore, nation
     assert (p.agency_kind, p.attendance) == (AgencyKind.police, Attendance.invited)
 
 
+@pytest.mark.parametrize("command", ["/goto 5", "/skip", "/back", "/end"])
+def test_moving_through_the_agenda_during_preparation_is_explained_not_a_crash(
+    store: FolderStore, national: Agenda, command: str
+) -> None:
+    """Preparation comes before the agenda: /goto there raised an internal error."""
+    from strat_cli.interview import run_interview
+
+    m = Meeting(id="SD-2026-0010", agenda="national", started_at=NOW)
+    store.save(m)
+    s = Script(
+        [
+            ("reason for the discussion", "Bruise seen at school"),
+            ("referred by", command),
+            ("referred by", "Elmfield Primary School"),
+            ("what is the concern about", KeyboardInterrupt),
+        ],
+        not_kept=[command],
+    )
+    with pytest.raises(KeyboardInterrupt):
+        run_interview(interview(m, national, store, s), prepare=True)
+    s.done()
+    assert "moves through the agenda, which starts once these questions are answered" in s.screen
+    assert store.load(m.id).referrer == "Elmfield Primary School"
+
+
 def test_every_answer_is_on_disk_before_the_next_question_is_asked(
     store: FolderStore, national: Agenda
 ) -> None:
