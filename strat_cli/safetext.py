@@ -57,6 +57,19 @@ def for_file(text: str) -> str:
     return UNSAFE.sub("", _lines(text))
 
 
+# A spreadsheet reads a cell beginning with one of these as a formula (OWASP, CSV injection):
+# `=HYPERLINK(...)` sends data away when clicked, `+1+cmd|...` runs a program in old Excel.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def for_spreadsheet(text: str) -> str:
+    """A text cell of a CSV file: unsafe characters left out, and a `'` before a formula's first
+    character, so Excel and LibreOffice show the text instead of running it. Only for text:
+    numbers are written as numbers (a `-3` is not a formula)."""
+    text = for_file(text)
+    return f"'{text}" if text.startswith(FORMULA_START) else text
+
+
 def for_json(text: str) -> str:
     """JSON text with every unsafe character written as its escape (`\\u202e`): the data read
     back is the same, and the terminal the JSON is printed on never receives the character."""
