@@ -9,6 +9,16 @@ times. Never a name (child, family, owner) and no free text (the action's words,
 calendars are shared, synced to phones and previewed on lock screens and in invitations, where
 the chair's words about a child would be read by anyone. The owner finds what to do in the
 action summary they were sent, by the reference in the title.
+
+Times are written in UTC (`DTSTART:20261203T170000Z`), not as `TZID=Europe/London`: RFC 5545
+wants a VTIMEZONE block for every TZID used, and Outlook for Windows, which most partners use,
+shows a UTC time correctly in the PC's own zone with no zone definition to trust, whereas it
+maps a VTIMEZONE onto its Windows zones and a block it reads differently moves every event by
+an hour. UTC also names the repeated hour when the clocks go back without doubt. The ICPC target
+is a whole day (a DATE), which needs no zone.
+
+An agency is the only text typed by a person that reaches the file: its control characters,
+which RFC 5545 forbids in TEXT, are left out (`safetext.for_file`).
 """
 
 from __future__ import annotations
@@ -16,7 +26,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-from .timeutil import ambiguous, format_uk_date, london, utc
+from .timeutil import format_uk_date, london, utc
 
 if TYPE_CHECKING:
     from .deadlines import CaseIcpc, Deadlines
@@ -39,6 +49,7 @@ def meeting_calendar(
     from icalendar import Calendar, Event
 
     from .deadlines import replaced_text
+    from .safetext import for_file
 
     cal = Calendar()
     cal.add("prodid", "-//strat//strategy discussion actions//EN")
@@ -49,20 +60,19 @@ def meeting_calendar(
             continue
         ev = Event()
         ev.add("uid", f"{meeting.id}-{action.id}@{UID_DOMAIN}")
-        ev.add("dtstamp", now)
-        # the hour the clocks go back names two moments in local time: give those in UTC
-        start = utc(action.due) if ambiguous(action.due) else action.due
+        ev.add("dtstamp", utc(now))
+        start = utc(action.due)  # in UTC: see the module's docstring
         ev.add("dtstart", start)
         ev.add("dtend", start + ACTION_LENGTH)
         flag = " [contingency]" if action.contingency else ""
-        ev.add("summary", f"{meeting.id} {action.id}: action due{flag}")
+        ev.add("summary", for_file(f"{meeting.id} {action.id}: action due{flag}"))
         lines = [
             f"Strategy discussion {meeting.id}, action {action.id}",
             *([f"Agency: {action.agency}"] if action.agency else []),
             f"Status: {action.status.value}",
             f"What to do: see the action summary of {meeting.id}",
         ]
-        ev.add("description", "\n".join(lines))
+        ev.add("description", for_file("\n".join(lines)))
         ev.add("categories", ["strat", "action"])
         if action.status.value != "open":
             ev.add("status", "CANCELLED" if action.status.value == "cancelled" else "CONFIRMED")
@@ -70,7 +80,7 @@ def meeting_calendar(
     if deadlines.icpc_target is not None:
         ev = Event()
         ev.add("uid", f"{meeting.id}-icpc@{UID_DOMAIN}")
-        ev.add("dtstamp", now)
+        ev.add("dtstamp", utc(now))
         ev.add("dtstart", deadlines.icpc_target)
         ev.add("dtend", deadlines.icpc_target + timedelta(days=1))
         replaced = replaced_text(icpc) if icpc is not None else ""

@@ -289,7 +289,7 @@ def write_draft(msg: EmailMessage, path: Path) -> Path:
         private_folder(path.parent)  # 0700 whatever the umask: drafts hold the whole record
     except OSError as exc:
         raise MailError(f"{path.parent}: cannot create the folder ({exc.strerror})") from None
-    atomic_write(path, msg.as_bytes(policy=_policy(msg)))
+    atomic_write(path, msg.as_bytes(policy=_policy(msg)), export="the draft was not written")
     return path
 
 

@@ -362,13 +362,16 @@ def _due_row(r: Any, what: str, due_ts: float, state: str, fmt: Any) -> dict[str
 
 def rows_json(rows: list[dict[str, Any]]) -> str:
     """A JSON array with one row per line: readable, and fast for 20,000 rows (the C encoder
-    is only used without indentation)."""
+    is only used without indentation). Unsafe characters are written as escapes (safetext):
+    the rows read back the same, and a terminal the array is printed on never receives them."""
     import json
+
+    from .safetext import for_json
 
     if not rows:
         return "[]\n"
     body = ",\n".join(json.dumps(r, ensure_ascii=False, default=str) for r in rows)
-    return "[\n" + body + "\n]\n"
+    return "[\n" + for_json(body) + "\n]\n"
 
 
 def later_discussions(index: Index, meeting_id: str) -> list[str]:

@@ -168,6 +168,10 @@ def render_template(
     return out
 
 
+def _not_a_folder(out_dir: Path) -> StratError:
+    return StratError(f"{out_dir}: not a folder (a file has that name); no document was written")
+
+
 def render_documents(
     meeting: Meeting,
     agenda: Agenda,
@@ -196,6 +200,8 @@ def render_documents(
         private_folder(tmp_dir)
     except OSError as exc:
         raise StratError(f"{out_dir}: cannot create the folder ({exc.strerror})") from None
+    if not out_dir.is_dir():
+        raise _not_a_folder(out_dir)
     for doc in wanted:
         name = document_filename(meeting, doc, family)
         for folder in (tmp_dir, out_dir):  # only names strat's own temporary files have
@@ -213,7 +219,7 @@ def render_documents(
         view = base | {"document_title": DOC_TITLES.get(doc, base["document_title"])}
         data = render_template(info.path, view, label, cache, stamp=meeting.started_at)
         path = out_dir / document_filename(meeting, doc, family)
-        atomic_write(path, data, tmp_dir=tmp_dir)
+        atomic_write(path, data, tmp_dir=tmp_dir, export="the document was not written")
         if on_written:
             on_written(doc, data)
         paths.append(path)
@@ -245,6 +251,8 @@ def render_stored(
     from .agenda import get_agenda
 
     wanted = expand_docs(docs)
+    if out_dir.exists() and not out_dir.is_dir():  # refused before the render is audited
+        raise _not_a_folder(out_dir)
     if pdf and conversion is None:  # LibreOffice starts now, overlapping the render (pdf.py)
         conversion = pdf_files.Conversion(wanted, settings.store / "tmp")
     try:

@@ -745,9 +745,12 @@ def as_json(report: Report) -> dict[str, Any]:
 
 
 def csv_files(report: Report) -> dict[str, str]:
-    """One CSV per table (name → text): a count and a percentage column for every share."""
+    """One CSV per table (name → text): a count and a percentage column for every share. Text
+    cells (an agency as typed) go through `safetext.for_spreadsheet`; numbers stay numbers."""
     import csv
     import io
+
+    from .safetext import for_spreadsheet
 
     files: dict[str, str] = {}
     for i, t in enumerate(report.tables, start=1):
@@ -757,7 +760,7 @@ def csv_files(report: Report) -> dict[str, str]:
         header: list[str] = []
         for col, is_share in zip(t.columns, shares, strict=True):
             header.extend([col, f"{col} (%)"] if is_share else [col])
-        writer.writerow(header)
+        writer.writerow([for_spreadsheet(col) for col in header])
         for row in t.rows:
             line: list[str] = []
             for value, is_share in zip(row, shares, strict=True):
@@ -765,6 +768,10 @@ def csv_files(report: Report) -> dict[str, str]:
                 if isinstance(value, Share):
                     pct = value.percent
                     line.extend([str(value.count), "" if pct is None else f"{pct:g}"])
+                elif isinstance(value, str):
+                    line.extend(
+                        [for_spreadsheet(value), ""] if is_share else [for_spreadsheet(value)]
+                    )
                 elif is_share:
                     line.extend(["" if value is None else str(value), ""])
                 else:

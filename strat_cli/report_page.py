@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from .report import Report, Share, Table, cell_text, shown
+from .safetext import HTML_FORBIDDEN
 from .timeutil import format_uk, format_uk_day
 
 if TYPE_CHECKING:
@@ -91,12 +92,9 @@ def page(report: Report) -> str:
     return "\n".join(parts)
 
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
-
-
 def _e(text: str) -> str:
     """Text from a record as HTML: escaped, and without the control characters HTML forbids."""
-    return html.escape(_CONTROL.sub("", text), quote=True)
+    return html.escape(HTML_FORBIDDEN.sub("", text), quote=True)
 
 
 def _left_out(r: Report) -> str:
@@ -319,7 +317,7 @@ def _stacked(title: str, table: Table, *, first_column: int, below: int) -> Char
             label=part,
         )
         left = [a + b for a, b in zip(left, widths, strict=True)]
-    ax.set_yticks(positions, [_CONTROL.sub("", x) for x in labels])
+    ax.set_yticks(positions, [HTML_FORBIDDEN.sub("", x) for x in labels])
     ax.invert_yaxis()
     ax.set_xlim(0, 100)
     ax.set_xlabel("Per cent")

@@ -249,18 +249,33 @@ def check_id(meeting_id: str) -> str:
     return meeting_id
 
 
-def _write_error(exc: OSError, path: Path) -> StratError:
+def _write_error(exc: OSError, path: Path, export: str = "") -> StratError:
+    """A save of a record says the last saved version is intact; an export (`export` says what
+    was not done) is not a save, and says so instead."""
     if exc.errno == errno.ENOSPC:
         why = "the disk is full"
     elif exc.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
-        why = "the store is read-only or not yours"
+        why = (
+            "the folder is read-only or not yours"
+            if export
+            else "the store is read-only or not yours"
+        )
+    elif exc.errno == errno.ENOTDIR:  # a file where a folder is wanted: name it
+        blocker = next((p for p in path.parents if p.exists() and not p.is_dir()), None)
+        why = f"{blocker.name if blocker else 'part of the path'} is a file, not a folder"
+    elif exc.errno == errno.EISDIR:
+        why = "it is a folder; give a file name"
     else:
         why = exc.strerror or str(exc)
+    if export:
+        return StratError(f"{path}: cannot write there ({why}); {export}")
     return StratError(f"{path}: could not save ({why}); the last saved version is intact")
 
 
-def atomic_write(path: Path, data: bytes, *, tmp_dir: Path | None = None) -> None:
+def atomic_write(path: Path, data: bytes, *, tmp_dir: Path | None = None, export: str = "") -> None:
     """Write `data` to `path` so that a reader sees either the old file or the new one.
+    `export` (what was not done, "the calendar was not written") marks a file made from a
+    record, not the record: its failure is not worded as a failed save.
 
     `tmp_dir` (a private folder on the same disk) keeps the whole file out of `path`'s folder
     until the rename, so a process killed half-way leaves no copy where others may look; on
@@ -272,12 +287,12 @@ def atomic_write(path: Path, data: bytes, *, tmp_dir: Path | None = None) -> Non
             written = True
         except OSError as exc:
             if exc.errno not in (errno.EXDEV, errno.ENOENT, errno.EACCES, errno.EPERM):
-                raise _write_error(exc, path) from None
+                raise _write_error(exc, path, export) from None
     if not written:
         try:
             replace_whole(path, data, durable=True)
         except OSError as exc:
-            raise _write_error(exc, path) from None
+            raise _write_error(exc, path, export) from None
 
 
 def keep_private(folder: Path) -> None:

@@ -8,7 +8,6 @@ break a document. Dates come from `deadlines` (UK style, working days); nothing 
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterable, Sequence
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -31,13 +30,12 @@ from .model import (
 )
 from .resources import DOC_TITLES as DOC_TITLES  # re-exported: defined with the documents
 from .resources import DOCUMENTS as DOCUMENTS
+from .safetext import XML_FORBIDDEN
 from .settings import Settings
 from .timeutil import elapsed
 
 View = dict[str, Any]
 
-# XML 1.0 forbids these; lone surrogates cannot be encoded at all (PITFALLS.md).
-_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 
 NOT_AUTHORISED = "NOT YET AUTHORISED"
 NOT_RECORDED = "Not recorded"
@@ -105,7 +103,7 @@ WITHHELD_FROM_FAMILY: dict[str, str] = {
 
 def clean(text: str) -> str:
     """Text Word can hold: illegal control characters and lone surrogates removed, CR → LF."""
-    return _ILLEGAL.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
+    return XML_FORBIDDEN.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
 
 
 def clean_all(value: Any) -> Any:

@@ -283,6 +283,36 @@ def test_ics_parses_with_actions_and_the_icpc_target(
     assert printed.exit_code == 0 and printed.output.startswith("BEGIN:VCALENDAR")
 
 
+@pytest.mark.folder_only(reason="checks the folder store's own files")
+def test_ics_times_are_utc_and_its_text_holds_no_control_character(
+    runner: CliRunner, store: FolderStore, tmp_path: Path
+) -> None:
+    """RFC 5545: TEXT holds no control character (a line break is written `\\n`), and a TZID
+    needs its VTIMEZONE; strat writes every time in UTC, so none is needed, and Outlook shows
+    each in the PC's own zone (calendar_export's docstring says why)."""
+    from icalendar import Calendar
+
+    m = circulated(typical())
+    m.actions[0].agency = "Northshire\x1b[2J\x1b]8;;http://evil.example/\x07 Police\x00\r\u202e"
+    store.save(m)
+    out = tmp_path / "actions.ics"
+    result = runner.invoke(app, ["ics", ID, "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    text = out.read_bytes().decode("utf-8")
+    lines = text.replace("\r\n ", "").split("\r\n")  # unfolded content lines
+    assert not [x for x in lines if any((ord(c) < 32 and c != "\t") or ord(c) == 127 for c in x)]
+    assert "\u202e" not in text and "TZID" not in text
+    times = [x for x in lines if x.startswith(("DTSTART", "DTEND", "DTSTAMP"))]
+    assert times and all(
+        x.endswith("Z") or x.startswith("DTSTART;VALUE=DATE") or x.startswith("DTEND;VALUE=DATE")
+        for x in times
+    )
+    events = list(Calendar.from_ical(out.read_bytes()).walk("VEVENT"))
+    first = next(e for e in events if str(e["UID"]).startswith(f"{ID}-{m.actions[0].id}@"))
+    assert first.decoded("DTSTART") == m.actions[0].due  # the same moment
+    assert "Northshire[2J]8;;http://evil.example/ Police" in str(first["DESCRIPTION"])
+
+
 def test_record_text_is_shown_literally_not_as_markup(
     runner: CliRunner, store: FolderStore
 ) -> None:

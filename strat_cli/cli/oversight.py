@@ -445,8 +445,11 @@ def ics(
     )
     where = "standard output" if out is None else out.name
     if out is not None:  # a folder that is missing or not writable: one line, and no audit entry
+        from ..errors import StratError
         from ..store import writable_folder
 
+        if out.is_dir():
+            raise StratError(f"{out}: is a folder; give a file name (nothing was exported)")
         writable_folder(out.parent, "nothing was exported")
     st.store.record_export(meeting_id, f"calendar (.ics) to {where}", who=st.settings.actor)
     if out is None:
@@ -455,5 +458,5 @@ def ics(
         return
     from ..store import atomic_write
 
-    atomic_write(out, data)
+    atomic_write(out, data, export="the calendar was not written")
     typer.echo(f"Wrote {out}")

@@ -21,7 +21,7 @@ def _write(path: Path, data: bytes) -> None:
         raise StratError(f"{path.parent}: cannot create the folder ({exc.strerror})") from None
     if path.is_dir():
         raise StratError(f"{path}: is a folder; give a file name")
-    atomic_write(path, data)
+    atomic_write(path, data, export="the report was not written")
 
 
 def _day(text: str, option: str) -> date:
@@ -71,6 +71,10 @@ def report(
         raise InputError("--to is before --from")
     if out is None and csv_dir is None and not as_json:
         raise InputError("say where the report goes: --out FILE.html, --csv DIR or --json")
+    if out is not None and out.is_dir():  # said now, before the records are read
+        raise InputError(f"--out {out}: is a folder; give a file name (nothing was written)")
+    if csv_dir is not None and csv_dir.exists() and not csv_dir.is_dir():
+        raise InputError(f"--csv {csv_dir}: is a file, not a folder (nothing was written)")
     st = state(ctx)
     now = datetime.now(LONDON)
     total, sources = store_sources(
