@@ -43,7 +43,11 @@ def run_interview(interview: Interview, *, prepare: bool = False) -> str:
     """Run the walk; closed input becomes a clear message, Ctrl-C propagates after saving."""
     try:
         if prepare:
-            preparation.prepare(interview)
+            interview.preparing = True
+            try:
+                preparation.prepare(interview)
+            finally:
+                interview.preparing = False
             if not interview.p.confirm("Start the discussion now (mark attendance)?", default=True):
                 return "paused"
         return interview.run()

@@ -65,7 +65,7 @@ class Interview:
         self.actor = actor or user or login_name()
         self.clock = clock
         self.depth = 0  # > 0 while in a side step started by a command
-        self.walking = False  # the agenda's walk has begun: /goto, /skip, /back and /end work
+        self.preparing = False  # the questions before the agenda: nowhere to /goto yet
         self._banner = ""  # the offline line last shown (server store only)
         self._earlier_reviewed = not meeting.previous  # follow-ups review once per session
         self.keys = [i.key for i in agenda.items]
@@ -288,7 +288,7 @@ class Interview:
             self.say("  Nothing to cancel here; /skip leaves this item open for later.")
             return None
         if name in NAVIGATION:
-            if not self.walking:  # preparation: there is no agenda item to move from yet
+            if self.preparing:  # there is no agenda item to move from yet
                 self.say(
                     f"  /{name} moves through the agenda, which starts once these questions are "
                     "answered (Ctrl-C pauses; everything is saved)."
@@ -402,7 +402,6 @@ class Interview:
             current = self.next_after(None)
         if current is None and not pr.done:
             current = self.keys[0]
-        self.walking = True
         try:
             self.carry_on()  # an action or decision a stopped walk left part-given
             while True:
