@@ -41,6 +41,7 @@ from .model import (
     PartnerGap,
     Risk,
     Status,
+    error_text,
     meeting_fields,
 )
 from .questions import Given, Question
@@ -137,7 +138,7 @@ class Reader:
         except ValidationError as exc:
             err = exc.errors()[0]
             field = field_path(err["loc"])  # an unknown key may be a name: never repeated
-            raise self.fail(f"{where}.{field}" if field else where, err["msg"]) from None
+            raise self.fail(f"{where}.{field}" if field else where, error_text(err)) from None
 
     def items(self, data: dict[str, Any], key: str) -> list[Any]:
         value = data.get(key) or []
@@ -193,7 +194,7 @@ def apply_prefill(
             updated = Meeting.model_validate(merged)
         except ValidationError as exc:
             err = exc.errors()[0]
-            raise r.fail(".".join(str(p) for p in err["loc"]), err["msg"]) from None
+            raise r.fail(field_path(err["loc"]), error_text(err)) from None
         for key in head:
             setattr(meeting, key, getattr(updated, key))
     if "concern_identified_at" in data:
@@ -240,7 +241,7 @@ def apply_prefill(
 
 def check_prefill(data: dict[str, Any], source: str) -> None:
     """Refuse a faulty prefill before a reference is taken and a file created for it."""
-    probe = Meeting(id="SD-0000-0000", agenda="-", started_at=datetime.now(LONDON))
+    probe = Meeting(id="SD-0000-0000", agenda="prefill", started_at=datetime.now(LONDON))
     apply_prefill(data, probe, source=source)
 
 
@@ -530,3 +531,8 @@ def fill_meeting(
         m.status = Status.ended
         m.progress.current = None
         log("ended", f"at {m.ended_at:%H:%M} (from the answers file)")
+    try:  # the whole record as entered: its text, and references that name something in it
+        Meeting.model_validate(m.model_dump())
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        raise r.fail(field_path(err["loc"]) or "top level", error_text(err)) from None

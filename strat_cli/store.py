@@ -35,6 +35,7 @@ from .model import (
     STORED,
     AuditEvent,
     Meeting,
+    error_text,
     meeting_fields,
 )
 
@@ -99,7 +100,7 @@ def describe_validation_error(exc: ValidationError, source: Path | str) -> str:
     err = exc.errors()[0]
     field = field_path(err["loc"]) or "top level"
     more = f" (and {exc.error_count() - 1} more)" if exc.error_count() > 1 else ""
-    return f"{source}: field {field}: {err['msg']}{more}"
+    return f"{source}: field {field}: {error_text(err)}{more}"
 
 
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
