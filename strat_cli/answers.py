@@ -49,7 +49,7 @@ from .rulebook import findings, item_answered
 from .rules import guess_kind
 from .store import field_path
 from .timeutil import typed_form
-from .yamlfile import FIELD_NAME, load_yaml
+from .yamlfile import FIELD_NAME, JsonProblem, load_json, load_yaml, read_outside
 from .yamlfile import problem as yaml_problem
 
 if TYPE_CHECKING:
@@ -63,35 +63,22 @@ PREFILL_KEYS = {*meeting_fields(PREFILL), "invitees"}
 ANSWER_KEYS = PREFILL_KEYS | set(meeting_fields(ANSWERS))
 
 
-def _refuse_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    """JSON keeps the last of two equal keys silently; refuse, as the YAML loader does."""
-    data: dict[str, Any] = {}
-    for key, value in pairs:
-        if key in data:
-            raise ValueError("a field appears twice")
-        data[key] = value
-    return data
-
-
 def load_file(path: Path) -> dict[str, Any]:
     """Read a YAML or JSON file into a mapping, strictly (a field written twice, or aliases
     that expand without bound, are refused); faults name the file and line."""
+    raw = read_outside(path)
     try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise InputError(f"{path}: cannot read ({exc.strerror})") from None
+        text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise InputError(f"{path}: byte {exc.start + 1} is not UTF-8 text") from None
     try:
-        if path.suffix.lower() == ".json":
-            data = json.loads(text, object_pairs_hook=_refuse_duplicates)
-        else:
-            data = load_yaml(text)
+        data = load_json(raw) if path.suffix.lower() == ".json" else load_yaml(text)
     except json.JSONDecodeError as exc:
         raise InputError(f"{path}: line {exc.lineno}: not valid JSON ({exc.msg})") from None
-    except (ValueError, RecursionError) as exc:  # a repeated field, a huge number, deep nesting
-        why = str(exc) if str(exc) == "a field appears twice" else type(exc).__name__
-        raise InputError(f"{path}: cannot be used ({why})") from None
+    except JsonProblem as exc:
+        raise InputError(f"{path}:{f' line {exc.line}:' if exc.line else ''} {exc.why}") from None
+    except RecursionError:
+        raise InputError(f"{path}: the file is nested too deeply") from None
     except yaml.YAMLError as exc:
         line, why = yaml_problem(exc)
         raise InputError(f"{path}:{f' line {line}:' if line else ''} {why}") from None

@@ -129,9 +129,15 @@ def parse_meeting(text: str | bytes, source: Path | str, *, stored: bool = True)
     """Parse and validate a meeting file's text; every fault names the file and the field.
 
     A file from the store keeps a date outside the model's range (it was saved before the check
-    existed: refusing it would hide the record); a file brought in (`stored=False`) is refused."""
+    existed: refusing it would hide the record); a file brought in (`stored=False`) is refused,
+    and is read strictly (a key written twice is refused: yamlfile.load_json)."""
     try:
-        data = json.loads(text)
+        if stored:
+            data = json.loads(text)
+        else:
+            from .yamlfile import load_json
+
+            data = load_json(text.encode("utf-8") if isinstance(text, str) else text)
     except json.JSONDecodeError as exc:
         raise InvalidRecord(
             f"{source}: line {exc.lineno} column {exc.colno}: not valid JSON ({exc.msg}); "
@@ -139,9 +145,15 @@ def parse_meeting(text: str | bytes, source: Path | str, *, stored: bool = True)
         ) from None
     except UnicodeDecodeError:
         raise InvalidRecord(f"{source}: not a text file; the file was left as it is") from None
-    except (ValueError, RecursionError) as exc:  # e.g. a 5,000-digit number, nesting too deep
+    except RecursionError:
         raise InvalidRecord(
-            f"{source}: not a meeting file ({type(exc).__name__}); the file was left as it is"
+            f"{source}: not a meeting file (nested too deeply); the file was left as it is"
+        ) from None
+    except ValueError as exc:  # a key written twice, a number of more than 4,300 digits
+        line = getattr(exc, "line", None)
+        why = getattr(exc, "why", None) or "a number is too long (more than 4,300 digits)"
+        raise InvalidRecord(
+            f"{source}:{f' line {line}:' if line else ''} {why}; the file was left as it is"
         ) from None
     if not isinstance(data, dict):
         raise InvalidRecord(f"{source}: top level: a meeting file must hold one JSON object")

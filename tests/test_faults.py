@@ -450,7 +450,7 @@ DAMAGED: dict[str, tuple[bytes, str]] = {
     "JSON array": (b"[1, 2, 3]", "top level: a meeting file must hold one JSON object"),
     "JSON null": (b"null", "top level: a meeting file must hold one JSON object"),
     "JSON string": (b'"SD-2026-0001"', "top level"),
-    "a huge number": (b'{"schema_version": ' + b"9" * 5000 + b"}", "not a meeting file"),
+    "a huge number": (b'{"schema_version": ' + b"9" * 5000 + b"}", "a number is too long"),
     "nested too deep": (b"[" * 100_000, "not a meeting file"),
     "no schema_version": (_without("schema_version"), "field schema_version: missing"),
     "schema_version text": (_with(schema_version="1"), "field schema_version"),
