@@ -519,7 +519,9 @@ def fill_meeting(
         m.progress.current = None
         log("ended", f"at {m.ended_at:%H:%M} (from the answers file)")
     try:  # the whole record as entered: its text, and references that name something in it
-        Meeting.model_validate(m.model_dump())
+        checked_record = Meeting.model_validate(m.model_dump())
     except ValidationError as exc:
         err = exc.errors()[0]
         raise r.fail(field_path(err["loc"]) or "top level", error_text(err)) from None
+    for name in Meeting.model_fields:  # as entered: a CRLF in free text is a line feed
+        setattr(m, name, getattr(checked_record, name))

@@ -25,7 +25,8 @@ from pydantic import (
 )
 from pydantic_core import ErrorDetails, InitErrorDetails, PydanticCustomError
 
-from .text import free_text_problem, one_line_problem
+from .text import one_line_problem
+from .text import problem as text_problem
 from .timeutil import LONDON as LONDON  # re-exported: the one zone, defined in timeutil
 from .timeutil import london
 
@@ -95,13 +96,24 @@ def _one_line(value: str, info: ValidationInfo) -> str:
 
 
 def _free_text(value: str, info: ValidationInfo) -> str:
-    if not _stored(info) and (why := free_text_problem(value)):
+    if _stored(info):
+        return value
+    value, why = text_problem(value, one_line=False)  # a CRLF from a Windows file: a line feed
+    if why:
         raise ValueError(why)
     return value
 
 
 OneLine = Annotated[str, AfterValidator(_one_line)]
 Text = Annotated[str, AfterValidator(_free_text)]
+
+
+def holds_one_line(model: type[BaseModel], name: str) -> bool:
+    """Whether a field of the record is shown as one line (a name, a role): `OneLine`."""
+    field = model.model_fields.get(name)
+    return field is not None and any(
+        getattr(meta, "func", None) is _one_line for meta in field.metadata
+    )
 
 
 # References within the record and between records. strat makes them (Meeting.next_id, the
