@@ -153,6 +153,23 @@ DisagreementId = Annotated[str, *_reference(short_id("G"), "G1")]
 MeetingRef = Annotated[str, *_reference(MEETING_ID, "SD-2026-0001")]
 ActionRef = Annotated[str, *_reference(f"{MEETING_ID}:{short_id('A')}", "SD-2026-0001:A3")]
 AgendaId = Annotated[str, *_reference(AGENDA_ID, "national (its file name)")]
+# A case-management reference (LCS-40021, MOSAIC 123456, CP/2026/001) goes into the index as the
+# child's reference where there is one: it has a number in it, and is not longer than a
+# reference is, so a child's name typed in its place is refused where it is entered.
+LOCAL_REF = r"(?=[^0-9]*[0-9])[A-Za-z0-9][A-Za-z0-9 ./:#_-]{0,39}"
+_LOCAL_REF_RE = re.compile(rf"\A{LOCAL_REF}\Z")
+
+
+def _local_ref(value: str, info: ValidationInfo) -> str:
+    if value and not _stored(info) and not _LOCAL_REF_RE.match(value):
+        raise ValueError(
+            "must be a case-management reference with a number in it (e.g. LCS-40021), never a name"
+        )
+    return value
+
+
+LocalRef = Annotated[str, AfterValidator(_local_ref)]
+
 # Notes and progress are kept under item keys, never indexed: a record kept before the check
 # (an odd key from an edit) is still read.
 ItemKey = Annotated[str, *_reference(ITEM_KEY, "concerns (an agenda item's key)", entry_only=True)]
@@ -306,7 +323,7 @@ class Child(Model):
     school: OneLine = Field("", description="School, nursery or other setting")
     in_hospital: bool = Field(False, description="In hospital (in-patient or out-patient)")
     out_of_area: bool = Field(False, description="Lives outside the area")
-    local_ref: OneLine = Field("", description="Case-management system reference")
+    local_ref: LocalRef = Field("", description="Case-management system reference")
     voice: Text = Field("", description="Voice and lived experience")
     seen_alone: Text = Field("", description="When, and by whom, will they be seen alone?")
     considered: Text = Field("", description="How may they be affected?")

@@ -218,3 +218,32 @@ def test_an_agenda_that_is_not_an_id_is_refused_without_repeating_it(
     line = one_error_line(answers(tmp_path, agenda=NAME))
     assert "no such agenda: an agenda's id is its file name" in line
     assert "national" in line  # the known ones are listed
+
+
+def test_an_agenda_refused_in_an_answers_file_names_the_file_and_field(
+    store: Any, tmp_path: Path
+) -> None:
+    line = one_error_line(answers(tmp_path, agenda=NAME))
+    assert line.startswith(f"Error: {tmp_path / 'notes.yaml'}: agenda: no such agenda")
+
+
+def test_a_name_as_a_case_management_reference_is_refused(store: Any, tmp_path: Path) -> None:
+    """The index keeps a child's case-management reference (child_refs): never a name."""
+    data = typical_data()
+    data["children"][0]["local_ref"] = NAME
+    line = one_error_line(import_file(tmp_path, data))
+    assert "field children.0.local_ref: must be a case-management reference" in line
+    children = [{"name": NAME, "local_ref": NAME}]
+    line = one_error_line(answers(tmp_path, children=children, decisions=[], actions=[]))
+    assert "notes.yaml: children[0].local_ref: must be a case-management reference" in line
+
+
+@pytest.mark.parametrize("ref", ["LCS-40021", "MOSAIC 123456", "CP/2026/001", "40021"])
+def test_case_management_references_as_councils_write_them_are_kept(
+    store: Any, tmp_path: Path, ref: str
+) -> None:
+    data = typical_data()
+    data["children"][0]["local_ref"] = ref
+    result = import_file(tmp_path, data)
+    assert result.exit_code == 0, result.output
+    assert store.load(data["id"]).children[0].local_ref == ref

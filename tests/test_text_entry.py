@@ -34,6 +34,10 @@ def one_error_line(result: Any) -> str:
     return str(line)
 
 
+BY_IS_THE_LOGIN = "on a team server the login's name is written, whatever --by says"
+
+
+@pytest.mark.folder_only(reason=BY_IS_THE_LOGIN)
 @pytest.mark.parametrize(
     ("by", "role", "where"),
     [
@@ -53,6 +57,15 @@ def test_authorise_refuses_a_line_break_or_escape_in_by_and_role(
     assert store.load(saved.id) == before
 
 
+def test_authorise_refuses_an_escape_in_the_role_on_any_store(store: Any, saved: Meeting) -> None:
+    before = store.load(saved.id)
+    args = ["authorise", saved.id, "--by", "Ruth Adeyemi", "--role", "\x1b[31mManager"]
+    line = one_error_line(CliRunner().invoke(app, [*args, "--override", "tested"]))
+    assert line == f"Error: --role: {ONE_LINE}"
+    assert store.load(saved.id) == before
+
+
+@pytest.mark.folder_only(reason=BY_IS_THE_LOGIN)
 def test_ordinary_unicode_in_a_name_is_welcome(store: Any, saved: Meeting) -> None:
     args = ["authorise", saved.id, "--by", "Siân O'Connor-Nguyễn", "--role", "Team Manager"]
     result = CliRunner().invoke(app, [*args, "--override", "tested"])
