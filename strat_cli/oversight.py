@@ -7,12 +7,13 @@ later facts go in as dated, attributed amendments, so what was authorised is nev
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
 from .check import Report
 from .errors import InputError, Locked, NotFound, StratError
-from .model import ActionStatus, Amendment, Authorisation, Meeting, Status
+from .model import ActionStatus, Amendment, Authorisation, Meeting, Status, short_id
 from .text import checked
 from .timeutil import format_uk, format_uk_date
 
@@ -128,9 +129,10 @@ def amend(meeting: Meeting, *, by: str, text: str, now: datetime) -> Amendment:
 def split_action_ref(ref: str) -> tuple[str, str]:
     """'SD-2026-0001:A3' → ('SD-2026-0001', 'A3')."""
     meeting_id, sep, action_id = ref.strip().partition(":")
-    if not sep or not meeting_id or not action_id:
+    action_id = action_id.strip().upper()
+    if not sep or not meeting_id or not re.fullmatch(short_id("A"), action_id):
         raise InputError(f"not an action reference: {ACTION_REF_HELP}")  # typed: not repeated
-    return meeting_id, action_id.strip().upper()
+    return meeting_id, action_id
 
 
 def mark_done(

@@ -136,10 +136,11 @@ def read_outside(path: Path) -> bytes:
 class JsonProblem(ValueError):
     """Why a JSON file from outside cannot be read, and the line where it is known."""
 
-    def __init__(self, why: str, line: int | None = None) -> None:
+    def __init__(self, why: str, line: int | None = None, key: str | None = None) -> None:
         super().__init__(why)
         self.why = why
         self.line = line
+        self.key = key  # the key written twice, to find its line; never shown
 
 
 def _refuse_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
@@ -148,9 +149,35 @@ def _refuse_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     for key, value in pairs:
         if key in data:  # a key that is not a field name may be typed text: never echo it
             name = f"field {key!r}" if FIELD_NAME.match(key) else "a field"
-            raise JsonProblem(f"{name} appears twice")
+            raise JsonProblem(f"{name} appears twice", key=key)
         data[key] = value
     return data
+
+
+_TOKEN = re.compile(rb'"(?:[^"\\]|\\.)*"|[{}\[\]:]')
+
+
+def _second_key_line(data: bytes, key: str | None) -> int | None:
+    """The line where `key` is written a second time in one object: json's hook is not told
+    where it is, so the text is walked again (only when a file is refused)."""
+    stack: list[set[bytes] | None] = []  # the keys of each open object; None for a list
+    tokens = list(_TOKEN.finditer(data))
+    for n, token in enumerate(tokens):
+        text = token.group()
+        if text == b"{":
+            stack.append(set())
+        elif text == b"[":
+            stack.append(None)
+        elif text in (b"}", b"]"):
+            if stack:
+                stack.pop()
+        elif text.startswith(b'"') and n + 1 < len(tokens) and tokens[n + 1].group() == b":":
+            keys = stack[-1] if stack else None
+            if keys is not None:
+                if text in keys and json.loads(text) == key:
+                    return data.count(b"\n", 0, token.start()) + 1
+                keys.add(text)
+    return None
 
 
 # A run of digits longer than Python reads as a number (sys.get_int_max_str_digits, 4300).
@@ -162,7 +189,9 @@ def load_json(data: bytes) -> Any:
     raises JsonProblem (with the line where it is known); json.JSONDecodeError as it comes."""
     try:
         return json.loads(data, object_pairs_hook=_refuse_duplicates)
-    except (JsonProblem, json.JSONDecodeError, UnicodeDecodeError):
+    except JsonProblem as exc:
+        raise JsonProblem(exc.why, _second_key_line(data, exc.key)) from None
+    except (json.JSONDecodeError, UnicodeDecodeError):
         raise
     except ValueError:  # int() refuses a number of more than 4300 digits
         found = _LONG_NUMBER.search(data)

@@ -32,9 +32,17 @@ def one_error_line(result: Any) -> str:
 def test_a_key_written_twice_in_an_imported_file_is_refused(store: Any, tmp_path: Path) -> None:
     path = tmp_path / "twice.json"
     # the second "reason" would silently replace the first
-    path.write_text(TYPICAL.replace('"reason": ', '"reason": "first", "reason": ', 1), "utf-8")
+    path.write_text(TYPICAL.replace('"reason": ', '"reason": "first",\n "reason": ', 1), "utf-8")
+    second = (
+        path.read_text("utf-8")
+        .splitlines()
+        .index(' "reason": ' + json.dumps(json.loads(TYPICAL)["reason"]) + ",")
+        + 1
+    )
     line = one_error_line(CliRunner().invoke(app, ["import", str(path)]))
-    assert line == f"Error: {path}: field 'reason' appears twice; the file was left as it is"
+    assert line == (
+        f"Error: {path}: line {second}: field 'reason' appears twice; the file was left as it is"
+    )
     assert not store.exists("SD-2026-0001")
 
 

@@ -160,7 +160,7 @@ def test_a_repeated_field_in_a_json_answers_file_is_refused(
     path = tmp_path / "answers.json"
     path.write_text('{"agenda": "national", "reason": "a", "reason": "b"}', encoding="utf-8")
     result = runner.invoke(app, ["new", "--answers", str(path), "--no-input"])
-    assert _one_error_line(result) == f"Error: {path}: field 'reason' appears twice"
+    assert _one_error_line(result) == f"Error: {path}: line 1: field 'reason' appears twice"
     assert store.ids() == []
 
 

@@ -143,3 +143,19 @@ def test_the_live_prompt_refuses_a_pasted_escape_and_asks_again(store: FolderSto
     s.done()
     assert s.said.count(f"  This answer {ONE_LINE}: type it again.") == 2
     assert (action.owner, action.agency) == ("Kim Duffy", "Northshire Housing")
+
+
+def test_a_name_typed_as_an_action_reference_is_not_repeated(store: Any, saved: Meeting) -> None:
+    before = store.load(saved.id)
+    result = CliRunner().invoke(app, ["actions", "done", f"{saved.id}:Ruth Adeyemi"])
+    line = one_error_line(result)
+    assert line == "Error: not an action reference: action references look like SD-2026-0001:A3"
+    assert store.load(saved.id) == before
+
+
+def test_a_note_closing_an_action_refuses_an_escape(store: Any, saved: Meeting) -> None:
+    before = store.load(saved.id)
+    args = ["actions", "done", f"{saved.id}:A1", "--note", "seen \x1b[2J"]
+    line = one_error_line(CliRunner().invoke(app, args))
+    assert line == f"Error: --note: {FREE_TEXT}"
+    assert store.load(saved.id) == before
