@@ -23,7 +23,7 @@ from pydantic import (
 )
 
 from .errors import AgendaError
-from .model import AgencyKind, InviteCondition, MeetingFormat, Outcome
+from .model import AGENDA_ID, ITEM_KEY, AgencyKind, InviteCondition, MeetingFormat, Outcome
 from .resources import shipped_dir
 from .yamlfile import load_yaml, problem
 
@@ -56,7 +56,7 @@ class Item(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     key: str = Field(
-        pattern=r"^[a-z][a-z0-9_]*$",
+        pattern=rf"^{ITEM_KEY}$",
         max_length=60,
         description="Stable key; notes are stored under it",
     )
@@ -239,7 +239,7 @@ class Rules(BaseModel):
 class Agenda(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$", max_length=60)
+    id: str = Field(pattern=rf"^{AGENDA_ID}$", max_length=60)
     name: str = Field(max_length=MAX_TITLE)
     source: str = Field("", max_length=MAX_TEXT)
     statutory_partners: list[AgencyKind] = Field(
@@ -391,7 +391,7 @@ def load_agendas(extra: list[Path] | None = None) -> dict[str, Agenda]:
     return agendas
 
 
-_ID_LINE = re.compile(r"""^id:[ \t]*(['"]?)([a-z0-9][a-z0-9-]*)\1[ \t]*(?:#.*)?$""", re.MULTILINE)
+_ID_LINE = re.compile(rf"""^id:[ \t]*(['"]?)({AGENDA_ID})\1[ \t]*(?:#.*)?$""", re.MULTILINE)
 
 
 def _declared_id(path: Path) -> str | None:
@@ -417,4 +417,9 @@ def get_agenda(agenda_id: str, extra: list[Path] | None = None) -> Agenda:
             if agenda.id == agenda_id:
                 return agenda
     known = ", ".join(sorted({i for i in declared.values() if i})) or "none"
+    if not re.fullmatch(AGENDA_ID, agenda_id):  # typed text (a name?) is never repeated
+        raise AgendaError(
+            f"no such agenda: an agenda's id is its file name, in lower-case letters, digits "
+            f"and hyphens (known: {known})"
+        )
     raise AgendaError(f"no agenda {agenda_id!r} (known: {known})")

@@ -41,6 +41,7 @@ from .model import (
     PartnerGap,
     Risk,
     Status,
+    error_text,
     meeting_fields,
 )
 from .questions import Given, Question
@@ -48,7 +49,7 @@ from .rulebook import findings, item_answered
 from .rules import guess_kind
 from .store import field_path
 from .timeutil import typed_form
-from .yamlfile import FIELD_NAME, load_yaml
+from .yamlfile import FIELD_NAME, JsonProblem, load_json, load_yaml, read_outside
 from .yamlfile import problem as yaml_problem
 
 if TYPE_CHECKING:
@@ -62,35 +63,22 @@ PREFILL_KEYS = {*meeting_fields(PREFILL), "invitees"}
 ANSWER_KEYS = PREFILL_KEYS | set(meeting_fields(ANSWERS))
 
 
-def _refuse_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    """JSON keeps the last of two equal keys silently; refuse, as the YAML loader does."""
-    data: dict[str, Any] = {}
-    for key, value in pairs:
-        if key in data:
-            raise ValueError("a field appears twice")
-        data[key] = value
-    return data
-
-
 def load_file(path: Path) -> dict[str, Any]:
     """Read a YAML or JSON file into a mapping, strictly (a field written twice, or aliases
     that expand without bound, are refused); faults name the file and line."""
+    raw = read_outside(path)
     try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise InputError(f"{path}: cannot read ({exc.strerror})") from None
+        text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise InputError(f"{path}: byte {exc.start + 1} is not UTF-8 text") from None
     try:
-        if path.suffix.lower() == ".json":
-            data = json.loads(text, object_pairs_hook=_refuse_duplicates)
-        else:
-            data = load_yaml(text)
+        data = load_json(raw) if path.suffix.lower() == ".json" else load_yaml(text)
     except json.JSONDecodeError as exc:
         raise InputError(f"{path}: line {exc.lineno}: not valid JSON ({exc.msg})") from None
-    except (ValueError, RecursionError) as exc:  # a repeated field, a huge number, deep nesting
-        why = str(exc) if str(exc) == "a field appears twice" else type(exc).__name__
-        raise InputError(f"{path}: cannot be used ({why})") from None
+    except JsonProblem as exc:
+        raise InputError(f"{path}:{f' line {exc.line}:' if exc.line else ''} {exc.why}") from None
+    except RecursionError:
+        raise InputError(f"{path}: the file is nested too deeply") from None
     except yaml.YAMLError as exc:
         line, why = yaml_problem(exc)
         raise InputError(f"{path}:{f' line {line}:' if line else ''} {why}") from None
@@ -137,7 +125,7 @@ class Reader:
         except ValidationError as exc:
             err = exc.errors()[0]
             field = field_path(err["loc"])  # an unknown key may be a name: never repeated
-            raise self.fail(f"{where}.{field}" if field else where, err["msg"]) from None
+            raise self.fail(f"{where}.{field}" if field else where, error_text(err)) from None
 
     def items(self, data: dict[str, Any], key: str) -> list[Any]:
         value = data.get(key) or []
@@ -193,7 +181,7 @@ def apply_prefill(
             updated = Meeting.model_validate(merged)
         except ValidationError as exc:
             err = exc.errors()[0]
-            raise r.fail(".".join(str(p) for p in err["loc"]), err["msg"]) from None
+            raise r.fail(field_path(err["loc"]), error_text(err)) from None
         for key in head:
             setattr(meeting, key, getattr(updated, key))
     if "concern_identified_at" in data:
@@ -240,7 +228,7 @@ def apply_prefill(
 
 def check_prefill(data: dict[str, Any], source: str) -> None:
     """Refuse a faulty prefill before a reference is taken and a file created for it."""
-    probe = Meeting(id="SD-0000-0000", agenda="-", started_at=datetime.now(LONDON))
+    probe = Meeting(id="SD-0000-0000", agenda="prefill", started_at=datetime.now(LONDON))
     apply_prefill(data, probe, source=source)
 
 
@@ -530,3 +518,10 @@ def fill_meeting(
         m.status = Status.ended
         m.progress.current = None
         log("ended", f"at {m.ended_at:%H:%M} (from the answers file)")
+    try:  # the whole record as entered: its text, and references that name something in it
+        checked_record = Meeting.model_validate(m.model_dump())
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        raise r.fail(field_path(err["loc"]) or "top level", error_text(err)) from None
+    for name in Meeting.model_fields:  # as entered: a CRLF in free text is a line feed
+        setattr(m, name, getattr(checked_record, name))

@@ -8,6 +8,7 @@ so keep them short and in the chair's words.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import date, datetime
 from enum import StrEnum
 from typing import Annotated, Any, Literal
@@ -17,17 +18,26 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    ValidationError,
     ValidationInfo,
     field_validator,
     model_validator,
 )
+from pydantic_core import ErrorDetails, InitErrorDetails, PydanticCustomError
 
+from .text import one_line_problem
+from .text import problem as text_problem
 from .timeutil import LONDON as LONDON  # re-exported: the one zone, defined in timeutil
 from .timeutil import london
 
 SCHEMA_VERSION = 1
 # ASCII digits only and \Z, not $: "SD-2026-0001\n" or other scripts' digits are not references.
-MEETING_ID_RE = re.compile(r"\ASD-[0-9]{4}-[0-9]{4,6}\Z")
+MEETING_ID = r"SD-[0-9]{4}-[0-9]{4,6}"
+MEETING_ID_RE = re.compile(rf"\A{MEETING_ID}\Z")
+# How an agenda's id and its items' keys are spelled (agenda.Agenda.id, agenda.Item.key): the
+# file names of the shipped agendas, and the keys notes and progress are stored under.
+AGENDA_ID = r"[a-z0-9][a-z0-9-]{0,59}"
+ITEM_KEY = r"[a-z][a-z0-9_]{0,59}"
 
 
 # The dates a record may hold: from 1900 (the birth of anyone alive, with room to spare) to the
@@ -75,6 +85,94 @@ def _aware(value: datetime) -> datetime:
 
 AwareDatetime = Annotated[datetime, AfterValidator(_in_range), AfterValidator(_aware)]
 RecordDate = Annotated[date, AfterValidator(_in_range)]
+
+
+# Text, checked where it is entered (text.py says why); a record saved before the check is still
+# read as it was, like a date out of range, and its documents and screens clean what they show.
+def _one_line(value: str, info: ValidationInfo) -> str:
+    if not _stored(info) and (why := one_line_problem(value)):
+        raise ValueError(why)
+    return value
+
+
+def _free_text(value: str, info: ValidationInfo) -> str:
+    if _stored(info):
+        return value
+    value, why = text_problem(value, one_line=False)  # a CRLF from a Windows file: a line feed
+    if why:
+        raise ValueError(why)
+    return value
+
+
+OneLine = Annotated[str, AfterValidator(_one_line)]
+Text = Annotated[str, AfterValidator(_free_text)]
+
+
+def holds_one_line(model: type[BaseModel], name: str) -> bool:
+    """Whether a field of the record is shown as one line (a name, a role): `OneLine`."""
+    field = model.model_fields.get(name)
+    return field is not None and any(
+        getattr(meta, "func", None) is _one_line for meta in field.metadata
+    )
+
+
+# References within the record and between records. strat makes them (Meeting.next_id, the
+# store's references), so they are never a person's name: the register's index keeps them, and
+# its promise is "references, not people". Checked in every file, stored ones too (strat only
+# ever wrote such references); the message never repeats what was there instead.
+def _shaped(pattern: str, like: str, *, entry_only: bool) -> Callable[[str, ValidationInfo], str]:
+    compiled = re.compile(rf"\A(?:{pattern})\Z")
+
+    def check(value: str, info: ValidationInfo) -> str:
+        if not compiled.match(value) and not (entry_only and _stored(info)):
+            raise ValueError(f"must be a reference like {like}, never a name")
+        return value
+
+    return check
+
+
+def _reference(pattern: str, like: str, *, entry_only: bool = False) -> Any:
+    return (
+        AfterValidator(_shaped(pattern, like, entry_only=entry_only)),
+        Field(json_schema_extra={"pattern": f"^{pattern}$"}),
+    )
+
+
+def short_id(prefix: str) -> str:
+    """The pattern of the ids `Meeting.next_id(prefix)` makes: C1, AD2, P12, A151…"""
+    return f"{prefix}[0-9]{{1,9}}"
+
+
+ChildId = Annotated[str, *_reference(short_id("C"), "C1")]
+AdultId = Annotated[str, *_reference(short_id("AD"), "AD1")]
+ParticipantId = Annotated[str, *_reference(short_id("P"), "P1")]
+InformationId = Annotated[str, *_reference(short_id("I"), "I1")]
+DecisionId = Annotated[str, *_reference(short_id("D"), "D1")]
+ActionId = Annotated[str, *_reference(short_id("A"), "A1")]
+DisagreementId = Annotated[str, *_reference(short_id("G"), "G1")]
+MeetingRef = Annotated[str, *_reference(MEETING_ID, "SD-2026-0001")]
+ActionRef = Annotated[str, *_reference(f"{MEETING_ID}:{short_id('A')}", "SD-2026-0001:A3")]
+AgendaId = Annotated[str, *_reference(AGENDA_ID, "national (its file name)")]
+# A case-management reference (LCS-40021, MOSAIC 123456, CP/2026/001) goes into the index as the
+# child's reference where there is one: it has a number in it, and is not longer than a
+# reference is, so a child's name typed in its place is refused where it is entered.
+LOCAL_REF = r"(?=[^0-9]*[0-9])[A-Za-z0-9][A-Za-z0-9 ./:#_-]{0,39}"
+_LOCAL_REF_RE = re.compile(rf"\A{LOCAL_REF}\Z")
+
+
+def _local_ref(value: str, info: ValidationInfo) -> str:
+    if value and not _stored(info) and not _LOCAL_REF_RE.match(value):
+        raise ValueError(
+            "must be a case-management reference with a number in it (e.g. LCS-40021), never a name"
+        )
+    return value
+
+
+LocalRef = Annotated[str, AfterValidator(_local_ref)]
+
+# Notes and progress are kept under item keys, never indexed: a record kept before the check
+# (an odd key from an edit) is still read.
+ItemKey = Annotated[str, *_reference(ITEM_KEY, "concerns (an agenda item's key)", entry_only=True)]
 
 
 class Model(BaseModel):
@@ -207,8 +305,8 @@ class RiskLevel(StrEnum):
 
 
 class Child(Model):
-    id: str = Field(description="Short reference within the meeting, e.g. C1")
-    name: str = Field(description="Child's name")  # never in file names or email subjects
+    id: ChildId = Field(description="Short reference within the meeting, e.g. C1")
+    name: OneLine = Field(description="Child's name")  # never in file names or email subjects
     subject: bool = Field(
         True, description="Subject of the concern (false: another child considered)"
     )
@@ -217,18 +315,18 @@ class Child(Model):
         None, description="Expected date of delivery, if unborn"
     )
     date_of_birth: RecordDate | None = None
-    gender: str = ""
-    ethnicity: str = Field("", description="Ethnicity")
-    language: str = Field("", description="First language")
-    communication_needs: str = Field("", description="Disability or communication needs")
+    gender: OneLine = ""
+    ethnicity: OneLine = Field("", description="Ethnicity")
+    language: OneLine = Field("", description="First language")
+    communication_needs: Text = Field("", description="Disability or communication needs")
     interpreter: bool = Field(False, description="Interpreter needed for the child")
-    school: str = Field("", description="School, nursery or other setting")
+    school: OneLine = Field("", description="School, nursery or other setting")
     in_hospital: bool = Field(False, description="In hospital (in-patient or out-patient)")
     out_of_area: bool = Field(False, description="Lives outside the area")
-    local_ref: str = Field("", description="Case-management system reference")
-    voice: str = Field("", description="Voice and lived experience")
-    seen_alone: str = Field("", description="When, and by whom, will they be seen alone?")
-    considered: str = Field("", description="How may they be affected?")
+    local_ref: LocalRef = Field("", description="Case-management system reference")
+    voice: Text = Field("", description="Voice and lived experience")
+    seen_alone: Text = Field("", description="When, and by whom, will they be seen alone?")
+    considered: Text = Field("", description="How may they be affected?")
 
     @field_validator("date_of_birth")
     @classmethod
@@ -242,33 +340,33 @@ class Child(Model):
 
 
 class Adult(Model):
-    id: str = Field(description="Short reference within the meeting, e.g. AD1")
-    name: str
-    relationship: str = Field("", description="Relationship to the children")
+    id: AdultId = Field(description="Short reference within the meeting, e.g. AD1")
+    name: OneLine
+    relationship: OneLine = Field("", description="Relationship to the children")
     parental_responsibility: bool = Field(False, description="Holds parental responsibility")
     household_member: bool = Field(False, description="Lives in the household")
     alleged_perpetrator: bool = False
     risk_to_staff: bool = Field(False, description="History of violence or threats to staff")
-    risk_to_staff_detail: str = ""
+    risk_to_staff_detail: Text = ""
     interpreter: bool = Field(False, description="Interpreter needed")
-    notes: str = ""
+    notes: Text = ""
     # Each person with parental responsibility, absent parents included (Devon MASH).
     informed: Informing = Field(Informing.undecided, description="Whether they are told")
     informed_at: AwareDatetime | None = Field(None, description="When")
-    informed_by: str = Field("", description="By whom?")
-    informed_reason: str = Field("", description="Why later, or why not told")
+    informed_by: OneLine = Field("", description="By whom?")
+    informed_reason: Text = Field("", description="Why later, or why not told")
 
 
 class Participant(Model):
-    id: str = Field(description="Short reference within the meeting, e.g. P1")
-    name: str = Field(description="Name")
-    role: str = Field("", description="Job role")
-    agency: str = Field("", description="Agency, e.g. Northshire Police")
+    id: ParticipantId = Field(description="Short reference within the meeting, e.g. P1")
+    name: OneLine = Field(description="Name")
+    role: OneLine = Field("", description="Job role")
+    agency: OneLine = Field("", description="Agency, e.g. Northshire Police")
     agency_kind: AgencyKind = AgencyKind.other
-    email: str = Field("", description="Email (optional)")
-    phone: str = ""
+    email: OneLine = Field("", description="Email (optional)")
+    phone: OneLine = ""
     attendance: Attendance = Attendance.invited
-    apology_reason: str = ""
+    apology_reason: Text = ""
     joined_at: AwareDatetime | None = Field(None, description="Joined at (HH:MM)")
     left_at: AwareDatetime | None = Field(None, description="Left at (HH:MM)")
     contributed: bool = Field(False, description="Contributed information")
@@ -277,11 +375,11 @@ class Participant(Model):
 
 
 class InformationShared(Model):
-    id: str
-    participant_id: str | None = Field(None, description="Who shared it (a participant)")
-    by: str = Field("", description="Shared by (name)")
-    agency: str = Field("", description="Their agency")
-    summary: str
+    id: InformationId
+    participant_id: ParticipantId | None = Field(None, description="Who shared it (a participant)")
+    by: OneLine = Field("", description="Shared by (name)")
+    agency: OneLine = Field("", description="Their agency")
+    summary: Text
     historical: bool = Field(False, description="Historical information")
     other_area: bool = Field(False, description="From another area the family lived in")
     shareable_with_family: bool = Field(True, description="May be shared with the family")
@@ -290,61 +388,61 @@ class InformationShared(Model):
 
 class Risk(Model):
     level: RiskLevel | None = None
-    summary: str = Field("", description="Risk and urgency: the assessment")
-    immediate_safety: str = Field("", description="Immediate safeguarding and care arrangements")
+    summary: Text = Field("", description="Risk and urgency: the assessment")
+    immediate_safety: Text = Field("", description="Immediate safeguarding and care arrangements")
 
 
 class Medical(Model):
     needed: YesNo = Field(YesNo.undecided, description="Medical examination needed?")
-    reason: str = Field("", description="Why is a medical needed, or not needed?")
-    by: str = Field("", description="Who will carry it out, and when?")
-    contingency: str = Field("", description="Plan if consent is refused")
+    reason: Text = Field("", description="Why is a medical needed, or not needed?")
+    by: Text = Field("", description="Who will carry it out, and when?")
+    contingency: Text = Field("", description="Plan if consent is refused")
 
 
 class PoliceAgreement(Model):
-    officer: str = Field("", description="Police officer in charge (name)")
+    officer: OneLine = Field("", description="Police officer in charge (name)")
     agreed: bool = False
     at: AwareDatetime | None = None
-    note: str = Field("", description="Their reasons (optional)")
+    note: Text = Field("", description="Their reasons (optional)")
 
 
 class Decision(Model):
-    id: str
-    child_id: str
+    id: DecisionId
+    child_id: ChildId
     outcome: Outcome = Field(description="Outcome")
-    rationale: str = Field(description="Rationale: the basis for this decision")
+    rationale: Text = Field(description="Rationale: the basis for this decision")
     medical: Medical = Field(default_factory=Medical)
     parents_informed: YesNo = Field(
         YesNo.undecided, description="Parents / PR holders informed of the strategy discussion?"
     )
-    parents_not_informed_reason: str = Field("", description="Why are they not told?")
+    parents_not_informed_reason: Text = Field("", description="Why are they not told?")
     legal_advice: YesNo = Field(YesNo.undecided, description="Legal advice needed?")
-    legal_detail: str = Field("", description="Legal advice: what and from whom?")
+    legal_detail: Text = Field("", description="Legal advice: what and from whom?")
     legal_proceedings: bool = Field(False, description="Legal proceedings to be started")
-    legal_approved_by: str = Field(
+    legal_approved_by: OneLine = Field(
         "", description="The Children's Social Care manager who approved legal proceedings"
     )
-    seen_alone: str = Field("", description="When, and by whom, will the child be seen alone?")
-    interpreter: str = Field("", description="Interpreter arrangements")
+    seen_alone: Text = Field("", description="When, and by whom, will the child be seen alone?")
+    interpreter: Text = Field("", description="Interpreter arrangements")
     police_agreement: PoliceAgreement | None = None
     recorded_at: AwareDatetime | None = None
 
 
 class Action(Model):
-    id: str = Field(description="A1, A2…: unique within the meeting")
-    what: str = Field(description="Action: what exactly needs doing?")
-    owner: str = Field(description="Owner's name")
-    owner_participant_id: str | None = None
-    agency: str = Field("", description="Agency (optional)")
+    id: ActionId = Field(description="A1, A2…: unique within the meeting")
+    what: Text = Field(description="Action: what exactly needs doing?")
+    owner: OneLine = Field(description="Owner's name")
+    owner_participant_id: ParticipantId | None = None
+    agency: OneLine = Field("", description="Agency (optional)")
     due: AwareDatetime = Field(description="Due")
-    due_rule: str = Field("", description="The rule as typed, e.g. '2 working days'")
+    due_rule: OneLine = Field("", description="The rule as typed, e.g. '2 working days'")
     status: ActionStatus = ActionStatus.open
     completed_at: AwareDatetime | None = None
-    completion_note: str = ""
+    completion_note: Text = ""
     contingency: bool = Field(False, description="A contingency action")
-    child_ids: list[str] = Field(default_factory=list)
+    child_ids: list[ChildId] = Field(default_factory=list)
     created_at: AwareDatetime | None = None
-    carried_from: str | None = Field(None, description="MEETING:ACTION this was carried from")
+    carried_from: ActionRef | None = Field(None, description="MEETING:ACTION this was carried from")
 
     @field_validator("what", "owner")
     @classmethod
@@ -363,22 +461,22 @@ class ReviewOutcome(StrEnum):
 class ActionReview(Model):
     """What a follow-up discussion decided about an open action from an earlier one."""
 
-    ref: str = Field(description="MEETING:ACTION reviewed, e.g. SD-2026-0001:A3")
-    what: str
-    owner: str
+    ref: ActionRef = Field(description="MEETING:ACTION reviewed, e.g. SD-2026-0001:A3")
+    what: Text
+    owner: OneLine
     outcome: ReviewOutcome
-    note: str = Field("", description="Why cancelled, or what was done")
-    new_action_id: str | None = Field(None, description="The carried action in this meeting")
+    note: Text = Field("", description="Why cancelled, or what was done")
+    new_action_id: ActionId | None = Field(None, description="The carried action in this meeting")
     at: AwareDatetime | None = None
 
 
 class Disagreement(Model):
-    id: str
-    raised_by: str = Field(description="Raised by (name)")
-    about: str = Field(description="Disagreement: what is it about?")
-    resolution: str = Field("", description="How was it resolved?")
+    id: DisagreementId
+    raised_by: OneLine = Field(description="Raised by (name)")
+    about: Text = Field(description="Disagreement: what is it about?")
+    resolution: Text = Field("", description="How was it resolved?")
     escalated: bool = False
-    escalation: str = Field("", description="Escalated to whom, and how?")
+    escalation: Text = Field("", description="Escalated to whom, and how?")
     at: AwareDatetime | None = None
 
 
@@ -429,36 +527,36 @@ class InviteNote(Model):
 
     when: InviteCondition = Field(description="The agenda's invite condition, e.g. legal")
     invited: bool = False
-    who: str = Field("", description="Who was invited for this?")
-    reason: str = Field("", description="Why was no one invited?")
+    who: OneLine = Field("", description="Who was invited for this?")
+    reason: Text = Field("", description="Why was no one invited?")
 
 
 class PartnerGap(Model):
     """A statutory partner not present, and what the chair decided about it."""
 
     agency_kind: AgencyKind
-    reason: str = ""
+    reason: Text = ""
     escalated: bool = False
-    escalation: str = Field("", description="Escalated to whom, and how?")
+    escalation: Text = Field("", description="Escalated to whom, and how?")
     proceeded: bool = True
 
 
 class FamilySharing(Model):
-    shared: str = Field("", description="What will be shared with the family, and by whom?")
-    withheld: str = Field("", description="What is withheld from the family?")
-    withheld_reason: str = Field("", description="Why is it withheld?")
+    shared: Text = Field("", description="What will be shared with the family, and by whom?")
+    withheld: Text = Field("", description="What is withheld from the family?")
+    withheld_reason: Text = Field("", description="Why is it withheld?")
 
 
 class CirculationEntry(Model):
     at: AwareDatetime
-    by: str = ""
+    by: OneLine = ""
     method: Method
-    recipients: list[str] = Field(default_factory=list)
-    delivered: list[str] = Field(default_factory=list)
-    refused: dict[str, str] = Field(default_factory=dict)
+    recipients: list[OneLine] = Field(default_factory=list)
+    delivered: list[OneLine] = Field(default_factory=list)
+    refused: dict[OneLine, Text] = Field(default_factory=dict)
     documents: dict[str, str] = Field(default_factory=dict, description="file name → sha256")
     record: str = Field("", description="Hash of the record the documents were made from")
-    note: str = ""
+    note: Text = ""
     state: Literal["", "sending", "unknown"] = Field(
         "",
         description=(
@@ -467,30 +565,30 @@ class CirculationEntry(Model):
             "taking the message) means the recipients may have it"
         ),
     )
-    unreachable: dict[str, str] = Field(
+    unreachable: dict[ParticipantId, Text] = Field(
         default_factory=dict,
         description="Participant id → why the record could not be emailed to them",
     )
 
 
 class Authorisation(Model):
-    by: str
-    role: str
+    by: OneLine
+    role: OneLine
     at: AwareDatetime
-    override_reason: str = ""
+    override_reason: Text = ""
 
 
 class Amendment(Model):
     at: AwareDatetime
-    by: str
-    text: str
+    by: OneLine
+    text: Text
 
 
 class AuditEvent(Model):
     at: AwareDatetime
-    who: str = ""
-    event: str
-    detail: str = ""
+    who: OneLine = ""
+    event: OneLine
+    detail: Text = ""
 
 
 class Pending(Model):
@@ -500,15 +598,15 @@ class Pending(Model):
 
     kind: Literal["action", "decision"]
     # an action's answers
-    what: str = ""
-    owner_pick: str = Field(
+    what: Text = ""
+    owner_pick: OneLine = Field(
         "", description="The owner as picked: a participant's id, or 'other' (a name typed)"
     )
-    owner: str = ""
-    agency: str = ""
-    due_rule: str = Field("", description="The due time as typed, not yet confirmed")
+    owner: OneLine = ""
+    agency: OneLine = ""
+    due_rule: OneLine = Field("", description="The due time as typed, not yet confirmed")
     # a decision's answers
-    child_ids: list[str] = Field(default_factory=list)
+    child_ids: list[ChildId] = Field(default_factory=list)
     outcome: Outcome | None = None
     police_agreement: PoliceAgreement | None = None
 
@@ -516,9 +614,9 @@ class Pending(Model):
 class Progress(Model):
     """Where the chair is in the agenda, so `strat resume` continues at the same place."""
 
-    current: str | None = None
-    done: list[str] = Field(default_factory=list)
-    skipped: list[str] = Field(default_factory=list)
+    current: ItemKey | None = None
+    done: list[ItemKey] = Field(default_factory=list)
+    skipped: list[ItemKey] = Field(default_factory=list)
     attendance_taken: bool = False
     pending: list[Pending] = Field(
         default_factory=list,
@@ -530,7 +628,7 @@ class Progress(Model):
 class Meeting(Model):
     schema_version: int = SCHEMA_VERSION
     id: str = Field(description="Reference, e.g. SD-2026-0001: never a name")
-    agenda: str = Field(description="Agenda (area) id, e.g. pan-lancashire")
+    agenda: AgendaId = Field(description="Agenda (area) id, e.g. pan-lancashire")
     type: MeetingType = MeetingType.initial
     format: MeetingFormat = MeetingFormat.video
     status: Status = Status.draft
@@ -539,18 +637,20 @@ class Meeting(Model):
     concern_identified_at: AwareDatetime | None = Field(
         None, description="When the concern was identified"
     )
-    reason: str = Field("", description="Reason for the discussion: the concern or trigger")
+    reason: Text = Field("", description="Reason for the discussion: the concern or trigger")
     concerns: list[Concern] = Field(
         default_factory=list, description="What the concern is about (physical injury, neglect…)"
     )
-    late_reason: str = Field(
+    late_reason: Text = Field(
         "", description="Why the discussion was held after the area's timescale"
     )
-    referrer: str = Field("", description="Referred by (person or agency)")
-    chair: str = Field("", description="Chair (name)")
-    chair_role: str = ""
-    minute_taker: str = Field("", description="Minute taker")
-    previous: list[str] = Field(default_factory=list, description="Earlier discussions of the case")
+    referrer: OneLine = Field("", description="Referred by (person or agency)")
+    chair: OneLine = Field("", description="Chair (name)")
+    chair_role: OneLine = ""
+    minute_taker: OneLine = Field("", description="Minute taker")
+    previous: list[MeetingRef] = Field(
+        default_factory=list, description="Earlier discussions of the case"
+    )
     children: list[Child] = Field(default_factory=list)
     adults: list[Adult] = Field(default_factory=list)
     participants: list[Participant] = Field(default_factory=list)
@@ -560,7 +660,9 @@ class Meeting(Model):
         description="The agenda's invite rules that apply: invited, or why not",
     )
     information: list[InformationShared] = Field(default_factory=list)
-    notes: dict[str, str] = Field(default_factory=dict, description="Notes per agenda item key")
+    notes: dict[ItemKey, Text] = Field(
+        default_factory=dict, description="Notes per agenda item key"
+    )
     risk: Risk = Field(default_factory=Risk)
     decisions: list[Decision] = Field(default_factory=list)
     actions: list[Action] = Field(default_factory=list)
@@ -569,8 +671,10 @@ class Meeting(Model):
     reviewed_actions: list[ActionReview] = Field(
         default_factory=list, description="Open actions from earlier discussions, reviewed here"
     )
-    review_mechanism: str = Field("", description="How will completion of the actions be reviewed?")
-    challenge: str = Field(
+    review_mechanism: Text = Field(
+        "", description="How will completion of the actions be reviewed?"
+    )
+    challenge: Text = Field(
         "", description="Evidence of professional challenge: who challenged what, and the outcome"
     )
     next_discussion: AwareDatetime | None = Field(None, description="Next discussion")
@@ -611,6 +715,23 @@ class Meeting(Model):
             raise ValueError("must look like SD-2026-0001")
         return value
 
+    @model_validator(mode="after")
+    def _references_hold(self, info: ValidationInfo) -> Meeting:
+        """Each id is used once in its list and each reference names something in the record, so
+        a decision is never about a child who is not there. Checked where a record is entered
+        (a file, an edit); a record already kept is read as it is."""
+        if not _stored(info) and (fault := reference_fault(self)):
+            where, why = fault
+            raise ValidationError.from_exception_data(
+                "Meeting",
+                [
+                    InitErrorDetails(
+                        type=PydanticCustomError("reference", why), loc=where, input=None
+                    )
+                ],
+            )
+        return self
+
     # --- lookups the prompts, views and checks share -------------------------------------
 
     def child(self, child_id: str) -> Child | None:
@@ -649,6 +770,55 @@ class Meeting(Model):
                 at=at or datetime.now(LONDON), who=who or self.chair, event=event, detail=detail
             )
         )
+
+
+def error_text(err: ErrorDetails) -> str:
+    """What a validation error says, without pydantic's label ('Value error, '): our own checks
+    are written to be read. Never the value (pydantic's messages do not quote it)."""
+    return err["msg"].removeprefix("Value error, ")
+
+
+def reference_fault(m: Meeting) -> tuple[tuple[str | int, ...], str] | None:
+    """The first id used twice in a list, or reference to nothing in the record, as (field path,
+    why); None when every one holds. The why never repeats the id (it may be anything)."""
+    lists: dict[str, list[Any]] = {
+        "children": m.children,
+        "adults": m.adults,
+        "participants": m.participants,
+        "information": m.information,
+        "decisions": m.decisions,
+        "actions": m.actions,
+        "disagreements": m.disagreements,
+    }
+    for key, items in lists.items():
+        seen: set[str] = set()
+        for n, item in enumerate(items):
+            if item.id in seen:
+                return (key, n, "id"), "is used by an earlier entry of this list"
+            seen.add(item.id)
+    children = {c.id for c in m.children}
+    participants = {p.id for p in m.participants}
+    actions = {a.id for a in m.actions}
+    no_child, no_participant = (
+        "names no child in this record",
+        "names no participant in this record",
+    )
+    for n, d in enumerate(m.decisions):
+        if d.child_id not in children:
+            return ("decisions", n, "child_id"), no_child
+    for n, a in enumerate(m.actions):
+        for k, cid in enumerate(a.child_ids):
+            if cid not in children:
+                return ("actions", n, "child_ids", k), no_child
+        if a.owner_participant_id is not None and a.owner_participant_id not in participants:
+            return ("actions", n, "owner_participant_id"), no_participant
+    for n, i in enumerate(m.information):
+        if i.participant_id is not None and i.participant_id not in participants:
+            return ("information", n, "participant_id"), no_participant
+    for n, r in enumerate(m.reviewed_actions):
+        if r.new_action_id is not None and r.new_action_id not in actions:
+            return ("reviewed_actions", n, "new_action_id"), "names no action in this record"
+    return None
 
 
 # --- what each field is for, beyond what it records -----------------------------------------

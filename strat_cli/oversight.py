@@ -7,12 +7,14 @@ later facts go in as dated, attributed amendments, so what was authorised is nev
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
 from .check import Report
 from .errors import InputError, Locked, NotFound, StratError
-from .model import ActionStatus, Amendment, Authorisation, Meeting, Status
+from .model import ActionStatus, Amendment, Authorisation, Meeting, Status, short_id
+from .text import checked
 from .timeutil import format_uk, format_uk_date
 
 if TYPE_CHECKING:
@@ -77,6 +79,9 @@ def authorise(
         )
     if not by.strip() or not role.strip():
         raise InputError("authorisation needs the manager's name and role (--by, --role)")
+    checked("--by", by)
+    checked("--role", role)
+    checked("--override", override, one_line=False)
     errors = report.blocking
     if errors and not override.strip():
         first = "; ".join(f"{g.where}: {g.message}" for g in errors[:3])
@@ -113,6 +118,8 @@ def amend(meeting: Meeting, *, by: str, text: str, now: datetime) -> Amendment:
         raise InputError("an amendment needs the name of who makes it (--by)")
     if not text.strip():
         raise InputError("the amendment is empty: nothing was added")
+    checked("--by", by)
+    checked("the amendment", text, one_line=False)
     amendment = Amendment(at=now, by=by.strip(), text=text.strip())
     meeting.amendments.append(amendment)
     meeting.log("amended", f"amendment {len(meeting.amendments)}", who=amendment.by, at=now)
@@ -122,9 +129,10 @@ def amend(meeting: Meeting, *, by: str, text: str, now: datetime) -> Amendment:
 def split_action_ref(ref: str) -> tuple[str, str]:
     """'SD-2026-0001:A3' → ('SD-2026-0001', 'A3')."""
     meeting_id, sep, action_id = ref.strip().partition(":")
-    if not sep or not meeting_id or not action_id:
-        raise InputError(f"{ref!r} is not an action reference: {ACTION_REF_HELP}")
-    return meeting_id, action_id.strip().upper()
+    action_id = action_id.strip().upper()
+    if not sep or not meeting_id or not re.fullmatch(short_id("A"), action_id):
+        raise InputError(f"not an action reference: {ACTION_REF_HELP}")  # typed: not repeated
+    return meeting_id, action_id
 
 
 def mark_done(
@@ -132,6 +140,8 @@ def mark_done(
 ) -> None:
     """Close an open action. Allowed on an authorised record: the follow-up of actions is not
     authorised content."""
+    checked("--note", note, one_line=False)
+    checked("--by", by)
     action = meeting.action(action_id)
     if action is None:
         raise NotFound(f"{meeting.id} has no action {action_id}")

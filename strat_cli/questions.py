@@ -38,9 +38,11 @@ from .model import (
     Risk,
     YesNo,
     date_problem,
+    holds_one_line,
 )
 from .outcomes import meant_by
 from .rules import parse_clock
+from .text import problem as text_problem
 from .timeutil import london, wall
 
 # Nothing the chair says is refused for being incomplete: it is saved, and the rulebook flags it.
@@ -180,6 +182,9 @@ class Question:
     def read(self, typed: str, given: Given) -> Any:
         """The one reading of a typed answer: the live prompt's and an answers file's."""
         value = typed.rstrip() if self.multiline else typed.strip()
+        value, why = text_problem(value, one_line=holds_one_line(self.model, self.name))
+        if why:
+            raise InputError(why)
         if not value.strip():
             if self.required:
                 raise InputError(self.refusal)

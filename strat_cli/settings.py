@@ -46,6 +46,7 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 
 from .errors import InputError
+from .text import one_line_problem
 
 DEFAULT_MARKING = "OFFICIAL-SENSITIVE"
 DEFAULT_FOOTER = (
@@ -59,8 +60,8 @@ DEFAULT_FOOTER = (
 def _one_line(value: str) -> str:
     """Text that lands in a header or the audit trail: a CR or LF there would start a new
     header (or a forged one), so it is refused, never silently joined."""
-    if any(ord(c) < 32 or ord(c) == 127 for c in value):
-        raise ValueError("must be one line of text, without line breaks or control characters")
+    if why := one_line_problem(value):
+        raise ValueError(why)
     return value.strip()
 
 

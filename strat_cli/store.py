@@ -35,6 +35,7 @@ from .model import (
     STORED,
     AuditEvent,
     Meeting,
+    error_text,
     meeting_fields,
 )
 from .storeapi import RecordStore
@@ -107,7 +108,7 @@ def describe_validation_error(exc: ValidationError, source: Path | str) -> str:
     err = exc.errors()[0]
     field = field_path(err["loc"]) or "top level"
     more = f" (and {exc.error_count() - 1} more)" if exc.error_count() > 1 else ""
-    return f"{source}: field {field}: {err['msg']}{more}"
+    return f"{source}: field {field}: {error_text(err)}{more}"
 
 
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
@@ -146,9 +147,15 @@ def parse_meeting(text: str | bytes, source: Path | str, *, stored: bool = True)
     """Parse and validate a meeting file's text; every fault names the file and the field.
 
     A file from the store keeps a date outside the model's range (it was saved before the check
-    existed: refusing it would hide the record); a file brought in (`stored=False`) is refused."""
+    existed: refusing it would hide the record); a file brought in (`stored=False`) is refused,
+    and is read strictly (a key written twice is refused: yamlfile.load_json)."""
     try:
-        data = json.loads(text)
+        if stored:
+            data = json.loads(text)
+        else:
+            from .yamlfile import load_json
+
+            data = load_json(text.encode("utf-8") if isinstance(text, str) else text)
     except json.JSONDecodeError as exc:
         raise InvalidRecord(
             f"{source}: line {exc.lineno} column {exc.colno}: not valid JSON ({exc.msg}); "
@@ -156,9 +163,15 @@ def parse_meeting(text: str | bytes, source: Path | str, *, stored: bool = True)
         ) from None
     except UnicodeDecodeError:
         raise InvalidRecord(f"{source}: not a text file; the file was left as it is") from None
-    except (ValueError, RecursionError) as exc:  # e.g. a 5,000-digit number, nesting too deep
+    except RecursionError:
         raise InvalidRecord(
-            f"{source}: not a meeting file ({type(exc).__name__}); the file was left as it is"
+            f"{source}: not a meeting file (nested too deeply); the file was left as it is"
+        ) from None
+    except ValueError as exc:  # a key written twice, a number of more than 4,300 digits
+        line = getattr(exc, "line", None)
+        why = getattr(exc, "why", None) or "a number is too long (more than 4,300 digits)"
+        raise InvalidRecord(
+            f"{source}:{f' line {line}:' if line else ''} {why}; the file was left as it is"
         ) from None
     if not isinstance(data, dict):
         raise InvalidRecord(f"{source}: top level: a meeting file must hold one JSON object")

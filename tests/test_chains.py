@@ -174,7 +174,7 @@ def test_an_answers_follow_up_of_a_discussion_strat_does_not_hold_is_flagged(
     store: FolderStore,
 ) -> None:
     data: dict[str, Any] = yaml.safe_load((EXAMPLES / "answers.yaml").read_text("utf-8"))
-    data.update(type="follow-up", previous=["LCS-Ellie Marsh"])  # another system's words
+    data.update(type="follow-up", previous=["SD-2019-0042"])  # held before strat was used
     warnings: list[str] = []
     build_meeting(data, get_agenda("national"), store, source="notes.yaml", warnings=warnings)
     assert warnings == [

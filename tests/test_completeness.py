@@ -55,11 +55,31 @@ class Filler:
         return text
 
     def build(self, cls: type[BaseModel]) -> Any:
-        values = {
-            name: self.value(field.annotation, f"{cls.__name__}.{name}")
-            for name, field in cls.model_fields.items()
+        values = {}
+        for name, field in cls.model_fields.items():
+            where = f"{cls.__name__}.{name}"
+            extra = field.json_schema_extra if isinstance(field.json_schema_extra, dict) else {}
+            shaped = self.reference(str(extra["pattern"]), where) if "pattern" in extra else None
+            values[name] = shaped or self.value(field.annotation, where)
+        # Each reference is its own marker, so a decision's child is not one of the children:
+        # the record is taken as kept, where references are not checked against each other.
+        return cls.model_validate(values, context=m.STORED)
+
+    def reference(self, pattern: str, where: str) -> str | None:
+        """A marker of a reference's shape (C9003, SD-2099-9004:A9004), or None where a marker
+        already has the shape (an agenda's id, an item's key)."""
+        number = 9000 + len(self.markers)
+        meeting = f"SD-2099-{number}"
+        shapes = {
+            f"^{m.MEETING_ID}$": meeting,
+            f"^{m.MEETING_ID}:{m.short_id('A')}$": f"{meeting}:A{number}",
         }
-        return cls(**values)
+        for prefix in ("AD", "A", "C", "P", "I", "D", "G"):
+            shapes[f"^{m.short_id(prefix)}$"] = f"{prefix}{number}"
+        text = shapes.get(pattern)
+        if text is not None:
+            self.markers[text] = where
+        return text
 
     def value(self, annotation: Any, where: str) -> Any:
         if where in CHOSEN:
@@ -70,6 +90,10 @@ class Filler:
         origin = typing.get_origin(annotation)
         args = typing.get_args(annotation)
         if origin is typing.Annotated:
+            for meta in args[1:]:
+                pattern = (getattr(meta, "json_schema_extra", None) or {}).get("pattern")
+                if pattern and (shaped := self.reference(pattern, where)):
+                    return shaped
             return self.value(args[0], where)
         if origin in (typing.Union, types.UnionType):
             (inner,) = [a for a in args if a is not type(None)]

@@ -25,7 +25,7 @@ from strat_cli.deadlines import (
     resolve_due,
 )
 from strat_cli.errors import InputError
-from strat_cli.model import LONDON, CirculationEntry, Decision, Meeting, Outcome
+from strat_cli.model import LONDON, Child, CirculationEntry, Decision, Meeting, Outcome
 
 NATIONS = ("ENG", "WLS", "SCT", "NIR")
 
@@ -47,8 +47,14 @@ def meeting(start: datetime, s47: bool = False, **fields: Any) -> Meeting:
         if s47
         else []
     )
+    children = [Child(id="C1", name="Pip Zephyrine")] if s47 else []
     return Meeting(
-        id="SD-2026-0042", agenda="national", started_at=start, decisions=decisions, **fields
+        id="SD-2026-0042",
+        agenda="national",
+        started_at=start,
+        children=children,
+        decisions=decisions,
+        **fields,
     )
 
 

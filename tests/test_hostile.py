@@ -28,6 +28,19 @@ POSIX = os.name == "posix"
 # Free-text fields whose content the model checks: a blank `what`/`owner` is refused on purpose.
 NOT_BLANK = {(Action, "what"), (Action, "owner")}
 NOT_FREE = {(Meeting, "id")}  # the reference is checked (test_ids_* below)
+# References strat makes (C1, P3, SD-2026-0001:A3, an agenda's id): their shape is checked, so a
+# name can never be one (tests/test_references.py).
+REFERENCES = {
+    "id",
+    "child_id",
+    "participant_id",
+    "owner_participant_id",
+    "carried_from",
+    "ref",
+    "new_action_id",
+    "agenda",
+    "current",
+}
 
 TEMPLATE_SYNTAX = [
     "{{ 7*7 }}",
@@ -58,6 +71,7 @@ def _text_slots(meeting: Meeting) -> list[tuple[BaseModel, str]]:
                 isinstance(value, str)
                 and not isinstance(value, Enum)
                 and (type(obj), name) not in NOT_FREE
+                and name not in REFERENCES
             ):
                 slots.append((obj, name))
 

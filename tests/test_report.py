@@ -776,8 +776,11 @@ HOSTILE_AGENCIES = (
 def test_hostile_agency_text_is_printed_as_text_in_every_output(
     store: FolderStore, tmp_path: Path
 ) -> None:
-    actions = tuple((a, "2026-09-03T17:00", ActionStatus.open, None) for a in HOSTILE_AGENCIES)
-    store.save(discussion("SD-2026-0001", "2026-09-02", actions=actions))
+    actions = tuple(("-", "2026-09-03T17:00", ActionStatus.open, None) for _ in HOSTILE_AGENCIES)
+    m = discussion("SD-2026-0001", "2026-09-02", actions=actions)
+    for action, agency in zip(m.actions, HOSTILE_AGENCIES, strict=True):
+        action.agency = agency  # kept as typed before control characters were refused at entry
+    store.save(m)
     window = ["report", "--from", "01/09/2026", "--to", "30/09/2026"]
     out, csv_dir = tmp_path / "r.html", tmp_path / "csv"
     result = runner.invoke(app, [*window, "--out", str(out), "--csv", str(csv_dir)])

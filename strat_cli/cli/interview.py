@@ -67,11 +67,21 @@ def _run(interview: "Interview", *, prepare: bool = False) -> None:
         typer.echo(f"Next: strat show {meeting_id}   ·   strat render {meeting_id}")
 
 
-def _pick_agenda(agenda_id: str | None, extra: list[Path], ask: bool) -> "Agenda":
+def _pick_agenda(
+    agenda_id: str | None, extra: list[Path], ask: bool, where: str = "--agenda"
+) -> "Agenda":
+    """The agenda asked for; `where` names where its id came from in an error ('--agenda', or
+    a file's `agenda` field)."""
     from ..agenda import get_agenda, load_agendas
+    from ..errors import AgendaError
 
     if agenda_id:
-        return get_agenda(agenda_id, extra)
+        try:
+            return get_agenda(agenda_id, extra)
+        except AgendaError as exc:
+            if not exc.message.startswith("no "):  # the agenda's own file is faulty: as it is
+                raise
+            raise AgendaError(f"{where}: {exc.message}") from None
     found = load_agendas(extra)
     if len(found) == 1 or not ask:
         return found.get("national") or next(iter(found.values()))
@@ -136,8 +146,9 @@ def new(
         from ..answers import build_meeting, load_file
 
         data = load_file(answers)
+        where = "--agenda" if agenda_id else f"{answers}: agenda"
         agenda = _pick_agenda(
-            agenda_id or _str(data.get("agenda")), settings.extra_agenda_dirs, ask=False
+            agenda_id or _str(data.get("agenda")), settings.extra_agenda_dirs, False, where
         )
         notes: list[str] = []
         meeting = build_meeting(
@@ -176,15 +187,16 @@ def new(
         return
 
     prefill_data = None
+    where = "--agenda"
     if prefill is not None:
         from ..answers import check_prefill, load_file
 
         prefill_data = load_file(prefill)
         if not agenda_id:
-            agenda_id = _str(prefill_data.get("agenda"))
+            agenda_id, where = _str(prefill_data.get("agenda")), f"{prefill}: agenda"
         check_prefill(prefill_data, str(prefill))
     _need_terminal("strat new")
-    agenda = _pick_agenda(agenda_id, settings.extra_agenda_dirs, ask=True)
+    agenda = _pick_agenda(agenda_id, settings.extra_agenda_dirs, True, where)
 
     prompts = _app.terminal_prompts()
     now = datetime.now(LONDON)

@@ -221,13 +221,11 @@ def import_meeting(
     """
     from datetime import datetime
 
-    from ..errors import NotFound
     from ..model import LONDON
     from ..store import parse_meeting
+    from ..yamlfile import read_outside
 
-    if not file.is_file():
-        raise NotFound(f"{file}: no such file")
-    meeting = parse_meeting(file.read_bytes(), file, stored=False)
+    meeting = parse_meeting(read_outside(file), file, stored=False)
     store = state(ctx).store
     if new_id:
         meeting.id = store.new_id(datetime.now(LONDON).year)

@@ -154,10 +154,11 @@ def decide(
     group: list[Decision] = []
     for cid in ids:
         old = m.decisions_for(cid)
+        decision_id = old[-1].id if old else m.next_id("D", [x.id for x in m.decisions])
         d = (base.model_copy(deep=True) if base else None) or Decision(
-            id="", child_id=cid, outcome=outcome, rationale=rationale
+            id=decision_id, child_id=cid, outcome=outcome, rationale=rationale
         )
-        d.id = old[-1].id if old else m.next_id("D", [x.id for x in m.decisions])
+        d.id = decision_id
         d.child_id, d.outcome, d.rationale = cid, outcome, rationale
         d.police_agreement = agreement
         d.recorded_at = now

@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Literal
 
-from .. import questions, timeutil
+from .. import questions, text, timeutil
 from ..agenda import Agenda, Item, ItemKind
 from ..errors import InputError
 from ..model import (
@@ -150,6 +150,11 @@ class Interview:
                     continue
             if required and not raw.strip():
                 self.say(f"  {required}")
+                continue
+            raw, why = text.problem(raw, one_line=not multiline)
+            if why:  # a pasted escape sequence, a line break in a name: said, and asked again
+                self.say(f"  This answer {why}: type it again.")
+                default = text.cleaned(raw, one_line=not multiline)
                 continue
             if validate is not None and raw.strip():
                 problem = validate(raw)
