@@ -13,21 +13,21 @@ from __future__ import annotations
 import re
 
 # C0 controls but tab, line feed and carriage return (each output decides about CR itself).
-_C0 = "\x00-\x08\x0b\x0c\x0e-\x1f"
+C0 = "\x00-\x08\x0b\x0c\x0e-\x1f"
 # DEL and the C1 controls: U+009B is a one-character CSI to some terminals.
-_C1 = "\x7f-\x9f"
+C1 = "\x7f-\x9f"
 # Embeddings, overrides and isolates (U+202A-202E, U+2066-2069): text shown in another order.
 _BIDI = "\u202a-\u202e\u2066-\u2069"
 # Lone surrogates cannot be encoded at all: printing one raises instead of showing the rest.
 _SURROGATES = "\ud800-\udfff"
 
 # XML 1.0 forbids these (Word's .docx is XML; python-docx refuses them, PITFALLS.md).
-XML_FORBIDDEN = re.compile(f"[{_C0}\ufffe\uffff{_SURROGATES}]")
+XML_FORBIDDEN = re.compile(f"[{C0}\ufffe\uffff{_SURROGATES}]")
 # HTML forbids the controls, C1 included.
-HTML_FORBIDDEN = re.compile(f"[{_C0}{_C1}{_SURROGATES}]")
+HTML_FORBIDDEN = re.compile(f"[{C0}{C1}{_SURROGATES}]")
 # Text a person reads in a terminal, a spreadsheet or a calendar: every control but tab and line
 # feed, and the bidirectional overrides, which could make one text look like another.
-UNSAFE = re.compile(f"[{_C0}\r{_C1}{_BIDI}{_SURROGATES}]")
+UNSAFE = re.compile(f"[{C0}\r{C1}{_BIDI}{_SURROGATES}]")
 
 # What the terminal shows where an unsafe character was: visible, one column, harmless.
 PLACEHOLDER = "\ufffd"

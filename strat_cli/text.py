@@ -12,13 +12,14 @@ from __future__ import annotations
 import re
 
 from .errors import InputError
+from .safetext import C0, C1
 
-# C0 controls, DEL, C1 controls (NEL U+0085 among them), and the Unicode line and paragraph
-# separators, which several renderers and terminals also break a line at.
-_NOT_ONE_LINE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+# C0 controls (tab, line feed and CR too), DEL, C1 controls (NEL U+0085 among them), and the
+# Unicode line and paragraph separators, which several renderers and terminals break a line at.
+_NOT_ONE_LINE = re.compile(f"[\t\n\r{C0}{C1}\u2028\u2029]")
 # The same, less the line feed and the tab free text keeps; a CR is refused (a pasted CRLF is
 # read as a line feed where a person types it: `problem`).
-_NOT_FREE_TEXT = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")
+_NOT_FREE_TEXT = re.compile(f"[\r{C0}{C1}\u2028\u2029]")
 
 ONE_LINE = "one line of text, without line breaks or control characters"
 FREE_TEXT = "text without control characters (line breaks and tabs are fine)"

@@ -57,10 +57,15 @@ def hostile_meeting() -> Meeting:
 
 
 def import_hostile(runner: CliRunner, tmp_path: Path) -> str:
+    """A record already in the store holding every unsafe character: `strat import` now
+    refuses them at the door, but a record saved by an older strat, or edited by hand on the
+    server, may still hold them, and every screen must stay safe."""
+    from strat_cli.settings import load_settings
+    from strat_cli.stores import open_store
+
     meeting = hostile_meeting()
-    path = tmp_path / "hostile.json"
-    path.write_text(meeting.model_dump_json(), encoding="utf-8")
-    result = runner.invoke(app, ["import", str(path)])
+    open_store(load_settings()).save(meeting)
+    result = runner.invoke(app, ["show", meeting.id])
     assert result.exit_code == 0, result.output
     return meeting.id
 

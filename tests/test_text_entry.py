@@ -137,7 +137,8 @@ def test_the_live_prompt_refuses_a_pasted_escape_and_asks_again(store: FolderSto
             ("due thu 19 nov 2026 17:00", True),
             ("which children", ["C1"]),
             ("contingency", False),
-        ]
+        ],
+        not_kept=["Kim \x1b[2JDuffy", "Northshire\r\nBcc: x@y.example"],  # refused as typed
     )
     action = actions.add_action(interview(m, get_agenda("national"), store, s), "Visit")
     s.done()
