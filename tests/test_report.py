@@ -814,8 +814,12 @@ def test_no_csv_cell_starts_a_formula_or_holds_a_control_character(
 ) -> None:
     """OWASP's CSV injection: an agency typed as a formula is shown as text in a spreadsheet,
     never run; the counts beside it stay numbers."""
-    actions = tuple((a, "2026-09-03T17:00", ActionStatus.open, None) for a in FORMULAS)
-    store.save(discussion("SD-2026-0001", "2026-09-02", actions=actions))
+    placeholders = [f"Agency {n}" for n in range(len(FORMULAS))]
+    actions = tuple((a, "2026-09-03T17:00", ActionStatus.open, None) for a in placeholders)
+    m = discussion("SD-2026-0001", "2026-09-02", actions=actions)
+    for action, typed in zip(m.actions, FORMULAS, strict=True):
+        action.agency = typed  # as an older strat kept it: entry now refuses the controls
+    store.save(m)
     csv_dir = tmp_path / "csv"
     window = ["report", "--from", "01/09/2026", "--to", "30/09/2026", "--csv", str(csv_dir)]
     result = runner.invoke(app, window)
