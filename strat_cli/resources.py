@@ -6,8 +6,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import Path
 
-from .errors import TemplateError
-
 DOC_TITLES = {
     "decision-sheet": "Strategy Discussion Decision Sheet",
     "minutes": "Strategy Discussion Minutes",
@@ -23,6 +21,8 @@ DOC_CHOICES = f"{', '.join(DOCUMENTS)} or all"
 
 def check_doc(doc: str) -> str:
     if doc not in DOCUMENTS:
+        from .errors import TemplateError  # here: `strat --help` reads DOC_CHOICES from this module
+
         raise TemplateError(f"no document {doc!r} (choose from {', '.join(DOCUMENTS)})")
     return doc
 
@@ -34,17 +34,20 @@ def expand_docs(docs: Iterable[str]) -> list[str]:
     return [d for d in DOCUMENTS if d in chosen]
 
 
-_PACKAGE = Path(__file__).resolve().parent
+def _package() -> Path:
+    """This package's folder, resolved when first asked (not at import: `strat --help` reads
+    DOC_CHOICES from here, and resolving a path costs a stat per folder)."""
+    return Path(__file__).resolve().parent
 
 
 def shipped_dir(name: str) -> Path:
     """`agendas` or `templates`: inside the wheel under _data/, else beside the package."""
-    installed = _PACKAGE / "_data" / name
+    installed = _package() / "_data" / name
     if installed.is_dir():
         return installed
-    return _PACKAGE.parent / name
+    return _package().parent / name
 
 
 def migrations_dir() -> Path:
     """The team store's schema migrations (`NNNN_name.sql`), shipped inside the package."""
-    return _PACKAGE / "sql"
+    return _package() / "sql"

@@ -8,7 +8,6 @@ Heavy libraries (pydantic models, docx, questionary, rich) are imported inside c
 import functools
 import sys
 import traceback
-from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -103,12 +102,15 @@ ID_ARG = typer.Argument(..., metavar="ID", help="Meeting reference, e.g. SD-2026
 JSON_OPT = typer.Option(False, "--json", help="Machine-readable output.")
 
 
-@dataclass
 class State:
-    store_override: Path | None = None
-    _settings: "Settings | None" = None
-    _store: "RecordStore | None" = None
-    _actor: str | None = None
+    """What one run reads once: the settings and the store, when a command first asks. A plain
+    class: a dataclass's generated code would cost `strat --help` a third of a millisecond."""
+
+    def __init__(self, store_override: Path | None = None) -> None:
+        self.store_override = store_override
+        self._settings: Settings | None = None
+        self._store: RecordStore | None = None
+        self._actor: str | None = None
 
     @property
     def settings(self) -> "Settings":
