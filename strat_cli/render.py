@@ -168,8 +168,7 @@ def render_template(
     return out
 
 
-def _not_a_folder(out_dir: Path) -> StratError:
-    return StratError(f"{out_dir}: not a folder (a file has that name); no document was written")
+NO_DOCUMENT = "no document was written"  # a wrong --out is refused before any is rendered
 
 
 def render_documents(
@@ -191,17 +190,16 @@ def render_documents(
     renamed into place, so a render killed half-way leaves no copy in `out_dir` (and the
     leftovers of an earlier killed render of these documents are removed first)."""
     from .files import private_folder
-    from .store import atomic_write
+    from .store import atomic_write, export_place
 
     wanted = expand_docs(docs)
     tmp_dir = settings.store / "tmp"
+    export_place(out_dir, folder=True, consequence=NO_DOCUMENT)
     try:
         private_folder(out_dir)
         private_folder(tmp_dir)
     except OSError as exc:
         raise StratError(f"{out_dir}: cannot create the folder ({exc.strerror})") from None
-    if not out_dir.is_dir():
-        raise _not_a_folder(out_dir)
     for doc in wanted:
         name = document_filename(meeting, doc, family)
         for folder in (tmp_dir, out_dir):  # only names strat's own temporary files have
@@ -249,10 +247,10 @@ def render_stored(
     With `pdf`, `conversion` is LibreOffice already started for `docs` (the CLI starts it
     before importing this module), else it starts here; it is closed here either way."""
     from .agenda import get_agenda
+    from .store import export_place
 
     wanted = expand_docs(docs)
-    if out_dir.exists() and not out_dir.is_dir():  # refused before the render is audited
-        raise _not_a_folder(out_dir)
+    export_place(out_dir, folder=True, consequence=NO_DOCUMENT)  # before the render is audited
     if pdf and conversion is None:  # LibreOffice starts now, overlapping the render (pdf.py)
         conversion = pdf_files.Conversion(wanted, settings.store / "tmp")
     try:

@@ -44,10 +44,15 @@ POSIX = os.name == "posix"
 MAX_NUMBER = 999_999  # a reference's number has four to six digits (model.MEETING_ID_RE)
 
 
+def reference_prefix(year: int) -> str:
+    """What every reference of `year` begins with, SD-2026-."""
+    return f"SD-{year}-"
+
+
 def reference(year: int, number: int) -> str:
     """A meeting's reference, SD-2026-0001: its number has at least four digits. The server's
     `strat.next_reference` writes them so too (test_pgstore checks the two agree)."""
-    return f"SD-{year}-{number:04d}"
+    return f"{reference_prefix(year)}{number:04d}"
 
 
 # Upgrades from older schema versions: UPGRADES[n] turns a version-n dict into version n+1.
@@ -168,11 +173,11 @@ def parse_meeting(text: str | bytes, source: Path | str, *, stored: bool = True)
             f"{source}: not a meeting file (nested too deeply); the file was left as it is"
         ) from None
     except ValueError as exc:  # a key written twice, a number of more than 4,300 digits
-        line = getattr(exc, "line", None)
-        why = getattr(exc, "why", None) or "a number is too long (more than 4,300 digits)"
-        raise InvalidRecord(
-            f"{source}:{f' line {line}:' if line else ''} {why}; the file was left as it is"
-        ) from None
+        from .yamlfile import NUMBER_TOO_LONG, JsonProblem  # yaml: only when a file is bad
+
+        why, line = (exc.why, exc.line) if isinstance(exc, JsonProblem) else (NUMBER_TOO_LONG, None)
+        where = f" line {line}:" if line else ""
+        raise InvalidRecord(f"{source}:{where} {why}; the file was left as it is") from None
     if not isinstance(data, dict):
         raise InvalidRecord(f"{source}: top level: a meeting file must hold one JSON object")
     data = upgrade(data, source)
@@ -262,22 +267,39 @@ def check_id(meeting_id: str) -> str:
     return meeting_id
 
 
+def _wrong_kind(path: Path, *, folder: bool) -> str | None:
+    """Why `path` is the wrong kind of place for what is written there (a folder where a file
+    is wanted, a file on the way to it), else None. Decided from the filesystem, not from the
+    error's number: Windows says ENOENT or EACCES where POSIX says ENOTDIR or EISDIR."""
+    if not folder and path.is_dir():
+        return "it is a folder; give a file name"
+    on_the_way = (path, *path.parents) if folder else path.parents
+    blocker = next((p for p in on_the_way if p.exists() and not p.is_dir()), None)
+    return None if blocker is None else f"{blocker.name or blocker} is a file, not a folder"
+
+
+def export_place(path: Path, *, folder: bool, consequence: str) -> None:
+    """Refuse, before anything is recorded as done, the wrong kind of place for an export: a
+    file (`folder=False`) or a folder of files (`folder=True`). `consequence` says what was not
+    done. The one wording of it: a failed write says the same (_write_error)."""
+    if (why := _wrong_kind(path, folder=folder)) is not None:
+        raise StratError(f"{path}: cannot write there ({why}); {consequence}")
+
+
 def _write_error(exc: OSError, path: Path, export: str = "") -> StratError:
     """A save of a record says the last saved version is intact; an export (`export` says what
     was not done) is not a save, and says so instead."""
+    wrong_kind = None if exc.errno == errno.ENOSPC else _wrong_kind(path, folder=False)
     if exc.errno == errno.ENOSPC:
         why = "the disk is full"
+    elif wrong_kind is not None:  # before read-only: Windows says EACCES for a folder
+        why = wrong_kind
     elif exc.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
         why = (
             "the folder is read-only or not yours"
             if export
             else "the store is read-only or not yours"
         )
-    elif exc.errno == errno.ENOTDIR:  # a file where a folder is wanted: name it
-        blocker = next((p for p in path.parents if p.exists() and not p.is_dir()), None)
-        why = f"{blocker.name if blocker else 'part of the path'} is a file, not a folder"
-    elif exc.errno == errno.EISDIR:
-        why = "it is a folder; give a file name"
     else:
         why = exc.strerror or str(exc)
     if export:
@@ -408,7 +430,7 @@ class FolderStore:
         instead, so one odd reference never blocks a year. A reservation left by a process that
         died before saving only leaves a gap in the numbers."""
         self.ensure()
-        prefix = f"SD-{year}-"
+        prefix = reference_prefix(year)
         with self._store_lock(timeout=60):
             used = {int(i.rsplit("-", 1)[1]) for i in self.ids() if i.startswith(prefix)}
             for left in self.meetings.glob(f".{prefix}*.reserved"):

@@ -195,6 +195,7 @@ def _second_key_line(data: bytes, key: str | None) -> int | None:
 
 # A run of digits longer than Python reads as a number (sys.get_int_max_str_digits, 4300).
 _LONG_NUMBER = re.compile(rb"[0-9]{4301,}")
+NUMBER_TOO_LONG = "a number is too long (more than 4,300 digits)"
 
 
 def load_json(data: bytes) -> Any:
@@ -209,4 +210,4 @@ def load_json(data: bytes) -> Any:
     except ValueError:  # int() refuses a number of more than 4300 digits
         found = _LONG_NUMBER.search(data)
         line = data.count(b"\n", 0, found.start()) + 1 if found else None
-        raise JsonProblem("a number is too long (more than 4,300 digits)", line) from None
+        raise JsonProblem(NUMBER_TOO_LONG, line) from None

@@ -445,11 +445,9 @@ def ics(
     )
     where = "standard output" if out is None else out.name
     if out is not None:  # a folder that is missing or not writable: one line, and no audit entry
-        from ..errors import StratError
-        from ..store import writable_folder
+        from ..store import export_place, writable_folder
 
-        if out.is_dir():
-            raise StratError(f"{out}: is a folder; give a file name (nothing was exported)")
+        export_place(out, folder=False, consequence="nothing was exported")
         writable_folder(out.parent, "nothing was exported")
     st.store.record_export(meeting_id, f"calendar (.ics) to {where}", who=st.settings.actor)
     if out is None:

@@ -13,14 +13,13 @@ def _write(path: Path, data: bytes) -> None:
     """A report file: written whole or not at all, its folder made private if strat makes it."""
     from ..errors import StratError
     from ..files import private_folder
-    from ..store import atomic_write
+    from ..store import atomic_write, export_place
 
+    export_place(path, folder=False, consequence="the report was not written")
     try:
         private_folder(path.parent)  # every level strat makes is 0700, not only the last
     except OSError as exc:
         raise StratError(f"{path.parent}: cannot create the folder ({exc.strerror})") from None
-    if path.is_dir():
-        raise StratError(f"{path}: is a folder; give a file name")
     atomic_write(path, data, export="the report was not written")
 
 
@@ -71,10 +70,11 @@ def report(
         raise InputError("--to is before --from")
     if out is None and csv_dir is None and not as_json:
         raise InputError("say where the report goes: --out FILE.html, --csv DIR or --json")
-    if out is not None and out.is_dir():  # said now, before the records are read
-        raise InputError(f"--out {out}: is a folder; give a file name (nothing was written)")
-    if csv_dir is not None and csv_dir.exists() and not csv_dir.is_dir():
-        raise InputError(f"--csv {csv_dir}: is a file, not a folder (nothing was written)")
+    from ..store import export_place
+
+    for place, folder in ((out, False), (csv_dir, True)):  # said now, before records are read
+        if place is not None:
+            export_place(place, folder=folder, consequence="nothing was written")
     st = state(ctx)
     now = datetime.now(LONDON)
     total, sources = store_sources(
