@@ -405,10 +405,17 @@ def _declared_id(path: Path) -> str | None:
     return found.group(2) if found else None
 
 
-def get_agenda(agenda_id: str, extra: list[Path] | None = None) -> Agenda:
+class NoSuchAgenda(AgendaError):
+    """No agenda has the id asked for (an agenda file that is faulty is an AgendaError)."""
+
+
+def get_agenda(agenda_id: str, extra: list[Path] | None = None, *, where: str = "") -> Agenda:
     """The one agenda a command needs. Only files whose `id:` line names it are parsed, so a
     huge or broken agenda of another area neither slows nor stops this command; the result is
-    the one `load_agendas` gives (the last file with that id wins)."""
+    the one `load_agendas` gives (the last file with that id wins).
+
+    NoSuchAgenda never repeats the id (a typed one may be a surname in lower case); `where`
+    ("--agenda", "notes.yaml: agenda") says where it came from, and the known ids are listed."""
     files = agenda_files(extra)
     declared = {path: _declared_id(path) for path in files}
     for path in reversed(files):
@@ -417,9 +424,11 @@ def get_agenda(agenda_id: str, extra: list[Path] | None = None) -> Agenda:
             if agenda.id == agenda_id:
                 return agenda
     known = ", ".join(sorted({i for i in declared.values() if i})) or "none"
-    if not re.fullmatch(AGENDA_ID, agenda_id):  # typed text (a name?) is never repeated
-        raise AgendaError(
-            f"no such agenda: an agenda's id is its file name, in lower-case letters, digits "
-            f"and hyphens (known: {known})"
-        )
-    raise AgendaError(f"no agenda {agenda_id!r} (known: {known})")
+    hint = (
+        ""
+        if re.fullmatch(AGENDA_ID, agenda_id)
+        else ": an agenda's id is its file name, in lower-case letters, digits and hyphens"
+    )
+    raise NoSuchAgenda(
+        f"{f'{where}: ' if where else ''}no agenda by that id{hint} (known: {known})"
+    )

@@ -68,10 +68,3 @@ def entry_name(data: bytes, *codes: str) -> str:
         digest.update(code.encode("utf-8") + b"\0")
     digest.update(data)
     return digest.hexdigest()
-
-
-def put_entry(path: Path, data: bytes) -> None:
-    """Write a cache entry whole or not at all; no fsync: a lost entry is only recomputed."""
-    from .files import keep
-
-    keep(path, data)

@@ -29,8 +29,9 @@ from .views import DOC_TITLES, View, build_view, summary_text
 if TYPE_CHECKING:
     from .stores import RecordStore
 
+from . import files
 from . import pdf as pdf_files
-from .cache import entry_name, put_entry
+from .cache import entry_name
 from .resources import check_doc, expand_docs
 from .template_check import checked_code_key, jinja_env, load_template
 from .templates import template_path
@@ -164,7 +165,7 @@ def render_template(
             if path.read_bytes() == data:  # the file docxtpl read is the one the key names
                 ready = docx_fast.finish(compiled, out, stamp)
                 if ready is not None:
-                    put_entry(entry, ready)
+                    files.keep(entry, ready)
     return out
 
 

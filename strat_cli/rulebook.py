@@ -263,10 +263,6 @@ def item_empty(meeting: Meeting, item: Item) -> str | None:
     }.get(kind, f"notes.{item.key}")
 
 
-def names_an_agency(text: str, agenda: Agenda | None = None) -> bool:
-    return agency_named(text, agenda) is not None
-
-
 def _live_actions(meeting: Meeting) -> list:  # type: ignore[type-arg]
     return [a for a in meeting.actions if a.status != ActionStatus.cancelled]
 
@@ -569,7 +565,7 @@ def _action_owner_agency(c: Context) -> Iterator[Hit]:
         owner = a.owner.strip().lower()
         if a.owner_participant_id or owner in nobody or owner in names:
             continue
-        if names_an_agency(owner, c.agenda):
+        if agency_named(owner, c.agenda) is not None:
             yield Hit(f"actions.{a.id}.owner", {"id": a.id})
 
 

@@ -15,8 +15,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .agenda import Agenda
-from .cache import code_key, entry_name, put_entry
+from .cache import code_key, entry_name
 from .errors import TemplateError
+from .files import keep
 from .model import Meeting, Method
 from .settings import Settings
 from .views import View, build_view
@@ -105,7 +106,7 @@ def _caching_env() -> Any:
             except (OSError, ValueError, EOFError, TypeError):
                 pass
             code = base.compile(source)
-            put_entry(path, marshal.dumps(code))
+            keep(path, marshal.dumps(code))
             return code
 
     return _CachingEnv
@@ -355,5 +356,5 @@ def load_template(path: Path, name: str | None = None, cache: Path | None = None
     if marker is None or not marker.is_file():
         check_template(tpl, name)
         if marker is not None:
-            put_entry(marker, b"")
+            keep(marker, b"")
     return tpl

@@ -26,6 +26,7 @@ from .model import (
     Meeting,
     Method,
     Outcome,
+    Pending,
     YesNo,
 )
 from .resources import DOC_TITLES as DOC_TITLES  # re-exported: defined with the documents
@@ -71,7 +72,8 @@ NOT_IN_MINUTES: dict[str, str] = {
     **{
         f"Pending.{name}": "an action or decision half-given while recording (check flags it); "
         "it shows once it is whole"
-        for name in ("what", "owner_pick", "owner", "agency", "due_rule", "child_ids")
+        for name in Pending.model_fields
+        if name != "kind"
     },
 }
 

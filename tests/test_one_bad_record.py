@@ -27,7 +27,7 @@ from typer.testing import CliRunner
 
 from strat_cli import agenda as agenda_module
 from strat_cli import index as index_module
-from strat_cli.agenda import get_agenda, load_agenda
+from strat_cli.agenda import NoSuchAgenda, get_agenda, load_agenda
 from strat_cli.answers import apply_prefill, load_file
 from strat_cli.cli import app
 from strat_cli.editing import from_text, to_text
@@ -801,7 +801,7 @@ def test_an_agenda_in_the_council_folder_still_overrides_a_shipped_one_by_id(
     text = (shipped_dir("agendas") / "national.yaml").read_text(encoding="utf-8")
     (folder / "ours.yaml").write_text(text, "utf-8")
     assert get_agenda("national", [folder]).path == folder / "ours.yaml"
-    with pytest.raises(AgendaError, match=r"^no agenda 'nowhere' \(known: .*national.*\)$"):
+    with pytest.raises(NoSuchAgenda, match=r"^no agenda by that id \(known: .*national.*\)$"):
         get_agenda("nowhere", [folder])
 
 

@@ -216,15 +216,33 @@ def test_an_agenda_that_is_not_an_id_is_refused_without_repeating_it(
     store: Any, tmp_path: Path
 ) -> None:
     line = one_error_line(answers(tmp_path, agenda=NAME))
-    assert "no such agenda: an agenda's id is its file name" in line
+    assert "no agenda by that id: an agenda's id is its file name" in line
     assert "national" in line  # the known ones are listed
+
+
+@pytest.mark.parametrize("given", ["file", "--agenda"])
+def test_an_agenda_that_looks_like_an_id_is_refused_without_repeating_it_either(
+    store: Any, tmp_path: Path, given: str
+) -> None:
+    """A surname in lower case is a well-formed id: it is still never repeated."""
+    if given == "file":
+        line = one_error_line(answers(tmp_path, agenda="marsh"))
+        where = f"{tmp_path / 'notes.yaml'}: agenda"
+    else:
+        answers(tmp_path)  # writes notes.yaml; the option wins over the file's field
+        result = CliRunner().invoke(
+            app, ["new", "--answers", str(tmp_path / "notes.yaml"), "--agenda", "marsh"]
+        )
+        line, where = one_error_line(result), "--agenda"
+    assert line.startswith(f"Error: {where}: no agenda by that id (known: ")
+    assert "national" in line and "marsh" not in line.lower().replace(str(tmp_path).lower(), "")
 
 
 def test_an_agenda_refused_in_an_answers_file_names_the_file_and_field(
     store: Any, tmp_path: Path
 ) -> None:
     line = one_error_line(answers(tmp_path, agenda=NAME))
-    assert line.startswith(f"Error: {tmp_path / 'notes.yaml'}: agenda: no such agenda")
+    assert line.startswith(f"Error: {tmp_path / 'notes.yaml'}: agenda: no agenda by that id")
 
 
 def test_a_name_as_a_case_management_reference_is_refused(store: Any, tmp_path: Path) -> None:

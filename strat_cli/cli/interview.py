@@ -73,15 +73,9 @@ def _pick_agenda(
     """The agenda asked for; `where` names where its id came from in an error ('--agenda', or
     a file's `agenda` field)."""
     from ..agenda import get_agenda, load_agendas
-    from ..errors import AgendaError
 
-    if agenda_id:
-        try:
-            return get_agenda(agenda_id, extra)
-        except AgendaError as exc:
-            if not exc.message.startswith("no "):  # the agenda's own file is faulty: as it is
-                raise
-            raise AgendaError(f"{where}: {exc.message}") from None
+    if agenda_id:  # NoSuchAgenda names `where`; a faulty agenda file is named as it is
+        return get_agenda(agenda_id, extra, where=where)
     found = load_agendas(extra)
     if len(found) == 1 or not ask:
         return found.get("national") or next(iter(found.values()))
