@@ -25,6 +25,7 @@ from pydantic import (
 )
 from pydantic_core import ErrorDetails, InitErrorDetails, PydanticCustomError
 
+from .safetext import for_record
 from .text import one_line_problem
 from .text import problem as text_problem
 from .timeutil import LONDON as LONDON  # re-exported: the one zone, defined in timeutil
@@ -764,10 +765,16 @@ class Meeting(Model):
         return f"{prefix}{max(numbers, default=0) + 1}"
 
     def log(self, event: str, detail: str = "", who: str = "", at: datetime | None = None) -> None:
-        """Append to the audit trail: every change a person makes is traceable."""
+        """Append to the audit trail: every change a person makes is traceable. The trail is
+        strat's own writing, which may quote outside text (a mail server's reply, a name kept
+        before the text checks): what a record may not hold is left out, never refused, so
+        the save that settles an effect always happens."""
         self.audit.append(
             AuditEvent(
-                at=at or datetime.now(LONDON), who=who or self.chair, event=event, detail=detail
+                at=at or datetime.now(LONDON),
+                who=for_record(who or self.chair, one_line=True),
+                event=for_record(event, one_line=True),
+                detail=for_record(detail, one_line=False),
             )
         )
 

@@ -363,6 +363,23 @@ def test_action_owner_picked_from_participants(store: FolderStore, national: Age
     )
 
 
+def test_an_owner_kept_with_a_control_character_is_picked_without_a_crash(
+    store: FolderStore, national: Agenda
+) -> None:
+    """A participant kept before the text checks: the action's copy of the name is cleaned."""
+    m = draft(store)
+    m.participants[1].name = "DS Priya\x1b[2J Lamb"
+    m.participants[1].agency = "Northshire\x07 Police"
+    s = Script(
+        [("owner", "P2"), ("due", "within 1 hour"), ("due thu 19 nov 2026 11:30", True),
+         ("which children", []), ("contingency", False)]
+    )  # fmt: skip
+    a = actions.add_action(interview(m, national, store, s), "Speak to the alleged perpetrator")
+    s.done()
+    assert (a.owner, a.agency) == ("DS Priya[2J Lamb", "Northshire Police")
+    assert store.load(m.id).actions[-1].owner == "DS Priya[2J Lamb"
+
+
 # --- an action or a decision given part by part -----------------------------------------------
 
 
