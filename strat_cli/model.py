@@ -119,22 +119,24 @@ def holds_one_line(model: type[BaseModel], name: str) -> bool:
 
 # References within the record and between records. strat makes them (Meeting.next_id, the
 # store's references), so they are never a person's name: the register's index keeps them, and
-# its promise is "references, not people". Checked in every file, stored ones too (strat only
-# ever wrote such references); the message never repeats what was there instead.
-def _shaped(pattern: str, like: str, *, entry_only: bool) -> Callable[[str, ValidationInfo], str]:
+# its promise is "references, not people". Checked where a record comes in (import, edit, an
+# answers file); a record kept before the check may hold any id (`strat import` once kept what a
+# file had), so it is read as it is, and the index writes a placeholder for an id of another
+# shape (index.rows_from_record). The message never repeats what was there instead.
+def _shaped(pattern: str, like: str) -> Callable[[str, ValidationInfo], str]:
     compiled = re.compile(rf"\A(?:{pattern})\Z")
 
     def check(value: str, info: ValidationInfo) -> str:
-        if not compiled.match(value) and not (entry_only and _stored(info)):
+        if not compiled.match(value) and not _stored(info):
             raise ValueError(f"must be a reference like {like}, never a name")
         return value
 
     return check
 
 
-def _reference(pattern: str, like: str, *, entry_only: bool = False) -> Any:
+def _reference(pattern: str, like: str) -> Any:
     return (
-        AfterValidator(_shaped(pattern, like, entry_only=entry_only)),
+        AfterValidator(_shaped(pattern, like)),
         Field(json_schema_extra={"pattern": f"^{pattern}$"}),
     )
 
@@ -173,7 +175,7 @@ LocalRef = Annotated[str, AfterValidator(_local_ref)]
 
 # Notes and progress are kept under item keys, never indexed: a record kept before the check
 # (an odd key from an edit) is still read.
-ItemKey = Annotated[str, *_reference(ITEM_KEY, "concerns (an agenda item's key)", entry_only=True)]
+ItemKey = Annotated[str, *_reference(ITEM_KEY, "concerns (an agenda item's key)")]
 
 
 class Model(BaseModel):
