@@ -29,7 +29,7 @@ from .safetext import for_record
 from .text import one_line_problem
 from .text import problem as text_problem
 from .timeutil import LONDON as LONDON  # re-exported: the one zone, defined in timeutil
-from .timeutil import london
+from .timeutil import gap_problem, london, missing
 
 SCHEMA_VERSION = 1
 # ASCII digits only and \Z, not $: "SD-2026-0001\n" or other scripts' digits are not references.
@@ -74,10 +74,13 @@ def _in_range(value: date, info: ValidationInfo) -> date:
     return value
 
 
-def _aware(value: datetime) -> datetime:
+def _aware(value: datetime, info: ValidationInfo) -> datetime:
     """Every time is held in UK time: a time without a zone is what a chair typed, and one with
     another offset (a file written in UTC, say) is converted, so every screen, document and
-    calendar entry shows the clock the meeting was held by, summer or winter."""
+    calendar entry shows the clock the meeting was held by, summer or winter. A time without a
+    zone in the hour the clocks skip names no moment: refused where it is entered, as typed."""
+    if value.tzinfo is None and not _stored(info) and missing(value):
+        raise ValueError(gap_problem(value.date()))
     try:
         return london(value)
     except OverflowError:  # 9999-12-31 23:30-05:00 is in the year 10000 in London
