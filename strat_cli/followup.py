@@ -15,6 +15,7 @@ from datetime import datetime
 
 from .errors import InputError
 from .model import (
+    STORED,
     Action,
     ActionReview,
     ActionStatus,
@@ -151,14 +152,19 @@ def review_action(
                 deep=True,
             )
         )
-    review = ActionReview(
-        ref=ref,
-        what=old.what,
-        owner=old.owner,
-        outcome=outcome,
-        note=note,
-        new_action_id=new_action_id,
-        at=now,
+    # what and owner are the earlier record's text, and its action's id what that record kept
+    # (perhaps before today's checks): read as a kept record is, never refused here
+    review = ActionReview.model_validate(
+        {
+            "ref": ref,
+            "what": old.what,
+            "owner": old.owner,
+            "outcome": outcome,
+            "note": note,
+            "new_action_id": new_action_id,
+            "at": now,
+        },
+        context=STORED,
     )
     meeting.reviewed_actions.append(review)
     who = by or meeting.chair

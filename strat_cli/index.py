@@ -26,6 +26,7 @@ edited since back to `complete` (no `strat reindex` needed after changing timesc
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import re
 import sqlite3
@@ -138,9 +139,39 @@ class Rows:
     actions: list[tuple[Any, ...]] = field(default_factory=list)
 
 
+# Written for a reference a record kept in another shape than strat gives it (a name typed as a
+# child's id before the check, say): the index holds references, never what was typed there.
+NOT_A_REFERENCE = "?"
+
+
+@functools.cache
+def _shapes() -> dict[str, re.Pattern[str]]:
+    """The model's reference shapes (its one home), when a row is made: the record is validated
+    by then, so importing the model costs nothing that answering from the index pays."""
+    from .model import AGENDA_ID, LOCAL_REF, MEETING_ID, short_id
+
+    shapes = {
+        "child": short_id("C"),
+        "action": short_id("A"),
+        "meeting": MEETING_ID,
+        "carried": f"{MEETING_ID}:{short_id('A')}",
+        "local_ref": LOCAL_REF,
+        "agenda": AGENDA_ID,
+    }
+    return {kind: re.compile(rf"\A(?:{pattern})\Z") for kind, pattern in shapes.items()}
+
+
+def reference(kind: str, value: Any) -> Any:
+    """`value` when it has the shape of a `kind` reference (or is empty), else the placeholder."""
+    if value is None or value == "":
+        return value
+    return value if _shapes()[kind].match(str(value)) else NOT_A_REFERENCE
+
+
 def rows_from_record(data: dict[str, Any]) -> Rows:
     """Index rows from a meeting as its JSON data: references, codes, agencies and times only;
-    no person's name and no free text is copied here (see the module's docstring)."""
+    no person's name and no free text is copied here (see the module's docstring). A reference
+    kept in another shape is written as the placeholder (`reference`)."""
     mid = str(data["id"])
     started = parse_time(data.get("started_at"))
     # Circulated once every participant has it (circulation.coverage, as deadlines reads the
@@ -154,7 +185,7 @@ def rows_from_record(data: dict[str, Any]) -> Rows:
     meeting = {
         "id": mid,
         "error": None,
-        "agenda": data.get("agenda"),
+        "agenda": reference("agenda", data.get("agenda")),
         "status": data.get("status", "draft"),
         "type": data.get("type", "initial"),
         "format": data.get("format", ""),
@@ -162,11 +193,14 @@ def rows_from_record(data: dict[str, Any]) -> Rows:
         "started_ts": started.timestamp() if started else None,
         "started_date": started.astimezone(LONDON).date().isoformat() if started else None,
         "ended_ts": _ts(data.get("ended_at")),
-        "previous": SEP.join(data.get("previous") or []),
+        "previous": SEP.join(reference("meeting", p) for p in data.get("previous") or []),
         "children": len(children),
         "subject_children": sum(1 for c in children if c.get("subject", True)),
         # children by reference only: the case-management reference, else the C-id
-        "child_refs": SEP.join(str(c.get("local_ref") or c.get("id")) for c in children),
+        "child_refs": SEP.join(
+            reference("local_ref", c.get("local_ref")) or reference("child", c.get("id"))
+            for c in children
+        ),
         "outcomes": SEP.join(outcomes),
         "s47": int(any(o.startswith("s47") for o in outcomes)),
         "authorised_ts": _ts(auth.get("at")) if auth else None,
@@ -181,21 +215,28 @@ def rows_from_record(data: dict[str, Any]) -> Rows:
     return Rows(
         meeting=meeting,
         children=[
-            (mid, c.get("id"), c.get("local_ref") or "", int(c.get("subject", True)))
+            (
+                mid,
+                reference("child", c.get("id")),
+                reference("local_ref", c.get("local_ref")) or "",
+                int(c.get("subject", True)),
+            )
             for c in children
         ],
-        decisions=[(mid, d.get("child_id"), d.get("outcome")) for d in decisions],
+        decisions=[
+            (mid, reference("child", d.get("child_id")), d.get("outcome")) for d in decisions
+        ],
         actions=[
             (
                 mid,
-                a.get("id"),
+                reference("action", a.get("id")),
                 a.get("agency", ""),
                 a.get("due"),
                 _ts(a.get("due")),
                 a.get("status", "open"),
                 int(bool(a.get("contingency"))),
                 a.get("completed_at"),
-                a.get("carried_from"),
+                reference("carried", a.get("carried_from")),
             )
             for a in actions
         ],
@@ -233,7 +274,8 @@ def deadlines_for(meeting: Meeting, agenda_dirs: list[Path]) -> dict[str, Any]:
     try:
         agenda = _agenda(tuple(agenda_dirs), meeting.agenda)
         if agenda is None:
-            return {"deadlines_ok": 0, "deadlines_error": f"no agenda {meeting.agenda!r}"}
+            agenda_ref = reference("agenda", meeting.agenda)
+            return {"deadlines_ok": 0, "deadlines_error": f"no agenda {agenda_ref!r}"}
         return deadline_columns(meeting, agenda)
     except StratError as exc:
         return {"deadlines_ok": 0, "deadlines_error": exc.message}

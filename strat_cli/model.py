@@ -25,10 +25,11 @@ from pydantic import (
 )
 from pydantic_core import ErrorDetails, InitErrorDetails, PydanticCustomError
 
+from .safetext import for_record
 from .text import one_line_problem
 from .text import problem as text_problem
 from .timeutil import LONDON as LONDON  # re-exported: the one zone, defined in timeutil
-from .timeutil import london
+from .timeutil import gap_problem, london, missing
 
 SCHEMA_VERSION = 1
 # ASCII digits only and \Z, not $: "SD-2026-0001\n" or other scripts' digits are not references.
@@ -73,10 +74,13 @@ def _in_range(value: date, info: ValidationInfo) -> date:
     return value
 
 
-def _aware(value: datetime) -> datetime:
+def _aware(value: datetime, info: ValidationInfo) -> datetime:
     """Every time is held in UK time: a time without a zone is what a chair typed, and one with
     another offset (a file written in UTC, say) is converted, so every screen, document and
-    calendar entry shows the clock the meeting was held by, summer or winter."""
+    calendar entry shows the clock the meeting was held by, summer or winter. A time without a
+    zone in the hour the clocks skip names no moment: refused where it is entered, as typed."""
+    if value.tzinfo is None and not _stored(info) and missing(value):
+        raise ValueError(gap_problem(value.date()))
     try:
         return london(value)
     except OverflowError:  # 9999-12-31 23:30-05:00 is in the year 10000 in London
@@ -118,22 +122,24 @@ def holds_one_line(model: type[BaseModel], name: str) -> bool:
 
 # References within the record and between records. strat makes them (Meeting.next_id, the
 # store's references), so they are never a person's name: the register's index keeps them, and
-# its promise is "references, not people". Checked in every file, stored ones too (strat only
-# ever wrote such references); the message never repeats what was there instead.
-def _shaped(pattern: str, like: str, *, entry_only: bool) -> Callable[[str, ValidationInfo], str]:
+# its promise is "references, not people". Checked where a record comes in (import, edit, an
+# answers file); a record kept before the check may hold any id (`strat import` once kept what a
+# file had), so it is read as it is, and the index writes a placeholder for an id of another
+# shape (index.rows_from_record). The message never repeats what was there instead.
+def _shaped(pattern: str, like: str) -> Callable[[str, ValidationInfo], str]:
     compiled = re.compile(rf"\A(?:{pattern})\Z")
 
     def check(value: str, info: ValidationInfo) -> str:
-        if not compiled.match(value) and not (entry_only and _stored(info)):
+        if not compiled.match(value) and not _stored(info):
             raise ValueError(f"must be a reference like {like}, never a name")
         return value
 
     return check
 
 
-def _reference(pattern: str, like: str, *, entry_only: bool = False) -> Any:
+def _reference(pattern: str, like: str) -> Any:
     return (
-        AfterValidator(_shaped(pattern, like, entry_only=entry_only)),
+        AfterValidator(_shaped(pattern, like)),
         Field(json_schema_extra={"pattern": f"^{pattern}$"}),
     )
 
@@ -172,7 +178,7 @@ LocalRef = Annotated[str, AfterValidator(_local_ref)]
 
 # Notes and progress are kept under item keys, never indexed: a record kept before the check
 # (an odd key from an edit) is still read.
-ItemKey = Annotated[str, *_reference(ITEM_KEY, "concerns (an agenda item's key)", entry_only=True)]
+ItemKey = Annotated[str, *_reference(ITEM_KEY, "concerns (an agenda item's key)")]
 
 
 class Model(BaseModel):
@@ -764,10 +770,16 @@ class Meeting(Model):
         return f"{prefix}{max(numbers, default=0) + 1}"
 
     def log(self, event: str, detail: str = "", who: str = "", at: datetime | None = None) -> None:
-        """Append to the audit trail: every change a person makes is traceable."""
+        """Append to the audit trail: every change a person makes is traceable. The trail is
+        strat's own writing, which may quote outside text (a mail server's reply, a name kept
+        before the text checks): what a record may not hold is left out, never refused, so
+        the save that settles an effect always happens."""
         self.audit.append(
             AuditEvent(
-                at=at or datetime.now(LONDON), who=who or self.chair, event=event, detail=detail
+                at=at or datetime.now(LONDON),
+                who=for_record(who or self.chair, one_line=True),
+                event=for_record(event, one_line=True),
+                detail=for_record(detail, one_line=False),
             )
         )
 

@@ -79,9 +79,9 @@ def authorise(
         )
     if not by.strip() or not role.strip():
         raise InputError("authorisation needs the manager's name and role (--by, --role)")
-    checked("--by", by)
-    checked("--role", role)
-    checked("--override", override, one_line=False)
+    by = checked("--by", by)
+    role = checked("--role", role)
+    override = checked("--override", override, one_line=False)
     errors = report.blocking
     if errors and not override.strip():
         first = "; ".join(f"{g.where}: {g.message}" for g in errors[:3])
@@ -118,8 +118,8 @@ def amend(meeting: Meeting, *, by: str, text: str, now: datetime) -> Amendment:
         raise InputError("an amendment needs the name of who makes it (--by)")
     if not text.strip():
         raise InputError("the amendment is empty: nothing was added")
-    checked("--by", by)
-    checked("the amendment", text, one_line=False)
+    by = checked("--by", by)
+    text = checked("the amendment", text, one_line=False)
     amendment = Amendment(at=now, by=by.strip(), text=text.strip())
     meeting.amendments.append(amendment)
     meeting.log("amended", f"amendment {len(meeting.amendments)}", who=amendment.by, at=now)
@@ -140,8 +140,8 @@ def mark_done(
 ) -> None:
     """Close an open action. Allowed on an authorised record: the follow-up of actions is not
     authorised content."""
-    checked("--note", note, one_line=False)
-    checked("--by", by)
+    note = checked("--note", note, one_line=False)
+    by = checked("--by", by)
     action = meeting.action(action_id)
     if action is None:
         raise NotFound(f"{meeting.id} has no action {action_id}")

@@ -130,6 +130,12 @@ class Question:
     choices: tuple[str, ...] = ()  # the values offered to pick from, live; a file writes one
 
     @property
+    def one_line(self) -> bool:
+        """Whether the answer is kept as one line (its field is `OneLine`): the live prompt and
+        a file's answer decide by the field alike, never by how the question is asked."""
+        return holds_one_line(self.model, self.name)
+
+    @property
     def description(self) -> str:
         return self.model.model_fields[self.name].description or ""
 
@@ -182,7 +188,7 @@ class Question:
     def read(self, typed: str, given: Given) -> Any:
         """The one reading of a typed answer: the live prompt's and an answers file's."""
         value = typed.rstrip() if self.multiline else typed.strip()
-        value, why = text_problem(value, one_line=holds_one_line(self.model, self.name))
+        value, why = text_problem(value, one_line=self.one_line)
         if why:
             raise InputError(why)
         if not value.strip():

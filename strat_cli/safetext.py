@@ -20,6 +20,8 @@ C1 = "\x7f-\x9f"
 _BIDI = "\u202a-\u202e\u2066-\u2069"
 # Lone surrogates cannot be encoded at all: printing one raises instead of showing the rest.
 _SURROGATES = "\ud800-\udfff"
+# The Unicode line and paragraph separators: several renderers and terminals break a line there.
+SEPARATORS = "\u2028\u2029"
 
 # XML 1.0 forbids these (Word's .docx is XML; python-docx refuses them, PITFALLS.md).
 XML_FORBIDDEN = re.compile(f"[{C0}\ufffe\uffff{_SURROGATES}]")
@@ -33,8 +35,9 @@ UNSAFE = re.compile(f"[{C0}\r{C1}{_BIDI}{_SURROGATES}]")
 PLACEHOLDER = "\ufffd"
 
 
-def _lines(text: str) -> str:
-    """Line breaks typed on Windows (CR LF) are line breaks, not a control to flag."""
+def lines(text: str) -> str:
+    """Line breaks typed on Windows (CR LF) are line breaks, not a control to flag: the one
+    home of that rule, for what is shown and what is kept (text.py) alike."""
     return text.replace("\r\n", "\n") if "\r" in text else text
 
 
@@ -42,7 +45,7 @@ def for_screen(text: str) -> str:
     """Text for the terminal: every unsafe character becomes the placeholder."""
     if not UNSAFE.search(text):  # the common case, without a copy
         return text
-    return UNSAFE.sub(PLACEHOLDER, _lines(text))
+    return UNSAFE.sub(PLACEHOLDER, lines(text))
 
 
 def same_length_for_screen(text: str) -> str:
@@ -54,7 +57,20 @@ def for_file(text: str) -> str:
     """Text for a CSV or calendar file: unsafe characters left out, CR LF kept as a line feed."""
     if not UNSAFE.search(text):
         return text
-    return UNSAFE.sub("", _lines(text))
+    return UNSAFE.sub("", lines(text))
+
+
+_BREAKS = re.compile(f"[\t\n{SEPARATORS}]+")
+_SEPARATOR = re.compile(f"[{SEPARATORS}]")
+
+
+def for_record(text: str, *, one_line: bool) -> str:
+    """Text strat writes into a record itself that may quote outside text (a mail server's
+    reply in the audit trail): what a record may not hold is left out, so strat's own writing
+    is never refused (text.py says what a record holds). One line: breaks and tabs become a
+    space; free text: a line or paragraph separator becomes a line feed."""
+    text = for_file(text)
+    return _BREAKS.sub(" ", text) if one_line else _SEPARATOR.sub("\n", text)
 
 
 # A spreadsheet reads a cell beginning with one of these as a formula (OWASP, CSV injection):

@@ -12,14 +12,14 @@ from __future__ import annotations
 import re
 
 from .errors import InputError
-from .safetext import C0, C1
+from .safetext import C0, C1, SEPARATORS, lines
 
 # C0 controls (tab, line feed and CR too), DEL, C1 controls (NEL U+0085 among them), and the
 # Unicode line and paragraph separators, which several renderers and terminals break a line at.
-_NOT_ONE_LINE = re.compile(f"[\t\n\r{C0}{C1}\u2028\u2029]")
+_NOT_ONE_LINE = re.compile(f"[\t\n\r{C0}{C1}{SEPARATORS}]")
 # The same, less the line feed and the tab free text keeps; a CR is refused (a pasted CRLF is
 # read as a line feed where a person types it: `problem`).
-_NOT_FREE_TEXT = re.compile(f"[\r{C0}{C1}\u2028\u2029]")
+_NOT_FREE_TEXT = re.compile(f"[\r{C0}{C1}{SEPARATORS}]")
 
 ONE_LINE = "one line of text, without line breaks or control characters"
 FREE_TEXT = "text without control characters (line breaks and tabs are fine)"
@@ -36,9 +36,10 @@ def free_text_problem(value: str) -> str | None:
 
 
 def checked(where: str, value: str, *, one_line: bool = True) -> str:
-    """`value` when a record may hold it; else InputError naming `where` (an option such as
-    `--by`), never the text."""
-    why = one_line_problem(value) if one_line else free_text_problem(value)
+    """`value` as a record keeps it (free text's CRLF read as a line feed, as `problem` does);
+    else InputError naming `where` (an option such as `--by`), never the text. Keep what it
+    returns, not what was given."""
+    value, why = problem(value, one_line=one_line)
     if why:
         raise InputError(f"{where}: {why}")
     return value
@@ -49,7 +50,7 @@ def problem(value: str, *, one_line: bool) -> tuple[str, str | None]:
     why it cannot be, or None: the one check of the live prompt and a file's answer."""
     if one_line:
         return value, one_line_problem(value)
-    value = value.replace("\r\n", "\n")
+    value = lines(value)
     return value, free_text_problem(value)
 
 

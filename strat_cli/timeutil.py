@@ -14,6 +14,8 @@ import re
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from .errors import InputError
+
 LONDON = ZoneInfo("Europe/London")
 ZONES = {"bst": 0, "gmt": 1}  # the fold that a zone typed after a time in the repeated hour means
 _ZONE_SUFFIX = re.compile(r"\s*\b(bst|gmt)$", re.IGNORECASE)
@@ -75,6 +77,15 @@ def missing(moment: datetime) -> bool:
     return real(local).replace(tzinfo=None) != local.replace(tzinfo=None)
 
 
+def gap_problem(day: date) -> str:
+    """Why a wall time in the hour the clocks skip on `day` is refused: one wording for the
+    prompt (`wall`) and a file's field (the model)."""
+    return (
+        f"that time does not exist on {format_uk_date(day)}: UK clocks go forward an "
+        "hour at 01:00, straight to 02:00 BST"
+    )
+
+
 def wall(
     day: date, clock: time, *, zone: str | None = None, after: datetime | None = None
 ) -> datetime:
@@ -88,12 +99,7 @@ def wall(
     moved (read as 02:30 BST, a start at 01:30 and an end at 02:30 would be one moment).
     """
     if missing(at(day, clock)):
-        from .errors import InputError
-
-        raise InputError(
-            f"that time does not exist on {format_uk_date(day)}: UK clocks go forward an "
-            "hour at 01:00, straight to 02:00 BST"
-        )
+        raise InputError(gap_problem(day))
     if zone is not None:
         return real(at(day, clock, fold=ZONES[zone.lower()]))
     first = at(day, clock, fold=0)

@@ -8,7 +8,15 @@ import pytest
 
 from strat_cli.errors import InputError
 from strat_cli.followup import open_actions, review_action, start_follow_up
-from strat_cli.model import LONDON, ActionStatus, Attendance, Meeting, MeetingType, ReviewOutcome
+from strat_cli.model import (
+    LONDON,
+    STORED,
+    ActionStatus,
+    Attendance,
+    Meeting,
+    MeetingType,
+    ReviewOutcome,
+)
 from strat_cli.store import FolderStore
 
 NOW = datetime(2026, 11, 25, 10, 0, tzinfo=LONDON)
@@ -152,3 +160,19 @@ def test_strat_show_lists_the_review_of_earlier_actions(store: FolderStore, save
     assert result.exit_code == 0, result.output
     assert "Actions from earlier discussions" in result.output
     assert "Records already shared" in result.output and "now A1" in result.output
+
+
+def test_an_action_kept_with_a_control_character_is_still_reviewed(
+    store: FolderStore, saved: Meeting
+) -> None:
+    """A record kept before the text checks may hold a control character in an action's words
+    or owner: the review copies them as they were kept, never crashes on them."""
+    data = saved.model_dump(mode="json")
+    data["actions"][0]["what"] = "Visit\x1b[2J the home"
+    data["actions"][0]["owner"] = "DS Priya\x07 Lamb"
+    kept = Meeting.model_validate(data, context=STORED)
+    nxt = start_follow_up(kept, "SD-2026-0002", NOW)
+    review = review_action(nxt, kept, kept.actions[0].id, ReviewOutcome.done, NOW, note="Seen")
+    assert review.owner == "DS Priya\x07 Lamb"
+    store.save(nxt)
+    assert store.load(nxt.id).reviewed_actions[0].what == "Visit\x1b[2J the home"

@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from strat_cli import questions
 from strat_cli.agenda import Agenda, get_agenda
 from strat_cli.interview import Interview, actions, attendance, decisions, find_command
 from strat_cli.model import (
@@ -361,6 +362,41 @@ def test_action_owner_picked_from_participants(store: FolderStore, national: Age
         "P2",
         "Northshire Police",
     )
+
+
+def test_an_owner_kept_with_a_control_character_is_picked_without_a_crash(
+    store: FolderStore, national: Agenda
+) -> None:
+    """A participant kept before the text checks: the action's copy of the name is cleaned."""
+    m = draft(store)
+    m.participants[1].name = "DS Priya\x1b[2J Lamb"
+    m.participants[1].agency = "Northshire\x07 Police"
+    s = Script(
+        [("owner", "P2"), ("due", "within 1 hour"), ("due thu 19 nov 2026 11:30", True),
+         ("which children", []), ("contingency", False)]
+    )  # fmt: skip
+    a = actions.add_action(interview(m, national, store, s), "Speak to the alleged perpetrator")
+    s.done()
+    assert (a.owner, a.agency) == ("DS Priya[2J Lamb", "Northshire Police")
+    assert store.load(m.id).actions[-1].owner == "DS Priya[2J Lamb"
+
+
+def test_a_free_text_field_asked_on_one_line_takes_a_tab_as_its_file_would(
+    store: FolderStore, national: Agenda
+) -> None:
+    """The field decides what an answer may hold, live as from a file: a reason is free text
+    (a tab is kept), a relationship is one line (a tab is refused and asked again)."""
+    m = draft(store)
+    s = Script(
+        [("why was no one invited", "On leave\tback Monday"),
+         ("relationship", "Mother\tbirth"), ("relationship", "Mother")],
+        not_kept=["On leave\tback Monday", "Mother\tbirth"],
+    )  # fmt: skip
+    iv = interview(m, national, store, s)
+    assert iv.answer(questions.NOT_INVITED) == "On leave\tback Monday"
+    assert iv.answer(questions.RELATIONSHIP, who="Kim") == "Mother"
+    s.done()
+    assert any("must be one line" in said for said in s.said)
 
 
 # --- an action or a decision given part by part -----------------------------------------------

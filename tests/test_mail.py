@@ -55,6 +55,7 @@ class Inbox:
 
     refuse: set[str] = field(default_factory=set)
     refuse_prefix: str = ""  # e.g. "bad": every address starting with it is refused
+    refusal: str = "550 5.1.1 No such mailbox here"  # what a refused recipient is told
     messages: list[tuple[str, list[str], bytes]] = field(default_factory=list)
 
     async def handle_RCPT(
@@ -62,7 +63,7 @@ class Inbox:
     ) -> str:
         prefix = self.refuse_prefix.lower()
         if address.lower() in self.refuse or (prefix and address.lower().startswith(prefix)):
-            return "550 5.1.1 No such mailbox here"
+            return self.refusal
         envelope.rcpt_tos.append(address)
         return "250 OK"
 

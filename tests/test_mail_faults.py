@@ -657,3 +657,42 @@ def test_addresses_of_participants_never_reach_the_envelope_unchecked() -> None:
     assert canonical_address(" Sam.Whitlow@SocialCare.Northshire.EXAMPLE ") == (
         "Sam.Whitlow@socialcare.northshire.example"
     )
+
+
+# --- a hostile server's words in the audit trail ---------------------------------------------------
+
+
+HOSTILE_REFUSAL = "550 5.1.1 \x1b[2J\x1b]8;;http://x.example\x07gone\x07 \u2028 \u202e here"
+
+
+def test_a_refusal_with_control_characters_settles_and_audits_the_send_without_a_crash(
+    isolated_home: Path, store: FolderStore, saved: Meeting, tmp_path: Path, utf8_server: Server
+) -> None:
+    config(isolated_home, utf8_server.port)
+    utf8_server.inbox.refusal = HOSTILE_REFUSAL
+    utf8_server.inbox.refuse = {p.email.lower() for p in saved.participants if p.email} | {RECORDS}
+    res = runner.invoke(app, ["email", saved.id, "--send", "--out", str(tmp_path)])
+    assert res.exit_code == 1, res.output  # the refusal, not an internal error (70)
+    assert "refused every recipient" in res.stderr
+    back = store.load(saved.id)
+    assert back.circulation == []  # settled: no attempt left "sending"
+    last = back.audit[-1]
+    assert last.event == "email failed"
+    assert "every recipient refused" in last.detail
+    assert "gone" in last.detail
+    assert not any(c in last.detail for c in "\x1b\x07\u2028\u202e\r")
+
+
+def test_a_partial_refusal_with_control_characters_is_settled(
+    isolated_home: Path, store: FolderStore, saved: Meeting, tmp_path: Path, utf8_server: Server
+) -> None:
+    config(isolated_home, utf8_server.port)
+    utf8_server.inbox.refusal = HOSTILE_REFUSAL
+    utf8_server.inbox.refuse = {"lamb@police.northshire.example"}
+    res = runner.invoke(app, ["email", saved.id, "--send", "--out", str(tmp_path)])
+    assert res.exit_code == 1, res.output
+    assert "refused 1 of" in res.stderr
+    back = store.load(saved.id)
+    assert [e.state for e in back.circulation] == [""]  # settled: not "sending"
+    assert "lamb@police.northshire.example" in back.circulation[0].refused
+    assert not any(c in back.audit[-1].detail for c in "\x1b\x07")

@@ -140,6 +140,17 @@ def test_an_amendment_is_added_and_nothing_authorised_changes(
     assert [e.event for e in after.audit[-2:]] == ["amended", "amended"]
 
 
+def test_an_amendment_typed_on_windows_keeps_its_lines(
+    runner: CliRunner, store: FolderStore, complete: Meeting
+) -> None:
+    """A CRLF is a line feed (RELIABILITY.md): a note pasted from a Windows file is accepted."""
+    assert runner.invoke(app, ["authorise", ID, *MANAGER]).exit_code == 0
+    text = "Medical moved to 11:00.\r\nSeen alone at 15:10."
+    result = runner.invoke(app, ["amend", ID, "--by", "Dana Okafor", "--text", text])
+    assert result.exit_code == 0, result.output
+    assert store.load(ID).amendments[-1].text == "Medical moved to 11:00.\nSeen alone at 15:10."
+
+
 def test_amendments_of_an_authorised_record_cannot_be_rewritten(
     runner: CliRunner, store: FolderStore, complete: Meeting
 ) -> None:

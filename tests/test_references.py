@@ -124,6 +124,38 @@ def test_the_index_never_holds_a_name_typed_as_an_id(store: Any, tmp_path: Path)
     assert "Ellie" not in dump
 
 
+@pytest.mark.folder_only(reason="the SQLite index beside the folder")
+def test_a_record_kept_with_a_name_as_an_id_still_loads_and_the_index_holds_a_placeholder(
+    store: Any,
+) -> None:
+    """Before the check `strat import` kept any id a file had: such a record is still read (it
+    is not hidden), and the index writes a placeholder where the name was."""
+    data = typical_data()
+    data["children"][0]["id"] = NAME
+    data["children"][1]["local_ref"] = NAME
+    data["previous"] = [NAME]
+    data["actions"][0]["id"] = NAME
+    data["actions"][1]["carried_from"] = NAME
+    data["decisions"][0]["child_id"] = NAME
+    path = store.path(data["id"])
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(data), encoding="utf-8")
+    runner = CliRunner()
+    listed = runner.invoke(app, ["list"])
+    assert listed.exit_code == 0, listed.output
+    assert data["id"] in listed.output
+    shown = runner.invoke(app, ["show", data["id"]])
+    assert shown.exit_code == 0, shown.output
+    assert store.load(data["id"]).children[0].id == NAME  # read as it was kept
+    for command in ([], ["reindex"]):
+        if command:
+            assert runner.invoke(app, command).exit_code == 0
+        (index,) = Path(store.root).rglob("index.sqlite")
+        dump = "\n".join(sqlite3.connect(index).iterdump())
+        assert "Ellie" not in dump
+        assert data["id"] in dump
+
+
 def answers(tmp_path: Path, **changes: Any) -> Any:
     data: dict[str, Any] = yaml.safe_load((EXAMPLES / "answers.yaml").read_text(encoding="utf-8"))
     data.update(changes)

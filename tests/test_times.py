@@ -3,16 +3,21 @@ whole working days in `due --within`, and calendar-day phrases that land on a da
 
 from __future__ import annotations
 
+import json
+import re
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
 from hypothesis import given
 from hypothesis import strategies as st
+from typer.testing import CliRunner
 
 from strat_cli.agenda import Agenda, get_agenda
 from strat_cli.answers import build_meeting
+from strat_cli.cli import app
 from strat_cli.deadlines import (
     describe_due,
     format_uk,
@@ -20,7 +25,8 @@ from strat_cli.deadlines import (
     non_working_day,
     resolve_due,
 )
-from strat_cli.errors import InputError
+from strat_cli.editing import from_text, to_text
+from strat_cli.errors import InputError, InvalidRecord
 from strat_cli.index import Index, save_hook
 from strat_cli.interview import actions
 from strat_cli.model import LONDON, Action
@@ -117,6 +123,35 @@ def test_an_answers_file_meeting_in_the_skipped_hour_is_refused_by_its_field(
     assert "started_at" in refused.value.message
     assert "does not exist on Sun 29 Mar 2026" in refused.value.message
     assert store.ids() == []
+
+
+GAP_WORDS = "does not exist on Sun 29 Mar 2026: UK clocks go forward an hour at 01:00"
+
+
+def test_an_imported_time_in_the_skipped_hour_is_refused_by_its_field(
+    store: FolderStore, tmp_path: Path
+) -> None:
+    data = json.loads((EXAMPLES / "typical.json").read_text(encoding="utf-8"))
+    data["started_at"] = "2026-03-29T01:30:00"
+    path = tmp_path / "colleague.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    result = CliRunner().invoke(app, ["import", str(path)])
+    assert result.exit_code != 0
+    assert "started_at" in result.output and GAP_WORDS in result.output
+    assert store.ids() == []
+    data["started_at"] = "2026-03-29T01:30:00Z"  # with a zone it names a moment: 02:30 BST
+    path.write_text(json.dumps(data), encoding="utf-8")
+    assert CliRunner().invoke(app, ["import", str(path)]).exit_code == 0
+
+
+def test_an_edited_time_in_the_skipped_hour_is_refused_by_its_field() -> None:
+    m = typical()
+    text = re.sub(r"(?m)^started_at: .*$", "started_at: 2026-03-29 01:30", to_text(m))
+    with pytest.raises(InvalidRecord, match="started_at") as refused:
+        from_text(text, m, source="SD-2026-0001 (edited)")
+    assert GAP_WORDS in refused.value.message
+    kept = re.sub(r"(?m)^started_at: .*$", "started_at: 2026-03-29 02:30", to_text(m))
+    assert from_text(kept, m, source="t")[0].started_at == datetime(2026, 3, 29, 1, 30, tzinfo=UTC)
 
 
 def test_a_due_time_in_the_skipped_hour_is_refused(settings: Settings) -> None:

@@ -13,6 +13,7 @@ from ..model import (
 )
 from ..prompts import Choice
 from ..rulebook import contingency_needed
+from ..safetext import for_record
 from ..timeutil import typed_form
 from . import attendance
 
@@ -100,7 +101,9 @@ def add_action(iv: Interview, what: str, *, slot: int | None = None) -> Action:
     owner_id = iv.pick("Owner", choices, default=picked)
     p = m.participant(owner_id) if owner_id != "other" else None
     if p is not None:
-        owner, agency = p.name, p.agency
+        # a participant kept before the text checks may hold a control character: strat's copy
+        # into the action is cleaned (safetext), never refused mid-call
+        owner, agency = for_record(p.name, one_line=True), for_record(p.agency, one_line=True)
         iv.hold(slot, owner_pick=owner_id, owner=owner, agency=agency)
     else:
         typed = given.owner_pick == "other"

@@ -117,14 +117,21 @@ class Interview:
         hint: str = "",
         required: str = "",
         multiline: bool = False,
+        one_line: bool | None = None,
         validate: Callable[[str], str | None] | None = None,
         keep: Callable[[str], None] | None = None,
     ) -> str:
         """A text answer; `/commands` typed here run and the same question comes back.
 
+        `one_line`: whether the answer is kept as one line (a record's field decides:
+        `Question.one_line`); a free-text field asked on one line still takes a tab. Without
+        it, an answer asked on one line is kept as one.
+
         `keep` stores text typed above a command (`…\n/action`, `…\n/goto 4`), and it is saved
         before the command runs: Ctrl-C or a closed terminal inside the side step loses nothing.
         """
+        if one_line is None:
+            one_line = not multiline
         while True:
             if multiline:
                 raw = self.p.multiline(message, default=default, hint=hint)
@@ -151,10 +158,10 @@ class Interview:
             if required and not raw.strip():
                 self.say(f"  {required}")
                 continue
-            raw, why = text.problem(raw, one_line=not multiline)
+            raw, why = text.problem(raw, one_line=one_line)
             if why:  # a pasted escape sequence, a line break in a name: said, and asked again
                 self.say(f"  This answer {why}: type it again.")
-                default = text.cleaned(raw, one_line=not multiline)
+                default = text.cleaned(raw, one_line=one_line)
                 continue
             if validate is not None and raw.strip():
                 problem = validate(raw)
@@ -192,6 +199,7 @@ class Interview:
             hint=q.help if hint is None else hint,
             required=q.required if required is None else required,
             multiline=q.multiline,
+            one_line=q.one_line,
             validate=(lambda text: q.problem(text, at)) if q.timed else None,
             keep=keep,
         )
@@ -234,7 +242,9 @@ class Interview:
 
     def hold(self, slot: int, **answers: Any) -> None:
         """Keep more answers of the entry at `slot`, saved before the next question."""
-        entry = self.m.progress.pending[slot]  # looked up each time: a save may replace it
+        # by its place each time: saves never replace self.m's entries, so the slot stays put;
+        # only a nested settle or /cancel removes the entries above it
+        entry = self.m.progress.pending[slot]
         for name, value in answers.items():
             setattr(entry, name, value)
         self.save()
