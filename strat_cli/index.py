@@ -728,16 +728,13 @@ def _agenda(dirs: tuple[Path, ...], agenda_id: str) -> Agenda | None:
     and only when a record needs it (a huge agenda of another area is never read)."""
     cache = _AGENDA_CACHE.setdefault(dirs, {})
     if agenda_id not in cache:
-        from .agenda import agenda_files, get_agenda
-        from .errors import AgendaError
+        from .agenda import NoSuchAgenda, agenda_files, get_agenda
 
         # stamped before reading: a file edited while it is read looks changed next time
         before = {path: _file_stamp(path) for path in agenda_files(list(dirs))}
         try:
             agenda = get_agenda(agenda_id, list(dirs))
-        except AgendaError as exc:
-            if not exc.message.startswith("no agenda "):
-                raise
+        except NoSuchAgenda:
             return None
         if agenda.path is not None:
             _AGENDA_STAMPS[agenda.path] = before.get(agenda.path, _file_stamp(agenda.path))

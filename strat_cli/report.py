@@ -22,6 +22,7 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
 from .errors import AgendaError, InputError
+from .index import NOT_A_REFERENCE, reference
 from .model import LONDON, ActionStatus, AgencyKind, Attendance, Meeting, Outcome, Status
 from .timeutil import before, format_uk
 
@@ -246,7 +247,12 @@ def facts_of(m: Meeting, ag: Agenda, now: datetime) -> Facts:
         s47_started_here=m.s47_decided and m.s47_started_at is None,
         outcomes=[d.outcome for d in m.decisions],
         previous=list(m.previous),
-        child_refs=[c.local_ref.strip() for c in m.children if c.local_ref.strip()],
+        # references, never what was typed there (a record kept before the check)
+        child_refs=[
+            ref
+            for c in m.children
+            if (ref := reference("local_ref", c.local_ref.strip())) not in ("", NOT_A_REFERENCE)
+        ],
         timely=timely,
         icpc_days=icpc_days,
         icpc_before_start=held_early,
@@ -784,7 +790,7 @@ def csv_files(report: Report) -> dict[str, str]:
 # --- where the records come from --------------------------------------------------------------
 
 
-FACTS_VERSION = 3  # bump when Facts, or how they are made, change: every cached row is remade
+FACTS_VERSION = 4  # bump when Facts, or how they are made, change: every cached row is remade
 _FACTS_TABLE = """
 CREATE TABLE IF NOT EXISTS report_facts (
     meeting_id TEXT PRIMARY KEY, stamp TEXT NOT NULL, valid_until REAL, facts TEXT NOT NULL
