@@ -246,7 +246,7 @@ def facts_of(m: Meeting, ag: Agenda, now: datetime) -> Facts:
         s47=m.s47_decided,
         s47_started_here=m.s47_decided and m.s47_started_at is None,
         outcomes=[d.outcome for d in m.decisions],
-        previous=list(m.previous),
+        previous=[reference("meeting", ref) for ref in m.previous],
         # references, never what was typed there (a record kept before the check)
         child_refs=[
             ref
