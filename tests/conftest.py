@@ -267,3 +267,23 @@ __all__ = [
     "sent_to_everyone",
     "strat_executable",
 ]
+
+
+def fake_editor(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, *, count: int = -1) -> Path:
+    """An 'editor' for `strat edit` that applies the replacements listed in the returned file
+    (a JSON list of [old, new]), as a person would type them; `count` replacements of each
+    (-1: every one). The input is taken for a terminal."""
+    script = tmp_path / "editor.py"
+    script.write_text(
+        "import json, sys\n"
+        "path = sys.argv[1]\n"
+        f"pairs = json.load(open({str(tmp_path / 'edits.json')!r}))\n"
+        "text = open(path, encoding='utf-8').read()\n"
+        "for old, new in pairs:\n"
+        f"    text = text.replace(old, new, {count})\n"
+        "open(path, 'w', encoding='utf-8').write(text)\n",
+        encoding="utf-8",
+    )
+    monkeypatch.setenv("EDITOR", f'"{sys.executable}" "{script}"')
+    monkeypatch.setattr("strat_cli.cli._app.stdin_is_terminal", lambda: True)
+    return tmp_path / "edits.json"

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import pytest
@@ -13,6 +12,8 @@ from strat_cli.editing import from_text, to_text
 from strat_cli.errors import InputError, InvalidRecord
 from strat_cli.model import Meeting
 from strat_cli.store import FolderStore
+
+from .conftest import fake_editor
 
 
 def test_unchanged_text_gives_back_the_same_record(typical_meeting: Meeting) -> None:
@@ -57,21 +58,7 @@ def test_history_cannot_be_edited(typical_meeting: Meeting) -> None:
 
 @pytest.fixture
 def editor(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """An 'editor' that applies the replacements listed in a file, as a person would type them."""
-    script = tmp_path / "editor.py"
-    script.write_text(
-        "import json, sys\n"
-        "path = sys.argv[1]\n"
-        f"pairs = json.load(open({str(tmp_path / 'edits.json')!r}))\n"
-        "text = open(path, encoding='utf-8').read()\n"
-        "for old, new in pairs:\n"
-        "    text = text.replace(old, new)\n"
-        "open(path, 'w', encoding='utf-8').write(text)\n",
-        encoding="utf-8",
-    )
-    monkeypatch.setenv("EDITOR", f'"{sys.executable}" "{script}"')
-    monkeypatch.setattr("strat_cli.cli._app.stdin_is_terminal", lambda: True)
-    return tmp_path / "edits.json"
+    return fake_editor(tmp_path, monkeypatch)
 
 
 def test_strat_edit_saves_a_tidied_record_and_audits_it(

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import sqlite3
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +20,7 @@ from typer.testing import CliRunner
 from strat_cli.cli import app
 from strat_cli.model import Meeting
 
-from .conftest import EXAMPLES
+from .conftest import EXAMPLES, fake_editor
 
 NAME = "Ellie Marsh"  # a child's name typed where an id goes
 
@@ -194,22 +193,9 @@ def test_a_name_as_a_childs_id_in_a_prefill_is_refused(store: Any, tmp_path: Pat
 
 @pytest.fixture
 def editor(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """An 'editor' that applies the replacements listed in a file, as a person would type them."""
-    script = tmp_path / "editor.py"
-    script.write_text(
-        "import json, sys\n"
-        "path = sys.argv[1]\n"
-        f"pairs = json.load(open({str(tmp_path / 'edits.json')!r}))\n"
-        "text = open(path, encoding='utf-8').read()\n"
-        "for old, new in pairs:\n"
-        "    text = text.replace(old, new, 1)\n"
-        "open(path, 'w', encoding='utf-8').write(text)\n",
-        encoding="utf-8",
-    )
-    monkeypatch.setenv("EDITOR", f'"{sys.executable}" "{script}"')
-    monkeypatch.setattr("strat_cli.cli._app.stdin_is_terminal", lambda: True)
+    edits = fake_editor(tmp_path, monkeypatch, count=1)
     monkeypatch.setattr("strat_cli.cli._app.terminal_prompts", lambda: _Declines())
-    return tmp_path / "edits.json"
+    return edits
 
 
 class _Declines:
