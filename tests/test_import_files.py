@@ -121,3 +121,18 @@ def test_a_number_of_5001_digits_is_named_with_its_line(store: Any, tmp_path: Pa
     answers.write_text('{\n"agenda": "national",\n"type": ' + "1" * 5001 + "}", "utf-8")
     line = one_error_line(CliRunner().invoke(app, ["new", "--answers", str(answers), "--no-input"]))
     assert line == f"Error: {answers}: line 3: a number is too long (more than 4,300 digits)"
+
+
+def test_importing_an_example_twice_says_how_to_import_it_again(store: Any) -> None:
+    """A new user looking around after a first `strat new` (SD-2026-0001 taken) is told how."""
+    runner = CliRunner()
+    typical = EXAMPLES / "typical.json"
+    assert runner.invoke(app, ["import", str(typical)]).exit_code == 0
+    line = one_error_line(runner.invoke(app, ["import", str(typical)]))
+    assert line.startswith("Error: SD-2026-0001 already exists in ")
+    assert line.endswith(
+        f"; to import it under the next free reference: strat import {typical} --new-id"
+    )
+    again = runner.invoke(app, ["import", str(typical), "--new-id"])
+    assert again.exit_code == 0, again.output
+    assert store.exists("SD-2026-0002")

@@ -230,7 +230,17 @@ def import_meeting(
     if new_id:
         meeting.id = store.new_id(datetime.now(LONDON).year)
     meeting.log("imported", "from a file", who=state(ctx).settings.actor)  # names can be case names
-    store.create(meeting)
+    from ..errors import StratError
+
+    try:
+        store.create(meeting)
+    except StratError as exc:
+        if new_id or not store.exists(meeting.id):
+            raise
+        raise StratError(
+            f"{exc.message}; to import it under the next free reference: "
+            f"strat import {file} --new-id"
+        ) from None
     typer.echo(f"Imported {meeting.id} into {store.where}")
 
 
