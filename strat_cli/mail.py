@@ -229,7 +229,9 @@ def body_for(summary: str, footer: str, marking: str) -> str:
     parts.append(summary.rstrip())
     if footer.strip():
         parts.append("-- \n" + footer.strip())
-    return "\n\n".join(parts) + "\n"
+    from .safetext import for_file  # a record kept before the entry checks may hold controls
+
+    return for_file("\n\n".join(parts) + "\n")
 
 
 def build_message(

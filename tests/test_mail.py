@@ -163,6 +163,24 @@ timeout = 10
 # --- drafts ---------------------------------------------------------------------------------
 
 
+def test_the_email_body_carries_no_control_or_bidi_override_from_a_kept_record(
+    store: FolderStore, saved: Meeting, settings: Settings, tmp_path: Path
+) -> None:
+    """A record kept before text was checked at entry may hold an override that shows an
+    action backwards in the recipient's mail client, or an escape: the body leaves them out."""
+    m = store.load(saved.id)
+    m.actions[0].what = "Visit \u202eemoh ta\u202c the family \x1b[2J today"
+    store.save(m)
+    result = circulate(store, saved.id, mail_settings(settings, free_port()), out_dir=tmp_path)
+    msg = BytesParser(policy=policy.default).parsebytes(result.draft.read_bytes())
+    assert isinstance(msg, EmailMessage)
+    body = msg.get_body(("plain",))
+    assert body is not None
+    text = body.get_content()
+    assert "Visit emoh ta the family [2J today" in text
+    assert not any(c in text for c in "\u202e\u202c\x1b")
+
+
 def test_draft_parses_carries_x_unsent_and_every_document(
     store: FolderStore, saved: Meeting, settings: Settings, tmp_path: Path
 ) -> None:
