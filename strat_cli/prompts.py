@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from .errors import InputError
+from .safetext import for_screen  # record text in a question or a line said: never raw controls
 
 # (value, label): what the code gets back, and what the chair sees.
 Choice = tuple[str, str]
@@ -172,9 +173,9 @@ class TerminalPrompts:
             return True if problem is None else problem
 
         answer = self._q.text(
-            message,
+            for_screen(message),
             default=default,
-            instruction=hint or None,
+            instruction=for_screen(hint) or None,
             validate=check,
             bottom_toolbar=self._bottom(),
         ).unsafe_ask()
@@ -182,7 +183,7 @@ class TerminalPrompts:
 
     def multiline(self, message: str, *, default: str = "", hint: str = "") -> str:
         answer = self._q.text(
-            message,
+            for_screen(message),
             default=default,
             multiline=True,
             # the newline starts the typing on a line of its own, the terminal's full width:
@@ -195,10 +196,10 @@ class TerminalPrompts:
 
     def select(self, message: str, choices: Sequence[Choice], *, default: str | None = None) -> str:
         q = self._q
-        items = [q.Choice(title=label, value=value) for value, label in choices]
+        items = [q.Choice(title=for_screen(label), value=value) for value, label in choices]
         start = next((c for c in items if c.value == default), None)
         answer = q.select(
-            message,
+            for_screen(message),
             choices=items,
             default=start,
             use_shortcuts=len(items) <= 36,
@@ -211,20 +212,21 @@ class TerminalPrompts:
     ) -> list[str]:
         q = self._q
         items = [
-            q.Choice(title=label, value=value, checked=value in checked) for value, label in choices
+            q.Choice(title=for_screen(label), value=value, checked=value in checked)
+            for value, label in choices
         ]
         answer = q.checkbox(
-            message, choices=items, instruction="(Space to tick, Enter to confirm)"
+            for_screen(message), choices=items, instruction="(Space to tick, Enter to confirm)"
         ).unsafe_ask()
         return [str(a) for a in answer]
 
     def confirm(self, message: str, *, default: bool = True) -> bool:
-        return bool(self._q.confirm(message, default=default).unsafe_ask())
+        return bool(self._q.confirm(for_screen(message), default=default).unsafe_ask())
 
     def password(self, message: str) -> str:
         """Typed without being shown (the SMTP password); never saved anywhere."""
         return str(self._q.password(message).unsafe_ask())
 
     def say(self, text: str = "") -> None:
-        self.out.write(text + "\n")
+        self.out.write(for_screen(text) + "\n")
         self.out.flush()

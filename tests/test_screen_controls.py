@@ -9,6 +9,7 @@ import json
 import os
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from typer.testing import CliRunner
@@ -177,3 +178,33 @@ def test_in_a_real_terminal_no_raw_control_character_reaches_the_screen(
     on_screen = screen.replace("\r\n", "\n")  # the terminal's own line ends
     assert {k: v for k, v in raw_controls(on_screen).items() if k != "ESC"} == {}
     assert BEFORE in screen and AFTER in screen
+
+
+def test_the_live_walk_shows_a_kept_records_controls_as_placeholders(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """`strat resume` says and asks with text from the record (a name in a question, an action
+    carried on): a record kept before the entry checks must not repaint the chair's terminal."""
+    from strat_cli.prompts import TerminalPrompts
+
+    out = io.StringIO()
+    p = TerminalPrompts(out=out)
+    asked: list[Any] = []
+
+    class Asked:
+        def unsafe_ask(self) -> str:
+            return "C1"
+
+    def question(message: str, **options: Any) -> Asked:
+        asked.append((message, [c.title for c in options.get("choices", [])]))
+        return Asked()
+
+    monkeypatch.setattr(p._q, "text", question)
+    monkeypatch.setattr(p._q, "select", question)
+    p.say(f"  Carrying on: {HOSTILE}")
+    p.text(f"{HOSTILE}: email")
+    p.select("Owner", [("C1", f"C1 {HOSTILE}")])
+    shown = out.getvalue() + repr(asked)
+    assert raw_controls(out.getvalue()) == {}
+    assert all(raw_controls(m) == {} and all(raw_controls(t) == {} for t in ts) for m, ts in asked)
+    assert BEFORE in shown and AFTER in shown
