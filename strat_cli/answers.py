@@ -117,15 +117,21 @@ class Reader:
     def fail(self, where: str, why: str) -> InputError:
         return InputError(f"{self.source}: {where}: {why}")
 
+    def invalid(self, exc: ValidationError, where: str = "") -> InputError:
+        """The first fault pydantic found, named by its field under `where` (an unknown key may
+        be a name: never repeated), or the top level."""
+        err = exc.errors()[0]
+        field = field_path(err["loc"])
+        named = f"{where}.{field}" if where and field else where or field or "top level"
+        return self.fail(named, error_text(err))
+
     def model(self, cls: type[M], data: Any, where: str) -> M:
         if not isinstance(data, dict):
             raise self.fail(where, "must be a mapping of fields")
         try:
             return cls.model_validate(data)
         except ValidationError as exc:
-            err = exc.errors()[0]
-            field = field_path(err["loc"])  # an unknown key may be a name: never repeated
-            raise self.fail(f"{where}.{field}" if field else where, error_text(err)) from None
+            raise self.invalid(exc, where) from None
 
     def items(self, data: dict[str, Any], key: str) -> list[Any]:
         value = data.get(key) or []
@@ -180,8 +186,7 @@ def apply_prefill(
         try:
             updated = Meeting.model_validate(merged)
         except ValidationError as exc:
-            err = exc.errors()[0]
-            raise r.fail(field_path(err["loc"]), error_text(err)) from None
+            raise r.invalid(exc) from None
         for key in head:
             setattr(meeting, key, getattr(updated, key))
     if "concern_identified_at" in data:
@@ -521,7 +526,6 @@ def fill_meeting(
     try:  # the whole record as entered: its text, and references that name something in it
         checked_record = Meeting.model_validate(m.model_dump())
     except ValidationError as exc:
-        err = exc.errors()[0]
-        raise r.fail(field_path(err["loc"]) or "top level", error_text(err)) from None
+        raise r.invalid(exc) from None
     for name in Meeting.model_fields:  # as entered: a CRLF in free text is a line feed
         setattr(m, name, getattr(checked_record, name))
