@@ -263,7 +263,8 @@ def record_hash(meeting: Meeting) -> str:
 def check_id(meeting_id: str) -> str:
     """Refuse anything that is not a plain reference, so an ID can never escape the store."""
     if not MEETING_ID_RE.match(meeting_id):
-        raise NotFound(f"{meeting_id!r} is not a meeting reference (they look like SD-2026-0001)")
+        # never repeated: `strat show Ellie Marsh` is a name typed where a reference goes
+        raise NotFound("not a meeting reference: references look like SD-2026-0001")
     return meeting_id
 
 

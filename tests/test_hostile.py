@@ -336,6 +336,12 @@ def test_references_that_try_to_escape_are_refused_by_store_and_cli(
     assert result.output.startswith("Error: ") and "not a meeting reference" in result.output
 
 
+def test_a_name_typed_where_a_reference_goes_is_not_repeated(runner: CliRunner) -> None:
+    result = runner.invoke(app, ["show", "Ellie Marsh"])
+    assert result.exit_code == 1
+    assert result.output == "Error: not a meeting reference: references look like SD-2026-0001\n"
+
+
 @settings(max_examples=300, deadline=None)
 @given(st.text(max_size=40))
 def test_any_reference_is_refused_or_names_a_plain_file_in_the_store(reference: str) -> None:
