@@ -111,12 +111,17 @@ def _failure(exc: Exception, where: str) -> StratError:
                 f"{where}: the server refused this login ({why}); the password comes from "
                 "libpq's password file or a service file, or Kerberos signs in"
             )
-        if any(w in text for w in ("certificate", "ssl", "tls")):
+        # the certificate or TLS set-up, not any line naming SSL: a network dropped under TLS
+        # reads "SSL SYSCALL error: EOF detected", and that server is only out of reach
+        if any(w in text for w in _IDENTITY):
             return StratError(f"{where}: the server's identity could not be checked ({why})")
         return Offline(
             f"{where}: the team's server cannot be reached ({why}); nothing saved was lost"
         )
     return StratError(f"{where}: the server refused the request ({state or type(exc).__name__})")
+
+
+_IDENTITY = ("certificate", "sslmode", "does not support ssl", "ssl negotiation")
 
 
 def connect(url: str, where: str | None = None) -> psycopg.Connection[Any]:

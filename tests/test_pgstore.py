@@ -520,6 +520,21 @@ def test_a_store_url_nobody_answers_is_offline_quickly(tmp_path: Path) -> None:
             StratError,
             "the server's identity could not be checked (server certificate for",
         ),
+        (
+            'connection to server at "db", port 5432 failed: SSL error: certificate verify failed',
+            StratError,
+            "the server's identity could not be checked (SSL error: certificate verify failed)",
+        ),
+        (  # a network dropped under TLS: out of reach, not a certificate fault
+            "consuming input failed: SSL SYSCALL error: EOF detected",
+            Offline,
+            "cannot be reached (SSL SYSCALL error: EOF detected); nothing saved was lost",
+        ),
+        (
+            "SSL connection has been closed unexpectedly",
+            Offline,
+            "cannot be reached (SSL connection has been closed unexpectedly)",
+        ),
     ],
 )
 def test_why_a_connection_failed_is_said_in_one_line(
