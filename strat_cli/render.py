@@ -284,13 +284,19 @@ def render_stored(
                     f"{doc}{' (family version)' if family else ''}: {path.name}",
                     who=settings.actor,
                 )
+            store.save(meeting)  # the documents written are settled before the PDFs are tried
             if conversion is not None:
-                pdfs = conversion.finish(paths, settings.store / "tmp")
+                try:
+                    pdfs = conversion.finish(paths, settings.store / "tmp")
+                except StratError as exc:
+                    meeting.log("PDF failed", type(exc).__name__, who=settings.actor)
+                    store.save(meeting)
+                    raise
                 meeting.log(
                     "rendered", "PDF: " + ", ".join(p.name for p in pdfs), who=settings.actor
                 )
                 paths += pdfs
-            store.save(meeting)
+                store.save(meeting)
     finally:
         if conversion is not None:  # a failure anywhere: LibreOffice stopped, its copies gone
             conversion.close()

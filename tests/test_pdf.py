@@ -161,6 +161,13 @@ def test_libreoffice_producing_nothing_is_one_line_and_keeps_the_documents(
         f"at {out / 'SD-2026-0001_minutes_2026-11-19.docx'}"
     ]
     assert [p.name for p in out.iterdir()] == ["SD-2026-0001_minutes_2026-11-19.docx"]
+    kept = store.load(saved.id)  # the document written is settled in the record, the PDF's
+    assert "minutes" in kept.rendered  # failure said after it
+    events = [(e.event, e.detail) for e in kept.audit][-2:]
+    assert events == [
+        ("rendered", "minutes: SD-2026-0001_minutes_2026-11-19.docx"),
+        ("PDF failed", "StratError"),
+    ]
 
 
 @posix_only
