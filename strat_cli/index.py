@@ -148,13 +148,13 @@ NOT_A_REFERENCE = "?"
 def _shapes() -> dict[str, re.Pattern[str]]:
     """The model's reference shapes (its one home), when a row is made: the record is validated
     by then, so importing the model costs nothing that answering from the index pays."""
-    from .model import AGENDA_ID, LOCAL_REF, MEETING_ID, short_id
+    from .model import ACTION_REF, AGENDA_ID, LOCAL_REF, MEETING_ID, short_id
 
     shapes = {
         "child": short_id("C"),
         "action": short_id("A"),
         "meeting": MEETING_ID,
-        "carried": f"{MEETING_ID}:{short_id('A')}",
+        "carried": ACTION_REF,
         "local_ref": LOCAL_REF,
         "agenda": AGENDA_ID,
     }
@@ -198,7 +198,10 @@ def rows_from_record(data: dict[str, Any]) -> Rows:
         "subject_children": sum(1 for c in children if c.get("subject", True)),
         # children by reference only: the case-management reference, else the C-id
         "child_refs": SEP.join(
-            reference("local_ref", c.get("local_ref")) or reference("child", c.get("id"))
+            ref
+            if (ref := reference("local_ref", c.get("local_ref")))
+            not in ("", None, NOT_A_REFERENCE)
+            else reference("child", c.get("id"))
             for c in children
         ),
         "outcomes": SEP.join(outcomes),

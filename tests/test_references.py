@@ -143,6 +143,8 @@ def test_a_record_kept_with_a_name_as_an_id_still_loads_and_the_index_holds_a_pl
     listed = runner.invoke(app, ["list"])
     assert listed.exit_code == 0, listed.output
     assert data["id"] in listed.output
+    # the second child's bad case-management reference gives way to its own id, not to "?"
+    assert data["children"][1]["id"] in listed.output.split(data["id"], 1)[1]
     shown = runner.invoke(app, ["show", data["id"]])
     assert shown.exit_code == 0, shown.output
     assert store.load(data["id"]).children[0].id == NAME  # read as it was kept
