@@ -157,7 +157,8 @@ DecisionId = Annotated[str, *_reference(short_id("D"), "D1")]
 ActionId = Annotated[str, *_reference(short_id("A"), "A1")]
 DisagreementId = Annotated[str, *_reference(short_id("G"), "G1")]
 MeetingRef = Annotated[str, *_reference(MEETING_ID, "SD-2026-0001")]
-ActionRef = Annotated[str, *_reference(f"{MEETING_ID}:{short_id('A')}", "SD-2026-0001:A3")]
+ACTION_REF = f"{MEETING_ID}:{short_id('A')}"  # an action carried from an earlier discussion
+ActionRef = Annotated[str, *_reference(ACTION_REF, "SD-2026-0001:A3")]
 AgendaId = Annotated[str, *_reference(AGENDA_ID, "national (its file name)")]
 # A case-management reference (LCS-40021, MOSAIC 123456, CP/2026/001) goes into the index as the
 # child's reference where there is one: it has a number in it, and is not longer than a

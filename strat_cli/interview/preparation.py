@@ -63,8 +63,7 @@ def prepare(iv: Interview) -> None:
         )
         if not name:
             break
-        child = information.add_child(iv, name, subject=True)
-        iv.save()
+        child = information.add_child(iv, name, subject=True)  # saved there
         born = iv.ask(f"{name}: date of birth (DD/MM/YYYY), or 'unborn DD/MM/YYYY'")
         try:
             if born.lower().startswith("unborn"):

@@ -525,9 +525,7 @@ class Interview:
             offer = ended.strftime("%H:%M")
         else:
             offer = typed_form(ended)
-        typed = self.ask(
-            end.prompt(), default=offer, validate=check_end, required="Give the end time."
-        )
+        typed = self.ask(end.prompt(), default=offer, validate=check_end, required=end.required)
         m.ended_at = latest(end.read(typed, at), start)
         m.status = Status.ended
         m.progress.current = None
